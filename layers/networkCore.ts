@@ -1,0 +1,61 @@
+import { Deferred, Effect, Queue } from "effect"
+import { type NetworkShape, RpcTimeout } from "../services/Network.js"
+import type { Body, Envelope, NodeId } from "../src/protocol/envelope.js"
+
+/**
+ * The transport-independent half of every Network layer: msg_id allocation,
+ * RPC correlation by `in_reply_to`, and the queue of incoming requests.
+ * A layer supplies `transmit` (how an envelope leaves) and calls `deliver`
+ * for every envelope that arrives for this node.
+ */
+export interface NetworkCore {
+  readonly network: NetworkShape
+  readonly deliver: (envelope: Envelope) => Effect.Effect<void>
+}
+
+export const makeNetworkCore = (options: {
+  readonly self: NodeId
+  readonly nodeIds: ReadonlyArray<NodeId>
+  readonly transmit: (envelope: Envelope) => Effect.Effect<void>
+}): Effect.Effect<NetworkCore> =>
+  Effect.gen(function*() {
+    const { nodeIds, self, transmit } = options
+    const incoming = yield* Queue.unbounded<Envelope>()
+    const pending = new Map<number, Deferred.Deferred<Body>>()
+    let nextMsgId = 1
+
+    const send = (dest: NodeId, body: Body) => transmit({ src: self, dest, body })
+
+    const reply = (request: Envelope, body: Body) =>
+      request.body.msg_id === undefined
+        ? Effect.void
+        : send(request.src, { ...body, in_reply_to: request.body.msg_id })
+
+    const rpc = (dest: NodeId, body: Body, timeout: Parameters<NetworkShape["rpc"]>[2]) =>
+      Effect.gen(function*() {
+        const msgId = nextMsgId++
+        const answer = yield* Deferred.make<Body>()
+        pending.set(msgId, answer)
+        yield* send(dest, { ...body, msg_id: msgId })
+        return yield* Deferred.await(answer).pipe(
+          Effect.timeoutFail({ duration: timeout, onTimeout: () => new RpcTimeout({ dest, type: body.type }) }),
+          Effect.ensuring(Effect.sync(() => pending.delete(msgId)))
+        )
+      })
+
+    const deliver = (envelope: Envelope): Effect.Effect<void> => {
+      const inReplyTo = envelope.body.in_reply_to
+      if (inReplyTo === undefined) return Queue.offer(incoming, envelope)
+      const waiting = pending.get(inReplyTo)
+      if (waiting !== undefined) {
+        pending.delete(inReplyTo)
+        return Deferred.succeed(waiting, envelope.body)
+      }
+      // Late replies (after a timeout) are normal; a reply to an id never issued is not.
+      return inReplyTo < nextMsgId
+        ? Effect.logDebug(`late reply dropped: ${envelope.body.type} from ${envelope.src} to ${inReplyTo}`)
+        : Effect.logWarning(`reply to an unknown msg_id ${inReplyTo} from ${envelope.src} dropped`)
+    }
+
+    return { network: { self, nodeIds, send, reply, rpc, incoming }, deliver }
+  })

@@ -1,0 +1,42 @@
+import { Context, Data, type Effect } from "effect"
+import type { NodeId } from "../src/protocol/envelope.js"
+import type { Entry } from "../src/protocol/raftMessages.js"
+
+/** The Raft state that must survive a restart besides the log itself. */
+export interface HardState {
+  readonly term: number
+  readonly votedFor: NodeId | null
+}
+
+/** Writing to durable storage failed: the node must not answer as if it had persisted. */
+export class LogError extends Data.TaggedError("LogError")<{ readonly reason: string }> {}
+
+/**
+ * Read access to a Raft log. Indexes start at 1; index 0 is the empty prefix
+ * with term 0. Reads are synchronous because every Log layer keeps the entries
+ * in memory (a durable layer writes through to disk), so the Raft rules can
+ * take the log as a plain value and stay pure.
+ */
+export interface LogView {
+  readonly lastIndex: () => number
+  /** The term of the entry at `index`; 0 at index 0; undefined past the end. */
+  readonly termAt: (index: number) => number | undefined
+  readonly entryAt: (index: number) => Entry | undefined
+  /** Entries from `from` to `to`, both inclusive, clipped to the log. */
+  readonly slice: (from: number, to: number) => ReadonlyArray<Entry>
+}
+
+/** The replicated log and the hard state, persisted before any reply that depends on them. */
+export interface LogShape extends LogView {
+  readonly hardState: () => HardState
+  readonly saveHardState: (state: HardState) => Effect.Effect<void, LogError>
+  /** Appends after the last entry. */
+  readonly append: (entries: ReadonlyArray<Entry>) => Effect.Effect<void, LogError>
+  /** Deletes the entry at `index` and every entry after it. */
+  readonly truncateFrom: (index: number) => Effect.Effect<void, LogError>
+}
+
+export class Log extends Context.Tag("Log")<Log, LogShape>() {}
+
+/** The term of the last entry (0 for an empty log). */
+export const lastTerm = (log: LogView): number => log.termAt(log.lastIndex()) ?? 0

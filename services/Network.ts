@@ -1,0 +1,29 @@
+import { Context, Data, type Duration, type Effect, type Queue } from "effect"
+import type { Body, Envelope, NodeId } from "../src/protocol/envelope.js"
+
+/** An RPC whose reply did not arrive in time: the request may or may not have had its effect. */
+export class RpcTimeout extends Data.TaggedError("RpcTimeout")<{
+  readonly dest: NodeId
+  readonly type: string
+}> {}
+
+/**
+ * The node's view of the network, available once the node knows who it is
+ * (after Maelstrom's init, or at once in a simulated cluster).
+ */
+export interface NetworkShape {
+  /** This node's id. */
+  readonly self: NodeId
+  /** Every server node of the cluster, this one included, in the same order on every node. */
+  readonly nodeIds: ReadonlyArray<NodeId>
+  /** Sends a message. Fire and forget: delivery is not promised. */
+  readonly send: (dest: NodeId, body: Body) => Effect.Effect<void>
+  /** Answers a received message (sets `in_reply_to` to its `msg_id`). */
+  readonly reply: (request: Envelope, body: Body) => Effect.Effect<void>
+  /** Sends a request with a fresh `msg_id` and waits for the reply that names it. */
+  readonly rpc: (dest: NodeId, body: Body, timeout: Duration.DurationInput) => Effect.Effect<Body, RpcTimeout>
+  /** Every received message that is not a reply to one of our RPCs. */
+  readonly incoming: Queue.Dequeue<Envelope>
+}
+
+export class Network extends Context.Tag("Network")<Network, NetworkShape>() {}

@@ -1,0 +1,30 @@
+import { Context } from "effect"
+
+/** Raft's timing and batching parameters, in milliseconds and entry counts. */
+export interface RaftConfigShape {
+  /** A leader sends an empty AppendEntries to an idle follower this often. */
+  readonly heartbeatMs: number
+  /** A follower that hears no leader for a random time in [min, max] starts an election. */
+  readonly electionTimeoutMinMs: number
+  readonly electionTimeoutMaxMs: number
+  /** How long a node waits for the reply to a Raft RPC. */
+  readonly rpcTimeoutMs: number
+  /** How long a client request may wait for commit (or a forwarded reply) before it is answered with a timeout. */
+  readonly requestTimeoutMs: number
+  /** The most entries one AppendEntries carries. */
+  readonly maxEntriesPerMessage: number
+  /** The most AppendEntries in flight to one follower. */
+  readonly maxInflightPerPeer: number
+}
+
+export class RaftConfig extends Context.Tag("RaftConfig")<RaftConfig, RaftConfigShape>() {}
+
+export const defaultRaftConfig: RaftConfigShape = {
+  heartbeatMs: 50,
+  electionTimeoutMinMs: 400,
+  electionTimeoutMaxMs: 800,
+  rpcTimeoutMs: 500,
+  requestTimeoutMs: 2000,
+  maxEntriesPerMessage: 64,
+  maxInflightPerPeer: 4
+}

@@ -1,0 +1,53 @@
+import { Schema } from "effect"
+import { Json } from "./json.js"
+
+/** Client requests of the lin-kv workload, and the replies a node sends back. */
+
+export const InitRequest = Schema.Struct({
+  type: Schema.Literal("init"),
+  msg_id: Schema.optional(Schema.Int),
+  node_id: Schema.String,
+  node_ids: Schema.Array(Schema.String)
+})
+export type InitRequest = typeof InitRequest.Type
+
+export const ReadRequest = Schema.Struct({
+  type: Schema.Literal("read"),
+  msg_id: Schema.optional(Schema.Int),
+  key: Json
+})
+export const WriteRequest = Schema.Struct({
+  type: Schema.Literal("write"),
+  msg_id: Schema.optional(Schema.Int),
+  key: Json,
+  value: Json
+})
+export const CasRequest = Schema.Struct({
+  type: Schema.Literal("cas"),
+  msg_id: Schema.optional(Schema.Int),
+  key: Json,
+  from: Json,
+  to: Json
+})
+
+/** A lin-kv operation: what a client asks and what the log replicates. */
+export const KvRequest = Schema.Union(ReadRequest, WriteRequest, CasRequest)
+export type KvRequest = typeof KvRequest.Type
+
+export const KvRequestTypes: ReadonlySet<string> = new Set(["read", "write", "cas"])
+
+export const ReadOk = Schema.Struct({ type: Schema.Literal("read_ok"), value: Json })
+export const WriteOk = Schema.Struct({ type: Schema.Literal("write_ok") })
+export const CasOk = Schema.Struct({ type: Schema.Literal("cas_ok") })
+export const ErrorReply = Schema.Struct({
+  type: Schema.Literal("error"),
+  code: Schema.Int,
+  text: Schema.String
+})
+export type ErrorReply = typeof ErrorReply.Type
+
+/** The outcome of a lin-kv operation, as sent to the client (minus `in_reply_to`). */
+export const KvReply = Schema.Union(ReadOk, WriteOk, CasOk, ErrorReply)
+export type KvReply = typeof KvReply.Type
+
+export const errorReply = (code: number, text: string): ErrorReply => ({ type: "error", code, text })

@@ -1,0 +1,72 @@
+import { Schema } from "effect"
+import { KvRequest } from "./kvMessages.js"
+
+/** Messages between server nodes: Raft's RPCs and request forwarding. */
+
+/** The entry a new leader appends so that entries of earlier terms commit. */
+export const Noop = Schema.Struct({ type: Schema.Literal("noop") })
+
+/** What one log entry carries: a client's lin-kv operation or a leader's no-op. */
+export const LogCommand = Schema.Union(Noop, KvRequest)
+export type LogCommand = typeof LogCommand.Type
+
+export const Entry = Schema.Struct({ term: Schema.Int, command: LogCommand })
+export type Entry = typeof Entry.Type
+
+const Index = Schema.Int.pipe(Schema.nonNegative())
+
+/** RequestVote, and its PreVote form (`pre_vote`: a poll that changes no state). */
+export const RequestVote = Schema.Struct({
+  type: Schema.Literal("request_vote"),
+  msg_id: Schema.optional(Schema.Int),
+  term: Schema.Int,
+  candidate_id: Schema.String,
+  last_log_index: Index,
+  last_log_term: Schema.Int,
+  pre_vote: Schema.Boolean
+})
+export type RequestVote = typeof RequestVote.Type
+
+export const RequestVoteResult = Schema.Struct({
+  type: Schema.Literal("request_vote_result"),
+  term: Schema.Int,
+  vote_granted: Schema.Boolean
+})
+export type RequestVoteResult = typeof RequestVoteResult.Type
+
+export const AppendEntries = Schema.Struct({
+  type: Schema.Literal("append_entries"),
+  msg_id: Schema.optional(Schema.Int),
+  term: Schema.Int,
+  leader_id: Schema.String,
+  prev_log_index: Index,
+  prev_log_term: Schema.Int,
+  entries: Schema.Array(Entry),
+  leader_commit: Index
+})
+export type AppendEntries = typeof AppendEntries.Type
+
+/**
+ * The follower's answer. On success `match_index` is the last index this
+ * request confirmed. On a log mismatch, `conflict_index` (and `conflict_term`
+ * when the follower has an entry at prev_log_index) let the leader jump back
+ * a whole term at a time instead of one entry per round trip.
+ */
+export const AppendEntriesResult = Schema.Struct({
+  type: Schema.Literal("append_entries_result"),
+  term: Schema.Int,
+  success: Schema.Boolean,
+  match_index: Index,
+  conflict_index: Schema.optional(Index),
+  conflict_term: Schema.optional(Schema.Int)
+})
+export type AppendEntriesResult = typeof AppendEntriesResult.Type
+
+/** A client request passed on to the leader; the reply is the client's reply body. */
+export const Forward = Schema.Struct({
+  type: Schema.Literal("forward"),
+  msg_id: Schema.optional(Schema.Int),
+  hops_left: Schema.Int,
+  request: KvRequest
+})
+export type Forward = typeof Forward.Type
