@@ -56,4 +56,17 @@ export interface CheckOptions {
   readonly maxConfigurations?: number
   /** Stop checking further keys after the first invalid one. */
   readonly stopAtFirstInvalid?: boolean
+  /**
+   * Budget per key in bytes held by the search's memo of configurations
+   * (an estimate of its typed arrays); past it the key is `unknown`.
+   */
+  readonly maxMemoryBytes?: number
+  /**
+   * An ok read of null matches any register state. Knossos' register model
+   * reads nil this way, so the EDN loaders set it; in the project's own
+   * history.jsonl a null read means "the key did not exist".
+   */
+  readonly nilReadMatchesAnything?: boolean
+  /** Milliseconds from some fixed origin; injectable so the search stays pure. Default `performance.now`. */
+  readonly clock?: () => number
 }

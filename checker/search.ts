@@ -1,0 +1,261 @@
+import { ConfigurationCache } from "./configurationCache.js"
+import { ABSENT, ILLEGAL, NEVER, preservesState, type RegisterProblem, step } from "./model.js"
+
+/** Limits for one key's search; past any of them the answer is "unknown". */
+export interface SearchBudget {
+  readonly maxConfigurations: number
+  readonly maxMemoryBytes: number
+  readonly timeLimitMs: number
+  /** Milliseconds; only differences are used. */
+  readonly clock: () => number
+}
+
+export type SearchOutcome =
+  | { readonly _tag: "Linearizable" }
+  | {
+    readonly _tag: "NotLinearizable"
+    /** The op (index in the problem) whose return the search could never get past. */
+    readonly failedOp: number
+    /** Register states of the configurations stuck there (at most 16). */
+    readonly states: ReadonlyArray<number>
+  }
+  | { readonly _tag: "BudgetExhausted"; readonly reason: string }
+
+/**
+ * Wing & Gong's search with Lowe's memo, for one register: events sit in a
+ * doubly linked list in history order; at each step the search linearizes
+ * some op whose invoke comes before the first pending return (removing its
+ * events), and backtracks on reaching a return. A configuration (linearized
+ * set, state) already seen is never explored twice.
+ *
+ * Indeterminate ops have no return event: they may be linearized at any
+ * point after their invoke, or never; the search succeeds once every op with
+ * a return is linearized. Two sound reductions keep the tree small:
+ * - an op that cannot change the state (a read, a cas from x to x) and is
+ *   legal now is linearized now, without trying the alternative: moving it
+ *   earlier in any linearization keeps that linearization valid;
+ * - identical indeterminate ops are linearized in invoke order: swapping two
+ *   of them in any linearization leaves it valid.
+ */
+export const searchLinearization = (problem: RegisterProblem, budget: SearchBudget): SearchOutcome => {
+  const result = run(problem, budget, -1)
+  return result._tag === "Reached" ? { _tag: "Linearizable" } : result
+}
+
+/**
+ * Replays the same search until it first reaches the return of `target`
+ * (found unplaceable by `searchLinearization`), and gives the ops then
+ * linearized, in order: the longest prefix a person needs to see.
+ */
+export const linearizedPrefix = (
+  problem: RegisterProblem,
+  target: number,
+  budget: SearchBudget
+): ReadonlyArray<number> | { readonly reason: string } => {
+  const result = run(problem, budget, target)
+  if (result._tag === "Reached") return result.prefix
+  if (result._tag === "BudgetExhausted") return { reason: result.reason }
+  throw new Error(`linearizedPrefix: the replay ended ${result._tag} without reaching op ${target}`)
+}
+
+type RunOutcome = SearchOutcome | { readonly _tag: "Reached"; readonly prefix: ReadonlyArray<number> }
+
+const HEAD = 0
+const END = -1
+const ALL_ONES = 0xffffffff
+
+const fmix = (h: number): number => {
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  return h ^ (h >>> 16)
+}
+
+/** Seeded, so a search (and its explanation replay) is deterministic. */
+const zobristKeys = (n: number): Int32Array => {
+  const keys = new Int32Array(n)
+  let x = 0x2545f491
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    keys[i] = x
+  }
+  return keys
+}
+
+/** For each op, the previous identical indeterminate op (same kind and arguments), or -1. */
+const previousTwins = (p: RegisterProblem): Int32Array => {
+  const twins = new Int32Array(p.size).fill(-1)
+  const last = new Map<string, number>()
+  for (let i = 0; i < p.size; i++) {
+    if (p.ret[i] !== NEVER) continue
+    const id = `${p.kind[i]},${p.a[i]},${p.b[i]}`
+    const previous = last.get(id)
+    if (previous !== undefined) twins[i] = previous
+    last.set(id, i)
+  }
+  return twins
+}
+
+const run = (p: RegisterProblem, budget: SearchBudget, target: number): RunOutcome => {
+  const n = p.size
+  const { kind, a, b, ret } = p
+  // Entry 0 is the head; op i has call entry 2i+1 and return entry 2i+2.
+  const entries = 2 * n + 1
+  const next = new Int32Array(entries)
+  const prev = new Int32Array(entries)
+  const events: Array<[number, number]> = []
+  for (let i = 0; i < n; i++) {
+    events.push([p.call[i]!, 2 * i + 1])
+    if (ret[i] !== NEVER) events.push([ret[i]!, 2 * i + 2])
+  }
+  events.sort((x, y) => x[0] - y[0])
+  let tail = HEAD
+  for (const [, e] of events) {
+    next[tail] = e
+    prev[e] = tail
+    tail = e
+  }
+  next[tail] = END
+
+  // Removes an op's call and return from the list; restored in LIFO order.
+  const lift = (call: number): void => {
+    next[prev[call]!] = next[call]!
+    if (next[call] !== END) prev[next[call]!] = prev[call]!
+    const op = (call - 1) >> 1
+    if (ret[op] !== NEVER) {
+      const r = call + 1
+      next[prev[r]!] = next[r]!
+      if (next[r] !== END) prev[next[r]!] = prev[r]!
+    }
+  }
+  const unlift = (call: number): void => {
+    const op = (call - 1) >> 1
+    if (ret[op] !== NEVER) {
+      const r = call + 1
+      next[prev[r]!] = r
+      if (next[r] !== END) prev[next[r]!] = r
+    }
+    next[prev[call]!] = call
+    if (next[call] !== END) prev[next[call]!] = call
+  }
+
+  const nWords = (n + 31) >>> 5
+  const words = new Uint32Array(nWords)
+  let lo = 0
+  let hi = -1
+  let zobrist = 0
+  const keys = zobristKeys(n)
+  const twins = previousTwins(p)
+  const isSet = (op: number): boolean => ((words[op >>> 5]! >>> (op & 31)) & 1) === 1
+  const setBit = (op: number): void => {
+    const w = op >>> 5
+    words[w] = words[w]! | (1 << (op & 31))
+    zobrist ^= keys[op]!
+    if (w > hi) hi = w
+    while (lo < nWords && words[lo] === ALL_ONES) lo++
+  }
+  const clearBit = (op: number): void => {
+    const w = op >>> 5
+    words[w] = words[w]! & ~(1 << (op & 31))
+    zobrist ^= keys[op]!
+    if (w < lo) lo = w
+    while (hi >= 0 && words[hi] === 0) hi--
+  }
+
+  const cache = new ConfigurationCache()
+  const stackEntry = new Int32Array(n)
+  const stackState = new Int32Array(n)
+  const stackForced = new Uint8Array(n)
+  let depth = 0
+  let state = ABSENT
+  let remaining = 0
+  for (let i = 0; i < n; i++) if (ret[i] !== NEVER) remaining++
+
+  const started = budget.clock()
+  let iterations = 0
+  let bestReturn = -1
+  let bestOp = -1
+  const bestStates = new Set<number>()
+
+  let entry = next[HEAD]!
+  outer: for (;;) {
+    if (remaining === 0) return { _tag: "Linearizable" }
+    if ((++iterations & 4095) === 0 && budget.clock() - started > budget.timeLimitMs) {
+      return { _tag: "BudgetExhausted", reason: `time limit of ${budget.timeLimitMs} ms per key` }
+    }
+    if ((entry & 1) === 1) {
+      const op = (entry - 1) >> 1
+      const twin = twins[op]!
+      const forced = preservesState(kind[op]!, a[op]!, b[op]!)
+      if (twin < 0 || isSet(twin)) {
+        const after = step(state, kind[op]!, a[op]!, b[op]!)
+        if (after !== ILLEGAL) {
+          setBit(op)
+          const hash = fmix(zobrist ^ Math.imul(after + 1, 0x9e3779b1))
+          if (cache.add(words, lo, hi, after, hash)) {
+            if (cache.size > budget.maxConfigurations) {
+              return { _tag: "BudgetExhausted", reason: `configuration limit of ${budget.maxConfigurations} per key` }
+            }
+            if (cache.bytes > budget.maxMemoryBytes) {
+              return {
+                _tag: "BudgetExhausted",
+                reason: `memory limit of ${Math.round(budget.maxMemoryBytes / 2 ** 20)} MiB per key`
+              }
+            }
+            stackEntry[depth] = entry
+            stackState[depth] = state
+            stackForced[depth] = forced ? 1 : 0
+            depth++
+            state = after
+            lift(entry)
+            if (ret[op] !== NEVER) remaining--
+            entry = next[HEAD]!
+            continue
+          }
+          clearBit(op)
+          // A forced step into a configuration known to fail: this one fails too.
+          if (!forced) {
+            entry = next[entry]!
+            continue
+          }
+        } else {
+          entry = next[entry]!
+          continue
+        }
+      } else {
+        entry = next[entry]!
+        continue
+      }
+    } else {
+      // A return: its op was not linearized in time.
+      const op = (entry - 2) >> 1
+      if (op === target) {
+        return { _tag: "Reached", prefix: Array.from(stackEntry.subarray(0, depth), (e) => (e - 1) >> 1) }
+      }
+      if (ret[op]! > bestReturn) {
+        bestReturn = ret[op]!
+        bestOp = op
+        bestStates.clear()
+      }
+      if (ret[op] === bestReturn && bestStates.size < 16) bestStates.add(state)
+    }
+    // Backtrack: undo the last step; a forced step has no alternative to try.
+    for (;;) {
+      if (depth === 0) return { _tag: "NotLinearizable", failedOp: bestOp, states: Array.from(bestStates) }
+      depth--
+      const e = stackEntry[depth]!
+      const op = (e - 1) >> 1
+      clearBit(op)
+      unlift(e)
+      state = stackState[depth]!
+      if (ret[op] !== NEVER) remaining++
+      if (stackForced[depth] === 0) {
+        entry = next[e]!
+        continue outer
+      }
+    }
+  }
+}
