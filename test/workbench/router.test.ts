@@ -1,0 +1,104 @@
+import { Effect, Random } from "effect"
+import { describe, expect, it } from "@effect/vitest"
+import { isCut, isolateOne, majoritiesRing, majorityMinority, noPartition, type Partition, randomPartition } from "../../workbench/partition.js"
+import { makeRouter } from "../../workbench/router.js"
+
+const nodes = ["n1", "n2", "n3", "n4", "n5"]
+const line = (src: string, dest: string) => JSON.stringify({ src, dest, body: { type: "ping", msg_id: 1 } })
+
+/** A router over fake nodes that only collect what reaches them. */
+const routerWithInboxes = Effect.gen(function*() {
+  const inboxes = new Map(nodes.map((node) => [node, [] as Array<string>]))
+  const router = yield* makeRouter({
+    nodes: new Map(nodes.map((node) => [node, (text: string) => Effect.sync(() => void inboxes.get(node)!.push(text))])),
+    latencyMs: 0,
+    latencyDistribution: "constant"
+  })
+  return { router, inboxes }
+})
+
+/** Sends one message over every ordered pair and returns which pairs got through. */
+const delivered = (partition: Partition) =>
+  Effect.gen(function*() {
+    const { router, inboxes } = yield* routerWithInboxes
+    yield* router.setPartition(partition)
+    for (const src of nodes) for (const dest of nodes) if (src !== dest) yield* router.fromNode(src, line(src, dest))
+    const through = new Set<string>()
+    for (const [dest, inbox] of inboxes) for (const text of inbox) through.add(`${JSON.parse(text).src}->${dest}`)
+    return { through, counters: yield* router.counters }
+  })
+
+const allPairs = nodes.flatMap((src) => nodes.filter((d) => d !== src).map((dest) => `${src}->${dest}`))
+
+describe("router and partitions", () => {
+  it.scoped("with no partition every node reaches every other", () =>
+    Effect.gen(function*() {
+      const { through, counters } = yield* delivered(noPartition)
+      expect([...through].sort()).toEqual([...allPairs].sort())
+      expect(counters.cutByPartition).toBe(0)
+    }))
+
+  it.scoped("a partition delivers exactly the links it does not cut, and drops the others", () =>
+    Effect.gen(function*() {
+      for (const partition of [isolateOne(nodes, "n3"), majorityMinority(["n4", "n1", "n5", "n2", "n3"]), majoritiesRing(nodes)]) {
+        const { through, counters } = yield* delivered(partition)
+        const expected = allPairs.filter((pair) => {
+          const [src, dest] = pair.split("->") as [string, string]
+          return !isCut(partition, src, dest)
+        })
+        expect([...through].sort()).toEqual(expected.sort())
+        expect(counters.cutByPartition).toBe(allPairs.length - expected.length)
+        expect(counters.cutByPartition).toBeGreaterThan(0)
+      }
+    }))
+
+  it("the shapes cut what they say", () => {
+    const isolated = isolateOne(nodes, "n3")
+    for (const other of ["n1", "n2", "n4", "n5"]) {
+      expect(isCut(isolated, "n3", other) && isCut(isolated, other, "n3")).toBe(true)
+      expect(isCut(isolated, other, other === "n1" ? "n2" : "n1")).toBe(false)
+    }
+    const halves = majorityMinority(["n4", "n1", "n5", "n2", "n3"])
+    expect(isCut(halves, "n4", "n2")).toBe(true)
+    expect(isCut(halves, "n4", "n5")).toBe(false)
+    expect(isCut(halves, "n2", "n3")).toBe(false)
+    // Ring: every node hears from a majority (itself included), and no two hear from the same one.
+    const ring = majoritiesRing(nodes)
+    const heard = nodes.map((dest) => nodes.filter((src) => !isCut(ring, src, dest)).sort().join(","))
+    for (const group of heard) expect(group.split(",").length).toBe(3)
+    expect(new Set(heard).size).toBe(nodes.length)
+  })
+
+  it.effect("random partitions always cut something but never isolate a node from itself", () =>
+    Effect.gen(function*() {
+      for (let i = 0; i < 50; i++) {
+        const partition = yield* randomPartition(nodes)
+        expect(nodes.some((a) => nodes.some((b) => isCut(partition, a, b)))).toBe(true)
+        for (const node of nodes) expect(isCut(partition, node, node)).toBe(false)
+      }
+    }).pipe(Effect.withRandom(Random.make(7))))
+
+  it.scoped("lines that are not messages, wrong src and unknown dest are counted, not delivered", () =>
+    Effect.gen(function*() {
+      const { router, inboxes } = yield* routerWithInboxes
+      yield* router.fromNode("n1", "hello, I am a debug print")
+      yield* router.fromNode("n1", JSON.stringify({ src: "n1", dest: "n2" }))
+      yield* router.fromNode("n1", line("n2", "n3"))
+      yield* router.fromNode("n1", line("n1", "n9"))
+      yield* router.fromNode("n1", line("n1", "c7"))
+      const counters = yield* router.counters
+      expect(counters).toMatchObject({ invalidLines: 2, unknownSrc: 1, unknownDest: 2, nodeToNode: 0 })
+      expect(counters.samples.map((s) => s.node)).toEqual(["n1", "n1", "n1", "n1", "n1"])
+      expect([...inboxes.values()].flat()).toEqual([])
+    }))
+
+  it.scoped("client replies are never cut by a partition", () =>
+    Effect.gen(function*() {
+      const { router } = yield* routerWithInboxes
+      const got: Array<string> = []
+      yield* router.openClient("c1", (envelope) => Effect.sync(() => void got.push(envelope.src)))
+      yield* router.setPartition(isolateOne(nodes, "n1"))
+      yield* router.fromNode("n1", line("n1", "c1"))
+      expect(got).toEqual(["n1"])
+    }))
+})

@@ -1,0 +1,135 @@
+import { Clock, Data, Deferred, Effect, Queue, Ref } from "effect"
+import type { Envelope } from "../src/protocol/envelope.js"
+import { type NodeProcess, startNodeProcess } from "./nodeProcess.js"
+import { makeRouter, type Router } from "./router.js"
+import type { TestOptions } from "./testOptions.js"
+
+/** A node did not answer init with init_ok in time, or died first: the test cannot run. */
+export class NodeInitError extends Data.TaggedError("NodeInitError")<{ readonly message: string }> {}
+
+/** A node process that ended while the test still needed it. */
+export interface NodeCrash {
+  readonly node: string
+  readonly code: number | null
+  readonly signal: string | null
+  readonly atMs: number
+}
+
+export interface Cluster {
+  readonly router: Router
+  readonly nodes: ReadonlyArray<NodeProcess>
+  /** A client id never used before: `c1`, `c2`, ... (init uses the first ones, as Maelstrom's setup clients do). */
+  readonly freshClientId: Effect.Effect<string>
+  readonly crashes: Effect.Effect<ReadonlyArray<NodeCrash>>
+  /** From now on a node exiting is the test stopping it, not a crash. */
+  readonly markStopping: Effect.Effect<void>
+}
+
+/** Maelstrom aborts a test whose node does not answer init within 10 s. */
+const initTimeoutMs = 10_000
+
+const initialize = (router: Router, node: NodeProcess, nodeIds: ReadonlyArray<string>, clientId: string) =>
+  Effect.gen(function*() {
+    const replies = yield* Queue.unbounded<Envelope>()
+    yield* router.openClient(clientId, (envelope) => Queue.offer(replies, envelope))
+    yield* router.fromClient({
+      src: clientId,
+      dest: node.id,
+      body: { type: "init", msg_id: 1, node_id: node.id, node_ids: [...nodeIds] }
+    })
+    const initOk = Queue.take(replies).pipe(
+      Effect.repeat({ until: (reply) => reply.body.in_reply_to === 1 }),
+      Effect.flatMap((reply) =>
+        reply.body.type === "init_ok"
+          ? Effect.void
+          : Effect.fail(new NodeInitError({ message: `${node.id} answered init with ${JSON.stringify(reply.body)}` }))
+      )
+    )
+    const died = Effect.flatMap(Deferred.await(node.exited), (exit) =>
+      Effect.fail(
+        new NodeInitError({
+          message: `${node.id} exited (code ${exit.code}, signal ${exit.signal}) before answering init; see its log`
+        })
+      ))
+    yield* Effect.raceFirst(initOk, died).pipe(
+      Effect.timeoutFail({
+        duration: initTimeoutMs,
+        onTimeout: () => new NodeInitError({ message: `${node.id} did not answer init within ${initTimeoutMs / 1000} s` })
+      }),
+      Effect.ensuring(router.closeClient(clientId))
+    )
+  })
+
+/**
+ * Starts every node in the temp directory, wires their stdout into the router,
+ * watches for crashes, and initializes them all. Closing the scope stops them.
+ */
+export const startCluster = (options: {
+  readonly test: TestOptions
+  readonly workDir: string
+  readonly logPath: (node: string) => string
+  readonly startMillis: number
+}) =>
+  Effect.gen(function*() {
+    const { test } = options
+    const nodes: Array<NodeProcess> = []
+    for (const id of test.nodeIds) {
+      nodes.push(
+        yield* startNodeProcess({
+          id,
+          bin: test.bin,
+          args: test.binArgs,
+          workDir: options.workDir,
+          stderrPath: options.logPath(id),
+          echoStderr: test.logStderr
+        })
+      )
+    }
+    const router = yield* makeRouter({
+      nodes: new Map(nodes.map((node) => [node.id, node.send])),
+      latencyMs: test.latencyMs,
+      latencyDistribution: test.latencyDistribution
+    })
+    for (const node of nodes) {
+      yield* Queue.take(node.stdoutLines).pipe(
+        Effect.flatMap((line) => router.fromNode(node.id, line)),
+        Effect.forever,
+        Effect.forkScoped
+      )
+    }
+
+    const stopping = yield* Ref.make(false)
+    const crashes = yield* Ref.make<ReadonlyArray<NodeCrash>>([])
+    for (const node of nodes) {
+      yield* Deferred.await(node.exited).pipe(
+        Effect.flatMap((exit) =>
+          Effect.gen(function*() {
+            if (yield* Ref.get(stopping)) return
+            const atMs = (yield* Clock.currentTimeMillis) - options.startMillis
+            yield* Ref.update(crashes, (cs) => [...cs, { node: node.id, ...exit, atMs }])
+            yield* Effect.logError(`node ${node.id} died (code ${exit.code}, signal ${exit.signal}): the run is invalid`)
+          })
+        ),
+        Effect.forkScoped
+      )
+    }
+
+    const clientCounter = yield* Ref.make(0)
+    const freshClientId = Effect.map(Ref.updateAndGet(clientCounter, (n) => n + 1), (n) => `c${n}`)
+    const initClients: Array<string> = []
+    for (let i = 0; i < nodes.length; i++) initClients.push(yield* freshClientId)
+    yield* Effect.forEach(nodes, (node, i) => initialize(router, node, test.nodeIds, initClients[i]!), {
+      concurrency: "unbounded",
+      discard: true
+    })
+
+    const cluster: Cluster = {
+      router,
+      nodes,
+      freshClientId,
+      crashes: Ref.get(crashes),
+      markStopping: Ref.set(stopping, true)
+    }
+    return cluster
+  })
+

@@ -1,0 +1,24 @@
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Console, Effect, Exit } from "effect"
+import { StderrLogger } from "../layers/StderrLogger.js"
+import { runCli } from "./cli.js"
+
+/** Exit codes: 0 every test valid, 1 a test invalid, 2 the test could not run (bad input, a node that failed to start). */
+const program = runCli(process.argv).pipe(
+  Effect.as(0),
+  Effect.catchTags({
+    RunInvalid: () => Effect.succeed(1),
+    UsageError: (error) => Effect.as(Console.error(`error: ${error.message}`), 2),
+    NodeInitError: (error) => Effect.as(Console.error(`error: test aborted: ${error.message}`), 2),
+    NodeSpawnError: (error) => Effect.as(Console.error(`error: ${error.message}`), 2)
+  }),
+  Effect.catchAll((error) => Effect.as(Console.error(`error: ${String(error)}`), 2)),
+  Effect.provide(NodeContext.layer),
+  Effect.provide(StderrLogger(process.env.WORKBENCH_LOG_LEVEL))
+)
+
+NodeRuntime.runMain(program, {
+  disableErrorReporting: true,
+  disablePrettyLogger: true,
+  teardown: (exit, onExit) => onExit(Exit.isSuccess(exit) ? (exit.value as number) : 2)
+})

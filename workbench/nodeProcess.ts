@@ -1,0 +1,109 @@
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
+import { createWriteStream, type WriteStream } from "node:fs"
+import { createInterface } from "node:readline"
+import { Data, Deferred, Effect, Exit, Option, Queue, type Scope } from "effect"
+
+/** How a node process ended. */
+export interface ProcessExit {
+  readonly code: number | null
+  readonly signal: string | null
+}
+
+/** The node binary could not be started at all. */
+export class NodeSpawnError extends Data.TaggedError("NodeSpawnError")<{
+  readonly node: string
+  readonly message: string
+}> {}
+
+/** One running node binary: its stdin, its stdout lines, and its end. */
+export interface NodeProcess {
+  readonly id: string
+  readonly pid: number
+  /** Writes one line to the node's stdin (ignored once the process is gone). */
+  readonly send: (line: string) => Effect.Effect<void>
+  readonly stdoutLines: Queue.Dequeue<string>
+  readonly exited: Deferred.Deferred<ProcessExit>
+}
+
+export interface NodeProcessConfig {
+  readonly id: string
+  readonly bin: string
+  readonly args: ReadonlyArray<string>
+  /** Like Maelstrom, nodes run in a temp directory, never the repo. */
+  readonly workDir: string
+  /** Where the node's stderr is saved. */
+  readonly stderrPath: string
+  /** Also copy the node's stderr to ours, each line prefixed with the node id. */
+  readonly echoStderr: boolean
+}
+
+/** Grace period between TERM and KILL when the test stops a node. */
+const stopGraceMillis = 2_000
+
+const waitForExit = (exited: Deferred.Deferred<ProcessExit>) =>
+  Deferred.await(exited).pipe(Effect.timeoutOption(stopGraceMillis), Effect.map(Option.isSome))
+
+/** The saved stderr is complete: the pipe ends it when the process's stderr closes. */
+const flushed = (file: WriteStream) =>
+  Effect.async<void>((resume) => {
+    if (file.writableFinished) return resume(Effect.void)
+    file.once("finish", () => resume(Effect.void))
+  }).pipe(
+    Effect.timeoutOption(stopGraceMillis),
+    Effect.zipRight(Effect.sync(() => void file.end()))
+  )
+
+/**
+ * Starts a node in the scope; closing the scope stops it with TERM, then KILL
+ * if it has not exited within the grace period.
+ */
+export const startNodeProcess = (
+  config: NodeProcessConfig
+): Effect.Effect<NodeProcess, NodeSpawnError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const stdoutLines = yield* Queue.unbounded<string>()
+    const exited = yield* Deferred.make<ProcessExit>()
+    // Opened before the process starts so that it is closed only after the process stopped.
+    const stderrFile = createWriteStream(config.stderrPath)
+    stderrFile.on("error", () => {})
+    yield* Effect.addFinalizer(() => flushed(stderrFile))
+    const child = yield* Effect.acquireRelease(
+      Effect.async<ChildProcessWithoutNullStreams, NodeSpawnError>((resume) => {
+        const child = spawn(config.bin, [...config.args], { cwd: config.workDir, stdio: "pipe" })
+        child.once("spawn", () => resume(Effect.succeed(child)))
+        child.once("error", (error) =>
+          resume(Effect.fail(new NodeSpawnError({ node: config.id, message: `cannot start ${config.bin}: ${error.message}` }))))
+      }),
+      (child) =>
+        Effect.gen(function*() {
+          if (Option.isSome(yield* Deferred.poll(exited))) return
+          child.kill("SIGTERM")
+          if (yield* waitForExit(exited)) return
+          child.kill("SIGKILL")
+          yield* waitForExit(exited)
+        })
+    )
+    // A node that exits while we write must not crash the workbench (EPIPE).
+    child.stdin.on("error", () => {})
+    child.on("exit", (code, signal) => Deferred.unsafeDone(exited, Exit.succeed({ code, signal })))
+
+    createInterface({ input: child.stdout }).on("line", (line) => Queue.unsafeOffer(stdoutLines, line))
+
+    child.stderr.pipe(stderrFile)
+    if (config.echoStderr) {
+      createInterface({ input: child.stderr }).on("line", (line) => process.stderr.write(`${config.id}: ${line}\n`))
+    }
+
+    return {
+      id: config.id,
+      pid: child.pid ?? -1,
+      send: (line) =>
+        Effect.sync(() => {
+          if (child.exitCode === null && child.signalCode === null && child.stdin.writable) {
+            child.stdin.write(`${line}\n`)
+          }
+        }),
+      stdoutLines,
+      exited
+    }
+  })

@@ -1,0 +1,3 @@
+import { runReferenceNode } from "./kvNode.js"
+
+runReferenceNode("single")

@@ -1,0 +1,55 @@
+import type { CheckResult, Verdict } from "../checker/result.js"
+import type { NodeCrash } from "./cluster.js"
+import type { PartitionWindow } from "./nemesis.js"
+import type { RouterCounters } from "./router.js"
+import type { Stats } from "./stats.js"
+
+/** Everything results.json holds about one test. */
+export interface Results {
+  readonly workload: "lin-kv"
+  /** True only when the checker found every key linearizable and no node died. */
+  readonly valid: boolean
+  /** Why the run is not valid, in words (empty when valid). */
+  readonly problems: ReadonlyArray<string>
+  readonly test: {
+    readonly bin: string
+    readonly binArgs: ReadonlyArray<string>
+    readonly nodes: ReadonlyArray<string>
+    readonly concurrency: number
+    readonly rate: number
+    readonly timeLimitSeconds: number
+    readonly latencyMs: number
+    readonly latencyDistribution: string
+    readonly nemesis: ReadonlyArray<string>
+    readonly nemesisIntervalSeconds: number
+    readonly clientTimeoutMs: number
+    readonly seed: number
+    readonly startedAt: string
+  }
+  readonly linearizability: CheckResult
+  readonly stats: Stats
+  readonly network: RouterCounters
+  readonly partitions: ReadonlyArray<PartitionWindow>
+  readonly crashes: ReadonlyArray<NodeCrash>
+}
+
+/** Maelstrom's closing lines, by verdict. */
+export const verdictLine = (valid: boolean, verdict: Verdict): string =>
+  valid
+    ? "Everything looks good! ヽ(‘ー`)ノ"
+    : verdict === "unknown"
+    ? "Errors occurred during analysis, but no anomalies found. ಠ~ಠ"
+    : "Analysis invalid! (ﾉಥ益ಥ）ﾉ ┻━┻"
+
+/** The reasons a run is not valid: checker verdict, dead nodes. */
+export const problemsOf = (check: CheckResult, crashes: ReadonlyArray<NodeCrash>): ReadonlyArray<string> => [
+  ...check.keys.filter((key) => key.verdict === "invalid").map((key) =>
+    `key ${JSON.stringify(key.key)} is not linearizable${key.explanation ? `: ${key.explanation.summary}` : ""}`
+  ),
+  ...check.keys.filter((key) => key.verdict === "unknown").map((key) =>
+    `key ${JSON.stringify(key.key)} could not be checked: ${key.reason ?? "budget exhausted"}`
+  ),
+  ...crashes.map((crash) =>
+    `node ${crash.node} died at ${(crash.atMs / 1000).toFixed(1)} s (code ${crash.code}, signal ${crash.signal})`
+  )
+]

@@ -1,0 +1,142 @@
+import { Effect, Either, FiberSet, Ref, Schema, type Scope } from "effect"
+import { type Envelope, EnvelopeFromJson } from "../src/protocol/envelope.js"
+import { sampleLatency } from "./latency.js"
+import { isCut, noPartition, type Partition } from "./partition.js"
+import type { LatencyDistribution } from "./testOptions.js"
+
+/** Where a message printed by a node goes, decided from the ids and the partition alone. */
+export type Route =
+  | { readonly _tag: "ToNode" }
+  | { readonly _tag: "ToClient" }
+  | { readonly _tag: "CutByPartition" }
+  | { readonly _tag: "UnknownSrc" }
+  | { readonly _tag: "UnknownDest" }
+
+/**
+ * The routing rule: a node may only speak as itself; node->node messages are
+ * dropped across a cut; messages to clients never are; anything else is
+ * addressed to nobody.
+ */
+export const routeFromNode = (
+  sender: string,
+  envelope: Envelope,
+  nodes: ReadonlySet<string>,
+  isKnownClient: (id: string) => boolean,
+  partition: Partition
+): Route => {
+  if (envelope.src !== sender) return { _tag: "UnknownSrc" }
+  if (nodes.has(envelope.dest)) return isCut(partition, envelope.src, envelope.dest) ? { _tag: "CutByPartition" } : { _tag: "ToNode" }
+  if (isKnownClient(envelope.dest)) return { _tag: "ToClient" }
+  return { _tag: "UnknownDest" }
+}
+
+/** What the router saw, for results.json. */
+export interface RouterCounters {
+  readonly nodeToNode: number
+  readonly clientToNode: number
+  readonly nodeToClient: number
+  readonly cutByPartition: number
+  readonly unknownSrc: number
+  readonly unknownDest: number
+  readonly invalidLines: number
+  /** The first few offending lines, so a user can see what their node printed. */
+  readonly samples: ReadonlyArray<{ readonly node: string; readonly problem: string; readonly line: string }>
+}
+
+const emptyCounters: RouterCounters = {
+  nodeToNode: 0,
+  clientToNode: 0,
+  nodeToClient: 0,
+  cutByPartition: 0,
+  unknownSrc: 0,
+  unknownDest: 0,
+  invalidLines: 0,
+  samples: []
+}
+
+const maxSamples = 20
+
+export interface RouterConfig {
+  readonly nodes: ReadonlyMap<string, (line: string) => Effect.Effect<void>>
+  readonly latencyMs: number
+  readonly latencyDistribution: LatencyDistribution
+}
+
+export interface Router {
+  /** Handles one stdout line of a node. Never fails: bad lines are counted. */
+  readonly fromNode: (sender: string, line: string) => Effect.Effect<void>
+  /** Client -> node, without latency or partitions (clients are not in the cluster network). */
+  readonly fromClient: (envelope: Envelope) => Effect.Effect<void>
+  /** Client ids are known from their first message on; replies to them go to `deliver`. */
+  readonly openClient: (id: string, deliver: (envelope: Envelope) => Effect.Effect<void>) => Effect.Effect<void>
+  readonly closeClient: (id: string) => Effect.Effect<void>
+  readonly setPartition: (partition: Partition) => Effect.Effect<void>
+  readonly counters: Effect.Effect<RouterCounters>
+}
+
+const decodeLine = Schema.decodeEither(EnvelopeFromJson)
+const encodeLine = Schema.encodeSync(EnvelopeFromJson)
+
+/** The simulated network between the node processes and the clients; delayed messages live in the scope. */
+export const makeRouter = (config: RouterConfig): Effect.Effect<Router, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const nodeIds = new Set(config.nodes.keys())
+    const knownClients = new Set<string>()
+    const openClients = new Map<string, (envelope: Envelope) => Effect.Effect<void>>()
+    const partition = yield* Ref.make(noPartition)
+    const counters = yield* Ref.make(emptyCounters)
+    const inFlight = yield* FiberSet.make()
+
+    const count = (field: Exclude<keyof RouterCounters, "samples">) =>
+      Ref.update(counters, (c) => ({ ...c, [field]: c[field] + 1 }))
+    const reject = (field: "unknownSrc" | "unknownDest" | "invalidLines", node: string, problem: string, line: string) =>
+      Ref.update(counters, (c) => ({
+        ...c,
+        [field]: c[field] + 1,
+        samples: c.samples.length < maxSamples ? [...c.samples, { node, problem, line: line.slice(0, 300) }] : c.samples
+      }))
+
+    const toNode = (envelope: Envelope) => config.nodes.get(envelope.dest)!(encodeLine(envelope))
+
+    const fromNode = (sender: string, line: string) =>
+      Effect.gen(function*() {
+        if (line.trim() === "") return
+        const decoded = decodeLine(line)
+        if (Either.isLeft(decoded)) return yield* reject("invalidLines", sender, "not a JSON message", line)
+        const envelope = decoded.right
+        const route = routeFromNode(sender, envelope, nodeIds, (id) => knownClients.has(id), yield* Ref.get(partition))
+        switch (route._tag) {
+          case "UnknownSrc":
+            return yield* reject("unknownSrc", sender, `src ${JSON.stringify(envelope.src)} is not ${sender}`, line)
+          case "UnknownDest":
+            return yield* reject("unknownDest", sender, `dest ${JSON.stringify(envelope.dest)} is no node or client`, line)
+          case "CutByPartition":
+            return yield* count("cutByPartition")
+          case "ToClient": {
+            yield* count("nodeToClient")
+            const deliver = openClients.get(envelope.dest)
+            return deliver === undefined ? undefined : yield* deliver(envelope)
+          }
+          case "ToNode": {
+            yield* count("nodeToNode")
+            const delay = yield* sampleLatency(config.latencyMs, config.latencyDistribution)
+            if (delay <= 0) return yield* toNode(envelope)
+            yield* FiberSet.run(inFlight, Effect.zipRight(Effect.sleep(delay), toNode(envelope)))
+          }
+        }
+      })
+
+    return {
+      fromNode,
+      fromClient: (envelope) =>
+        nodeIds.has(envelope.dest) ? Effect.zipRight(count("clientToNode"), toNode(envelope)) : Effect.void,
+      openClient: (id, deliver) =>
+        Effect.sync(() => {
+          knownClients.add(id)
+          openClients.set(id, deliver)
+        }),
+      closeClient: (id) => Effect.sync(() => void openClients.delete(id)),
+      setPartition: (next) => Ref.set(partition, next),
+      counters: Ref.get(counters)
+    }
+  })

@@ -1,0 +1,139 @@
+import { FileSystem, Path } from "@effect/platform"
+import { Clock, Effect, Fiber, Random, Schema } from "effect"
+import { HistoryOp } from "../checker/history.js"
+import { checkHistory } from "./temporaryChecker.js"
+import { runClientThread } from "./client.js"
+import { startCluster } from "./cluster.js"
+import { makeGenerator } from "./generator.js"
+import { makeHistoryRecorder } from "./historyRecorder.js"
+import { makePartitionNemesis } from "./nemesis.js"
+import { reportProgress } from "./progress.js"
+import { problemsOf, type Results } from "./results.js"
+import { computeStats } from "./stats.js"
+import { createRunDirectory, pointLatestAt } from "./store.js"
+import type { TestOptions } from "./testOptions.js"
+
+/** Maelstrom's client timeout: ten mean network latencies, and never under a second. */
+export const clientTimeoutMs = (latencyMs: number) => Math.max(10 * latencyMs, 1000)
+
+const encodeHistoryLine = Schema.encodeSync(Schema.parseJson(HistoryOp))
+
+/** The finished test: where its files are and what was decided. */
+export interface TestRun {
+  readonly dir: string
+  readonly results: Results
+}
+
+/**
+ * One lin-kv test: nodes up and initialized, clients and nemesis for the time
+ * limit, final heal while the last operations finish, nodes stopped; then the
+ * history is checked and every result file written.
+ */
+export const runTest = (test: TestOptions) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const startMillis = yield* Clock.currentTimeMillis
+    const startNanos = yield* Clock.currentTimeNanos
+    const dir = yield* createRunDirectory(test.storeDir, test.workload, startMillis)
+    const logPath = (node: string) => path.join(dir, "node-logs", `${node}.log`)
+    const timeoutMs = clientTimeoutMs(test.latencyMs)
+    yield* Effect.logInfo(`test in ${dir}`)
+
+    const recorder = yield* makeHistoryRecorder(startNanos)
+    const { crashes, counters, windows, clientPhaseSeconds } = yield* Effect.scoped(
+      Effect.gen(function*() {
+        const workDir = yield* fs.makeTempDirectoryScoped({ prefix: "maelstrom-workbench-" })
+        const cluster = yield* startCluster({ test, workDir, logPath, startMillis })
+        const clientStartMillis = yield* Clock.currentTimeMillis
+        const deadlineMillis = clientStartMillis + test.timeLimitSeconds * 1000
+        const nemesis = yield* makePartitionNemesis({
+          router: cluster.router,
+          nodeIds: test.nodeIds,
+          intervalMs: test.nemesisIntervalSeconds * 1000,
+          startMillis,
+          enabled: test.nemesis.includes("partition")
+        })
+        const generator = yield* makeGenerator({
+          concurrency: test.concurrency,
+          groupSize: Math.min(test.concurrency, Math.max(2, test.nodeIds.length)),
+          rate: test.rate
+        })
+        const progress = yield* Effect.forkScoped(
+          reportProgress({
+            startMillis: clientStartMillis,
+            timeLimitSeconds: test.timeLimitSeconds,
+            counts: recorder.counts,
+            nemesisState: nemesis.state
+          })
+        )
+        const nemesisFiber = yield* Effect.forkScoped(nemesis.run)
+        const clients = yield* Effect.forkScoped(
+          Effect.forEach(
+            Array.from({ length: test.concurrency }, (_, thread) => thread),
+            (thread) =>
+              runClientThread({
+                router: cluster.router,
+                recorder,
+                generator,
+                nodeIds: test.nodeIds,
+                concurrency: test.concurrency,
+                timeoutMs,
+                deadlineMillis,
+                freshClientId: cluster.freshClientId
+              }, thread),
+            { concurrency: "unbounded", discard: true }
+          )
+        )
+        yield* Effect.sleep(test.timeLimitSeconds * 1000)
+        // Final heal; operations still in flight finish (or time out) on a healed network.
+        yield* Fiber.interrupt(nemesisFiber)
+        yield* nemesis.heal
+        yield* Effect.logInfo("time limit reached: network healed, waiting for operations in flight")
+        yield* Fiber.join(clients)
+        yield* Fiber.interrupt(progress)
+        const clientPhaseSeconds = ((yield* Clock.currentTimeMillis) - clientStartMillis) / 1000
+        yield* cluster.markStopping
+        return {
+          crashes: yield* cluster.crashes,
+          counters: yield* cluster.router.counters,
+          windows: yield* nemesis.windows,
+          clientPhaseSeconds
+        }
+      })
+    )
+
+    const history = yield* recorder.lines
+    yield* fs.writeFileString(path.join(dir, "history.jsonl"), history.map((op) => `${encodeHistoryLine(op)}\n`).join(""))
+    yield* Effect.logInfo(`checking ${history.length} history lines`)
+    const linearizability = checkHistory(history)
+    const problems = problemsOf(linearizability, crashes)
+    const results: Results = {
+      workload: test.workload,
+      valid: linearizability.verdict === "valid" && crashes.length === 0,
+      problems,
+      test: {
+        bin: test.bin,
+        binArgs: test.binArgs,
+        nodes: test.nodeIds,
+        concurrency: test.concurrency,
+        rate: test.rate,
+        timeLimitSeconds: test.timeLimitSeconds,
+        latencyMs: test.latencyMs,
+        latencyDistribution: test.latencyDistribution,
+        nemesis: test.nemesis,
+        nemesisIntervalSeconds: test.nemesisIntervalSeconds,
+        clientTimeoutMs: timeoutMs,
+        seed: test.seed,
+        startedAt: new Date(startMillis).toISOString()
+      },
+      linearizability,
+      stats: computeStats(history, counters, clientPhaseSeconds),
+      network: counters,
+      partitions: windows,
+      crashes
+    }
+    yield* fs.writeFileString(path.join(dir, "results.json"), `${JSON.stringify(results, null, 2)}\n`)
+    yield* pointLatestAt(test.storeDir, dir)
+    return { dir, results } satisfies TestRun
+  }).pipe(Effect.withRandom(Random.make(test.seed)))

@@ -1,0 +1,43 @@
+import { Data } from "effect"
+
+/** How node<->node latency is drawn around its mean (Maelstrom's `--latency-dist`). */
+export type LatencyDistribution = "constant" | "uniform" | "exponential"
+
+/** Everything one `test` invocation asks for, already validated. */
+export interface TestOptions {
+  readonly workload: "lin-kv"
+  /** Absolute path of the node binary, and the arguments it is started with. */
+  readonly bin: string
+  readonly binArgs: ReadonlyArray<string>
+  readonly nodeIds: ReadonlyArray<string>
+  readonly concurrency: number
+  /** Target operations per second, across all clients. */
+  readonly rate: number
+  readonly timeLimitSeconds: number
+  readonly latencyMs: number
+  readonly latencyDistribution: LatencyDistribution
+  readonly nemesis: ReadonlyArray<"partition">
+  readonly nemesisIntervalSeconds: number
+  readonly testCount: number
+  readonly seed: number
+  readonly logStderr: boolean
+  /** Where `lin-kv/<timestamp>/` and `latest` are written. */
+  readonly storeDir: string
+}
+
+/** Bad command-line input: the message says what to change. */
+export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}
+
+/** `--concurrency`: an integer, or `Kn` for K clients per node (Maelstrom's notation). */
+export const parseConcurrency = (text: string, nodeCount: number): number | undefined => {
+  const perNode = /^(\d+)n$/.exec(text)
+  const count = perNode ? Number(perNode[1]) * nodeCount : /^\d+$/.test(text) ? Number(text) : Number.NaN
+  return Number.isInteger(count) && count > 0 ? count : undefined
+}
+
+/** `--node-count N` gives n1..nN; `--nodes a,b,c` names them explicitly. */
+export const parseNodeIds = (nodes: string | undefined, nodeCount: number): ReadonlyArray<string> | undefined => {
+  if (nodes === undefined) return Array.from({ length: nodeCount }, (_, i) => `n${i + 1}`)
+  const ids = nodes.split(",").map((id) => id.trim()).filter((id) => id !== "")
+  return ids.length > 0 && new Set(ids).size === ids.length ? ids : undefined
+}
