@@ -1,5 +1,5 @@
 import type { Json } from "../src/protocol/json.js"
-import { explainFailure } from "./explanation.js"
+import { describeOperation, explainFailure } from "./explanation.js"
 import type { HistoryOp } from "./history.js"
 import { encodeRegister } from "./model.js"
 import { groupOperations, type Operation } from "./operations.js"
@@ -44,7 +44,15 @@ export const checkKey = (key: Json, operations: ReadonlyArray<Operation>, option
         key,
         verdict: "invalid",
         operationCount,
-        explanation: explainFailure(problem, unsourced, [], [], undefined)
+        explanation: explainFailure(
+          problem,
+          unsourced,
+          [],
+          [],
+          `${describeOperation(problem.operations[unsourced]!)} cannot be linearized: no write or cas that was ` +
+            `invoked before it returned puts the value it needs in the register. (Finding a fuller explanation ` +
+            `ran out of budget: ${outcome.reason}.)`
+        )
       }
     case "NotLinearizable": {
       const prefix = linearizedPrefix(problem, outcome.failedOp, explanationBudget)

@@ -1,5 +1,5 @@
 import { canonicalJson, type Json } from "../src/protocol/json.js"
-import { NEVER, type RegisterProblem } from "./model.js"
+import type { RegisterProblem } from "./model.js"
 import type { Operation } from "./operations.js"
 import type { InvalidExplanation, OperationSummary } from "./result.js"
 
@@ -45,13 +45,16 @@ export const explainFailure = (
       concurrent.push(problem.operations[j]!)
     }
   }
-  const possibleStates = states.map((s) => problem.values.valueOf(s))
-  const shownStates = possibleStates.length === 0 ? "unknown" : possibleStates.map(describeState).join(", ")
-  const returned = problem.ret[failedOp] === NEVER ? "" : " before it returned"
+  const possibleStates = [...states].sort((x, y) => x - y).map((s) => problem.values.valueOf(s))
+  const held = possibleStates.length === 0 ? "" : ` the register could only hold ${possibleStates.map(describeState).join(" or ")}`
+  const why = failed.f === "read" && held !== ""
+    ? `When it returned,${held}, never the ${describeState(failed.value)} it read.`
+    : failed.f === "cas" && held !== "" && Array.isArray(failed.value)
+    ? `When it returned,${held}, never the ${describeState(failed.value[0] as Json)} it compared against.`
+    : `No placement of it among the ${concurrent.length} operations concurrent with it is consistent.`
   const summary = note ??
-    `${describeOperation(summarize(failed))} cannot be linearized: after a linearization of ${prefix.length} earlier ` +
-      `operations the register could only be ${shownStates}, and none of the ${concurrent.length} concurrent ` +
-      `operations can bring it to a state where this ${failed.f} is legal${returned}.`
+    `${describeOperation(summarize(failed))} cannot be linearized. ${why} ` +
+      `A linearization of ${prefix.length} operations gets this far; ${concurrent.length} operations overlap it.`
   return {
     linearizedPrefix: prefix.map((i) => summarize(problem.operations[i]!)),
     failedOperation: summarize(failed),
