@@ -1,6 +1,7 @@
 import { NodeStream } from "@effect/platform-node"
-import { Data, Deferred, Effect, Either, Layer, ParseResult, Queue, Schema, Stream } from "effect"
+import { Data, Deferred, Effect, Either, Layer, Queue, Schema, Stream } from "effect"
 import { Network } from "../services/Network.js"
+import { describeParseError } from "../src/protocol/describeParseError.js"
 import { type Envelope, EnvelopeFromJson } from "../src/protocol/envelope.js"
 import { ErrorCode } from "../src/protocol/errorCodes.js"
 import { errorReply, InitRequest } from "../src/protocol/kvMessages.js"
@@ -67,7 +68,7 @@ export const MaelstromNetwork = Layer.scoped(
         }
         const init = decodeInit(envelope.body)
         if (Either.isLeft(init)) {
-          const problem = ParseResult.TreeFormatter.formatErrorSync(init.left)
+          const problem = describeParseError(init.left)
           return yield* reply(errorReply(ErrorCode.malformedRequest, `bad init: ${problem}`))
         }
         const { node_id: self, node_ids: nodeIds } = init.right
@@ -82,7 +83,7 @@ export const MaelstromNetwork = Layer.scoped(
         if (line.trim() === "") return
         const decoded = decodeLine(line)
         if (Either.isLeft(decoded)) {
-          return yield* rejectMalformed(line, ParseResult.TreeFormatter.formatErrorSync(decoded.left))
+          return yield* rejectMalformed(line, describeParseError(decoded.left))
         }
         const core = yield* Deferred.poll(ready)
         if (core._tag === "None") return yield* beforeInit(decoded.right)

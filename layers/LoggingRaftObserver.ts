@@ -1,0 +1,20 @@
+import { Effect, Layer } from "effect"
+import { RaftObserver } from "../services/RaftObserver.js"
+
+/** Commit progress is logged at info once per this many entries, and at debug always. */
+const commitInfoEvery = 1000
+
+/** Reports role changes and terms at info, commit progress at info every few entries, detail at debug. */
+export const LoggingRaftObserver = Layer.sync(RaftObserver, () => {
+  let lastInfoAt = 0
+  return {
+    roleChanged: ({ leaderId, role, term }) =>
+      Effect.logInfo(`term ${term}: ${role}${leaderId !== null && role !== "leader" ? ` (leader ${leaderId})` : ""}`),
+    committed: (commitIndex) => {
+      if (commitIndex - lastInfoAt < commitInfoEvery) return Effect.logDebug(`commit index ${commitIndex}`)
+      lastInfoAt = commitIndex
+      return Effect.logInfo(`commit index ${commitIndex}`)
+    },
+    applied: (index, entry) => Effect.logDebug(`applied ${index} (term ${entry.term}, ${entry.command.type})`)
+  }
+})

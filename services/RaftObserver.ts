@@ -1,0 +1,19 @@
+import { Context, type Effect } from "effect"
+import type { NodeId } from "../src/protocol/envelope.js"
+import type { Entry } from "../src/protocol/raftMessages.js"
+
+export type Role = "follower" | "candidate" | "leader"
+
+/**
+ * What a Raft node reports about itself as it runs: role changes, commit
+ * progress and applied entries. The binary logs them; the simulator checks
+ * its invariants on them (one leader per term, commit never goes back,
+ * applied sequences agree).
+ */
+export interface RaftObserverShape {
+  readonly roleChanged: (change: { readonly term: number; readonly role: Role; readonly leaderId: NodeId | null }) => Effect.Effect<void>
+  readonly committed: (commitIndex: number) => Effect.Effect<void>
+  readonly applied: (index: number, entry: Entry) => Effect.Effect<void>
+}
+
+export class RaftObserver extends Context.Tag("RaftObserver")<RaftObserver, RaftObserverShape>() {}

@@ -1,0 +1,86 @@
+import { type Cause, Clock, Effect, type Queue, Random, SynchronizedRef } from "effect"
+import type { LogShape } from "../../services/Log.js"
+import type { NetworkShape } from "../../services/Network.js"
+import type { RaftConfigShape } from "../../services/RaftConfig.js"
+import type { RaftObserverShape, Role } from "../../services/RaftObserver.js"
+import type { StateMachineShape } from "../../services/StateMachine.js"
+import type { NodeId } from "../protocol/envelope.js"
+import type { PendingRequests } from "./PendingRequests.js"
+import type { RaftState } from "./RaftState.js"
+import type { Signal } from "./Signal.js"
+
+/** A role change, as the role supervisor receives it. */
+export interface RoleEvent {
+  readonly term: number
+  readonly role: Role
+  readonly leaderId: NodeId | null
+}
+
+/** Everything one node's fibers share. */
+export interface RaftContext {
+  readonly self: NodeId
+  readonly peers: ReadonlyArray<NodeId>
+  /** Votes or replicas needed, this node included. */
+  readonly majority: number
+  readonly config: RaftConfigShape
+  readonly log: LogShape
+  readonly network: NetworkShape
+  readonly stateMachine: StateMachineShape
+  readonly observer: RaftObserverShape
+  readonly state: SynchronizedRef.SynchronizedRef<RaftState>
+  /** Rung when a follower may have something to receive. */
+  readonly replicateSignals: ReadonlyMap<NodeId, Signal>
+  /** Rung when a match index moved. */
+  readonly commitSignal: Signal
+  /** Rung when the commit index moved. */
+  readonly applySignal: Signal
+  readonly roleEvents: Queue.Queue<RoleEvent>
+  readonly pending: PendingRequests
+  /** Stops the node with this cause (a fiber failed: the node must not go on half-alive). */
+  readonly fail: (cause: Cause.Cause<unknown>) => Effect.Effect<void>
+}
+
+/**
+ * Runs one state transition atomically: no other transition of this node
+ * interleaves with it, and it is not interrupted halfway (it may persist).
+ */
+export const transition = <A>(
+  context: RaftContext,
+  step: (state: RaftState) => Effect.Effect<readonly [A, RaftState]>
+): Effect.Effect<A> => Effect.uninterruptible(SynchronizedRef.modifyEffect(context.state, step))
+
+/** A fresh election deadline, random in [min, max] from now. */
+export const nextElectionDeadline = (config: RaftConfigShape): Effect.Effect<number> =>
+  Effect.gen(function*() {
+    const now = yield* Clock.currentTimeMillis
+    const { electionTimeoutMaxMs, electionTimeoutMinMs } = config
+    return now + (yield* Random.nextIntBetween(electionTimeoutMinMs, electionTimeoutMaxMs + 1))
+  })
+
+export const ringAll = (signals: ReadonlyMap<NodeId, Signal>): Effect.Effect<void> =>
+  Effect.forEach(signals.values(), (signal) => signal.ring, { discard: true })
+
+/**
+ * Becomes (or stays) a follower in `term`, persisting the term if it is new.
+ * A leader or candidate that steps down announces it.
+ */
+export const becomeFollower = (
+  context: RaftContext,
+  state: RaftState,
+  term: number,
+  leaderId: NodeId | null
+): Effect.Effect<RaftState> =>
+  Effect.gen(function*() {
+    const hard = context.log.hardState()
+    if (term > hard.term) yield* Effect.orDie(context.log.saveHardState({ term, votedFor: null }))
+    const changed = state.role !== "follower" || term > hard.term || state.leaderId !== leaderId
+    const next: RaftState = {
+      ...state,
+      role: "follower",
+      leaderId,
+      progress: state.role === "leader" ? new Map() : state.progress,
+      electionDeadlineMs: state.role === "follower" ? state.electionDeadlineMs : yield* nextElectionDeadline(context.config)
+    }
+    if (changed) yield* context.roleEvents.offer({ term, role: "follower", leaderId })
+    return next
+  })

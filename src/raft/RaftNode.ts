@@ -1,0 +1,80 @@
+import { Cause, Deferred, Effect, Exit, Queue, Scope, SynchronizedRef } from "effect"
+import { Log } from "../../services/Log.js"
+import { Network } from "../../services/Network.js"
+import { RaftConfig } from "../../services/RaftConfig.js"
+import { RaftObserver } from "../../services/RaftObserver.js"
+import { StateMachine } from "../../services/StateMachine.js"
+import { applier } from "./applier.js"
+import { dispatcher } from "./dispatcher.js"
+import { electionTimer } from "./election.js"
+import { makePendingRequests } from "./PendingRequests.js"
+import { nextElectionDeadline, type RaftContext, type RoleEvent } from "./RaftContext.js"
+import { initialRaftState } from "./RaftState.js"
+import { commitAdvancer, replicator } from "./replication.js"
+import { makeSignal } from "./Signal.js"
+
+/**
+ * Starts and stops the leader's fibers (one replicator per follower and the
+ * commit advancer) as the node's role changes. The leader's fibers live in a
+ * scope of their own, closed when leadership ends.
+ */
+const roleSupervisor = (context: RaftContext) =>
+  Effect.gen(function*() {
+    let leaderScope: Scope.CloseableScope | null = null
+    const endLeadership = Effect.suspend(() => {
+      const scope = leaderScope
+      leaderScope = null
+      return scope === null ? Effect.void : Scope.close(scope, Exit.void)
+    })
+    yield* Effect.addFinalizer(() => endLeadership)
+    while (true) {
+      const event: RoleEvent = yield* Queue.take(context.roleEvents)
+      yield* endLeadership
+      yield* context.observer.roleChanged(event)
+      if (event.role !== "leader") continue
+      const scope = yield* Scope.make()
+      leaderScope = scope
+      const supervise = (fiber: Effect.Effect<void>) =>
+        Effect.forkIn(Effect.catchAllCause(fiber, context.fail), scope)
+      for (const peer of context.peers) yield* supervise(replicator(context, peer, event.term))
+      yield* supervise(commitAdvancer(context, event.term))
+    }
+  })
+
+/**
+ * One Raft node: election timer, replication, commit advancement, applier
+ * and request dispatcher as fibers in one scope. Runs until the network's
+ * incoming queue closes; if any fiber fails, the node stops with that failure.
+ */
+export const runRaftNode = Effect.gen(function*() {
+  const network = yield* Network
+  const failure = yield* Deferred.make<never, unknown>()
+  const peers = network.nodeIds.filter((id) => id !== network.self)
+  const config = yield* RaftConfig
+  const context: RaftContext = {
+    self: network.self,
+    peers,
+    majority: Math.floor(network.nodeIds.length / 2) + 1,
+    config,
+    log: yield* Log,
+    network,
+    stateMachine: yield* StateMachine,
+    observer: yield* RaftObserver,
+    replicateSignals: new Map(yield* Effect.forEach(peers, (peer) => Effect.map(makeSignal, (s) => [peer, s] as const))),
+    commitSignal: yield* makeSignal,
+    applySignal: yield* makeSignal,
+    state: yield* SynchronizedRef.make(initialRaftState(yield* nextElectionDeadline(config))),
+    roleEvents: yield* Queue.unbounded<RoleEvent>(),
+    pending: makePendingRequests(),
+    fail: (cause: Cause.Cause<unknown>) =>
+      Cause.isInterruptedOnly(cause) ? Effect.void : Deferred.failCause(failure, cause).pipe(Effect.asVoid)
+  }
+  yield* Effect.logInfo(`starting in term ${context.log.hardState().term} with ${context.log.lastIndex()} log entries`)
+
+  const background = (fiber: Effect.Effect<void, never, Scope.Scope>) =>
+    Effect.forkScoped(Effect.catchAllCause(fiber, context.fail))
+  yield* background(roleSupervisor(context))
+  yield* background(applier(context))
+  yield* background(electionTimer(context))
+  yield* Effect.raceFirst(dispatcher(context), Deferred.await(failure))
+}).pipe(Effect.scoped)

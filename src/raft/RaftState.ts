@@ -1,0 +1,57 @@
+import type { Role } from "../../services/RaftObserver.js"
+import type { NodeId } from "../protocol/envelope.js"
+
+/** The leader's view of one follower. */
+export interface PeerProgress {
+  /** The next entry to send. */
+  readonly nextIndex: number
+  /** The highest entry known to be stored on the follower. */
+  readonly matchIndex: number
+  /** AppendEntries sent and not yet answered (or timed out). */
+  readonly inflight: number
+  /**
+   * Probing: the follower's log position is uncertain, so one request at a
+   * time until one succeeds; otherwise requests are pipelined.
+   */
+  readonly probing: boolean
+  readonly lastSentMs: number
+  /** When the follower last answered in this term (for CheckQuorum). */
+  readonly lastContactMs: number
+}
+
+/**
+ * A node's volatile Raft state, one record behind one lock. The term and
+ * vote are not here: they live in the Log's hard state, which is persisted.
+ */
+export interface RaftState {
+  readonly role: Role
+  readonly leaderId: NodeId | null
+  readonly commitIndex: number
+  /** A follower or candidate that reaches this time without hearing from a leader starts an election. */
+  readonly electionDeadlineMs: number
+  /** When a leader of the current term was last heard from (for PreVote). */
+  readonly lastLeaderContactMs: number
+  /** Per follower, while leader; empty otherwise. */
+  readonly progress: ReadonlyMap<NodeId, PeerProgress>
+}
+
+export const initialRaftState = (electionDeadlineMs: number): RaftState => ({
+  role: "follower",
+  leaderId: null,
+  commitIndex: 0,
+  electionDeadlineMs,
+  lastLeaderContactMs: Number.NEGATIVE_INFINITY,
+  progress: new Map()
+})
+
+export const updateProgress = (
+  state: RaftState,
+  peer: NodeId,
+  update: (progress: PeerProgress) => PeerProgress
+): RaftState => {
+  const current = state.progress.get(peer)
+  if (current === undefined) return state
+  const progress = new Map(state.progress)
+  progress.set(peer, update(current))
+  return { ...state, progress }
+}

@@ -1,0 +1,161 @@
+import { Clock, Effect, Schema } from "effect"
+import { lastTerm } from "../../services/Log.js"
+import type { Envelope } from "../protocol/envelope.js"
+import { type RequestVote, RequestVoteResult } from "../protocol/raftMessages.js"
+import { askQuorum } from "./quorum.js"
+import { becomeFollower, nextElectionDeadline, type RaftContext, ringAll, transition } from "./RaftContext.js"
+import type { RaftState } from "./RaftState.js"
+import { decidePreVote, decideVote, type LogTip } from "./voteRules.js"
+
+const decodeVoteResult = Schema.decodeUnknownOption(RequestVoteResult)
+
+const tip = (context: RaftContext): LogTip => ({
+  lastIndex: context.log.lastIndex(),
+  lastTerm: lastTerm(context.log)
+})
+
+const heardFromLeaderRecently = (context: RaftContext, state: RaftState, now: number): boolean =>
+  state.role === "leader" ||
+  (state.leaderId !== null && now - state.lastLeaderContactMs < context.config.electionTimeoutMinMs)
+
+/** Answers RequestVote and PreVote requests. */
+export const handleRequestVote = (context: RaftContext, envelope: Envelope, request: RequestVote) =>
+  Effect.gen(function*() {
+    const reply = yield* transition(context, (state) =>
+      Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const hard = context.log.hardState()
+        if (request.pre_vote) {
+          const granted = decidePreVote(hard, tip(context), request, heardFromLeaderRecently(context, state, now))
+          return [{ term: hard.term, granted }, state] as const
+        }
+        const decision = decideVote(hard, tip(context), request)
+        let next = state
+        if (request.term > hard.term) next = yield* becomeFollower(context, state, request.term, null)
+        if (decision.hardState !== context.log.hardState()) yield* Effect.orDie(context.log.saveHardState(decision.hardState))
+        if (decision.granted) next = { ...next, electionDeadlineMs: yield* nextElectionDeadline(context.config) }
+        return [{ term: decision.hardState.term, granted: decision.granted }, next] as const
+      }))
+    yield* context.network.reply(envelope, { type: "request_vote_result", term: reply.term, vote_granted: reply.granted })
+  })
+
+/**
+ * Asks the peers for their (pre)votes for `term`. A reply with a higher term
+ * makes this node a follower of that term, and counts as a no.
+ */
+const requestVotes = (context: RaftContext, term: number, preVote: boolean) => {
+  const { lastIndex, lastTerm: lastLogTerm } = tip(context)
+  const request: RequestVote = {
+    type: "request_vote",
+    term,
+    candidate_id: context.self,
+    last_log_index: lastIndex,
+    last_log_term: lastLogTerm,
+    pre_vote: preVote
+  }
+  const ask = (peer: string) =>
+    context.network.rpc(peer, request, context.config.rpcTimeoutMs).pipe(
+      Effect.flatMap((body) =>
+        Effect.gen(function*() {
+          const result = decodeVoteResult(body)
+          if (result._tag === "None") return false
+          const answer = result.value
+          if (answer.term > context.log.hardState().term && !answer.vote_granted) {
+            yield* transition(context, (state) =>
+              Effect.map(becomeFollower(context, state, answer.term, null), (next) => [undefined, next] as const))
+          }
+          return answer.vote_granted
+        })
+      ),
+      Effect.catchTag("RpcTimeout", () => Effect.succeed(false))
+    )
+  return askQuorum(context.peers, context.majority - 1, ask)
+}
+
+/** Becomes leader of `term`: a no-op entry first, so that entries of earlier terms can commit. */
+const becomeLeader = (context: RaftContext, state: RaftState, term: number) =>
+  Effect.gen(function*() {
+    const now = yield* Clock.currentTimeMillis
+    const nextIndex = context.log.lastIndex() + 1
+    yield* Effect.orDie(context.log.append([{ term, command: { type: "noop" } }]))
+    const progress = new Map(context.peers.map((peer) => [peer, {
+      nextIndex,
+      matchIndex: 0,
+      inflight: 0,
+      probing: true,
+      lastSentMs: Number.NEGATIVE_INFINITY,
+      lastContactMs: now
+    }]))
+    yield* context.roleEvents.offer({ term, role: "leader", leaderId: context.self })
+    return { ...state, role: "leader", leaderId: context.self, progress } satisfies RaftState
+  })
+
+/**
+ * One campaign: a PreVote round for the next term (changing nothing), then,
+ * if a majority would vote and no leader appeared meanwhile, a real election.
+ */
+const campaign = (context: RaftContext, startedAtMs: number) =>
+  Effect.gen(function*() {
+    const preVoteTerm = context.log.hardState().term + 1
+    if (!(yield* requestVotes(context, preVoteTerm, true))) return
+    const electionTerm = yield* transition(context, (state) =>
+      Effect.gen(function*() {
+        const hard = context.log.hardState()
+        const stillLeaderless = state.role !== "leader" && hard.term + 1 === preVoteTerm &&
+          state.lastLeaderContactMs < startedAtMs
+        if (!stillLeaderless) return [null, state] as const
+        yield* Effect.orDie(context.log.saveHardState({ term: preVoteTerm, votedFor: context.self }))
+        yield* context.roleEvents.offer({ term: preVoteTerm, role: "candidate", leaderId: null })
+        const deadline = yield* nextElectionDeadline(context.config)
+        return [preVoteTerm, { ...state, role: "candidate", leaderId: null, electionDeadlineMs: deadline }] as const
+      }))
+    if (electionTerm === null) return
+    if (!(yield* requestVotes(context, electionTerm, false))) return
+    const elected = yield* transition(context, (state) =>
+      state.role === "candidate" && context.log.hardState().term === electionTerm
+        ? Effect.map(becomeLeader(context, state, electionTerm), (next) => [true, next] as const)
+        : Effect.succeed([false, state] as const))
+    if (elected) {
+      yield* context.commitSignal.ring
+      yield* ringAll(context.replicateSignals)
+    }
+  })
+
+/**
+ * The election timer, one fiber for the node's life. A follower or candidate
+ * whose deadline passes starts a campaign; a leader that has not heard from a
+ * majority within the longest election timeout steps down (CheckQuorum).
+ */
+export const electionTimer = (context: RaftContext) =>
+  Effect.gen(function*() {
+    const { electionTimeoutMaxMs } = context.config
+    while (true) {
+      const now = yield* Clock.currentTimeMillis
+      const state = yield* context.state.get
+      if (state.role === "leader") {
+        yield* Effect.sleep(electionTimeoutMaxMs)
+        yield* checkQuorum(context)
+      } else if (now < state.electionDeadlineMs) {
+        yield* Effect.sleep(state.electionDeadlineMs - now)
+      } else {
+        const deadline = yield* nextElectionDeadline(context.config)
+        yield* transition(context, (current) => Effect.succeed([undefined, { ...current, electionDeadlineMs: deadline }] as const))
+        // A child of the timer: it ends with the node.
+        yield* Effect.fork(campaign(context, now).pipe(Effect.catchAllCause(context.fail)))
+      }
+    }
+  })
+
+const checkQuorum = (context: RaftContext) =>
+  transition(context, (state) =>
+    Effect.gen(function*() {
+      if (state.role !== "leader") return [undefined, state] as const
+      const now = yield* Clock.currentTimeMillis
+      let inTouch = 1
+      for (const progress of state.progress.values()) {
+        if (now - progress.lastContactMs <= context.config.electionTimeoutMaxMs) inTouch++
+      }
+      if (inTouch >= context.majority) return [undefined, state] as const
+      yield* Effect.logInfo(`stepping down: heard from ${inTouch} of ${context.majority} needed`)
+      return [undefined, yield* becomeFollower(context, state, context.log.hardState().term, null)] as const
+    }))

@@ -1,0 +1,54 @@
+import { Clock, Effect } from "effect"
+import type { Envelope } from "../protocol/envelope.js"
+import type { AppendEntries, AppendEntriesResult } from "../protocol/raftMessages.js"
+import { followerCommitIndex, reconcile } from "./appendEntriesRules.js"
+import { becomeFollower, nextElectionDeadline, type RaftContext, transition } from "./RaftContext.js"
+import type { RaftState } from "./RaftState.js"
+
+/**
+ * A follower's handling of AppendEntries: recognise the leader, reconcile the
+ * log (persisting before the reply), and commit what this request confirmed.
+ */
+export const handleAppendEntries = (context: RaftContext, envelope: Envelope, request: AppendEntries) =>
+  Effect.gen(function*() {
+    const [reply, commitMoved] = yield* transition(context, (state) =>
+      Effect.gen(function*() {
+        const hard = context.log.hardState()
+        const reject = (extra: Partial<AppendEntriesResult>, next: RaftState) =>
+          [[{ type: "append_entries_result", term: context.log.hardState().term, success: false, match_index: 0, ...extra }, false], next] as const
+        if (request.term < hard.term) return reject({}, state)
+        if (state.role === "leader" && request.term === hard.term) {
+          return yield* Effect.dieMessage(`two leaders in term ${hard.term}: ${context.self} and ${request.leader_id}`)
+        }
+        const now = yield* Clock.currentTimeMillis
+        const following = yield* becomeFollower(context, state, request.term, request.leader_id)
+        const heard: RaftState = {
+          ...following,
+          lastLeaderContactMs: now,
+          electionDeadlineMs: yield* nextElectionDeadline(context.config)
+        }
+        const decision = reconcile(context.log, heard.commitIndex, request)
+        switch (decision._tag) {
+          case "Mismatch":
+            return reject({ conflict_index: decision.conflictIndex, conflict_term: decision.conflictTerm }, heard)
+          case "CommittedConflict":
+            return yield* Effect.dieMessage(
+              `AppendEntries from ${request.leader_id} (term ${request.term}) conflicts with committed entry ${decision.index} (commit index ${heard.commitIndex})`
+            )
+          case "Accept": {
+            if (decision.truncateFrom !== null) yield* Effect.orDie(context.log.truncateFrom(decision.truncateFrom))
+            if (decision.append.length > 0) yield* Effect.orDie(context.log.append(decision.append))
+            const commitIndex = followerCommitIndex(heard.commitIndex, request.leader_commit, decision.matchIndex)
+            const result: AppendEntriesResult = {
+              type: "append_entries_result",
+              term: request.term,
+              success: true,
+              match_index: decision.matchIndex
+            }
+            return [[result, commitIndex > heard.commitIndex], { ...heard, commitIndex }] as const
+          }
+        }
+      }))
+    if (commitMoved) yield* context.applySignal.ring
+    yield* context.network.reply(envelope, reply)
+  })

@@ -1,0 +1,53 @@
+import type { LogView } from "../../services/Log.js"
+
+/**
+ * The highest index stored on a majority (the leader counts its own last
+ * index), committed only when its entry is from the leader's current term:
+ * entries of earlier terms commit with it, never by counting replicas.
+ */
+export const quorumCommitIndex = (
+  log: LogView,
+  currentTerm: number,
+  commitIndex: number,
+  matchIndexes: ReadonlyArray<number>
+): number => {
+  const sorted = [...matchIndexes].sort((a, b) => b - a)
+  const replicatedOnMajority = sorted[Math.floor(sorted.length / 2)] ?? 0
+  return replicatedOnMajority > commitIndex && log.termAt(replicatedOnMajority) === currentTerm
+    ? replicatedOnMajority
+    : commitIndex
+}
+
+/** The last index whose entry has `term`, if any (terms never decrease along a log, so binary search). */
+export const lastIndexOfTerm = (log: LogView, term: number): number | undefined => {
+  let low = 1
+  let high = log.lastIndex()
+  let found: number | undefined
+  while (low <= high) {
+    const mid = (low + high) >>> 1
+    const midTerm = log.termAt(mid)!
+    if (midTerm <= term) {
+      if (midTerm === term) found = mid
+      low = mid + 1
+    } else {
+      high = mid - 1
+    }
+  }
+  return found
+}
+
+/**
+ * Where to resume replication after a follower rejected AppendEntries: with a
+ * conflict term the leader knows, just after its own last entry of that term;
+ * otherwise at the follower's first conflicting index. Never at or below what
+ * the follower is known to hold.
+ */
+export const nextIndexAfterRejection = (
+  log: LogView,
+  matchIndex: number,
+  hint: { readonly conflictIndex: number; readonly conflictTerm?: number | undefined }
+): number => {
+  const fromTerm = hint.conflictTerm === undefined ? undefined : lastIndexOfTerm(log, hint.conflictTerm)
+  const next = fromTerm === undefined ? hint.conflictIndex : fromTerm + 1
+  return Math.max(matchIndex + 1, Math.min(next, log.lastIndex() + 1))
+}

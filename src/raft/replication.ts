@@ -1,0 +1,134 @@
+import { Clock, Effect, Option, Schema } from "effect"
+import type { NodeId } from "../protocol/envelope.js"
+import { type AppendEntries, AppendEntriesResult } from "../protocol/raftMessages.js"
+import { nextIndexAfterRejection, quorumCommitIndex } from "./leaderRules.js"
+import { becomeFollower, type RaftContext, transition } from "./RaftContext.js"
+import { type RaftState, updateProgress } from "./RaftState.js"
+
+const decodeResult = Schema.decodeUnknownOption(AppendEntriesResult)
+
+const isLeaderOf = (context: RaftContext, state: RaftState, term: number) =>
+  state.role === "leader" && context.log.hardState().term === term
+
+/**
+ * Decides whether to send `peer` an AppendEntries now, and if so which, and
+ * records it as in flight. New entries go at once; an idle follower gets an
+ * empty one every heartbeat. While probing, one request at a time; once the
+ * follower's position is known, up to `maxInflightPerPeer` pipelined.
+ */
+const nextRequest = (context: RaftContext, peer: NodeId, term: number) =>
+  transition(context, (state) =>
+    Effect.gen(function*() {
+      const progress = state.progress.get(peer)
+      if (progress === undefined || !isLeaderOf(context, state, term)) return [Option.none(), state] as const
+      const now = yield* Clock.currentTimeMillis
+      const { heartbeatMs, maxEntriesPerMessage, maxInflightPerPeer } = context.config
+      const lastIndex = context.log.lastIndex()
+      const window = progress.probing ? 1 : maxInflightPerPeer
+      const hasNew = progress.nextIndex <= lastIndex
+      const heartbeatDue = now - progress.lastSentMs >= heartbeatMs
+      if (progress.inflight >= window || !(hasNew || heartbeatDue)) return [Option.none(), state] as const
+      const prevIndex = progress.nextIndex - 1
+      const entries = context.log.slice(progress.nextIndex, Math.min(lastIndex, prevIndex + maxEntriesPerMessage))
+      const request: AppendEntries = {
+        type: "append_entries",
+        term,
+        leader_id: context.self,
+        prev_log_index: prevIndex,
+        prev_log_term: context.log.termAt(prevIndex) ?? 0,
+        entries,
+        leader_commit: state.commitIndex
+      }
+      const next = updateProgress(state, peer, (p) => ({
+        ...p,
+        inflight: p.inflight + 1,
+        lastSentMs: now,
+        nextIndex: p.probing ? p.nextIndex : p.nextIndex + entries.length
+      }))
+      return [Option.some(request), next] as const
+    })
+  )
+
+/** Takes in a follower's answer (or its absence) to one AppendEntries. */
+const handleResult = (
+  context: RaftContext,
+  peer: NodeId,
+  request: AppendEntries,
+  result: Option.Option<AppendEntriesResult>
+) =>
+  transition(context, (state) =>
+    Effect.gen(function*() {
+      const released = updateProgress(state, peer, (p) => ({ ...p, inflight: Math.max(0, p.inflight - 1) }))
+      if (!isLeaderOf(context, released, request.term)) return [false, released] as const
+      if (result._tag === "None") {
+        // Lost or late: resume from what the follower surely has, one request at a time.
+        return [false, updateProgress(released, peer, (p) => ({ ...p, probing: true, nextIndex: p.matchIndex + 1 }))] as const
+      }
+      const answer = result.value
+      if (answer.term > request.term) {
+        return [false, yield* becomeFollower(context, released, answer.term, null)] as const
+      }
+      const now = yield* Clock.currentTimeMillis
+      const touched = updateProgress(released, peer, (p) => ({ ...p, lastContactMs: now }))
+      if (answer.success) {
+        const next = updateProgress(touched, peer, (p) => {
+          const matchIndex = Math.max(p.matchIndex, answer.match_index)
+          return { ...p, matchIndex, nextIndex: Math.max(p.nextIndex, matchIndex + 1), probing: false }
+        })
+        return [next.progress.get(peer)!.matchIndex > released.progress.get(peer)!.matchIndex, next] as const
+      }
+      const progress = touched.progress.get(peer)!
+      // A rejection of a request older than what the follower has since confirmed says nothing new.
+      if (request.prev_log_index < progress.matchIndex) return [false, touched] as const
+      const nextIndex = nextIndexAfterRejection(context.log, progress.matchIndex, {
+        conflictIndex: answer.conflict_index ?? progress.matchIndex + 1,
+        conflictTerm: answer.conflict_term
+      })
+      return [false, updateProgress(touched, peer, (p) => ({ ...p, nextIndex, probing: true }))] as const
+    })
+  )
+
+const sendAndHandle = (context: RaftContext, peer: NodeId, request: AppendEntries) =>
+  Effect.gen(function*() {
+    const result = yield* context.network.rpc(peer, request, context.config.rpcTimeoutMs).pipe(
+      Effect.map(decodeResult),
+      Effect.catchTag("RpcTimeout", () => Effect.succeed(Option.none()))
+    )
+    const matchMoved = yield* handleResult(context, peer, request, result)
+    if (matchMoved) yield* context.commitSignal.ring
+    yield* context.replicateSignals.get(peer)!.ring
+  })
+
+/**
+ * The replicator for one follower, while this node leads `term`: wakes when
+ * there are new entries, an answer came back, or a heartbeat is due, and
+ * sends whatever the window allows. Each request's answer is awaited in a
+ * child fiber, so requests are pipelined.
+ */
+export const replicator = (context: RaftContext, peer: NodeId, term: number) =>
+  Effect.gen(function*() {
+    const signal = context.replicateSignals.get(peer)!
+    while (isLeaderOf(context, yield* context.state.get, term)) {
+      let request = yield* nextRequest(context, peer, term)
+      while (request._tag === "Some") {
+        yield* Effect.fork(sendAndHandle(context, peer, request.value).pipe(Effect.catchAllCause(context.fail)))
+        request = yield* nextRequest(context, peer, term)
+      }
+      yield* signal.wait.pipe(Effect.timeoutOption(context.config.heartbeatMs))
+    }
+  })
+
+/** While this node leads `term`: advances the commit index whenever a match index moves. */
+export const commitAdvancer = (context: RaftContext, term: number) =>
+  Effect.gen(function*() {
+    while (isLeaderOf(context, yield* context.state.get, term)) {
+      const advanced = yield* transition(context, (state) => {
+        if (!isLeaderOf(context, state, term)) return Effect.succeed([false, state] as const)
+        const matchIndexes = [context.log.lastIndex(), ...[...state.progress.values()].map((p) => p.matchIndex)]
+        const commitIndex = quorumCommitIndex(context.log, term, state.commitIndex, matchIndexes)
+        return Effect.succeed([commitIndex > state.commitIndex, { ...state, commitIndex }] as const)
+      })
+      if (advanced) yield* context.applySignal.ring
+      yield* context.commitSignal.wait
+    }
+  })
