@@ -1,0 +1,56 @@
+import { existsSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+import { repoRoot, runWorkbench } from "./workbenchRun.js"
+
+// These spawn the compiled workbench and real node processes: run `npm run build` first.
+
+describe("workbench end to end", () => {
+  it("finds the local-state KV not linearizable on 3 nodes", async () => {
+    const run = await runWorkbench([
+      "test", "-w", "lin-kv", "--bin", "bin/reference-local-kv", "--node-count", "3",
+      "--concurrency", "2n", "--rate", "100", "--time-limit", "4", "--seed", "1"
+    ])
+    expect(run.stdout).toContain("Analysis invalid!")
+    expect(run.exitCode).toBe(1)
+    const results = run.results()
+    expect(results.valid).toBe(false)
+    expect(results.linearizability.keys.some((key) => key.verdict === "invalid" && key.explanation !== undefined)).toBe(true)
+  })
+
+  it("judges the single-node KV valid under partitions, and reports bad stdout lines without failing", async () => {
+    const run = await runWorkbench([
+      "test", "-w", "lin-kv", "--bin", "test/workbench/fixtures/noisy-node.sh", "--node-count", "3",
+      "--concurrency", "2n", "--rate", "100", "--time-limit", "4", "--nemesis", "partition", "--nemesis-interval", "1",
+      "--latency", "5", "--latency-dist", "exponential", "--seed", "2"
+    ])
+    expect(run.stdout).toContain("Everything looks good!")
+    expect(run.exitCode).toBe(0)
+    const results = run.results()
+    expect(results.valid).toBe(true)
+    expect(results.stats.ok).toBeGreaterThan(50)
+    expect(results.partitions.length).toBeGreaterThan(0)
+    expect(results.network.cutByPartition).toBeGreaterThan(0)
+    // Every node printed one line that is not JSON and one message as n1 to the unknown n7:
+    // from n1 that is an unknown dest, from n2 and n3 a wrong src.
+    expect(results.network.invalidLines).toBe(3)
+    expect(results.network.unknownDest).toBe(1)
+    expect(results.network.unknownSrc).toBe(2)
+    expect(run.stdout).toContain("not JSON messages")
+    const history = readFileSync(join(run.storeDir, "latest", "history.jsonl"), "utf8").trim().split("\n")
+    expect(history.length).toBe(results.stats.operations * 2 - results.stats.unfinished)
+    for (const node of ["n1", "n2", "n3"]) expect(existsSync(join(run.storeDir, "latest", "node-logs", `${node}.log`))).toBe(true)
+  })
+
+  it("refuses bad input with a clear message and exit code 2, before starting anything", async () => {
+    const unknownWorkload = await runWorkbench(["test", "-w", "echo", "--bin", "bin/reference-single-kv"])
+    expect(unknownWorkload.exitCode).toBe(2)
+    expect(unknownWorkload.stderr).toContain("unknown workload")
+    const missing = await runWorkbench(["test", "-w", "lin-kv", "--bin", "no/such/node"])
+    expect(missing.exitCode).toBe(2)
+    expect(missing.stderr).toContain("no such file")
+    const notExecutable = await runWorkbench(["test", "-w", "lin-kv", "--bin", join(repoRoot, "package.json")])
+    expect(notExecutable.exitCode).toBe(2)
+    expect(notExecutable.stderr).toContain("not executable")
+  })
+})

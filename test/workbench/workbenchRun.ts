@@ -1,0 +1,36 @@
+import { execFile } from "node:child_process"
+import { mkdtempSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import type { Results } from "../../workbench/results.js"
+
+export const repoRoot = resolve(import.meta.dirname, "../..")
+
+export interface WorkbenchRun {
+  readonly exitCode: number
+  readonly stdout: string
+  readonly stderr: string
+  readonly storeDir: string
+  /** results.json of the latest test, when one was written. */
+  readonly results: () => Results
+}
+
+/** Runs the compiled workbench (`npm run build` first) as a user would, with its own store folder. */
+export const runWorkbench = (args: ReadonlyArray<string>): Promise<WorkbenchRun> => {
+  const storeDir = mkdtempSync(join(tmpdir(), "workbench-test-store-"))
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [join(repoRoot, "dist/workbench/main.js"), ...args, "--store", storeDir],
+      { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) =>
+        done({
+          exitCode: error === null ? 0 : typeof error.code === "number" ? error.code : -1,
+          stdout,
+          stderr,
+          storeDir,
+          results: () => JSON.parse(readFileSync(join(storeDir, "latest", "results.json"), "utf8")) as Results
+        })
+    )
+  })
+}
