@@ -21,6 +21,8 @@ export const describeOperation = (op: OperationSummary): string => {
   return `process ${op.process}'s ${what} (index ${op.index}, ${op.outcome})`
 }
 
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`
+
 const describeState = (state: Json | null): string => (state === null ? "absent" : canonicalJson(state))
 
 /**
@@ -54,7 +56,7 @@ export const explainFailure = (
     : `No placement of it among the ${concurrent.length} operations concurrent with it is consistent.`
   const summary = note ??
     `${describeOperation(summarize(failed))} cannot be linearized. ${why} ` +
-      `A linearization of ${prefix.length} operations gets this far; ${concurrent.length} operations overlap it.`
+      `A linearization of ${plural(prefix.length, "operation")} gets this far; ${plural(concurrent.length, "operation")} overlap it.`
   return {
     linearizedPrefix: prefix.map((i) => summarize(problem.operations[i]!)),
     failedOperation: summarize(failed),

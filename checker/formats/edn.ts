@@ -52,7 +52,9 @@ export const parseEdnHistory = (text: string): EdnHistory => {
   } catch (error) {
     throw new MalformedHistory({ message: `not EDN: ${error instanceof Error ? error.message : String(error)}` })
   }
-  const items = top as Array<unknown>
+  // edn-data gives null rather than an error for unterminated input.
+  if (!Array.isArray(top)) throw new MalformedHistory({ message: "not EDN: unbalanced brackets or unterminated input" })
+  const items: Array<unknown> = top
   const single = items.length === 1 && Array.isArray(items[0])
   const layout: EdnLayout = single ? "single-register" : "independent-keys"
   const maps = single ? (items[0] as Array<unknown>) : items

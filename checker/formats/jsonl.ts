@@ -2,18 +2,24 @@ import { Either, ParseResult, Schema } from "effect"
 import { HistoryOp } from "../history.js"
 import { MalformedHistory } from "../operations.js"
 
-const decodeLine = Schema.decodeUnknownEither(Schema.parseJson(HistoryOp))
+const decodeOp = Schema.decodeUnknownEither(HistoryOp)
 
 /** Reads the project's history.jsonl: one HistoryOp per line, blank lines ignored. */
 export const parseHistoryJsonl = (text: string): Array<HistoryOp> => {
   const ops: Array<HistoryOp> = []
   text.split("\n").forEach((line, i) => {
     if (line.trim() === "") return
-    const decoded = decodeLine(line)
+    let json: unknown
+    try {
+      json = JSON.parse(line)
+    } catch (error) {
+      throw new MalformedHistory({ message: `line ${i + 1}: not JSON (${(error as Error).message})` })
+    }
+    const decoded = decodeOp(json)
     if (Either.isLeft(decoded)) {
-      throw new MalformedHistory({
-        message: `line ${i + 1}: ${ParseResult.TreeFormatter.formatErrorSync(decoded.left)}`
-      })
+      const issues = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)
+      const text = issues.map((issue) => `${issue.path.join(".") || "line"}: ${issue.message}`).join("; ")
+      throw new MalformedHistory({ message: `line ${i + 1}: not a history op (${text})` })
     }
     ops.push(decoded.right)
   })
