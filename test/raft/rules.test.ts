@@ -1,0 +1,148 @@
+import { describe, expect, it } from "@effect/vitest"
+import type { LogView } from "../../services/Log.js"
+import type { AppendEntries, Entry, RequestVote } from "../../src/protocol/raftMessages.js"
+import { followerCommitIndex, reconcile } from "../../src/raft/appendEntriesRules.js"
+import { lastIndexOfTerm, nextIndexAfterRejection, quorumCommitIndex } from "../../src/raft/leaderRules.js"
+import { decidePreVote, decideVote } from "../../src/raft/voteRules.js"
+
+/** A log given by the terms of its entries: logOf(1, 1, 2) has entries 1..3. */
+const logOf = (...terms: Array<number>): LogView => {
+  const entries: Array<Entry> = terms.map((term) => ({ term, command: { type: "write", key: 1, value: term } }))
+  return {
+    lastIndex: () => entries.length,
+    termAt: (i) => (i === 0 ? 0 : entries[i - 1]?.term),
+    entryAt: (i) => entries[i - 1],
+    slice: (from, to) => entries.slice(from - 1, to)
+  }
+}
+
+const entry = (term: number): Entry => ({ term, command: { type: "write", key: 1, value: term } })
+
+const append = (prevIndex: number, prevTerm: number, terms: Array<number>, leaderCommit = 0): AppendEntries => ({
+  type: "append_entries",
+  term: Math.max(prevTerm, ...terms, 1),
+  leader_id: "n1",
+  prev_log_index: prevIndex,
+  prev_log_term: prevTerm,
+  entries: terms.map(entry),
+  leader_commit: leaderCommit
+})
+
+describe("AppendEntries on a follower (log matching)", () => {
+  it("a stale, reordered request leaves later matching entries in place", () => {
+    // The follower already has 1..4; a delayed request carries only entries 2..3.
+    const decision = reconcile(logOf(1, 1, 1, 1), 0, append(1, 1, [1, 1]))
+    expect(decision).toEqual({ _tag: "Accept", truncateFrom: null, append: [], matchIndex: 3 })
+  })
+
+  it("deletes from the first conflicting entry only, and appends the rest", () => {
+    const decision = reconcile(logOf(1, 1, 2, 2), 1, append(1, 1, [1, 3, 3]))
+    expect(decision).toEqual({ _tag: "Accept", truncateFrom: 3, append: [entry(3), entry(3)], matchIndex: 4 })
+  })
+
+  it("appends only the entries it does not have", () => {
+    const decision = reconcile(logOf(1, 1), 0, append(1, 1, [1, 2, 2]))
+    expect(decision).toEqual({ _tag: "Accept", truncateFrom: null, append: [entry(2), entry(2)], matchIndex: 4 })
+  })
+
+  it("refuses to delete a committed entry, loudly", () => {
+    expect(reconcile(logOf(1, 1, 2), 3, append(1, 1, [1, 3]))).toEqual({ _tag: "CommittedConflict", index: 3 })
+  })
+
+  it("rejects a gap with the follower's next index as hint", () => {
+    expect(reconcile(logOf(1, 1), 0, append(5, 2, []))).toEqual({ _tag: "Mismatch", conflictIndex: 3 })
+  })
+
+  it("rejects a term mismatch with the conflicting term and its first index (above the commit index)", () => {
+    expect(reconcile(logOf(1, 2, 2, 2), 0, append(4, 3, []))).toEqual({ _tag: "Mismatch", conflictIndex: 2, conflictTerm: 2 })
+    expect(reconcile(logOf(1, 2, 2, 2), 2, append(4, 3, []))).toEqual({ _tag: "Mismatch", conflictIndex: 3, conflictTerm: 2 })
+  })
+
+  it("commits no further than the last entry this request confirmed", () => {
+    // The follower holds 5 entries but the request only confirmed up to 2; the leader has committed 5.
+    const decision = reconcile(logOf(1, 1, 1, 1, 1), 0, append(1, 1, [1]))
+    expect(decision._tag === "Accept" && decision.matchIndex).toBe(2)
+    expect(followerCommitIndex(0, 5, 2)).toBe(2)
+    expect(followerCommitIndex(4, 5, 2)).toBe(4)
+    expect(followerCommitIndex(0, 1, 2)).toBe(1)
+  })
+})
+
+describe("the leader's rules", () => {
+  it("commits the highest index stored on a majority", () => {
+    expect(quorumCommitIndex(logOf(1, 2, 2, 2, 2), 2, 0, [5, 4, 1])).toBe(4)
+    expect(quorumCommitIndex(logOf(1, 2, 2, 2, 2), 2, 0, [5, 4, 3, 1, 0])).toBe(3)
+  })
+
+  it("never commits an entry of an earlier term by counting replicas", () => {
+    // Entries 2..3 are from term 2, replicated everywhere, but the leader is in term 3.
+    expect(quorumCommitIndex(logOf(1, 2, 2, 3), 3, 1, [4, 3, 3])).toBe(1)
+    // Once an entry of its own term is on a majority, the earlier ones commit with it.
+    expect(quorumCommitIndex(logOf(1, 2, 2, 3), 3, 1, [4, 4, 3])).toBe(4)
+  })
+
+  it("never moves the commit index back", () => {
+    expect(quorumCommitIndex(logOf(1, 1, 1), 1, 3, [3, 1, 1])).toBe(3)
+  })
+
+  it("jumps over a whole conflicting term with the follower's hint", () => {
+    const leaderLog = logOf(1, 1, 1, 4, 4, 5, 5, 6, 6, 6)
+    expect(lastIndexOfTerm(leaderLog, 4)).toBe(5)
+    expect(lastIndexOfTerm(leaderLog, 3)).toBeUndefined()
+    // Follower had term 4 at the probe point: resume just after the leader's last term-4 entry.
+    expect(nextIndexAfterRejection(leaderLog, 0, { conflictIndex: 4, conflictTerm: 4 })).toBe(6)
+    // Follower's term 3 is unknown to the leader: resume at the follower's first term-3 index.
+    expect(nextIndexAfterRejection(leaderLog, 0, { conflictIndex: 4, conflictTerm: 3 })).toBe(4)
+    // A short follower log: resume at its end.
+    expect(nextIndexAfterRejection(leaderLog, 0, { conflictIndex: 2 })).toBe(2)
+    // Never at or below what the follower is known to hold.
+    expect(nextIndexAfterRejection(leaderLog, 3, { conflictIndex: 2 })).toBe(4)
+  })
+})
+
+const voteRequest = (term: number, lastIndex: number, lastTerm: number, preVote = false): RequestVote => ({
+  type: "request_vote",
+  term,
+  candidate_id: "n2",
+  last_log_index: lastIndex,
+  last_log_term: lastTerm,
+  pre_vote: preVote
+})
+
+describe("votes", () => {
+  const tip = { lastIndex: 5, lastTerm: 3 }
+
+  it("grants a vote to an up-to-date candidate and records it", () => {
+    const decision = decideVote({ term: 3, votedFor: null }, tip, voteRequest(4, 5, 3))
+    expect(decision).toEqual({ granted: true, hardState: { term: 4, votedFor: "n2" } })
+  })
+
+  it("grants the same candidate again (a repeated request gets the same answer)", () => {
+    expect(decideVote({ term: 4, votedFor: "n2" }, tip, voteRequest(4, 5, 3)).granted).toBe(true)
+  })
+
+  it("refuses a second candidate in the same term", () => {
+    const decision = decideVote({ term: 4, votedFor: "n3" }, tip, voteRequest(4, 9, 9))
+    expect(decision).toEqual({ granted: false, hardState: { term: 4, votedFor: "n3" } })
+  })
+
+  it("refuses a candidate whose log is behind, but still adopts its higher term", () => {
+    expect(decideVote({ term: 3, votedFor: "n1" }, tip, voteRequest(5, 9, 2))).toEqual({
+      granted: false,
+      hardState: { term: 5, votedFor: null }
+    })
+    expect(decideVote({ term: 3, votedFor: null }, tip, voteRequest(5, 4, 3)).granted).toBe(false)
+  })
+
+  it("refuses a candidate from an older term", () => {
+    expect(decideVote({ term: 6, votedFor: null }, tip, voteRequest(5, 9, 9)).granted).toBe(false)
+  })
+
+  it("PreVote: yes only for a higher term, an up-to-date log, and no live leader", () => {
+    const hard = { term: 3, votedFor: null }
+    expect(decidePreVote(hard, tip, voteRequest(4, 5, 3, true), false)).toBe(true)
+    expect(decidePreVote(hard, tip, voteRequest(4, 5, 3, true), true)).toBe(false)
+    expect(decidePreVote(hard, tip, voteRequest(3, 5, 3, true), false)).toBe(false)
+    expect(decidePreVote(hard, tip, voteRequest(4, 4, 3, true), false)).toBe(false)
+  })
+})

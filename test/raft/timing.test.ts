@@ -1,0 +1,159 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, TestClock } from "effect"
+import type { Envelope } from "../../src/protocol/envelope.js"
+import { startScriptedNode } from "../support/ScriptedPeers.js"
+
+type Sent = { readonly atMs: number; readonly envelope: Envelope }
+
+const ofType = (messages: ReadonlyArray<Sent>, type: string) => messages.filter((m) => m.envelope.body.type === type)
+
+const heartbeatFrom = (term: number, leader = "n2") => ({
+  type: "append_entries",
+  msg_id: 1,
+  term,
+  leader_id: leader,
+  prev_log_index: 0,
+  prev_log_term: 0,
+  entries: [],
+  leader_commit: 0
+})
+
+/** Advances the TestClock in small steps so fibers run between them. */
+const advance = (ms: number, stepMs = 10) =>
+  Effect.gen(function*() {
+    for (let t = 0; t < ms; t += stepMs) yield* TestClock.adjust(stepMs)
+  })
+
+/** Plays n2 and n3 granting every (pre)vote n1 asks for, until n1 leads. */
+const electN1 = (node: Effect.Effect.Success<typeof startScriptedNode>) =>
+  Effect.gen(function*() {
+    for (let i = 0; i < 200 && node.roles.at(-1)?.role !== "leader"; i++) {
+      yield* advance(10)
+      for (const { envelope } of ofType(yield* node.sent, "request_vote")) {
+        yield* node.deliver(envelope.dest, {
+          type: "request_vote_result",
+          in_reply_to: envelope.body.msg_id,
+          term: envelope.body["term"] as number,
+          vote_granted: true
+        })
+      }
+    }
+    expect(node.roles.at(-1)?.role).toBe("leader")
+  })
+
+describe("Raft timing (TestClock)", () => {
+  it.scoped("a follower that hears nothing starts an election within [min, max] of its start", () =>
+    Effect.gen(function*() {
+      const node = yield* startScriptedNode
+      const { electionTimeoutMaxMs, electionTimeoutMinMs } = node.config
+      yield* advance(electionTimeoutMinMs - 10)
+      expect(ofType(yield* node.sent, "request_vote")).toEqual([])
+      yield* advance(electionTimeoutMaxMs - electionTimeoutMinMs + 20)
+      const votes = ofType(yield* node.sent, "request_vote")
+      // It polls both peers with PreVote first, for the next term, without raising its own term.
+      expect(votes.map((v) => v.envelope.dest).sort()).toEqual(["n2", "n3"])
+      expect(votes.every((v) => v.envelope.body["pre_vote"] === true && v.envelope.body["term"] === 1)).toBe(true)
+      expect(votes[0]!.atMs).toBeGreaterThanOrEqual(electionTimeoutMinMs)
+      expect(votes[0]!.atMs).toBeLessThanOrEqual(electionTimeoutMaxMs)
+      expect(node.storage.hardState.term).toBe(0)
+    }))
+
+  it.scoped("heartbeats from a leader keep a follower quiet", () =>
+    Effect.gen(function*() {
+      const node = yield* startScriptedNode
+      for (let t = 0; t < 5000; t += node.config.heartbeatMs) {
+        yield* node.deliver("n2", heartbeatFrom(1))
+        yield* advance(node.config.heartbeatMs)
+      }
+      const sent = yield* node.sent
+      expect(ofType(sent, "request_vote")).toEqual([])
+      expect(ofType(sent, "append_entries_result").every((m) => m.envelope.body["success"] === true)).toBe(true)
+      expect(node.roles).toEqual([{ term: 1, role: "follower" }])
+    }))
+
+  it.scoped("PreVote refused: a node that cannot win does not raise its term", () =>
+    Effect.gen(function*() {
+      const node = yield* startScriptedNode
+      for (let round = 0; round < 20; round++) {
+        yield* advance(100)
+        for (const { envelope } of ofType(yield* node.sent, "request_vote")) {
+          yield* node.deliver(envelope.dest, {
+            type: "request_vote_result",
+            in_reply_to: envelope.body.msg_id,
+            term: 0,
+            vote_granted: false
+          })
+        }
+      }
+      expect(node.storage.hardState).toEqual({ term: 0, votedFor: null })
+      expect(node.roles).toEqual([])
+    }))
+
+  it.scoped("PreVote keeps a rejoining node from deposing a healthy leader", () =>
+    Effect.gen(function*() {
+      const node = yield* startScriptedNode
+      yield* node.deliver("n2", heartbeatFrom(3))
+      yield* advance(50)
+      // n3 returns from a partition and polls for term 9: n1 hears from its leader, so it says no...
+      yield* node.deliver("n3", {
+        type: "request_vote",
+        msg_id: 7,
+        term: 9,
+        candidate_id: "n3",
+        last_log_index: 0,
+        last_log_term: 0,
+        pre_vote: true
+      })
+      yield* advance(10)
+      const answer = ofType(yield* node.sent, "request_vote_result")
+      expect(answer.map((m) => m.envelope.body)).toEqual([
+        { type: "request_vote_result", in_reply_to: 7, term: 3, vote_granted: false }
+      ])
+      // ...and keeps its term and leader.
+      expect(node.storage.hardState.term).toBe(3)
+    }))
+
+  it.scoped("a leader cut off from the majority steps down, and its pending request times out indefinitely", () =>
+    Effect.gen(function*() {
+      const node = yield* startScriptedNode
+      yield* electN1(node)
+      const electedAt = node.roles.length
+      yield* node.deliver("c1", { type: "write", msg_id: 1, key: 1, value: 1 })
+      // Nobody answers its AppendEntries from now on.
+      yield* advance(2 * node.config.electionTimeoutMaxMs + 100)
+      expect(node.roles.slice(electedAt)).toEqual([{ term: node.storage.hardState.term, role: "follower" }])
+      yield* advance(node.config.requestTimeoutMs)
+      const replies = (yield* node.sent).filter((m) => m.envelope.dest === "c1")
+      // Not a definite error: the write might still commit under another leader.
+      expect(replies.map((m) => m.envelope.body)).toMatchObject([{ type: "error", code: 0, in_reply_to: 1 }])
+    }))
+
+  it.scoped("a follower forwards to the leader it knows and relays the reply; no reply means an indefinite error", () =>
+    Effect.gen(function*() {
+      const node = yield* startScriptedNode
+      yield* node.deliver("n2", heartbeatFrom(1))
+      yield* advance(10)
+      yield* node.deliver("c1", { type: "write", msg_id: 1, key: 1, value: 1 })
+      yield* advance(10)
+      const forward = ofType(yield* node.sent, "forward")
+      expect(forward.map((m) => m.envelope.dest)).toEqual(["n2"])
+      expect(forward[0]!.envelope.body["request"]).toEqual({ type: "write", key: 1, value: 1 })
+      yield* node.deliver("n2", { type: "write_ok", in_reply_to: forward[0]!.envelope.body.msg_id })
+      yield* node.deliver("c1", { type: "write", msg_id: 2, key: 1, value: 2 })
+      for (let t = 0; t < node.config.requestTimeoutMs + 100; t += 40) {
+        yield* node.deliver("n2", heartbeatFrom(1))
+        yield* advance(40)
+      }
+      const replies = (yield* node.sent).filter((m) => m.envelope.dest === "c1").map((m) => m.envelope.body)
+      expect(replies).toMatchObject([{ type: "write_ok", in_reply_to: 1 }, { type: "error", code: 0, in_reply_to: 2 }])
+    }))
+
+  it.scoped("with no leader known, a request gets a definite error at once", () =>
+    Effect.gen(function*() {
+      const node = yield* startScriptedNode
+      yield* node.deliver("c1", { type: "read", msg_id: 1, key: 1 })
+      yield* advance(10)
+      const replies = (yield* node.sent).filter((m) => m.envelope.dest === "c1").map((m) => m.envelope.body)
+      expect(replies).toMatchObject([{ type: "error", code: 11, in_reply_to: 1 }])
+    }))
+})

@@ -1,0 +1,42 @@
+import { Clock, Effect, Layer, Queue } from "effect"
+import { KvStateMachine } from "../../layers/KvStateMachine.js"
+import { emptyMemoryLogStorage, memoryLogFrom } from "../../layers/MemoryLog.js"
+import { makeNetworkCore } from "../../layers/networkCore.js"
+import { Network } from "../../services/Network.js"
+import { defaultRaftConfig, RaftConfig } from "../../services/RaftConfig.js"
+import { RaftObserver, type Role } from "../../services/RaftObserver.js"
+import type { Body, Envelope } from "../../src/protocol/envelope.js"
+import { runRaftNode } from "../../src/raft/RaftNode.js"
+
+/**
+ * One real Raft node, n1 of n1..n3, whose peers are played by the test: every
+ * message n1 sends lands in `outbox` with the (TestClock) time it was sent,
+ * and the test delivers whatever n2, n3 or a client would send.
+ */
+export const startScriptedNode = Effect.gen(function*() {
+  const outbox = yield* Queue.unbounded<{ readonly atMs: number; readonly envelope: Envelope }>()
+  const core = yield* makeNetworkCore({
+    self: "n1",
+    nodeIds: ["n1", "n2", "n3"],
+    transmit: (envelope) => Effect.flatMap(Clock.currentTimeMillis, (atMs) => Queue.offer(outbox, { atMs, envelope }))
+  })
+  const roles: Array<{ readonly term: number; readonly role: Role }> = []
+  const storage = emptyMemoryLogStorage()
+  const services = Layer.mergeAll(
+    Layer.succeed(Network, core.network),
+    memoryLogFrom(storage),
+    KvStateMachine,
+    Layer.succeed(RaftObserver, {
+      roleChanged: ({ role, term }) => Effect.sync(() => void roles.push({ term, role })),
+      committed: () => Effect.void,
+      applied: () => Effect.void
+    }),
+    Layer.succeed(RaftConfig, defaultRaftConfig)
+  )
+  yield* Effect.forkScoped(Effect.provide(runRaftNode, services))
+
+  /** Everything n1 has sent so far. */
+  const sent = Effect.map(Queue.takeAll(outbox), (chunk) => [...chunk])
+  const deliver = (src: string, body: Body) => core.deliver({ src, dest: "n1", body })
+  return { sent, deliver, roles, storage, config: defaultRaftConfig }
+})
