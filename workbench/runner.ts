@@ -9,7 +9,9 @@ import { makeHistoryRecorder } from "./historyRecorder.js"
 import { makePartitionNemesis } from "./nemesis.js"
 import { reportProgress } from "./progress.js"
 import { problemsOf, type Results } from "./results.js"
-import { computeStats } from "./stats.js"
+import { latencyPlot, ratePlot } from "./plots.js"
+import { htmlReport } from "./report.js"
+import { completedOperations, computeStats } from "./stats.js"
 import { createRunDirectory, pointLatestAt } from "./store.js"
 import type { TestOptions } from "./testOptions.js"
 
@@ -47,7 +49,7 @@ export const runTest = (test: TestOptions) =>
     yield* Effect.logInfo(`test in ${dir}`)
 
     const recorder = yield* makeHistoryRecorder(startNanos)
-    const { crashes, counters, windows, clientPhaseSeconds } = yield* Effect.scoped(
+    const { crashes, counters, windows, clientPhaseSeconds, runSeconds } = yield* Effect.scoped(
       Effect.gen(function*() {
         const workDir = yield* fs.makeTempDirectoryScoped({ prefix: "maelstrom-workbench-" })
         const cluster = yield* startCluster({ test, workDir, logPath, startMillis })
@@ -104,7 +106,8 @@ export const runTest = (test: TestOptions) =>
           crashes: yield* cluster.crashes,
           counters: yield* cluster.router.counters,
           windows: yield* nemesis.windows,
-          clientPhaseSeconds
+          clientPhaseSeconds,
+          runSeconds: ((yield* Clock.currentTimeMillis) - startMillis) / 1000
         }
       })
     )
@@ -143,6 +146,14 @@ export const runTest = (test: TestOptions) =>
       crashes
     }
     yield* fs.writeFileString(path.join(dir, "results.json"), `${JSON.stringify(results, null, 2)}\n`)
+    const completed = completedOperations(history)
+    const plots = {
+      latency: latencyPlot(completed, windows, runSeconds),
+      rate: ratePlot(completed, windows, runSeconds)
+    }
+    yield* fs.writeFileString(path.join(dir, "latency.svg"), plots.latency)
+    yield* fs.writeFileString(path.join(dir, "rate.svg"), plots.rate)
+    yield* fs.writeFileString(path.join(dir, "report.html"), htmlReport(results, plots))
     yield* pointLatestAt(test.storeDir, dir)
     return { dir, results } satisfies TestRun
   }).pipe(Effect.withRandom(Random.make(test.seed)))

@@ -1,0 +1,135 @@
+import type { PartitionWindow } from "./nemesis.js"
+import type { CompletedOperation } from "./stats.js"
+
+/**
+ * The run's plots as standalone SVG: latency of every operation and the rate
+ * of completions over time, partition windows shaded. Hand-written on
+ * purpose: two chart kinds with linear/log axes are smaller than any plot
+ * library, and the SVG opens anywhere (browser, blog post) without scripts.
+ */
+
+const width = 900
+const height = 360
+const margin = { top: 30, right: 20, bottom: 45, left: 65 }
+const plotWidth = width - margin.left - margin.right
+const plotHeight = height - margin.top - margin.bottom
+
+export const outcomeColors = { ok: "#3b7dd8", info: "#e8a33d", fail: "#d6455d" } as const
+const font = `font-family="Helvetica, Arial, sans-serif"`
+
+const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+const fixed = (x: number) => Number(x.toFixed(2))
+
+/** A step of 1, 2 or 5 times a power of ten giving about `count` ticks over `span`. */
+export const niceStep = (span: number, count: number): number => {
+  const raw = span / Math.max(1, count)
+  const power = 10 ** Math.floor(Math.log10(raw))
+  return [1, 2, 5, 10].map((m) => m * power).find((step) => step >= raw) ?? 10 * power
+}
+
+interface Axis {
+  readonly toPixel: (value: number) => number
+  readonly ticks: ReadonlyArray<{ readonly value: number; readonly label: string }>
+}
+
+const linearAxis = (max: number, pixels: number, flip: boolean, count: number): Axis => {
+  const step = niceStep(max || 1, count)
+  const top = Math.ceil((max || 1) / step) * step
+  const ticks = Array.from({ length: Math.round(top / step) + 1 }, (_, i) => ({ value: i * step, label: String(fixed(i * step)) }))
+  return { toPixel: (v) => (flip ? pixels - (v / top) * pixels : (v / top) * pixels), ticks }
+}
+
+const logAxis = (min: number, max: number, pixels: number): Axis => {
+  const low = 10 ** Math.floor(Math.log10(Math.max(min, 0.01)))
+  const high = 10 ** Math.ceil(Math.log10(Math.max(max, low * 10)))
+  const position = (v: number) => (Math.log10(Math.max(v, low)) - Math.log10(low)) / (Math.log10(high) - Math.log10(low))
+  const ticks: Array<{ value: number; label: string }> = []
+  for (let decade = low; decade <= high; decade *= 10) ticks.push({ value: decade, label: String(fixed(decade)) })
+  return { toPixel: (v) => pixels - position(v) * pixels, ticks }
+}
+
+const frame = (title: string, xLabel: string, yLabel: string, x: Axis, y: Axis, body: string, legend: string) => `
+<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ${font} font-size="12">
+<rect width="${width}" height="${height}" fill="white"/>
+<text x="${width / 2}" y="18" text-anchor="middle" font-size="15" font-weight="bold">${escape(title)}</text>
+<g transform="translate(${margin.left},${margin.top})">
+${y.ticks.map((t) => `<line x1="0" x2="${plotWidth}" y1="${fixed(y.toPixel(t.value))}" y2="${fixed(y.toPixel(t.value))}" stroke="#e6e6e6"/><text x="-6" y="${fixed(y.toPixel(t.value)) + 4}" text-anchor="end">${t.label}</text>`).join("\n")}
+${x.ticks.map((t) => `<line x1="${fixed(x.toPixel(t.value))}" x2="${fixed(x.toPixel(t.value))}" y1="${plotHeight}" y2="${plotHeight + 5}" stroke="#333"/><text x="${fixed(x.toPixel(t.value))}" y="${plotHeight + 18}" text-anchor="middle">${t.label}</text>`).join("\n")}
+${body}
+<rect width="${plotWidth}" height="${plotHeight}" fill="none" stroke="#333"/>
+<text x="${plotWidth / 2}" y="${plotHeight + 38}" text-anchor="middle">${escape(xLabel)}</text>
+<text transform="translate(-48,${plotHeight / 2}) rotate(-90)" text-anchor="middle">${escape(yLabel)}</text>
+${legend}
+</g>
+</svg>
+`
+
+const partitionShading = (windows: ReadonlyArray<PartitionWindow>, x: Axis) =>
+  windows.map((w) => {
+    const left = x.toPixel(w.startMs / 1000)
+    return `<rect x="${fixed(left)}" y="0" width="${fixed(Math.max(1, x.toPixel(w.endMs / 1000) - left))}" height="${plotHeight}" fill="#888" fill-opacity="0.15"><title>${escape(w.description)}</title></rect>`
+  }).join("\n")
+
+const legendOf = (entries: ReadonlyArray<readonly [string, string]>, partitions: boolean) => {
+  const all = partitions ? [...entries, ["partition", "#bbbbbb"] as const] : entries
+  return all.map(([label, color], i) =>
+    `<rect x="${plotWidth - 95}" y="${8 + i * 16}" width="10" height="10" fill="${color}"/><text x="${plotWidth - 80}" y="${17 + i * 16}">${escape(label)}</text>`
+  ).join("\n")
+}
+
+/** Every operation as a point: when it was invoked, how long it took (log scale), colored by outcome. */
+export const latencyPlot = (
+  ops: ReadonlyArray<CompletedOperation>,
+  windows: ReadonlyArray<PartitionWindow>,
+  durationSeconds: number
+): string => {
+  const x = linearAxis(durationSeconds, plotWidth, false, 10)
+  const y = logAxis(
+    ops.reduce((min, op) => Math.min(min, op.latencyMs), 1),
+    ops.reduce((max, op) => Math.max(max, op.latencyMs), 10),
+    plotHeight
+  )
+  const points = ops.map((op) =>
+    `<circle cx="${fixed(x.toPixel(op.startMs / 1000))}" cy="${fixed(y.toPixel(op.latencyMs))}" r="2" fill="${outcomeColors[op.type]}" fill-opacity="0.6"/>`
+  ).join("\n")
+  return frame(
+    "Latency of each operation",
+    "time since the test started (s)",
+    "latency (ms, log scale)",
+    x,
+    y,
+    partitionShading(windows, x) + points,
+    legendOf(Object.entries(outcomeColors), windows.length > 0)
+  )
+}
+
+/** Completions per second, one line per outcome, in one-second buckets. */
+export const ratePlot = (
+  ops: ReadonlyArray<CompletedOperation>,
+  windows: ReadonlyArray<PartitionWindow>,
+  durationSeconds: number
+): string => {
+  const buckets = Math.max(1, Math.ceil(durationSeconds))
+  const series = (["ok", "info", "fail"] as const).map((type) => {
+    const counts = new Array<number>(buckets).fill(0)
+    for (const op of ops) {
+      if (op.type === type) counts[Math.min(buckets - 1, Math.floor((op.startMs + op.latencyMs) / 1000))]! += 1
+    }
+    return { type, counts }
+  })
+  const x = linearAxis(durationSeconds, plotWidth, false, 10)
+  const peak = series.reduce((max, s) => s.counts.reduce((m, c) => Math.max(m, c), max), 1)
+  const y = linearAxis(peak, plotHeight, true, 6)
+  const lines = series.map(({ type, counts }) =>
+    `<polyline fill="none" stroke="${outcomeColors[type]}" stroke-width="2" points="${counts.map((c, i) => `${fixed(x.toPixel(i + 0.5))},${fixed(y.toPixel(c))}`).join(" ")}"/>`
+  ).join("\n")
+  return frame(
+    "Throughput",
+    "time since the test started (s)",
+    "completed operations per second",
+    x,
+    y,
+    partitionShading(windows, x) + lines,
+    legendOf(series.map((s) => [s.type, outcomeColors[s.type]] as const), windows.length > 0)
+  )
+}
