@@ -62,11 +62,15 @@ export const AppendEntriesResult = Schema.Struct({
 })
 export type AppendEntriesResult = typeof AppendEntriesResult.Type
 
-/** A client request passed on to the leader; the reply is the client's reply body. */
+/**
+ * A client request passed on to the leader; the reply is the client's reply
+ * body. `request_id` is unique across the sender's restarts, so a duplicated
+ * forward is executed once.
+ */
 export const Forward = Schema.Struct({
   type: Schema.Literal("forward"),
   msg_id: Schema.optional(Schema.Int),
-  hops_left: Schema.Int,
+  request_id: Schema.String,
   request: KvRequest
 })
 export type Forward = typeof Forward.Type

@@ -1,10 +1,10 @@
-import { Effect, Either, FiberSet, Schema, Stream } from "effect"
+import { Effect, Either, FiberSet, Random, Schema, Stream } from "effect"
 import { describeParseError } from "../protocol/describeParseError.js"
 import type { Envelope } from "../protocol/envelope.js"
 import { ErrorCode } from "../protocol/errorCodes.js"
 import { CasRequest, errorReply, ReadRequest, WriteRequest } from "../protocol/kvMessages.js"
 import { AppendEntries, Forward, RequestVote } from "../protocol/raftMessages.js"
-import { executeRequest, initialHops } from "./clientRequests.js"
+import { executeRequest, makeForwardHandler } from "./clientRequests.js"
 import { handleRequestVote } from "./election.js"
 import { handleAppendEntries } from "./followerAppend.js"
 import type { RaftContext } from "./RaftContext.js"
@@ -27,6 +27,11 @@ const decoders = new Map(
 export const dispatcher = (context: RaftContext) =>
   Effect.gen(function*() {
     const requests = yield* FiberSet.make()
+    const executeForward = makeForwardHandler(context)
+    // Forward ids stay unique across this node's restarts: a random incarnation plus a counter.
+    const incarnation = yield* Random.nextIntBetween(0, 2 ** 31)
+    let forwarded = 0
+    const forwarding = { nextRequestId: () => `${context.self}:${incarnation}:${++forwarded}` }
     const handle = (envelope: Envelope): Effect.Effect<void> => {
       const decode = decoders.get(envelope.body.type)
       const decoded = decode?.(envelope.body)
@@ -48,13 +53,12 @@ export const dispatcher = (context: RaftContext) =>
         case "forward":
           return FiberSet.run(
             requests,
-            Effect.flatMap(executeRequest(context, request.request, request.hops_left), (reply) =>
-              context.network.reply(envelope, reply))
+            Effect.flatMap(executeForward(request), (reply) => context.network.reply(envelope, reply))
           ).pipe(Effect.asVoid)
         default:
           return FiberSet.run(
             requests,
-            Effect.flatMap(executeRequest(context, request, initialHops), (reply) => context.network.reply(envelope, reply))
+            Effect.flatMap(executeRequest(context, request, forwarding), (reply) => context.network.reply(envelope, reply))
           ).pipe(Effect.asVoid)
       }
     }

@@ -156,4 +156,17 @@ describe("Raft timing (TestClock)", () => {
       const replies = (yield* node.sent).filter((m) => m.envelope.dest === "c1").map((m) => m.envelope.body)
       expect(replies).toMatchObject([{ type: "error", code: 11, in_reply_to: 1 }])
     }))
+
+  it.scoped("a duplicated forward enters the leader's log once", () =>
+    Effect.gen(function*() {
+      const node = yield* startScriptedNode
+      yield* electN1(node)
+      const forward = { type: "forward", request_id: "n2:77:1", request: { type: "write", key: 1, value: 5 } }
+      yield* node.deliver("n2", { ...forward, msg_id: 1 })
+      yield* node.deliver("n2", { ...forward, msg_id: 2 })
+      yield* node.deliver("n2", { ...forward, request_id: "n2:77:2", msg_id: 3 })
+      yield* advance(10)
+      const writes = node.storage.entries.filter((e) => e.command.type === "write")
+      expect(writes).toHaveLength(2)
+    }))
 })
