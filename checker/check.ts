@@ -3,7 +3,7 @@ import { describeOperation, explainFailure } from "./explanation.js"
 import type { HistoryOp } from "./history.js"
 import { encodeRegister } from "./model.js"
 import { groupOperations, type Operation } from "./operations.js"
-import { firstUnsourcedOp } from "./prepass.js"
+import { firstUnsourcedOp, withoutUnobservedIndeterminate } from "./prepass.js"
 import type { CheckOptions, CheckResult, KeyResult, Verdict } from "./result.js"
 import { linearizedPrefix, type SearchBudget, searchLinearization } from "./search.js"
 
@@ -25,7 +25,7 @@ const budgetOf = (options: CheckOptions): SearchBudget => ({
  * register that starts absent.
  */
 export const checkKey = (key: Json, operations: ReadonlyArray<Operation>, options: CheckOptions = {}): KeyResult => {
-  const problem = encodeRegister(operations, options.nilReadMatchesAnything ?? false)
+  const problem = withoutUnobservedIndeterminate(encodeRegister(operations, options.nilReadMatchesAnything ?? false))
   const budget = budgetOf(options)
   const explanationBudget = { ...budget, timeLimitMs: Math.min(budget.timeLimitMs, EXPLANATION_TIME_LIMIT_MS) }
   const operationCount = operations.length

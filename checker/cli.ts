@@ -100,7 +100,7 @@ const main = Effect.gen(function*() {
         ? `check-history: ${error.path} is not a history: ${error.message}`
         : error._tag === "CheckerFailed"
         ? `check-history: the checker failed: ${error.message}`
-        : `check-history: ${String(error)}`
+        : "check-history: invalid arguments (see --help)"
     ).pipe(Effect.as(EXIT_ERROR))
   ),
   Effect.catchAllDefect((defect) => Console.error(`check-history: unexpected failure: ${String(defect)}`).pipe(Effect.as(EXIT_ERROR))),

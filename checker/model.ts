@@ -129,3 +129,24 @@ export const encodeRegister = (
   })
   return { size: n, kind, a, b, call, ret, operations: kept, values }
 }
+
+/** The problem restricted to the ops marked in `keep`, still in invoke order. */
+export const restrictProblem = (p: RegisterProblem, keep: ReadonlyArray<boolean>): RegisterProblem => {
+  const indices: Array<number> = []
+  for (let i = 0; i < p.size; i++) if (keep[i]) indices.push(i)
+  const pick = <A extends Int8Array | Int32Array>(from: A, make: (n: number) => A): A => {
+    const out = make(indices.length)
+    indices.forEach((i, j) => (out[j] = from[i]!))
+    return out
+  }
+  return {
+    size: indices.length,
+    kind: pick(p.kind, (n) => new Int8Array(n)),
+    a: pick(p.a, (n) => new Int32Array(n)),
+    b: pick(p.b, (n) => new Int32Array(n)),
+    call: pick(p.call, (n) => new Int32Array(n)),
+    ret: pick(p.ret, (n) => new Int32Array(n)),
+    operations: indices.map((i) => p.operations[i]!),
+    values: p.values
+  }
+}

@@ -1,4 +1,4 @@
-import { ABSENT, CAS, NEVER, READ, type RegisterProblem, WRITE } from "./model.js"
+import { ABSENT, CAS, NEVER, READ, type RegisterProblem, restrictProblem, WRITE } from "./model.js"
 
 /**
  * A sound shortcut before the search: an ok read of v, or an ok cas from v,
@@ -28,4 +28,38 @@ export const firstUnsourcedOp = (p: RegisterProblem): number => {
     if (!sourced && (worst < 0 || p.ret[i]! < p.ret[worst]!)) worst = i
   }
   return worst
+}
+
+/**
+ * Leaves out indeterminate writes and cas whose result no op ever needs: no
+ * read of that value, no cas from it. In any linearization that includes
+ * such an op, the next op (if any) must be a write, since nothing else is
+ * legal in that state; so the op can be removed and the rest stays valid.
+ * Removing a cas removes its need for its `from` value, which may make more
+ * ops removable: repeated until nothing changes.
+ */
+export const withoutUnobservedIndeterminate = (p: RegisterProblem): RegisterProblem => {
+  const needs = new Map<number, number>()
+  const need = (value: number, delta: number) => needs.set(value, (needs.get(value) ?? 0) + delta)
+  for (let i = 0; i < p.size; i++) {
+    if (p.kind[i] === READ) {
+      need(p.a[i]!, 1)
+      if (p.b[i]! >= 0) need(p.b[i]!, 1)
+    } else if (p.kind[i] === CAS) need(p.a[i]!, 1)
+  }
+  const keep = new Array<boolean>(p.size).fill(true)
+  let dropped = 0
+  for (let changed = true; changed;) {
+    changed = false
+    for (let i = 0; i < p.size; i++) {
+      if (!keep[i] || p.ret[i] !== NEVER || p.kind[i] === READ) continue
+      const produced = p.kind[i] === WRITE ? p.a[i]! : p.b[i]!
+      if ((needs.get(produced) ?? 0) > 0) continue
+      keep[i] = false
+      dropped++
+      changed = true
+      if (p.kind[i] === CAS) need(p.a[i]!, -1)
+    }
+  }
+  return dropped === 0 ? p : restrictProblem(p, keep)
 }

@@ -1,0 +1,91 @@
+/**
+ * Checker benchmark: check time and peak memory (max RSS of a fresh process
+ * per case) for generated lin-kv histories, the hard single-key case, and
+ * Knossos' cas-register test data. Prints a markdown table.
+ *
+ *   npm run build && node dist/bench/checker/checkerBench.js
+ */
+import { execFileSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { checkHistory } from "../../checker/check.js"
+import { parseHistoryText } from "../../checker/formats/load.js"
+import type { HistoryOp } from "../../checker/history.js"
+import { generateHistory, type GeneratorConfig } from "./generateHistory.js"
+
+interface Case {
+  readonly name: string
+  readonly config?: GeneratorConfig
+  readonly knossos?: true
+  readonly timeLimitMs?: number
+}
+
+const linKv = (operations: number): GeneratorConfig => ({
+  seed: 1, operations, groups: 5, clientsPerGroup: 2, opsPerKey: 100, infoRate: 0.05, valueRange: 5
+})
+const singleKey = (clients: number, valueRange: number): GeneratorConfig => ({
+  seed: 7, operations: 400, groups: 1, clientsPerGroup: clients, opsPerKey: 1e9, infoRate: 0.3, valueRange
+})
+
+const cases: ReadonlyArray<Case> = [
+  { name: "lin-kv 1k ops (5 keys at a time, 10 clients, 5% info)", config: linKv(1_000) },
+  { name: "lin-kv 10k ops", config: linKv(10_000) },
+  { name: "lin-kv 100k ops", config: linKv(100_000) },
+  ...[4, 8, 16, 32, 64].map((c) => ({
+    name: `1 key, 400 ops, ${c} clients, 30% info, values 0..4`,
+    config: singleKey(c, 5)
+  })),
+  ...[4, 8, 16, 32].map((c) => ({
+    name: `1 key, 400 ops, ${c} clients, 30% info, unique values`,
+    config: singleKey(c, 0),
+    timeLimitMs: 20_000
+  })),
+  { name: "Knossos cas-register data, all 120 files (parse + check)", knossos: true }
+]
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const knossosDir = path.resolve(here, "../../../../shared/testdata/knossos-cas-register")
+
+const runCase = (c: Case): string => {
+  let ops = 0
+  let verdicts: Record<string, number> = {}
+  let started = 0
+  const count = (verdict: string) => (verdicts[verdict] = (verdicts[verdict] ?? 0) + 1)
+  if (c.knossos) {
+    started = performance.now()
+    for (const dir of ["good", "bad"]) {
+      for (const file of fs.readdirSync(path.join(knossosDir, dir))) {
+        const loaded = parseHistoryText(file, fs.readFileSync(path.join(knossosDir, dir, file), "utf8"))
+        ops += loaded.ops.length / 2
+        count(`${dir}:${checkHistory(loaded.ops, loaded.options).verdict}`)
+      }
+    }
+  } else {
+    const history: Array<HistoryOp> = generateHistory(c.config!)
+    ops = history.filter((op) => op.type === "invoke").length
+    started = performance.now()
+    const result = checkHistory(history, { timeLimitMs: c.timeLimitMs ?? 60_000 })
+    for (const key of result.keys) count(key.verdict)
+    if (result.keys.length === 1 && result.keys[0]!.reason) verdicts = { [`unknown (${result.keys[0]!.reason})`]: 1 }
+  }
+  const seconds = (performance.now() - started) / 1000
+  const maxRssMiB = process.resourceUsage().maxRSS / 1024
+  const shown = Object.entries(verdicts).map(([v, n]) => `${n} ${v}`).join(", ")
+  return `| ${c.name} | ${Math.round(ops)} | ${seconds.toFixed(3)} | ${maxRssMiB.toFixed(0)} | ${shown} |`
+}
+
+const only = process.argv[2]
+if (only !== undefined) {
+  console.log(runCase(cases[Number(only)]!))
+} else {
+  console.log(`Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`)
+  console.log("")
+  console.log("| case | ops | check s | peak RSS MiB | verdicts |")
+  console.log("|---|---:|---:|---:|---|")
+  // A fresh process per case, so each peak RSS is that case's own.
+  cases.forEach((_, i) => {
+    const line = execFileSync(process.execPath, [fileURLToPath(import.meta.url), String(i)], { encoding: "utf8" })
+    console.log(line.trim())
+  })
+}
