@@ -10,7 +10,15 @@ export const Noop = Schema.Struct({ type: Schema.Literal("noop") })
 export const LogCommand = Schema.Union(Noop, KvRequest)
 export type LogCommand = typeof LogCommand.Type
 
-export const Entry = Schema.Struct({ term: Schema.Int, command: LogCommand })
+/**
+ * One log entry. A client's operation carries the id its request was given by
+ * the node that first received it, so a duplicate is recognised from the log.
+ */
+export const Entry = Schema.Struct({
+  term: Schema.Int,
+  command: LogCommand,
+  request_id: Schema.optional(Schema.String)
+})
 export type Entry = typeof Entry.Type
 
 const Index = Schema.Int.pipe(Schema.nonNegative())
@@ -64,8 +72,8 @@ export type AppendEntriesResult = typeof AppendEntriesResult.Type
 
 /**
  * A client request passed on to the leader; the reply is the client's reply
- * body. `request_id` is unique across the sender's restarts, so a duplicated
- * forward is executed once.
+ * body. `request_id` is unique across the sender's restarts and is stored
+ * with the entry, so a duplicated forward is executed at most once.
  */
 export const Forward = Schema.Struct({
   type: Schema.Literal("forward"),

@@ -7,6 +7,7 @@ import type { StateMachineShape } from "../../services/StateMachine.js"
 import type { NodeId } from "../protocol/envelope.js"
 import type { PendingRequests } from "./PendingRequests.js"
 import type { RaftState } from "./RaftState.js"
+import type { RequestIds } from "./RequestIds.js"
 import type { Signal } from "./Signal.js"
 
 /** A role change, as the role supervisor receives it. */
@@ -36,6 +37,7 @@ export interface RaftContext {
   readonly applySignal: Signal
   readonly roleEvents: Queue.Queue<RoleEvent>
   readonly pending: PendingRequests
+  readonly requestIds: RequestIds
   /** Stops the node with this cause (a fiber failed: the node must not go on half-alive). */
   readonly fail: (cause: Cause.Cause<unknown>) => Effect.Effect<void>
 }

@@ -11,6 +11,7 @@ import { makePendingRequests } from "./PendingRequests.js"
 import { nextElectionDeadline, type RaftContext, type RoleEvent } from "./RaftContext.js"
 import { initialRaftState } from "./RaftState.js"
 import { commitAdvancer, replicator } from "./replication.js"
+import { makeRequestIds } from "./RequestIds.js"
 import { makeSignal } from "./Signal.js"
 
 /**
@@ -51,12 +52,13 @@ export const runRaftNode = Effect.gen(function*() {
   const failure = yield* Deferred.make<never, unknown>()
   const peers = network.nodeIds.filter((id) => id !== network.self)
   const config = yield* RaftConfig
+  const log = yield* Log
   const context: RaftContext = {
     self: network.self,
     peers,
     majority: Math.floor(network.nodeIds.length / 2) + 1,
     config,
-    log: yield* Log,
+    log,
     network,
     stateMachine: yield* StateMachine,
     observer: yield* RaftObserver,
@@ -66,6 +68,7 @@ export const runRaftNode = Effect.gen(function*() {
     state: yield* SynchronizedRef.make(initialRaftState(yield* nextElectionDeadline(config))),
     roleEvents: yield* Queue.unbounded<RoleEvent>(),
     pending: makePendingRequests(),
+    requestIds: makeRequestIds(log),
     fail: (cause: Cause.Cause<unknown>) =>
       Cause.isInterruptedOnly(cause) ? Effect.void : Deferred.failCause(failure, cause).pipe(Effect.asVoid)
   }

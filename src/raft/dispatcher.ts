@@ -4,7 +4,7 @@ import type { Envelope } from "../protocol/envelope.js"
 import { ErrorCode } from "../protocol/errorCodes.js"
 import { CasRequest, errorReply, ReadRequest, WriteRequest } from "../protocol/kvMessages.js"
 import { AppendEntries, Forward, RequestVote } from "../protocol/raftMessages.js"
-import { executeRequest, makeForwardHandler } from "./clientRequests.js"
+import { executeRequest } from "./clientRequests.js"
 import { handleRequestVote } from "./election.js"
 import { handleAppendEntries } from "./followerAppend.js"
 import type { RaftContext } from "./RaftContext.js"
@@ -27,11 +27,10 @@ const decoders = new Map(
 export const dispatcher = (context: RaftContext) =>
   Effect.gen(function*() {
     const requests = yield* FiberSet.make()
-    const executeForward = makeForwardHandler(context)
-    // Forward ids stay unique across this node's restarts: a random incarnation plus a counter.
+    // Request ids stay unique across this node's restarts: a random incarnation plus a counter.
     const incarnation = yield* Random.nextIntBetween(0, 2 ** 31)
-    let forwarded = 0
-    const forwarding = { nextRequestId: () => `${context.self}:${incarnation}:${++forwarded}` }
+    let received = 0
+    const nextRequestId = () => `${context.self}:${incarnation}:${++received}`
     const handle = (envelope: Envelope): Effect.Effect<void> => {
       const decode = decoders.get(envelope.body.type)
       const decoded = decode?.(envelope.body)
@@ -53,12 +52,15 @@ export const dispatcher = (context: RaftContext) =>
         case "forward":
           return FiberSet.run(
             requests,
-            Effect.flatMap(executeForward(request), (reply) => context.network.reply(envelope, reply))
+            Effect.flatMap(
+              executeRequest(context, request.request, request.request_id, false),
+              (reply) => context.network.reply(envelope, reply)
+            )
           ).pipe(Effect.asVoid)
         default:
           return FiberSet.run(
             requests,
-            Effect.flatMap(executeRequest(context, request, forwarding), (reply) => context.network.reply(envelope, reply))
+            Effect.flatMap(executeRequest(context, request, nextRequestId(), true), (reply) => context.network.reply(envelope, reply))
           ).pipe(Effect.asVoid)
       }
     }

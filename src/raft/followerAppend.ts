@@ -37,7 +37,11 @@ export const handleAppendEntries = (context: RaftContext, envelope: Envelope, re
             )
           case "Accept": {
             if (decision.truncateFrom !== null) yield* Effect.orDie(context.log.truncateFrom(decision.truncateFrom))
-            if (decision.append.length > 0) yield* Effect.orDie(context.log.append(decision.append))
+            if (decision.append.length > 0) {
+              const firstIndex = context.log.lastIndex() + 1
+              yield* Effect.orDie(context.log.append(decision.append))
+              context.requestIds.recordAppended(firstIndex, decision.append)
+            }
             const commitIndex = followerCommitIndex(heard.commitIndex, request.leader_commit, decision.matchIndex)
             const result: AppendEntriesResult = {
               type: "append_entries_result",

@@ -25,7 +25,7 @@ const advance = (ms: number, stepMs = 10) =>
   })
 
 /** Plays n2 and n3 granting every (pre)vote n1 asks for, until n1 leads. */
-const electN1 = (node: Effect.Effect.Success<typeof startScriptedNode>) =>
+const electN1 = (node: Effect.Effect.Success<ReturnType<typeof startScriptedNode>>) =>
   Effect.gen(function*() {
     for (let i = 0; i < 200 && node.roles.at(-1)?.role !== "leader"; i++) {
       yield* advance(10)
@@ -44,7 +44,7 @@ const electN1 = (node: Effect.Effect.Success<typeof startScriptedNode>) =>
 describe("Raft timing (TestClock)", () => {
   it.scoped("a follower that hears nothing starts an election within [min, max] of its start", () =>
     Effect.gen(function*() {
-      const node = yield* startScriptedNode
+      const node = yield* startScriptedNode()
       const { electionTimeoutMaxMs, electionTimeoutMinMs } = node.config
       yield* advance(electionTimeoutMinMs - 10)
       expect(ofType(yield* node.sent, "request_vote")).toEqual([])
@@ -60,7 +60,7 @@ describe("Raft timing (TestClock)", () => {
 
   it.scoped("heartbeats from a leader keep a follower quiet", () =>
     Effect.gen(function*() {
-      const node = yield* startScriptedNode
+      const node = yield* startScriptedNode()
       for (let t = 0; t < 5000; t += node.config.heartbeatMs) {
         yield* node.deliver("n2", heartbeatFrom(1))
         yield* advance(node.config.heartbeatMs)
@@ -73,7 +73,7 @@ describe("Raft timing (TestClock)", () => {
 
   it.scoped("PreVote refused: a node that cannot win does not raise its term", () =>
     Effect.gen(function*() {
-      const node = yield* startScriptedNode
+      const node = yield* startScriptedNode()
       for (let round = 0; round < 20; round++) {
         yield* advance(100)
         for (const { envelope } of ofType(yield* node.sent, "request_vote")) {
@@ -91,7 +91,7 @@ describe("Raft timing (TestClock)", () => {
 
   it.scoped("PreVote keeps a rejoining node from deposing a healthy leader", () =>
     Effect.gen(function*() {
-      const node = yield* startScriptedNode
+      const node = yield* startScriptedNode()
       yield* node.deliver("n2", heartbeatFrom(3))
       yield* advance(50)
       // n3 returns from a partition and polls for term 9: n1 hears from its leader, so it says no...
@@ -115,7 +115,7 @@ describe("Raft timing (TestClock)", () => {
 
   it.scoped("a leader cut off from the majority steps down, and its pending request times out indefinitely", () =>
     Effect.gen(function*() {
-      const node = yield* startScriptedNode
+      const node = yield* startScriptedNode()
       yield* electN1(node)
       const electedAt = node.roles.length
       yield* node.deliver("c1", { type: "write", msg_id: 1, key: 1, value: 1 })
@@ -130,7 +130,7 @@ describe("Raft timing (TestClock)", () => {
 
   it.scoped("a follower forwards to the leader it knows and relays the reply; no reply means an indefinite error", () =>
     Effect.gen(function*() {
-      const node = yield* startScriptedNode
+      const node = yield* startScriptedNode()
       yield* node.deliver("n2", heartbeatFrom(1))
       yield* advance(10)
       yield* node.deliver("c1", { type: "write", msg_id: 1, key: 1, value: 1 })
@@ -150,23 +150,50 @@ describe("Raft timing (TestClock)", () => {
 
   it.scoped("with no leader known, a request gets a definite error at once", () =>
     Effect.gen(function*() {
-      const node = yield* startScriptedNode
+      const node = yield* startScriptedNode()
       yield* node.deliver("c1", { type: "read", msg_id: 1, key: 1 })
       yield* advance(10)
       const replies = (yield* node.sent).filter((m) => m.envelope.dest === "c1").map((m) => m.envelope.body)
       expect(replies).toMatchObject([{ type: "error", code: 11, in_reply_to: 1 }])
     }))
 
-  it.scoped("a duplicated forward enters the leader's log once", () =>
+  it.scoped("a duplicated forward enters the leader's log once, and the copy's answer is indefinite", () =>
     Effect.gen(function*() {
-      const node = yield* startScriptedNode
+      const node = yield* startScriptedNode()
       yield* electN1(node)
       const forward = { type: "forward", request_id: "n2:77:1", request: { type: "write", key: 1, value: 5 } }
       yield* node.deliver("n2", { ...forward, msg_id: 1 })
       yield* node.deliver("n2", { ...forward, msg_id: 2 })
       yield* node.deliver("n2", { ...forward, request_id: "n2:77:2", msg_id: 3 })
       yield* advance(10)
-      const writes = node.storage.entries.filter((e) => e.command.type === "write")
-      expect(writes).toHaveLength(2)
+      expect(node.storage.entries.filter((e) => e.command.type === "write")).toHaveLength(2)
+      const answers = (yield* node.sent).filter((m) => m.envelope.body.in_reply_to === 2)
+      expect(answers.map((m) => m.envelope.body)).toMatchObject([{ type: "error", code: 0 }])
+    }))
+
+  it.scoped("a restarted leader recognises a duplicated forward from its log", () =>
+    Effect.gen(function*() {
+      const storage = {
+        entries: [{ term: 1, command: { type: "write" as const, key: 1, value: 5 }, request_id: "n2:77:1" }],
+        hardState: { term: 1, votedFor: "n1" }
+      }
+      const node = yield* startScriptedNode(storage)
+      yield* electN1(node)
+      yield* node.deliver("n2", { type: "forward", msg_id: 1, request_id: "n2:77:1", request: { type: "write", key: 1, value: 5 } })
+      yield* advance(10)
+      expect(storage.entries.map((e) => e.command.type)).toEqual(["write", "noop"])
+    }))
+
+  it.scoped("a forwarded request reaching a node that is not leader gets a definite error, not another hop", () =>
+    Effect.gen(function*() {
+      const node = yield* startScriptedNode()
+      yield* node.deliver("n2", heartbeatFrom(1, "n3"))
+      yield* node.deliver("n2", { type: "forward", msg_id: 5, request_id: "n2:1:1", request: { type: "read", key: 1 } })
+      yield* advance(10)
+      const sent = yield* node.sent
+      expect(ofType(sent, "forward")).toEqual([])
+      expect(sent.filter((m) => m.envelope.body.in_reply_to === 5).map((m) => m.envelope.body)).toMatchObject([
+        { type: "error", code: 11 }
+      ])
     }))
 })

@@ -1,6 +1,6 @@
 import { Clock, Effect, Layer, Queue } from "effect"
 import { KvStateMachine } from "../../layers/KvStateMachine.js"
-import { emptyMemoryLogStorage, memoryLogFrom } from "../../layers/MemoryLog.js"
+import { emptyMemoryLogStorage, memoryLogFrom, type MemoryLogStorage } from "../../layers/MemoryLog.js"
 import { makeNetworkCore } from "../../layers/networkCore.js"
 import { Network } from "../../services/Network.js"
 import { defaultRaftConfig, RaftConfig } from "../../services/RaftConfig.js"
@@ -11,9 +11,10 @@ import { runRaftNode } from "../../src/raft/RaftNode.js"
 /**
  * One real Raft node, n1 of n1..n3, whose peers are played by the test: every
  * message n1 sends lands in `outbox` with the (TestClock) time it was sent,
- * and the test delivers whatever n2, n3 or a client would send.
+ * and the test delivers whatever n2, n3 or a client would send. `storage`
+ * is what the node finds on disk when it starts.
  */
-export const startScriptedNode = Effect.gen(function*() {
+export const startScriptedNode = (storage: MemoryLogStorage = emptyMemoryLogStorage()) => Effect.gen(function*() {
   const outbox = yield* Queue.unbounded<{ readonly atMs: number; readonly envelope: Envelope }>()
   const core = yield* makeNetworkCore({
     self: "n1",
@@ -21,7 +22,6 @@ export const startScriptedNode = Effect.gen(function*() {
     transmit: (envelope) => Effect.flatMap(Clock.currentTimeMillis, (atMs) => Queue.offer(outbox, { atMs, envelope }))
   })
   const roles: Array<{ readonly term: number; readonly role: Role }> = []
-  const storage = emptyMemoryLogStorage()
   const services = Layer.mergeAll(
     Layer.succeed(Network, core.network),
     memoryLogFrom(storage),
