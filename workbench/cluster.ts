@@ -12,6 +12,7 @@ export interface NodeCrash {
   readonly node: string
   readonly code: number | null
   readonly signal: string | null
+  /** Milliseconds since the clients started (see `crashesSince`). */
   readonly atMs: number
 }
 
@@ -20,7 +21,8 @@ export interface Cluster {
   readonly nodes: ReadonlyArray<NodeProcess>
   /** A client id never used before: `c1`, `c2`, ... (init uses the first ones, as Maelstrom's setup clients do). */
   readonly freshClientId: Effect.Effect<string>
-  readonly crashes: Effect.Effect<ReadonlyArray<NodeCrash>>
+  /** The crashes so far, timed in milliseconds since `originMillis` (Clock time). */
+  readonly crashesSince: (originMillis: number) => Effect.Effect<ReadonlyArray<NodeCrash>>
   /** From now on a node exiting is the test stopping it, not a crash. */
   readonly markStopping: Effect.Effect<void>
 }
@@ -68,7 +70,6 @@ export const startCluster = (options: {
   readonly test: TestOptions
   readonly workDir: string
   readonly logPath: (node: string) => string
-  readonly startMillis: number
 }) =>
   Effect.gen(function*() {
     const { test } = options
@@ -105,8 +106,8 @@ export const startCluster = (options: {
         Effect.flatMap((exit) =>
           Effect.gen(function*() {
             if (yield* Ref.get(stopping)) return
-            const atMs = (yield* Clock.currentTimeMillis) - options.startMillis
-            yield* Ref.update(crashes, (cs) => [...cs, { node: node.id, ...exit, atMs }])
+            const atMillis = yield* Clock.currentTimeMillis
+            yield* Ref.update(crashes, (cs) => [...cs, { node: node.id, ...exit, atMs: atMillis }])
             yield* Effect.logError(`node ${node.id} died (code ${exit.code}, signal ${exit.signal}): the run is invalid`)
           })
         ),
@@ -127,7 +128,8 @@ export const startCluster = (options: {
       router,
       nodes,
       freshClientId,
-      crashes: Ref.get(crashes),
+      crashesSince: (originMillis) =>
+        Effect.map(Ref.get(crashes), (cs) => cs.map((crash) => ({ ...crash, atMs: crash.atMs - originMillis }))),
       markStopping: Ref.set(stopping, true)
     }
     return cluster

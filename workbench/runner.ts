@@ -42,24 +42,24 @@ export const runTest = (test: TestOptions) =>
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     const startMillis = yield* Clock.currentTimeMillis
-    const startNanos = yield* Clock.currentTimeNanos
     const dir = yield* createRunDirectory(test.storeDir, test.workload, startMillis)
     const logPath = (node: string) => path.join(dir, "node-logs", `${node}.log`)
     const timeoutMs = clientTimeoutMs(test.latencyMs)
     yield* Effect.logInfo(`test in ${dir}`)
 
-    const recorder = yield* makeHistoryRecorder(startNanos)
-    const { crashes, counters, windows, clientPhaseSeconds, runSeconds } = yield* Effect.scoped(
+    const { recorder, crashes, counters, windows, clientPhaseSeconds } = yield* Effect.scoped(
       Effect.gen(function*() {
         const workDir = yield* fs.makeTempDirectoryScoped({ prefix: "maelstrom-workbench-" })
-        const cluster = yield* startCluster({ test, workDir, logPath, startMillis })
+        const cluster = yield* startCluster({ test, workDir, logPath })
+        // Time zero of the history, the plots and the partition windows: nodes are up, clients begin.
         const clientStartMillis = yield* Clock.currentTimeMillis
+        const recorder = yield* makeHistoryRecorder(yield* Clock.currentTimeNanos)
         const deadlineMillis = clientStartMillis + test.timeLimitSeconds * 1000
         const nemesis = yield* makePartitionNemesis({
           router: cluster.router,
           nodeIds: test.nodeIds,
           intervalMs: test.nemesisIntervalSeconds * 1000,
-          startMillis,
+          startMillis: clientStartMillis,
           enabled: test.nemesis.includes("partition")
         })
         const generator = yield* makeGenerator({
@@ -103,11 +103,11 @@ export const runTest = (test: TestOptions) =>
         const clientPhaseSeconds = ((yield* Clock.currentTimeMillis) - clientStartMillis) / 1000
         yield* cluster.markStopping
         return {
-          crashes: yield* cluster.crashes,
+          recorder,
+          crashes: yield* cluster.crashesSince(clientStartMillis),
           counters: yield* cluster.router.counters,
           windows: yield* nemesis.windows,
-          clientPhaseSeconds,
-          runSeconds: ((yield* Clock.currentTimeMillis) - startMillis) / 1000
+          clientPhaseSeconds
         }
       })
     )
@@ -148,8 +148,8 @@ export const runTest = (test: TestOptions) =>
     yield* fs.writeFileString(path.join(dir, "results.json"), `${JSON.stringify(results, null, 2)}\n`)
     const completed = completedOperations(history)
     const plots = {
-      latency: latencyPlot(completed, windows, runSeconds),
-      rate: ratePlot(completed, windows, runSeconds)
+      latency: latencyPlot(completed, windows, clientPhaseSeconds),
+      rate: ratePlot(completed, windows, clientPhaseSeconds)
     }
     yield* fs.writeFileString(path.join(dir, "latency.svg"), plots.latency)
     yield* fs.writeFileString(path.join(dir, "rate.svg"), plots.rate)

@@ -6,16 +6,19 @@ import { repoRoot, runWorkbench } from "./workbenchRun.js"
 // These spawn the compiled workbench and real node processes: run `npm run build` first.
 
 describe("workbench end to end", () => {
-  it("finds the local-state KV not linearizable on 3 nodes", async () => {
+  it("finds the local-state KV not linearizable on 3 nodes, and reports a node that dies", async () => {
     const run = await runWorkbench([
-      "test", "-w", "lin-kv", "--bin", "bin/reference-local-kv", "--node-count", "3",
+      "test", "-w", "lin-kv", "--bin", "test/workbench/fixtures/crashing-local-node.sh", "--node-count", "3",
       "--concurrency", "2n", "--rate", "100", "--time-limit", "4", "--seed", "1"
     ])
-    expect(run.stdout).toContain("Analysis invalid!")
+    expect(run.stdout, run.stderr.slice(-3000)).toContain("Analysis invalid!")
     expect(run.exitCode).toBe(1)
     const results = run.results()
     expect(results.valid).toBe(false)
     expect(results.linearizability.keys.some((key) => key.verdict === "invalid" && key.explanation !== undefined)).toBe(true)
+    expect(results.crashes.length).toBe(1)
+    expect(results.problems.some((problem) => problem.includes(`node ${results.crashes[0]!.node} died`))).toBe(true)
+    expect(readFileSync(join(run.storeDir, "latest", "report.html"), "utf8")).toContain("Why the history is not linearizable")
   })
 
   it("judges the single-node KV valid, and reports bad stdout lines without failing", async () => {
@@ -24,7 +27,7 @@ describe("workbench end to end", () => {
       "--concurrency", "2n", "--rate", "100", "--time-limit", "4", "--latency", "5", "--latency-dist", "exponential",
       "--seed", "2"
     ])
-    expect(run.stdout).toContain("Everything looks good!")
+    expect(run.stdout, `${run.stdout}\n${run.stderr.slice(-3000)}`).toContain("Everything looks good!")
     expect(run.exitCode).toBe(0)
     const results = run.results()
     expect(results.valid).toBe(true)
@@ -45,7 +48,7 @@ describe("workbench end to end", () => {
       "test", "-w", "lin-kv", "--bin", "bin/raft", "--node-count", "3", "--concurrency", "2n", "--rate", "100",
       "--time-limit", "6", "--nemesis", "partition", "--nemesis-interval", "1.5", "--seed", "3"
     ])
-    expect(run.stdout).toContain("Everything looks good!")
+    expect(run.stdout, `${run.stdout}\n${run.stderr.slice(-3000)}`).toContain("Everything looks good!")
     expect(run.exitCode).toBe(0)
     const results = run.results()
     expect(results.partitions.length).toBeGreaterThan(0)
