@@ -1,4 +1,4 @@
-import { NodeStream } from "@effect/platform-node"
+import * as NodeStream from "@effect/platform-node/NodeStream"
 import { Data, Deferred, Effect, Either, Layer, Queue, Schema, Stream } from "effect"
 import { Network } from "../services/Network.js"
 import { describeParseError } from "../src/protocol/describeParseError.js"

@@ -1,4 +1,4 @@
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect, Layer } from "effect"
 import { KvStateMachine } from "../layers/KvStateMachine.js"
 import { LoggingRaftObserver } from "../layers/LoggingRaftObserver.js"
