@@ -30,7 +30,7 @@ export interface Cluster {
 /** Maelstrom aborts a test whose node does not answer init within 10 s. */
 const initTimeoutMs = 10_000
 
-const initialize = (router: Router, node: NodeProcess, nodeIds: ReadonlyArray<string>, clientId: string) =>
+const initialize = (router: Router, node: NodeProcess, nodeIds: ReadonlyArray<string>, clientId: string, logPath: string) =>
   Effect.gen(function*() {
     const replies = yield* Queue.unbounded<Envelope>()
     yield* router.openClient(clientId, (envelope) => Queue.offer(replies, envelope))
@@ -50,13 +50,16 @@ const initialize = (router: Router, node: NodeProcess, nodeIds: ReadonlyArray<st
     const died = Effect.flatMap(Deferred.await(node.exited), (exit) =>
       Effect.fail(
         new NodeInitError({
-          message: `${node.id} exited (code ${exit.code}, signal ${exit.signal}) before answering init; see its log`
+          message: `${node.id} exited (code ${exit.code}, signal ${exit.signal}) before answering init; its stderr is in ${logPath}`
         })
       ))
     yield* Effect.raceFirst(initOk, died).pipe(
       Effect.timeoutFail({
         duration: initTimeoutMs,
-        onTimeout: () => new NodeInitError({ message: `${node.id} did not answer init within ${initTimeoutMs / 1000} s` })
+        onTimeout: () =>
+          new NodeInitError({
+            message: `${node.id} did not answer init within ${initTimeoutMs / 1000} s; its stderr is in ${logPath}`
+          })
       }),
       Effect.ensuring(router.closeClient(clientId))
     )
@@ -119,7 +122,7 @@ export const startCluster = (options: {
     const freshClientId = Effect.map(Ref.updateAndGet(clientCounter, (n) => n + 1), (n) => `c${n}`)
     const initClients: Array<string> = []
     for (let i = 0; i < nodes.length; i++) initClients.push(yield* freshClientId)
-    yield* Effect.forEach(nodes, (node, i) => initialize(router, node, test.nodeIds, initClients[i]!), {
+    yield* Effect.forEach(nodes, (node, i) => initialize(router, node, test.nodeIds, initClients[i]!, options.logPath(node.id)), {
       concurrency: "unbounded",
       discard: true
     })
