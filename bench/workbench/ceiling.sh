@@ -17,7 +17,8 @@ record() { # name, then the workbench arguments
     const s = r.stats
     console.log(`| ${process.argv[2]} | ${r.test.nodes.length} | ${s.throughput.okPerSecond} | ${s.throughput.completedPerSecond} | ${s.latencyMs?.p50} | ${s.latencyMs?.p99} | ${s.messagesPerOperation.total} | ${r.valid} |`)
   ' "$store/latest/results.json" "$name" || echo "| $name | failed to run: see the workbench's error |"
-  }
+  rm -rf "$store"
+}
 {
   echo
   echo "### $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg), ${seconds} s at --rate ${rate}, --concurrency 10"
