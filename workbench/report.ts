@@ -37,7 +37,9 @@ export const explanationTimeline = (explanation: InvalidExplanation): string => 
   const span = Math.max(1, end - start)
   const rowHeight = 34
   const labelWidth = 110
-  const barsWidth = 760
+  const barsWidth = 660
+  // Room on the right for the label of an operation that starts near the end.
+  const labelRoom = 160
   const toX = (t: number) => labelWidth + ((t - start) / span) * barsWidth
   const colors: Record<string, string> = { linearized: "#9aa5b1", concurrent: outcomeColors.info, failed: outcomeColors.fail }
   const bars = ops.map(({ op, role }) => {
@@ -54,7 +56,7 @@ export const explanationTimeline = (explanation: InvalidExplanation): string => 
   })
   const labels = processes.map((p, row) => `<text x="4" y="${30 + row * rowHeight + 15}" font-size="12">process ${p}</text>`)
   const svgHeight = 50 + processes.length * rowHeight
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${labelWidth + barsWidth + 20}" height="${svgHeight}" font-family="Helvetica, Arial, sans-serif">
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${labelWidth + barsWidth + labelRoom}" height="${svgHeight}" font-family="Helvetica, Arial, sans-serif">
 <text x="${labelWidth}" y="16" font-size="11" fill="#555">${(start / 1e6).toFixed(1)} ms</text>
 <text x="${labelWidth + barsWidth}" y="16" font-size="11" fill="#555" text-anchor="end">${(end / 1e6).toFixed(1)} ms</text>
 ${labels.join("\n")}
