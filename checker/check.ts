@@ -9,7 +9,7 @@ import { linearizedPrefix, type SearchBudget, searchLinearization } from "./sear
 
 export const DEFAULT_TIME_LIMIT_MS = 60_000
 export const DEFAULT_MAX_CONFIGURATIONS = 10_000_000
-export const DEFAULT_MAX_MEMORY_BYTES = 1024 * 2 ** 20
+export const DEFAULT_MAX_MEMORY_BYTES = 512 * 2 ** 20
 /** Finding the explanation of an invalid key again gets at most this long. */
 const EXPLANATION_TIME_LIMIT_MS = 10_000
 

@@ -35,7 +35,10 @@ export type SearchOutcome =
  *   legal now is linearized now, without trying the alternative: moving it
  *   earlier in any linearization keeps that linearization valid;
  * - identical indeterminate ops are linearized in invoke order: swapping two
- *   of them in any linearization leaves it valid.
+ *   of them in any linearization leaves it valid;
+ * - a configuration is skipped when one with the same linearized ops with a
+ *   return, the same state, and no more indeterminate ops used has already
+ *   failed (see ConfigurationCache).
  */
 export const searchLinearization = (problem: RegisterProblem, budget: SearchBudget): SearchOutcome => {
   const result = run(problem, budget, -1)
@@ -85,18 +88,27 @@ const zobristKeys = (n: number): Int32Array => {
   return keys
 }
 
-/** For each op, the previous identical indeterminate op (same kind and arguments), or -1. */
-const previousTwins = (p: RegisterProblem): Int32Array => {
-  const twins = new Int32Array(p.size).fill(-1)
-  const last = new Map<string, number>()
+/**
+ * Identical indeterminate ops (same kind and arguments) form a class; for
+ * each such op, its class and its rank in the class by invoke order. Other
+ * ops get class -1.
+ */
+const indeterminateClasses = (p: RegisterProblem): { classOf: Int32Array; rank: Int32Array; classes: number } => {
+  const classOf = new Int32Array(p.size).fill(-1)
+  const rank = new Int32Array(p.size)
+  const ids = new Map<string, { id: number; members: number }>()
   for (let i = 0; i < p.size; i++) {
     if (p.ret[i] !== NEVER) continue
-    const id = `${p.kind[i]},${p.a[i]},${p.b[i]}`
-    const previous = last.get(id)
-    if (previous !== undefined) twins[i] = previous
-    last.set(id, i)
+    const key = `${p.kind[i]},${p.a[i]},${p.b[i]}`
+    let found = ids.get(key)
+    if (found === undefined) {
+      found = { id: ids.size, members: 0 }
+      ids.set(key, found)
+    }
+    classOf[i] = found.id
+    rank[i] = found.members++
   }
-  return twins
+  return { classOf, rank, classes: ids.size }
 }
 
 const run = (p: RegisterProblem, budget: SearchBudget, target: number): RunOutcome => {
@@ -142,37 +154,51 @@ const run = (p: RegisterProblem, budget: SearchBudget, target: number): RunOutco
     if (next[call] !== END) prev[next[call]!] = call
   }
 
-  const nWords = (n + 31) >>> 5
+  // Ops with a return: a bitset over their rank in invoke order. Indeterminate
+  // ops: a count per class; linearized in rank order within a class, so the
+  // count says exactly which.
+  const bitOf = new Int32Array(n).fill(-1)
+  let finite = 0
+  for (let i = 0; i < n; i++) if (ret[i] !== NEVER) bitOf[i] = finite++
+  const { classOf, rank, classes } = indeterminateClasses(p)
+  const counts = new Int32Array(classes)
+  const nWords = (finite + 31) >>> 5
   const words = new Uint32Array(nWords)
   let lo = 0
   let hi = -1
   let zobrist = 0
-  const keys = zobristKeys(n)
-  const twins = previousTwins(p)
-  const isSet = (op: number): boolean => ((words[op >>> 5]! >>> (op & 31)) & 1) === 1
-  const setBit = (op: number): void => {
-    const w = op >>> 5
-    words[w] = words[w]! | (1 << (op & 31))
-    zobrist ^= keys[op]!
+  const keys = zobristKeys(finite)
+  const setBit = (bit: number): void => {
+    const w = bit >>> 5
+    words[w] = words[w]! | (1 << (bit & 31))
+    zobrist ^= keys[bit]!
     if (w > hi) hi = w
     while (lo < nWords && words[lo] === ALL_ONES) lo++
   }
-  const clearBit = (op: number): void => {
-    const w = op >>> 5
-    words[w] = words[w]! & ~(1 << (op & 31))
-    zobrist ^= keys[op]!
+  const clearBit = (bit: number): void => {
+    const w = bit >>> 5
+    words[w] = words[w]! & ~(1 << (bit & 31))
+    zobrist ^= keys[bit]!
     if (w < lo) lo = w
     while (hi >= 0 && words[hi] === 0) hi--
   }
+  const mark = (op: number): void => {
+    if (bitOf[op]! >= 0) setBit(bitOf[op]!)
+    else counts[classOf[op]!]!++
+  }
+  const unmark = (op: number): void => {
+    if (bitOf[op]! >= 0) clearBit(bitOf[op]!)
+    else counts[classOf[op]!]!--
+  }
 
-  const cache = new ConfigurationCache()
+  const cache = new ConfigurationCache(classes)
   const stackEntry = new Int32Array(n)
   const stackState = new Int32Array(n)
   const stackForced = new Uint8Array(n)
+  const stackConfiguration = new Int32Array(n)
   let depth = 0
   let state = ABSENT
-  let remaining = 0
-  for (let i = 0; i < n; i++) if (ret[i] !== NEVER) remaining++
+  let remaining = finite
 
   const started = budget.clock()
   let iterations = 0
@@ -188,14 +214,15 @@ const run = (p: RegisterProblem, budget: SearchBudget, target: number): RunOutco
     }
     if ((entry & 1) === 1) {
       const op = (entry - 1) >> 1
-      const twin = twins[op]!
       const forced = preservesState(kind[op]!, a[op]!, b[op]!)
-      if (twin < 0 || isSet(twin)) {
+      // An indeterminate op waits for the identical ones invoked before it.
+      if (classOf[op]! < 0 || rank[op] === counts[classOf[op]!]) {
         const after = step(state, kind[op]!, a[op]!, b[op]!)
         if (after !== ILLEGAL) {
-          setBit(op)
+          mark(op)
           const hash = fmix(zobrist ^ Math.imul(after + 1, 0x9e3779b1))
-          if (cache.add(words, lo, hi, after, hash)) {
+          const configuration = cache.visit(words, lo, hi, after, hash, counts)
+          if (configuration >= 0) {
             if (cache.size > budget.maxConfigurations) {
               return { _tag: "BudgetExhausted", reason: `configuration limit of ${budget.maxConfigurations} per key` }
             }
@@ -208,6 +235,7 @@ const run = (p: RegisterProblem, budget: SearchBudget, target: number): RunOutco
             stackEntry[depth] = entry
             stackState[depth] = state
             stackForced[depth] = forced ? 1 : 0
+            stackConfiguration[depth] = configuration
             depth++
             state = after
             lift(entry)
@@ -215,7 +243,7 @@ const run = (p: RegisterProblem, budget: SearchBudget, target: number): RunOutco
             entry = next[HEAD]!
             continue
           }
-          clearBit(op)
+          unmark(op)
           // A forced step into a configuration known to fail: this one fails too.
           if (!forced) {
             entry = next[entry]!
@@ -248,7 +276,8 @@ const run = (p: RegisterProblem, budget: SearchBudget, target: number): RunOutco
       depth--
       const e = stackEntry[depth]!
       const op = (e - 1) >> 1
-      clearBit(op)
+      cache.finish(stackConfiguration[depth]!)
+      unmark(op)
       unlift(e)
       state = stackState[depth]!
       if (ret[op] !== NEVER) remaining++

@@ -36,14 +36,15 @@ describe("checkHistory against a brute-force checker", () => {
   const cases = [
     { name: "one key, up to 7 ops over 1-4 processes", processes: 4, keys: 1, maxSteps: 14, runs: 4000 },
     { name: "two keys, each checked on its own", processes: 3, keys: 2, maxSteps: 16, runs: 1500 },
-    { name: "one key, many ops in flight", processes: 6, keys: 1, maxSteps: 16, runs: 1500 }
+    { name: "one key, many ops in flight", processes: 6, keys: 1, maxSteps: 16, runs: 1500 },
+    { name: "one key, mostly indeterminate ops", processes: 5, keys: 1, maxSteps: 18, runs: 1500, infoShare: 0.5 }
   ]
   for (const c of cases) {
     it(c.name, () => {
       const seen = { valid: 0, invalid: 0 }
       fc.assert(
         fc.property(
-          fc.array(stepArbitrary(c.processes, c.keys), { minLength: 1, maxLength: c.maxSteps }),
+          fc.array(stepArbitrary(c.processes, c.keys, c.infoShare), { minLength: 1, maxLength: c.maxSteps }),
           fc.boolean(),
           (steps, nilMatchesAnything) => {
             const { byKey, history } = buildHistory(steps)

@@ -19,14 +19,16 @@ export interface Step {
   readonly read: number | null
 }
 
-export const stepArbitrary = (processes: number, keys: number): fc.Arbitrary<Step> =>
+export const stepArbitrary = (processes: number, keys: number, infoShare = 1 / 5): fc.Arbitrary<Step> =>
   fc.record({
     process: fc.integer({ min: 0, max: processes - 1 }),
     key: fc.integer({ min: 0, max: keys - 1 }),
     f: fc.constantFrom("read" as const, "write" as const, "cas" as const),
     x: fc.integer({ min: 0, max: 2 }),
     y: fc.integer({ min: 0, max: 2 }),
-    outcome: fc.constantFrom("ok" as const, "ok" as const, "ok" as const, "fail" as const, "info" as const),
+    outcome: fc.integer({ min: 0, max: 99 }).map((n) =>
+      n < infoShare * 100 ? ("info" as const) : n < (infoShare + (1 - infoShare) / 4) * 100 ? ("fail" as const) : ("ok" as const)
+    ),
     read: fc.constantFrom(null, 0, 1, 2)
   })
 
