@@ -3,16 +3,47 @@ import type { NetworkShape } from "../services/Network.js"
 import type { Envelope, NodeId } from "../src/protocol/envelope.js"
 import { makeNetworkCore } from "./networkCore.js"
 
+/** How long a node-to-node message travels one way, in whole milliseconds. */
+export type LatencyDistribution =
+  | { readonly _tag: "Constant"; readonly ms: number }
+  | { readonly _tag: "Uniform"; readonly minMs: number; readonly maxMs: number }
+  /** Maelstrom's `exponential`: most messages fast, a long tail of slow ones. */
+  | { readonly _tag: "Exponential"; readonly meanMs: number }
+
+/** Chances, each in [0, 1], applied to every node-to-node message independently. */
+export interface MessageFaults {
+  /** The message vanishes. */
+  readonly loss: number
+  /** A second copy arrives too, with its own latency. */
+  readonly duplication: number
+  /** The message is held back by up to `reorderDelayMs` more, so later ones overtake it. */
+  readonly reordering: number
+  readonly reorderDelayMs: number
+}
+
+export const noMessageFaults: MessageFaults = { loss: 0, duplication: 0, reordering: 0, reorderDelayMs: 0 }
+
+/** What happened to a message, for a simulation's trace. */
+export type NetworkEvent =
+  | { readonly _tag: "Sent"; readonly envelope: Envelope; readonly latencies: ReadonlyArray<number> }
+  | { readonly _tag: "Delivered"; readonly envelope: Envelope }
+  | { readonly _tag: "Dropped"; readonly envelope: Envelope; readonly reason: "cut" | "lost" | "unattached" }
+
 /** How node-to-node messages travel in a simulated cluster. Client messages are instant and never cut. */
 export interface SimulatedNetworkOptions {
-  /** One-way latency of a node-to-node message, uniform in [min, max] milliseconds. */
-  readonly minLatencyMs: number
-  readonly maxLatencyMs: number
+  /** The latency of every link without one of its own. */
+  readonly latency: LatencyDistribution
+  readonly faults?: MessageFaults
+  /** Told of every message's fate, synchronously, in order. */
+  readonly onEvent?: (event: NetworkEvent) => void
 }
+
+/** A one-way link between two server nodes. */
+export type Link = readonly [from: NodeId, to: NodeId]
 
 /**
  * Many nodes (and clients) in one process. All waiting goes through Effect's
- * Clock and all chance through Effect's Random, so under TestClock and a
+ * Clock and all chance through Effect's Random, so on a simulated clock and a
  * seeded Random a run replays exactly.
  */
 export interface SimulatedNetwork {
@@ -22,9 +53,31 @@ export interface SimulatedNetwork {
   readonly detach: (id: NodeId) => Effect.Effect<void>
   /** Cuts every node-to-node link between different groups; nodes in no group are cut from all. */
   readonly partition: (groups: ReadonlyArray<ReadonlyArray<NodeId>>) => Effect.Effect<void>
+  /** Cuts exactly these one-way links (any shape, asymmetric ones included), replacing earlier cuts. */
+  readonly cut: (links: ReadonlyArray<Link>) => Effect.Effect<void>
+  /** Restores every link. */
   readonly heal: Effect.Effect<void>
-  /** Node-to-node messages sent, and dropped at a cut or at a detached endpoint. */
+  /** Gives one link its own latency (a slow link), or back the default with null. */
+  readonly setLinkLatency: (link: Link, latency: LatencyDistribution | null) => Effect.Effect<void>
+  readonly setFaults: (faults: MessageFaults) => Effect.Effect<void>
+  /** Node-to-node messages sent, and dropped at a cut, by loss, or at a detached endpoint. */
   readonly stats: () => { readonly sent: number; readonly dropped: number }
+}
+
+const linkKey = (from: NodeId, to: NodeId) => `${from}>${to}`
+
+const chance = (probability: number): Effect.Effect<boolean> =>
+  probability <= 0 ? Effect.succeed(false) : Effect.map(Random.next, (x) => x < probability)
+
+const sampleLatency = (latency: LatencyDistribution): Effect.Effect<number> => {
+  switch (latency._tag) {
+    case "Constant":
+      return Effect.succeed(latency.ms)
+    case "Uniform":
+      return Random.nextIntBetween(latency.minMs, latency.maxMs + 1)
+    case "Exponential":
+      return Effect.map(Random.next, (x) => Math.round(-Math.log(1 - x) * latency.meanMs))
+  }
 }
 
 export const makeSimulatedNetwork = (
@@ -35,24 +88,46 @@ export const makeSimulatedNetwork = (
     const servers = new Set(nodeIds)
     const inFlight = yield* FiberSet.make()
     const endpoints = new Map<NodeId, (envelope: Envelope) => Effect.Effect<void>>()
-    let groupOf: Map<NodeId, number> | null = null
+    const linkLatency = new Map<string, LatencyDistribution>()
+    const onEvent = options.onEvent ?? (() => {})
+    let cuts = new Set<string>()
+    let faults = options.faults ?? noMessageFaults
     let sent = 0
     let dropped = 0
 
-    const linked = (from: NodeId, to: NodeId) => {
-      if (groupOf === null || !servers.has(from) || !servers.has(to)) return true
-      const a = groupOf.get(from)
-      return a !== undefined && a === groupOf.get(to)
+    const linked = (from: NodeId, to: NodeId) => !cuts.has(linkKey(from, to))
+
+    const drop = (envelope: Envelope, reason: "cut" | "lost" | "unattached") => {
+      dropped++
+      onEvent({ _tag: "Dropped", envelope, reason })
     }
 
     const arrive = (envelope: Envelope) =>
       Effect.suspend(() => {
         const deliver = endpoints.get(envelope.dest)
         if (deliver === undefined) {
-          dropped++
+          if (servers.has(envelope.src) && servers.has(envelope.dest)) drop(envelope, "unattached")
           return Effect.void
         }
+        onEvent({ _tag: "Delivered", envelope })
         return deliver(envelope)
+      })
+
+    // Checked again on arrival: a partition that starts while a message travels cuts it too.
+    const travel = (envelope: Envelope, latencyMs: number) =>
+      Effect.sleep(latencyMs).pipe(
+        Effect.zipRight(Effect.suspend(() => {
+          if (linked(envelope.src, envelope.dest)) return arrive(envelope)
+          drop(envelope, "cut")
+          return Effect.void
+        }))
+      )
+
+    const oneLatency = (envelope: Envelope) =>
+      Effect.gen(function*() {
+        const base = yield* sampleLatency(linkLatency.get(linkKey(envelope.src, envelope.dest)) ?? options.latency)
+        if (!(yield* chance(faults.reordering))) return base
+        return base + (yield* Random.nextIntBetween(0, faults.reorderDelayMs + 1))
       })
 
     const transmit = (envelope: Envelope): Effect.Effect<void> =>
@@ -60,21 +135,18 @@ export const makeSimulatedNetwork = (
         const betweenServers = servers.has(envelope.src) && servers.has(envelope.dest)
         if (!betweenServers) return yield* arrive(envelope)
         sent++
-        if (!linked(envelope.src, envelope.dest)) {
-          dropped++
-          return
-        }
-        const latency = yield* Random.nextIntBetween(options.minLatencyMs, options.maxLatencyMs + 1)
-        // Checked again on arrival: a partition that starts while a message travels cuts it too.
-        const travel = Effect.sleep(latency).pipe(
-          Effect.zipRight(Effect.suspend(() => {
-            if (linked(envelope.src, envelope.dest)) return arrive(envelope)
-            dropped++
-            return Effect.void
-          }))
-        )
-        yield* FiberSet.run(inFlight, travel)
+        if (!linked(envelope.src, envelope.dest)) return drop(envelope, "cut")
+        if (yield* chance(faults.loss)) return drop(envelope, "lost")
+        const latencies = [yield* oneLatency(envelope)]
+        if (yield* chance(faults.duplication)) latencies.push(yield* oneLatency(envelope))
+        onEvent({ _tag: "Sent", envelope, latencies })
+        for (const latency of latencies) yield* FiberSet.run(inFlight, travel(envelope, latency))
       })
+
+    const cutAll = (links: Iterable<Link>) => {
+      cuts = new Set()
+      for (const [from, to] of links) cuts.add(linkKey(from, to))
+    }
 
     return {
       attach: (id) =>
@@ -86,9 +158,18 @@ export const makeSimulatedNetwork = (
       detach: (id) => Effect.sync(() => void endpoints.delete(id)),
       partition: (groups) =>
         Effect.sync(() => {
-          groupOf = new Map(groups.flatMap((group, index) => group.map((id) => [id, index] as const)))
+          const groupOf = new Map(groups.flatMap((group, index) => group.map((id) => [id, index] as const)))
+          const apart = (a: NodeId, b: NodeId) => groupOf.get(a) === undefined || groupOf.get(a) !== groupOf.get(b)
+          cutAll(nodeIds.flatMap((a) => nodeIds.filter((b) => a !== b && apart(a, b)).map((b) => [a, b] as const)))
         }),
-      heal: Effect.sync(() => void (groupOf = null)),
+      cut: (links) => Effect.sync(() => cutAll(links)),
+      heal: Effect.sync(() => void (cuts = new Set())),
+      setLinkLatency: ([from, to], latency) =>
+        Effect.sync(() => {
+          if (latency === null) linkLatency.delete(linkKey(from, to))
+          else linkLatency.set(linkKey(from, to), latency)
+        }),
+      setFaults: (next) => Effect.sync(() => void (faults = next)),
       stats: () => ({ sent, dropped })
     }
   })

@@ -1,19 +1,43 @@
-import { Cause, Clock, Effect, Exit, FiberMap, Layer, type Scope } from "effect"
+import { Cause, Effect, Exit, FiberMap, HashMap, Layer, List, Logger, type LogLevel, type Scope } from "effect"
 import { KvStateMachine } from "../layers/KvStateMachine.js"
-import { emptyMemoryLogStorage, memoryLogFrom, type MemoryLogStorage } from "../layers/MemoryLog.js"
-import { makeSimulatedNetwork, type SimulatedNetwork, type SimulatedNetworkOptions } from "../layers/SimulatedNetwork.js"
+import { emptyMemoryLogStorage, makeMemoryLog, type MemoryLogStorage } from "../layers/MemoryLog.js"
+import { makeSimulatedNetwork, type NetworkEvent, type SimulatedNetwork, type SimulatedNetworkOptions } from "../layers/SimulatedNetwork.js"
+import { Log, type LogShape } from "../services/Log.js"
 import { Network, type NetworkShape } from "../services/Network.js"
 import { defaultRaftConfig, RaftConfig, type RaftConfigShape } from "../services/RaftConfig.js"
 import { RaftObserver, type Role } from "../services/RaftObserver.js"
 import type { NodeId } from "../src/protocol/envelope.js"
 import type { Entry } from "../src/protocol/raftMessages.js"
 import { runRaftNode } from "../src/raft/RaftNode.js"
+import { describeEnvelope } from "./describeMessage.js"
+import { InvariantMonitor } from "./InvariantMonitor.js"
+import { monitoredLog } from "./MonitoredLog.js"
+import type { Trace } from "./Trace.js"
+import type { Violation } from "./Violation.js"
 
 /** What one simulated node reported about itself. */
 export interface NodeReport {
   readonly roleChanges: Array<{ readonly atMs: number; readonly term: number; readonly role: Role; readonly leaderId: NodeId | null }>
   readonly applied: Array<{ readonly index: number; readonly entry: Entry }>
   commitIndex: number
+}
+
+/**
+ * How a node opens its Log from its durable storage, at every start. The
+ * product's is `makeMemoryLog`; a deliberately broken variant (see
+ * sim/brokenLogs.ts) swaps it to show that the simulator catches what it breaks.
+ */
+export type OpenLog = (storage: MemoryLogStorage) => LogShape
+
+export interface SimClusterOptions {
+  readonly nodeIds: ReadonlyArray<NodeId>
+  readonly network: Omit<SimulatedNetworkOptions, "onEvent">
+  readonly config?: Partial<RaftConfigShape>
+  readonly openLog?: OpenLog
+  /** Where every event goes, described on one line; without one, events are not even described. */
+  readonly trace?: Trace
+  /** Called at the first broken invariant (and every later one). */
+  readonly onViolation?: (violation: Violation) => void
 }
 
 /** A Raft cluster in one process, on a simulated network, with durable storage kept across crashes. */
@@ -25,75 +49,143 @@ export interface SimCluster {
   readonly reports: Map<NodeId, Array<NodeReport>>
   /** Nodes that stopped with a failure (a broken invariant inside Raft dies loudly). */
   readonly failures: Array<{ readonly node: NodeId; readonly cause: Cause.Cause<unknown> }>
+  /** Every broken invariant so far, in the order found. */
+  readonly violations: ReadonlyArray<Violation>
+  /** Starts a node that is down (every node starts with the cluster). */
   readonly start: (node: NodeId) => Effect.Effect<void>
   /** Stops a node at once; its log and hard state survive, everything else is lost. */
   readonly crash: (node: NodeId) => Effect.Effect<void>
+  readonly isRunning: (node: NodeId) => boolean
   /** The role each running node last reported. */
   readonly currentRoles: () => ReadonlyMap<NodeId, { readonly term: number; readonly role: Role }>
   /** An endpoint for a client with this id. */
   readonly client: (id: string) => Effect.Effect<NetworkShape>
+  /** Writes a line into the trace at the current simulated time. */
+  readonly note: (text: string) => void
 }
 
-export const makeSimCluster = (options: {
-  readonly nodeIds: ReadonlyArray<NodeId>
-  readonly network: SimulatedNetworkOptions
-  readonly config?: Partial<RaftConfigShape>
-}): Effect.Effect<SimCluster, never, Scope.Scope> =>
+/** Nodes' own log lines (Info and above) go into the trace, not to the console. */
+const traceLogger = (note: (text: string) => void) =>
+  Logger.make<unknown, void>(({ annotations, logLevel, message }) => {
+    const node = HashMap.get(annotations, "node")
+    const text = List.isList(message) ? List.toArray(message).map(String).join(" ") : String(message)
+    note(`${node._tag === "Some" ? String(node.value) : "?"} ${(logLevel as LogLevel.LogLevel).label}: ${text}`)
+  })
+
+export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimCluster, never, Scope.Scope> =>
   Effect.gen(function*() {
     const { nodeIds } = options
-    const network = yield* makeSimulatedNetwork(nodeIds, options.network)
+    const clock = yield* Effect.clock
+    const trace = options.trace
+    const note = trace === undefined ? () => {} : (text: string) => trace.record(clock.unsafeCurrentTimeMillis(), text)
+    const monitor = new InvariantMonitor(() => clock.unsafeCurrentTimeMillis(), (violation) => {
+      note(`VIOLATION ${violation.invariant}: ${violation.detail}`)
+      options.onViolation?.(violation)
+    })
+    const network = yield* makeSimulatedNetwork(nodeIds, {
+      ...options.network,
+      ...(trace !== undefined && { onEvent: (event: NetworkEvent) => {
+        switch (event._tag) {
+          case "Sent":
+            return note(`send ${describeEnvelope(event.envelope)} (+${event.latencies.join(", +")} ms)`)
+          case "Delivered":
+            return note(`recv ${describeEnvelope(event.envelope)}`)
+          case "Dropped":
+            return note(`drop (${event.reason}) ${describeEnvelope(event.envelope)}`)
+        }
+      } })
+    })
     const running = yield* FiberMap.make<NodeId>()
     const storage = new Map(nodeIds.map((id) => [id, emptyMemoryLogStorage()]))
     const reports = new Map<NodeId, Array<NodeReport>>(nodeIds.map((id) => [id, []]))
     const failures: SimCluster["failures"] = []
     const config = { ...defaultRaftConfig, ...options.config }
+    const openLog = options.openLog ?? makeMemoryLog
+    const logger = traceLogger(note)
+    for (const node of nodeIds) monitor.registerLog(node, makeMemoryLog(storage.get(node)!))
 
-    const observerFor = (report: NodeReport) =>
+    const observerFor = (node: NodeId, report: NodeReport) =>
       Layer.succeed(RaftObserver, {
         roleChanged: (change) =>
-          Effect.map(Clock.currentTimeMillis, (atMs) => void report.roleChanges.push({ atMs, ...change })),
-        committed: (commitIndex) => Effect.sync(() => void (report.commitIndex = commitIndex)),
-        applied: (index, entry) => Effect.sync(() => void report.applied.push({ index, entry }))
+          Effect.sync(() => {
+            note(`${node} is ${change.role} in term ${change.term}${change.leaderId === null ? "" : `, leader ${change.leaderId}`}`)
+            report.roleChanges.push({ atMs: clock.unsafeCurrentTimeMillis(), ...change })
+            monitor.roleChanged(node, change.term, change.role)
+          }),
+        committed: (commitIndex) =>
+          Effect.sync(() => {
+            note(`${node} commit index ${commitIndex}`)
+            report.commitIndex = commitIndex
+            monitor.committed(node, commitIndex)
+          }),
+        applied: (index, entry) =>
+          Effect.sync(() => {
+            report.applied.push({ index, entry })
+            monitor.applied(node, index, entry)
+          })
       })
 
     const start = (node: NodeId) =>
       Effect.gen(function*() {
+        note(`${node} starts`)
         const report: NodeReport = { roleChanges: [], applied: [], commitIndex: 0 }
         reports.get(node)!.push(report)
+        monitor.started(node)
+        const log = monitoredLog(node, openLog(storage.get(node)!), monitor, note)
         const services = Layer.mergeAll(
           Layer.effect(Network, network.attach(node)),
-          memoryLogFrom(storage.get(node)!),
+          Layer.succeed(Log, log),
           KvStateMachine,
-          observerFor(report),
+          observerFor(node, report),
           Layer.succeed(RaftConfig, config)
         )
         const program = runRaftNode.pipe(
           Effect.provide(services),
           Effect.onExit((exit) =>
             Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)
-              ? Effect.sync(() => void failures.push({ node, cause: exit.cause }))
+              ? Effect.sync(() => {
+                failures.push({ node, cause: exit.cause })
+                monitor.nodeFailed(node, Cause.pretty(exit.cause).split("\n")[0] ?? "")
+              })
               : Effect.void
           ),
-          Effect.annotateLogs("node", node)
+          Effect.annotateLogs("node", node),
+          Effect.provide(Logger.replace(Logger.defaultLogger, logger))
         )
         yield* FiberMap.run(running, node, program)
       })
 
     const crash = (node: NodeId) =>
       Effect.gen(function*() {
+        note(`${node} crashes`)
         yield* network.detach(node)
         yield* FiberMap.remove(running, node)
       })
+
+    const isRunning = (node: NodeId) => FiberMap.unsafeHas(running, node)
 
     const currentRoles = () => {
       const roles = new Map<NodeId, { term: number; role: Role }>()
       for (const [node, incarnations] of reports) {
         const last = incarnations.at(-1)?.roleChanges.at(-1)
-        if (last !== undefined && FiberMap.unsafeHas(running, node)) roles.set(node, last)
+        if (last !== undefined && isRunning(node)) roles.set(node, last)
       }
       return roles
     }
 
     for (const node of nodeIds) yield* start(node)
-    return { nodeIds, network, storage, reports, failures, start, crash, currentRoles, client: network.attach }
+    return {
+      nodeIds,
+      network,
+      storage,
+      reports,
+      failures,
+      violations: monitor.violations,
+      start,
+      crash,
+      isRunning,
+      currentRoles,
+      client: network.attach,
+      note
+    }
   })

@@ -1,16 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Random, TestClock } from "effect"
+import { Effect } from "effect"
 import type { NodeId } from "../../src/protocol/envelope.js"
 import { makeSimCluster, type SimCluster } from "../../sim/SimCluster.js"
+import { simulated } from "../sim/simulated.js"
 
-/** Advances simulated time in small steps, letting every due fiber run. */
-const runFor = (ms: number, stepMs = 5) =>
-  Effect.gen(function*() {
-    for (let t = 0; t < ms; t += stepMs) {
-      yield* TestClock.adjust(stepMs)
-      yield* Effect.yieldNow()
-    }
-  })
+/** Simulated time passes; every fiber due meanwhile runs. */
+const runFor = (ms: number) => Effect.sleep(ms)
 
 const leadersByTerm = (cluster: SimCluster) => {
   const leaders = new Map<number, Set<NodeId>>()
@@ -41,7 +36,7 @@ const expectPrefixesOfOneAnother = (sequences: ReadonlyArray<ReadonlyArray<strin
   for (const sequence of sequences) expect(sequence).toEqual(longest.slice(0, sequence.length))
 }
 
-/** Sends a request from a client and advances time until it is answered. */
+/** Sends a request from a client and lets time pass until it is answered. */
 const request = (cluster: SimCluster, node: NodeId, body: { type: string; [k: string]: unknown }) =>
   Effect.gen(function*() {
     const client = yield* cluster.client(`c-${node}`)
@@ -53,58 +48,66 @@ const request = (cluster: SimCluster, node: NodeId, body: { type: string; [k: st
 const clusterOf = (size: number) =>
   makeSimCluster({
     nodeIds: Array.from({ length: size }, (_, i) => `n${i + 1}`),
-    network: { minLatencyMs: 1, maxLatencyMs: 10 }
+    network: { latency: { _tag: "Uniform", minMs: 1, maxMs: 10 } }
   })
 
 describe("a simulated cluster", () => {
   for (const size of [3, 5]) {
-    it.scoped(`${size} nodes elect one leader per term, replicate, and agree`, () =>
-      Effect.gen(function*() {
-        const cluster = yield* clusterOf(size)
-        yield* runFor(3000)
-        const leader = currentLeader(cluster)
-        expect(leader).toBeDefined()
-        for (const [, leaders] of leadersByTerm(cluster)) expect(leaders.size).toBe(1)
+    it(`${size} nodes elect one leader per term, replicate, and agree`, () =>
+      simulated(
+        Effect.gen(function*() {
+          const cluster = yield* clusterOf(size)
+          yield* runFor(3000)
+          const leader = currentLeader(cluster)
+          expect(leader).toBeDefined()
+          for (const [, leaders] of leadersByTerm(cluster)) expect(leaders.size).toBe(1)
 
-        // Any node accepts a request: a follower forwards it to the leader.
-        const follower = cluster.nodeIds.find((n) => n !== leader)!
-        expect(yield* request(cluster, follower, { type: "write", key: 1, value: 10 })).toMatchObject({ type: "write_ok" })
-        expect(yield* request(cluster, leader!, { type: "cas", key: 1, from: 10, to: 11 })).toMatchObject({ type: "cas_ok" })
-        expect(yield* request(cluster, follower, { type: "read", key: 1 })).toMatchObject({ type: "read_ok", value: 11 })
-        yield* runFor(500)
+          // Any node accepts a request: a follower forwards it to the leader.
+          const follower = cluster.nodeIds.find((n) => n !== leader)!
+          expect(yield* request(cluster, follower, { type: "write", key: 1, value: 10 })).toMatchObject({ type: "write_ok" })
+          expect(yield* request(cluster, leader!, { type: "cas", key: 1, from: 10, to: 11 })).toMatchObject({ type: "cas_ok" })
+          expect(yield* request(cluster, follower, { type: "read", key: 1 })).toMatchObject({ type: "read_ok", value: 11 })
+          yield* runFor(500)
 
-        const sequences = appliedSequences(cluster)
-        expect(sequences.every((s) => s.length === sequences[0]!.length)).toBe(true)
-        expectPrefixesOfOneAnother(sequences)
-        expect(cluster.failures).toEqual([])
-      }).pipe(Effect.withRandom(Random.make(`cluster-${size}`))))
+          const sequences = appliedSequences(cluster)
+          expect(sequences.every((s) => s.length === sequences[0]!.length)).toBe(true)
+          expectPrefixesOfOneAnother(sequences)
+          expect(cluster.failures).toEqual([])
+          expect(cluster.violations).toEqual([])
+        }).pipe(Effect.scoped),
+        `cluster-${size}`
+      ))
 
-    it.scoped(`${size} nodes survive the leader's isolation and the heal`, () =>
-      Effect.gen(function*() {
-        const cluster = yield* clusterOf(size)
-        yield* runFor(3000)
-        const oldLeader = currentLeader(cluster)!
-        expect(yield* request(cluster, oldLeader, { type: "write", key: "k", value: 1 })).toMatchObject({ type: "write_ok" })
+    it(`${size} nodes survive the leader's isolation and the heal`, () =>
+      simulated(
+        Effect.gen(function*() {
+          const cluster = yield* clusterOf(size)
+          yield* runFor(3000)
+          const oldLeader = currentLeader(cluster)!
+          expect(yield* request(cluster, oldLeader, { type: "write", key: "k", value: 1 })).toMatchObject({ type: "write_ok" })
 
-        const others = cluster.nodeIds.filter((n) => n !== oldLeader)
-        yield* cluster.network.partition([[oldLeader], others])
-        yield* runFor(3000)
-        const newLeader = currentLeader(cluster)!
-        expect(others).toContain(newLeader)
-        // CheckQuorum: the cut-off leader stepped down on its own.
-        expect(cluster.currentRoles().get(oldLeader)?.role).not.toBe("leader")
-        // A write to the isolated node cannot commit: it is not answered ok.
-        const isolated = yield* request(cluster, oldLeader, { type: "write", key: "k", value: 99 })
-        expect(isolated).not.toMatchObject({ type: "write_ok" })
-        expect(yield* request(cluster, newLeader, { type: "cas", key: "k", from: 1, to: 2 })).toMatchObject({ type: "cas_ok" })
+          const others = cluster.nodeIds.filter((n) => n !== oldLeader)
+          yield* cluster.network.partition([[oldLeader], others])
+          yield* runFor(3000)
+          const newLeader = currentLeader(cluster)!
+          expect(others).toContain(newLeader)
+          // CheckQuorum: the cut-off leader stepped down on its own.
+          expect(cluster.currentRoles().get(oldLeader)?.role).not.toBe("leader")
+          // A write to the isolated node cannot commit: it is not answered ok.
+          const isolated = yield* request(cluster, oldLeader, { type: "write", key: "k", value: 99 })
+          expect(isolated).not.toMatchObject({ type: "write_ok" })
+          expect(yield* request(cluster, newLeader, { type: "cas", key: "k", from: 1, to: 2 })).toMatchObject({ type: "cas_ok" })
 
-        yield* cluster.network.heal
-        yield* runFor(3000)
-        expect(yield* request(cluster, oldLeader, { type: "read", key: "k" })).toMatchObject({ type: "read_ok", value: 2 })
-        yield* runFor(500)
-        for (const [, leaders] of leadersByTerm(cluster)) expect(leaders.size).toBe(1)
-        expectPrefixesOfOneAnother(appliedSequences(cluster))
-        expect(cluster.failures).toEqual([])
-      }).pipe(Effect.withRandom(Random.make(`isolation-${size}`))))
+          yield* cluster.network.heal
+          yield* runFor(3000)
+          expect(yield* request(cluster, oldLeader, { type: "read", key: "k" })).toMatchObject({ type: "read_ok", value: 2 })
+          yield* runFor(500)
+          for (const [, leaders] of leadersByTerm(cluster)) expect(leaders.size).toBe(1)
+          expectPrefixesOfOneAnother(appliedSequences(cluster))
+          expect(cluster.failures).toEqual([])
+          expect(cluster.violations).toEqual([])
+        }).pipe(Effect.scoped),
+        `isolation-${size}`
+      ))
   }
 })

@@ -1,0 +1,190 @@
+import type { Role } from "../services/RaftObserver.js"
+import type { NodeId } from "../src/protocol/envelope.js"
+import type { Entry } from "../src/protocol/raftMessages.js"
+import { describeCommand } from "./describeMessage.js"
+import { chainHash, entryKey } from "./entryHash.js"
+import type { Violation } from "./Violation.js"
+
+/** What the monitor reads of a node's durable log. */
+export interface LogReader {
+  readonly lastIndex: () => number
+  readonly entryAt: (index: number) => Entry | undefined
+}
+
+const describeEntry = (entry: Entry | undefined) =>
+  entry === undefined ? "nothing" : `${entry.term}:${describeCommand(entry.command)}`
+
+/**
+ * Raft's safety properties, checked on every event as it happens rather than
+ * at the end of a run: every log change, role change, commit and apply of
+ * every node is reported here, and the first broken property is a violation.
+ */
+export class InvariantMonitor {
+  readonly violations: Array<Violation> = []
+  private readonly leaderOfTerm = new Map<number, NodeId>()
+  /** Per (index, term): the hash of the log prefix ending there, as first seen on any node. */
+  private readonly prefixByIndexTerm = new Map<string, number>()
+  /** Per node: the prefix hash at each index of its log (index 0 is the empty prefix). */
+  private readonly chains = new Map<NodeId, Array<number>>()
+  private readonly logs = new Map<NodeId, LogReader>()
+  /** The one sequence every commit and apply must agree with (index 1 at position 0). */
+  private readonly decided: Array<string> = []
+  private readonly decidedEntries: Array<Entry> = []
+  /** Per node, the highest commit index it ever reported, in any incarnation: those entries must stay. */
+  private readonly knownCommitted = new Map<NodeId, number>()
+  /** Per node, this incarnation's last reported commit index and last applied index. */
+  private readonly incarnation = new Map<NodeId, { commitIndex: number; lastApplied: number }>()
+
+  constructor(
+    private readonly now: () => number,
+    private readonly onViolation: (violation: Violation) => void
+  ) {}
+
+  private violate(violation: Omit<Violation, "atMs">): void {
+    const found = { atMs: this.now(), ...violation }
+    this.violations.push(found)
+    this.onViolation(found)
+  }
+
+  /** A node's durable log, once, when the cluster is made. Its present entries are checked as if just appended. */
+  registerLog(node: NodeId, log: LogReader): void {
+    this.logs.set(node, log)
+    this.chains.set(node, [0])
+    this.logAppended(node)
+  }
+
+  /** A node (re)starts: commit and apply counting starts again; the log is what it kept. */
+  started(node: NodeId): void {
+    this.incarnation.set(node, { commitIndex: 0, lastApplied: 0 })
+  }
+
+  /** Log matching: every entry appended since the last call, checked against every log that ever had its (index, term). */
+  logAppended(node: NodeId): void {
+    const log = this.logs.get(node)!
+    const chain = this.chains.get(node)!
+    for (let index = chain.length; index <= log.lastIndex(); index++) {
+      const entry = log.entryAt(index)!
+      const hash = chainHash(chain[index - 1]!, entry)
+      chain.push(hash)
+      const key = `${index}:${entry.term}`
+      const seen = this.prefixByIndexTerm.get(key)
+      if (seen === undefined) this.prefixByIndexTerm.set(key, hash)
+      else if (seen !== hash) {
+        this.violate({
+          invariant: "log matching",
+          node,
+          detail: `${node}'s entry ${index} has term ${entry.term} (${describeEntry(entry)}), as another log's entry ${index} had, yet the logs differ at or before it`
+        })
+      }
+    }
+  }
+
+  /** A node is about to delete its entries from `index` on: none of them may be one it knew committed. */
+  logTruncating(node: NodeId, index: number): void {
+    const committed = this.knownCommitted.get(node) ?? 0
+    if (index <= committed) {
+      this.violate({
+        invariant: "committed entries stay",
+        node,
+        detail: `${node} deletes its log from entry ${index}, but it knew entries up to ${committed} committed (entry ${index} is ${
+          describeEntry(this.logs.get(node)!.entryAt(index))
+        })`
+      })
+    }
+  }
+
+  logTruncated(node: NodeId, index: number): void {
+    this.chains.get(node)!.length = Math.max(1, index)
+  }
+
+  roleChanged(node: NodeId, term: number, role: Role): void {
+    if (role !== "leader") return
+    const other = this.leaderOfTerm.get(term)
+    if (other !== undefined && other !== node) {
+      this.violate({ invariant: "one leader per term", node, detail: `${node} and ${other} both became leader of term ${term}` })
+      return
+    }
+    this.leaderOfTerm.set(term, node)
+    const log = this.logs.get(node)!
+    for (let index = 1; index <= this.decided.length; index++) {
+      const entry = log.entryAt(index)
+      if (entry === undefined || entryKey(entry) !== this.decided[index - 1]) {
+        this.violate({
+          invariant: "leader completeness",
+          node,
+          detail: `${node} became leader of term ${term} without committed entry ${index} (${
+            describeEntry(this.decidedEntries[index - 1])
+          }); its log has ${describeEntry(entry)} there`
+        })
+        return
+      }
+    }
+  }
+
+  committed(node: NodeId, commitIndex: number): void {
+    const current = this.incarnation.get(node)!
+    if (commitIndex < current.commitIndex) {
+      this.violate({
+        invariant: "commit index never goes back",
+        node,
+        detail: `${node}'s commit index went from ${current.commitIndex} to ${commitIndex}`
+      })
+      return
+    }
+    const log = this.logs.get(node)!
+    for (let index = current.commitIndex + 1; index <= commitIndex; index++) {
+      const entry = log.entryAt(index)
+      if (entry === undefined) {
+        this.violate({ invariant: "committed entries stay", node, detail: `${node} commits entry ${index} it does not have` })
+        return
+      }
+      if (!this.decide(node, index, entry, "commits")) return
+    }
+    current.commitIndex = commitIndex
+    this.knownCommitted.set(node, Math.max(this.knownCommitted.get(node) ?? 0, commitIndex))
+  }
+
+  applied(node: NodeId, index: number, entry: Entry): void {
+    const current = this.incarnation.get(node)!
+    if (index !== current.lastApplied + 1) {
+      this.violate({
+        invariant: "applied in order",
+        node,
+        detail: `${node} applied entry ${index} right after entry ${current.lastApplied}`
+      })
+      return
+    }
+    current.lastApplied = index
+    this.decide(node, index, entry, "applies")
+  }
+
+  /** A node stopped with a failure: Raft's own assertions (two leaders, a committed conflict) end up here. */
+  nodeFailed(node: NodeId, reason: string): void {
+    this.violate({ invariant: "node failure", node, detail: `${node} stopped: ${reason}` })
+  }
+
+  private decide(node: NodeId, index: number, entry: Entry, verb: string): boolean {
+    const key = entryKey(entry)
+    const known = this.decided[index - 1]
+    if (known === undefined) {
+      if (index !== this.decided.length + 1) {
+        this.violate({
+          invariant: "applied sequences agree",
+          node,
+          detail: `${node} ${verb} entry ${index} while only ${this.decided.length} entries are known committed`
+        })
+        return false
+      }
+      this.decided.push(key)
+      this.decidedEntries.push(entry)
+      return true
+    }
+    if (known === key) return true
+    this.violate({
+      invariant: verb === "applies" ? "applied sequences agree" : "committed entries stay",
+      node,
+      detail: `${node} ${verb} ${describeEntry(entry)} at index ${index}, where ${describeEntry(this.decidedEntries[index - 1])} was committed`
+    })
+    return false
+  }
+}

@@ -1,0 +1,35 @@
+import { Effect } from "effect"
+import type { LogShape } from "../services/Log.js"
+import type { NodeId } from "../src/protocol/envelope.js"
+import { describeCommand } from "./describeMessage.js"
+import type { InvariantMonitor } from "./InvariantMonitor.js"
+
+/**
+ * A node's Log with every change reported as it happens: to the invariant
+ * monitor (log matching, committed entries stay) and to the trace (votes too).
+ */
+export const monitoredLog = (
+  node: NodeId,
+  log: LogShape,
+  monitor: InvariantMonitor,
+  trace: (text: string) => void
+): LogShape => ({
+  ...log,
+  saveHardState: (state) =>
+    Effect.tap(log.saveHardState(state), () =>
+      Effect.sync(() => trace(`${node} persists term ${state.term}, vote ${state.votedFor ?? "none"}`))),
+  append: (entries) =>
+    Effect.tap(log.append(entries), () =>
+      Effect.sync(() => {
+        if (entries.length === 0) return
+        const first = log.lastIndex() - entries.length + 1
+        trace(`${node} log +${first}: ${entries.map((e) => `${e.term}:${describeCommand(e.command)}`).join(" ")}`)
+        monitor.logAppended(node)
+      })),
+  truncateFrom: (index) =>
+    Effect.suspend(() => {
+      trace(`${node} log truncated from ${index} (had ${log.lastIndex()})`)
+      monitor.logTruncating(node, index)
+      return Effect.tap(log.truncateFrom(index), () => Effect.sync(() => monitor.logTruncated(node, index)))
+    })
+})

@@ -1,0 +1,28 @@
+import type { Body, Envelope } from "../src/protocol/envelope.js"
+
+/** A log command as `write(k,v)`, `cas(k,a,b)`, `read(k)` or `noop`. */
+export const describeCommand = (command: unknown): string => {
+  if (typeof command !== "object" || command === null) return JSON.stringify(command)
+  const { type, ...fields } = command as { readonly type?: unknown }
+  const args = Object.entries(fields)
+    .filter(([name]) => name !== "msg_id")
+    .map(([, value]) => JSON.stringify(value))
+  return args.length === 0 ? String(type) : `${String(type)}(${args.join(",")})`
+}
+
+const describeEntries = (entries: unknown): string =>
+  Array.isArray(entries)
+    ? `[${entries.map((e: { term?: unknown; command?: unknown }) => `${String(e.term)}:${describeCommand(e.command)}`).join(" ")}]`
+    : JSON.stringify(entries)
+
+/** A message body on one line: its type, then its fields as name=value. */
+export const describeBody = (body: Body): string => {
+  const { type, ...fields } = body
+  const parts = Object.entries(fields).map(([name, value]) =>
+    name === "entries" ? `entries=${describeEntries(value)}` : `${name}=${JSON.stringify(value)}`
+  )
+  return [type, ...parts].join(" ")
+}
+
+export const describeEnvelope = (envelope: Envelope): string =>
+  `${envelope.src}->${envelope.dest} ${describeBody(envelope.body)}`

@@ -1,0 +1,130 @@
+import { Deferred, Effect, Exit } from "effect"
+import { checkHistory } from "../checker/check.js"
+import type { HistoryOp } from "../checker/history.js"
+import type { RaftConfigShape } from "../services/RaftConfig.js"
+import { makeHistoryRecorder } from "../workbench/historyRecorder.js"
+import { type FaultKind, runNemesis } from "./nemesis.js"
+import { runSimulation } from "./runSimulation.js"
+import { makeSimCluster, type OpenLog } from "./SimCluster.js"
+import { runSimulatedClients } from "./simulatedClients.js"
+import type { Trace } from "./Trace.js"
+import type { Violation } from "./Violation.js"
+
+/** Everything that shapes one simulated run besides its seed. */
+export interface Scenario {
+  readonly nodes: number
+  readonly faults: ReadonlySet<FaultKind>
+  /** Simulated milliseconds of client operations under faults. */
+  readonly workloadMs: number
+  /** Simulated milliseconds after the faults are lifted, for the last operations to end. */
+  readonly quietMs: number
+  readonly clients: number
+  /** Client operations per simulated second, all clients together. */
+  readonly rate: number
+  readonly clientTimeoutMs: number
+  readonly config?: Partial<RaftConfigShape>
+  /** The product's log unless a test swaps in a broken one. */
+  readonly openLog?: OpenLog
+}
+
+export const defaultScenario = (nodes: number, faults: ReadonlySet<FaultKind>): Scenario => ({
+  nodes,
+  faults,
+  workloadMs: 4_000,
+  quietMs: 1_200,
+  clients: 2 * nodes,
+  rate: 25,
+  clientTimeoutMs: 1_000
+})
+
+export interface SeedResult {
+  readonly seed: number
+  /** The first broken invariant (linearizability included), if any. */
+  readonly violation: Violation | null
+  readonly operations: { readonly ok: number; readonly fail: number; readonly info: number }
+  readonly simulatedMs: number
+}
+
+/** The checker's own budget per key: searches that big do not happen with a few hundred operations. */
+const checkerBudget = { maxConfigurations: 2_000_000, stopAtFirstInvalid: true, timeLimitMs: 60_000 }
+
+/**
+ * One seed: a cluster with clients and a nemesis on simulated time, every
+ * invariant checked as the run goes (the run stops at the first violation),
+ * then the client history checked for linearizability. Every event goes
+ * into `trace` when one is given (a run without one is faster, and replays
+ * the same way).
+ */
+export const runSeed = (seed: number, scenario: Scenario, trace?: Trace): SeedResult => {
+  const nodeIds = Array.from({ length: scenario.nodes }, (_, i) => `n${i + 1}`)
+  let history: ReadonlyArray<HistoryOp> = []
+
+  const program = Effect.gen(function*() {
+    const stop = yield* Deferred.make<void>()
+    const cluster = yield* makeSimCluster({
+      nodeIds,
+      network: { latency: { _tag: "Uniform", minMs: 1, maxMs: 10 } },
+      ...(scenario.config === undefined ? {} : { config: scenario.config }),
+      ...(scenario.openLog === undefined ? {} : { openLog: scenario.openLog }),
+      ...(trace === undefined ? {} : { trace }),
+      onViolation: () => Deferred.unsafeDone(stop, Exit.void)
+    })
+    const recorder = yield* makeHistoryRecorder(0n)
+    const run = Effect.all([
+      runNemesis(cluster, {
+        faults: scenario.faults,
+        minIntervalMs: 100,
+        maxIntervalMs: 1_000,
+        untilMs: scenario.workloadMs
+      }),
+      runSimulatedClients(cluster, recorder, {
+        clients: scenario.clients,
+        rate: scenario.rate,
+        timeoutMs: scenario.clientTimeoutMs,
+        untilMs: scenario.workloadMs
+      })
+    ], { concurrency: "unbounded", discard: true }).pipe(Effect.zipRight(Effect.sleep(scenario.quietMs)))
+    yield* Effect.raceFirst(run, Deferred.await(stop))
+    history = yield* recorder.lines
+    return cluster.violations[0] ?? null
+  }).pipe(Effect.scoped)
+
+  const end = runSimulation(program, { seed, timeLimitMs: scenario.workloadMs + scenario.quietMs + 60_000 })
+  let violation: Violation | null
+  if (end._tag === "Completed") {
+    violation = Exit.isSuccess(end.exit)
+      ? end.exit.value
+      : { atMs: end.atMs, invariant: "node failure", detail: `the simulation itself failed: ${String(end.exit.cause)}` }
+  } else {
+    violation = { atMs: end.atMs, invariant: "node failure", detail: `the run did not end: ${end._tag}` }
+  }
+  if (violation === null) violation = linearizabilityViolation(history)
+  if (violation !== null) trace?.record(violation.atMs, `FAILED ${violation.invariant}: ${violation.detail}`)
+
+  const completions = history.filter((op) => op.type !== "invoke")
+  return {
+    seed,
+    violation,
+    operations: {
+      ok: completions.filter((op) => op.type === "ok").length,
+      fail: completions.filter((op) => op.type === "fail").length,
+      info: completions.filter((op) => op.type === "info").length
+    },
+    simulatedMs: end.atMs
+  }
+}
+
+const linearizabilityViolation = (history: ReadonlyArray<HistoryOp>): Violation | null => {
+  const result = checkHistory(history, checkerBudget)
+  if (result.verdict === "valid") return null
+  const key = result.keys.find((k) => k.verdict !== "valid")!
+  const explanation = key.explanation
+  const failedAtNs = explanation?.failedOperation.completeTime ?? explanation?.failedOperation.invokeTime ?? 0
+  return {
+    atMs: Math.round(failedAtNs / 1e6),
+    invariant: "linearizability",
+    detail: result.verdict === "invalid"
+      ? `key ${JSON.stringify(key.key)}: ${explanation?.summary ?? "not linearizable"}`
+      : `key ${JSON.stringify(key.key)}: the checker could not decide (${key.reason ?? "budget"})`
+  }
+}
