@@ -12,11 +12,15 @@ const parameters: ReadonlyArray<readonly [keyof RaftConfigShape, string, string]
   ["maxInflightPerPeer", "RAFT_MAX_INFLIGHT_PER_PEER", "--max-inflight-per-peer"]
 ]
 
-export const raftParameterNames = parameters.map(([, variable, flag]) => ({ variable, flag }))
+/** Where a durable log is kept; without it the log lives in memory only. */
+export const dataDirectory = Config.option(Config.string("RAFT_DATA_DIR"))
 
 /** `--heartbeat-ms 75` and `--heartbeat-ms=75` become RAFT_HEARTBEAT_MS=75. */
 const flagsAsVariables = (args: ReadonlyArray<string>): Map<string, string> => {
-  const byFlag = new Map(parameters.map(([, variable, flag]) => [flag, variable]))
+  const byFlag = new Map([
+    ...parameters.map(([, variable, flag]) => [flag, variable] as const),
+    ["--data-dir", "RAFT_DATA_DIR"] as const
+  ])
   const found = new Map<string, string>()
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i]!.split("=", 2) as [string, string | undefined]
@@ -42,15 +46,13 @@ const raftConfig: Config.Config<RaftConfigShape> = Config.all(
   })
 )
 
+/** The node's settings: command-line flags first, then the environment. */
+export const nodeConfigProvider = (args: ReadonlyArray<string>): ConfigProvider.ConfigProvider =>
+  ConfigProvider.fromMap(flagsAsVariables(args)).pipe(ConfigProvider.orElse(() => ConfigProvider.fromEnv()))
+
 /**
  * Raft's parameters from command-line flags, then the environment, then the
  * defaults; a bad value stops the node with a message naming it.
  */
 export const RaftConfigFromEnvironment = (args: ReadonlyArray<string>) =>
-  Layer.effect(
-    RaftConfig,
-    Effect.withConfigProvider(
-      raftConfig,
-      ConfigProvider.fromMap(flagsAsVariables(args)).pipe(ConfigProvider.orElse(() => ConfigProvider.fromEnv()))
-    )
-  )
+  Layer.effect(RaftConfig, Effect.withConfigProvider(raftConfig, nodeConfigProvider(args)))

@@ -1,21 +1,31 @@
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
+import { FileLog } from "../layers/FileLog.js"
 import { KvStateMachine } from "../layers/KvStateMachine.js"
 import { LoggingRaftObserver } from "../layers/LoggingRaftObserver.js"
 import { MaelstromNetwork } from "../layers/MaelstromNetwork.js"
 import { MemoryLog } from "../layers/MemoryLog.js"
-import { RaftConfigFromEnvironment } from "../layers/RaftConfigFromEnvironment.js"
+import { dataDirectory, nodeConfigProvider, RaftConfigFromEnvironment } from "../layers/RaftConfigFromEnvironment.js"
 import { StderrLogger } from "../layers/StderrLogger.js"
 import { runRaftNode } from "./raft/RaftNode.js"
 
+const args = process.argv.slice(2)
+
+/** A durable log in `--data-dir` / RAFT_DATA_DIR when given, else a log in memory. */
+const ChosenLog = Layer.unwrapEffect(
+  Effect.map(
+    Effect.withConfigProvider(dataDirectory, nodeConfigProvider(args)),
+    Option.match({ onNone: () => MemoryLog, onSome: FileLog })
+  )
+)
+
 /** The Maelstrom lin-kv node: a Raft-replicated key-value store speaking JSON lines on stdio. */
 const NodeServices = Layer.mergeAll(
-  MaelstromNetwork,
-  MemoryLog,
+  ChosenLog,
   KvStateMachine,
   LoggingRaftObserver,
-  RaftConfigFromEnvironment(process.argv.slice(2))
-)
+  RaftConfigFromEnvironment(args)
+).pipe(Layer.provideMerge(MaelstromNetwork))
 
 const program = runRaftNode.pipe(
   Effect.provide(NodeServices),
