@@ -55,6 +55,7 @@ export const checkKey = (key: Json, operations: ReadonlyArray<Operation>, option
         )
       }
     case "NotLinearizable": {
+      if (outcome.failedOp < 0) throw new Error(`checker bug: key ${JSON.stringify(key)} failed without a failed op`)
       const prefix = linearizedPrefix(problem, outcome.failedOp, explanationBudget)
       const explanation = Array.isArray(prefix)
         ? explainFailure(problem, outcome.failedOp, prefix, outcome.states)

@@ -17,6 +17,8 @@ import { generateHistory, type GeneratorConfig } from "./generateHistory.js"
 interface Case {
   readonly name: string
   readonly config?: GeneratorConfig
+  /** Changes one ok read in the middle to another value 0..4, so that its key is invalid. */
+  readonly corrupt?: true
   readonly knossos?: true
   readonly timeLimitMs?: number
 }
@@ -32,7 +34,8 @@ const cases: ReadonlyArray<Case> = [
   { name: "lin-kv 1k ops (5 keys at a time, 10 clients, 5% info)", config: linKv(1_000) },
   { name: "lin-kv 10k ops", config: linKv(10_000) },
   { name: "lin-kv 100k ops", config: linKv(100_000) },
-  ...[4, 8, 16, 32, 64].map((c) => ({
+  { name: "lin-kv 100k ops, one read changed (all keys checked)", config: linKv(100_000), corrupt: true },
+  ...[4, 8, 16, 32, 48, 64].map((c) => ({
     name: `1 key, 400 ops, ${c} clients, 30% info, values 0..4`,
     config: singleKey(c, 5)
   })),
@@ -63,6 +66,20 @@ const runCase = (c: Case): string => {
     }
   } else {
     const history: Array<HistoryOp> = generateHistory(c.config!)
+    if (c.corrupt) {
+      // From the middle on, the first read that a changed value makes invalid (found before timing).
+      const reads = history.filter((op) => op.type === "ok" && op.f === "read" && typeof op.value === "number")
+      corrupt: for (const victim of reads.slice(Math.floor(reads.length / 2))) {
+        for (const delta of [1, 2, 3, 4]) {
+          const changed = { ...victim, value: ((victim.value as number) + delta) % 5 }
+          const keyOnly = history.filter((op) => op.key === victim.key).map((op) => op === victim ? changed : op)
+          if (checkHistory(keyOnly).verdict === "invalid") {
+            history[victim.index] = changed
+            break corrupt
+          }
+        }
+      }
+    }
     ops = history.filter((op) => op.type === "invoke").length
     started = performance.now()
     const result = checkHistory(history, { timeLimitMs: c.timeLimitMs ?? 60_000 })
