@@ -79,22 +79,19 @@ export class InvariantMonitor {
     }
   }
 
-  /** A node is about to delete its entries from `index` on: none of them may be one it knew committed. */
-  logTruncating(node: NodeId, index: number): void {
+  /** A node deleted the end of its log: none of what it deleted may be an entry it knew committed. */
+  logTruncated(node: NodeId): void {
+    const lastIndex = this.logs.get(node)!.lastIndex()
     const committed = this.knownCommitted.get(node) ?? 0
-    if (index <= committed) {
+    const chain = this.chains.get(node)!
+    chain.length = Math.min(chain.length, lastIndex + 1)
+    if (lastIndex < committed) {
       this.violate({
         invariant: "committed entries stay",
         node,
-        detail: `${node} deletes its log from entry ${index}, but it knew entries up to ${committed} committed (entry ${index} is ${
-          describeEntry(this.logs.get(node)!.entryAt(index))
-        })`
+        detail: `${node} deleted its log down to ${lastIndex} entries, but it knew entries up to ${committed} committed`
       })
     }
-  }
-
-  logTruncated(node: NodeId, index: number): void {
-    this.chains.get(node)!.length = Math.max(1, index)
   }
 
   roleChanged(node: NodeId, term: number, role: Role): void {

@@ -29,7 +29,6 @@ export const monitoredLog = (
   truncateFrom: (index) =>
     Effect.suspend(() => {
       trace(`${node} log truncated from ${index} (had ${log.lastIndex()})`)
-      monitor.logTruncating(node, index)
-      return Effect.tap(log.truncateFrom(index), () => Effect.sync(() => monitor.logTruncated(node, index)))
+      return Effect.tap(log.truncateFrom(index), () => Effect.sync(() => monitor.logTruncated(node)))
     })
 })

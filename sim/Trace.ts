@@ -47,3 +47,15 @@ export class Trace {
 /** A trace as text, one event a line, time in simulated milliseconds. */
 export const formatTrace = (lines: ReadonlyArray<TraceLine>): string =>
   lines.map((line) => `${String(line.atMs).padStart(7)} ms  ${line.text}`).join("\n")
+
+/** The `before` lines up to `atMs` and the `after` lines following them: the events around a failure. */
+export const linesAround = (
+  lines: ReadonlyArray<TraceLine>,
+  atMs: number,
+  before: number,
+  after: number
+): ReadonlyArray<TraceLine> => {
+  let end = lines.findIndex((line) => line.atMs > atMs)
+  if (end < 0) end = lines.length
+  return lines.slice(Math.max(0, end - before), end + after)
+}

@@ -1,0 +1,31 @@
+import { expect, it } from "@effect/vitest"
+import { faultKinds } from "../../sim/nemesis.js"
+import { defaultScenario, runSeed } from "../../sim/runSeed.js"
+
+/** Seeds per test case: small enough to show progress, large enough to amortize start-up. */
+const seedsPerCase = 100
+
+/**
+ * Test cases that run `count` seeds from `firstSeed` on a cluster of `nodes`
+ * with every fault, and fail with each failing seed's violation and the
+ * command that replays it.
+ */
+export const sweepSeeds = (nodes: number, firstSeed: number, count: number) => {
+  const scenario = defaultScenario(nodes, new Set(faultKinds))
+  for (let from = firstSeed; from < firstSeed + count; from += seedsPerCase) {
+    const to = Math.min(from + seedsPerCase, firstSeed + count) - 1
+    it(`seeds ${from}..${to} pass on ${nodes} nodes with all faults`, () => {
+      const failures: Array<string> = []
+      for (let seed = from; seed <= to; seed++) {
+        const { violation } = runSeed(seed, scenario)
+        if (violation !== null) {
+          failures.push(
+            `seed ${seed}: ${violation.invariant} at ${violation.atMs} ms: ${violation.detail}\n` +
+              `  replay: npm run sim -- --seed ${seed} --nodes ${nodes}`
+          )
+        }
+      }
+      expect(failures).toEqual([])
+    }, 300_000)
+  }
+}
