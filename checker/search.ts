@@ -1,5 +1,5 @@
 import { ConfigurationCache } from "./configurationCache.js"
-import { ABSENT, ILLEGAL, NEVER, preservesState, type RegisterProblem, step } from "./model.js"
+import { ABSENT, ILLEGAL, NEVER, preservesState, type RegisterProblem, step, WRITE } from "./model.js"
 
 /** Limits for one key's search; past any of them the answer is "unknown". */
 export interface SearchBudget {
@@ -36,12 +36,28 @@ export type SearchOutcome =
  *   earlier in any linearization keeps that linearization valid;
  * - identical indeterminate ops are linearized in invoke order: swapping two
  *   of them in any linearization leaves it valid;
+ * - an indeterminate op is only linearized where it changes the state, and
+ *   never right before a write: there nothing observes it, and leaving it
+ *   out keeps the linearization valid;
  * - a configuration is skipped when one with the same linearized ops with a
  *   return, the same state, and no more indeterminate ops used has already
  *   failed (see ConfigurationCache).
  */
-export const searchLinearization = (problem: RegisterProblem, budget: SearchBudget): SearchOutcome => {
-  const result = run(problem, budget, -1)
+/**
+ * `reductions: false` turns every reduction off, leaving plain WGL with an
+ * exact memo: slower, simpler, and the reference the tests hold the fast
+ * search to.
+ */
+export interface SearchTuning {
+  readonly reductions: boolean
+}
+
+export const searchLinearization = (
+  problem: RegisterProblem,
+  budget: SearchBudget,
+  tuning: SearchTuning = { reductions: true }
+): SearchOutcome => {
+  const result = run(problem, budget, -1, tuning.reductions)
   return result._tag === "Reached" ? { _tag: "Linearizable" } : result
 }
 
@@ -55,7 +71,7 @@ export const linearizedPrefix = (
   target: number,
   budget: SearchBudget
 ): ReadonlyArray<number> | { readonly reason: string } => {
-  const result = run(problem, budget, target)
+  const result = run(problem, budget, target, true)
   if (result._tag === "Reached") return result.prefix
   if (result._tag === "BudgetExhausted") return { reason: result.reason }
   throw new Error(`linearizedPrefix: the replay ended ${result._tag} without reaching op ${target}`)
@@ -111,7 +127,7 @@ const indeterminateClasses = (p: RegisterProblem): { classOf: Int32Array; rank: 
   return { classOf, rank, classes: ids.size }
 }
 
-const run = (p: RegisterProblem, budget: SearchBudget, target: number): RunOutcome => {
+const run = (p: RegisterProblem, budget: SearchBudget, target: number, reductions: boolean): RunOutcome => {
   const n = p.size
   const { kind, a, b, ret } = p
   // Entry 0 is the head; op i has call entry 2i+1 and return entry 2i+2.
@@ -157,17 +173,20 @@ const run = (p: RegisterProblem, budget: SearchBudget, target: number): RunOutco
   // Ops with a return: a bitset over their rank in invoke order. Indeterminate
   // ops: a count per class; linearized in rank order within a class, so the
   // count says exactly which.
+  // Without reductions, indeterminate ops are bits like the others.
   const bitOf = new Int32Array(n).fill(-1)
-  let finite = 0
-  for (let i = 0; i < n; i++) if (ret[i] !== NEVER) bitOf[i] = finite++
-  const { classOf, rank, classes } = indeterminateClasses(p)
+  let bits = 0
+  for (let i = 0; i < n; i++) if (ret[i] !== NEVER || !reductions) bitOf[i] = bits++
+  const { classOf, rank, classes } = reductions
+    ? indeterminateClasses(p)
+    : { classOf: new Int32Array(n).fill(-1), rank: new Int32Array(n), classes: 0 }
   const counts = new Int32Array(classes)
-  const nWords = (finite + 31) >>> 5
+  const nWords = (bits + 31) >>> 5
   const words = new Uint32Array(nWords)
   let lo = 0
   let hi = -1
   let zobrist = 0
-  const keys = zobristKeys(finite)
+  const keys = zobristKeys(bits)
   const setBit = (bit: number): void => {
     const w = bit >>> 5
     words[w] = words[w]! | (1 << (bit & 31))
@@ -198,7 +217,8 @@ const run = (p: RegisterProblem, budget: SearchBudget, target: number): RunOutco
   const stackConfiguration = new Int32Array(n)
   let depth = 0
   let state = ABSENT
-  let remaining = finite
+  let remaining = 0
+  for (let i = 0; i < n; i++) if (ret[i] !== NEVER) remaining++
 
   const started = budget.clock()
   let iterations = 0
@@ -214,14 +234,23 @@ const run = (p: RegisterProblem, budget: SearchBudget, target: number): RunOutco
     }
     if ((entry & 1) === 1) {
       const op = (entry - 1) >> 1
-      const forced = preservesState(kind[op]!, a[op]!, b[op]!)
-      // An indeterminate op waits for the identical ones invoked before it.
-      if (classOf[op]! < 0 || rank[op] === counts[classOf[op]!]) {
-        const after = step(state, kind[op]!, a[op]!, b[op]!)
+      const indeterminate = classOf[op]! >= 0
+      const forced = reductions && !indeterminate && preservesState(kind[op]!, a[op]!, b[op]!)
+      // An indeterminate op waits for the identical ones invoked before it;
+      // a write right after an indeterminate op would make that op useless.
+      const afterIndeterminate = depth > 0 && classOf[(stackEntry[depth - 1]! - 1) >> 1]! >= 0
+      if (
+        (!indeterminate || rank[op] === counts[classOf[op]!]) && !(afterIndeterminate && kind[op] === WRITE)
+      ) {
+        const stepped = step(state, kind[op]!, a[op]!, b[op]!)
+        // An indeterminate op that changes nothing is no better than leaving it out.
+        const after = indeterminate && stepped === state ? ILLEGAL : stepped
         if (after !== ILLEGAL) {
           mark(op)
-          const hash = fmix(zobrist ^ Math.imul(after + 1, 0x9e3779b1))
-          const configuration = cache.visit(words, lo, hi, after, hash, counts)
+          // The memo tells apart configurations reached by an indeterminate op: they allow fewer next steps.
+          const memoState = after * 2 + (indeterminate ? 1 : 0)
+          const hash = fmix(zobrist ^ Math.imul(memoState + 1, 0x9e3779b1))
+          const configuration = cache.visit(words, lo, hi, memoState, hash, counts)
           if (configuration >= 0) {
             if (cache.size > budget.maxConfigurations) {
               return { _tag: "BudgetExhausted", reason: `configuration limit of ${budget.maxConfigurations} per key` }

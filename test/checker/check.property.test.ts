@@ -1,13 +1,16 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
 import { checkHistory } from "../../checker/check.js"
+import { encodeRegister } from "../../checker/model.js"
+import { groupOperations } from "../../checker/operations.js"
 import type { InvalidExplanation, OperationSummary } from "../../checker/result.js"
+import { searchLinearization } from "../../checker/search.js"
 import { jsonEquals, type Json } from "../../src/protocol/json.js"
 import { bruteForceLinearizable } from "./bruteForce.js"
 import { buildHistory, stepArbitrary } from "./randomHistory.js"
 
 // Large enough that these small histories are always decided.
-const generous = { timeLimitMs: 1e9, maxConfigurations: 1e9, maxMemoryBytes: 2 ** 40 }
+const generous = { timeLimitMs: 1e9, maxConfigurations: 1e9, maxMemoryBytes: 2 ** 40, clock: () => 0 }
 
 /** The prefix an explanation shows must itself be a legal register sequence that respects real time. */
 const prefixIsLegal = (explanation: InvalidExplanation, nilMatchesAnything: boolean): boolean => {
@@ -49,9 +52,16 @@ describe("checkHistory against a brute-force checker", () => {
           (steps, nilMatchesAnything) => {
             const { byKey, history } = buildHistory(steps)
             const result = checkHistory(history, { ...generous, nilReadMatchesAnything: nilMatchesAnything })
+            const groups = groupOperations(history)
             for (const keyResult of result.keys) {
               const expected = bruteForceLinearizable(byKey.get(keyResult.key as number)!, nilMatchesAnything)
               expect(keyResult.verdict).toBe(expected ? "valid" : "invalid")
+              // The plain search, the fast one's reference on bigger histories, must agree too.
+              const group = groups.find((g) => g.key === keyResult.key)!
+              const plain = searchLinearization(encodeRegister(group.operations, nilMatchesAnything), generous, {
+                reductions: false
+              })
+              expect(plain._tag).toBe(expected ? "Linearizable" : "NotLinearizable")
               seen[expected ? "valid" : "invalid"]++
               if (keyResult.verdict === "invalid") {
                 expect(prefixIsLegal(keyResult.explanation!, nilMatchesAnything)).toBe(true)
