@@ -37,9 +37,11 @@ export const checkKey = (key: Json, operations: ReadonlyArray<Operation>, option
       if (unsourced >= 0) {
         throw new Error(`checker bug: key ${JSON.stringify(key)} has an unsourced op yet the search linearized it`)
       }
-      return { key, verdict: "valid", operationCount }
+      return { key, verdict: "valid", operationCount, configurations: outcome.configurations }
     case "BudgetExhausted":
-      if (unsourced < 0) return { key, verdict: "unknown", operationCount, reason: outcome.reason }
+      if (unsourced < 0) {
+        return { key, verdict: "unknown", operationCount, reason: outcome.reason, configurations: outcome.configurations }
+      }
       return {
         key,
         verdict: "invalid",
@@ -60,7 +62,7 @@ export const checkKey = (key: Json, operations: ReadonlyArray<Operation>, option
       const explanation = Array.isArray(prefix)
         ? explainFailure(problem, outcome.failedOp, prefix, outcome.states)
         : explainFailure(problem, outcome.failedOp, [], outcome.states)
-      return { key, verdict: "invalid", operationCount, explanation }
+      return { key, verdict: "invalid", operationCount, explanation, configurations: outcome.configurations }
     }
   }
 }

@@ -41,6 +41,8 @@ export interface KeyResult {
   readonly reason?: string
   /** For `invalid`. */
   readonly explanation?: InvalidExplanation
+  /** Search configurations remembered for this key: the effort its verdict took. */
+  readonly configurations?: number
 }
 
 export interface CheckResult {

@@ -10,7 +10,8 @@ export interface SearchBudget {
   readonly clock: () => number
 }
 
-export type SearchOutcome =
+/** Every outcome says how many configurations the search remembered: its effort. */
+export type SearchOutcome = (
   | { readonly _tag: "Linearizable" }
   | {
     readonly _tag: "NotLinearizable"
@@ -20,6 +21,7 @@ export type SearchOutcome =
     readonly states: ReadonlyArray<number>
   }
   | { readonly _tag: "BudgetExhausted"; readonly reason: string }
+) & { readonly configurations: number }
 
 /**
  * Wing & Gong's search with Lowe's memo, for one register: events sit in a
@@ -58,7 +60,7 @@ export const searchLinearization = (
   tuning: SearchTuning = { reductions: true }
 ): SearchOutcome => {
   const result = run(problem, budget, -1, tuning.reductions)
-  return result._tag === "Reached" ? { _tag: "Linearizable" } : result
+  return result._tag === "Reached" ? { _tag: "Linearizable", configurations: 0 } : result
 }
 
 /**
@@ -228,9 +230,13 @@ const run = (p: RegisterProblem, budget: SearchBudget, target: number, reduction
 
   let entry = next[HEAD]!
   outer: for (;;) {
-    if (remaining === 0) return { _tag: "Linearizable" }
+    if (remaining === 0) return { _tag: "Linearizable", configurations: cache.size }
     if ((++iterations & 4095) === 0 && budget.clock() - started > budget.timeLimitMs) {
-      return { _tag: "BudgetExhausted", reason: `time limit of ${budget.timeLimitMs} ms per key` }
+      return {
+        _tag: "BudgetExhausted",
+        reason: `time limit of ${budget.timeLimitMs} ms per key`,
+        configurations: cache.size
+      }
     }
     if ((entry & 1) === 1) {
       const op = (entry - 1) >> 1
@@ -253,12 +259,17 @@ const run = (p: RegisterProblem, budget: SearchBudget, target: number, reduction
           const configuration = cache.visit(words, lo, hi, memoState, hash, counts)
           if (configuration >= 0) {
             if (cache.size > budget.maxConfigurations) {
-              return { _tag: "BudgetExhausted", reason: `configuration limit of ${budget.maxConfigurations} per key` }
+              return {
+                _tag: "BudgetExhausted",
+                reason: `configuration limit of ${budget.maxConfigurations} per key`,
+                configurations: cache.size
+              }
             }
             if (cache.bytes > budget.maxMemoryBytes) {
               return {
                 _tag: "BudgetExhausted",
-                reason: `memory limit of ${Math.round(budget.maxMemoryBytes / 2 ** 20)} MiB per key`
+                reason: `memory limit of ${Math.round(budget.maxMemoryBytes / 2 ** 20)} MiB per key`,
+                configurations: cache.size
               }
             }
             stackEntry[depth] = entry
@@ -301,7 +312,9 @@ const run = (p: RegisterProblem, budget: SearchBudget, target: number, reduction
     }
     // Backtrack: undo the last step; a forced step has no alternative to try.
     for (;;) {
-      if (depth === 0) return { _tag: "NotLinearizable", failedOp: bestOp, states: Array.from(bestStates) }
+      if (depth === 0) {
+        return { _tag: "NotLinearizable", failedOp: bestOp, states: Array.from(bestStates), configurations: cache.size }
+      }
       depth--
       const e = stackEntry[depth]!
       const op = (e - 1) >> 1

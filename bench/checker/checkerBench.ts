@@ -54,6 +54,7 @@ const runCase = (c: Case): string => {
   let ops = 0
   let verdicts: Record<string, number> = {}
   let started = 0
+  let configurations = 0
   const count = (verdict: string) => (verdicts[verdict] = (verdicts[verdict] ?? 0) + 1)
   if (c.knossos) {
     started = performance.now()
@@ -61,7 +62,9 @@ const runCase = (c: Case): string => {
       for (const file of fs.readdirSync(path.join(knossosDir, dir))) {
         const loaded = parseHistoryText(file, fs.readFileSync(path.join(knossosDir, dir, file), "utf8"))
         ops += loaded.ops.length / 2
-        count(`${dir}:${checkHistory(loaded.ops, loaded.options).verdict}`)
+        const result = checkHistory(loaded.ops, loaded.options)
+        count(`${dir}:${result.verdict}`)
+        for (const key of result.keys) configurations += key.configurations ?? 0
       }
     }
   } else {
@@ -83,13 +86,16 @@ const runCase = (c: Case): string => {
     ops = history.filter((op) => op.type === "invoke").length
     started = performance.now()
     const result = checkHistory(history, { timeLimitMs: c.timeLimitMs ?? 60_000 })
-    for (const key of result.keys) count(key.verdict)
+    for (const key of result.keys) {
+      count(key.verdict)
+      configurations += key.configurations ?? 0
+    }
     if (result.keys.length === 1 && result.keys[0]!.reason) verdicts = { [`unknown (${result.keys[0]!.reason})`]: 1 }
   }
   const seconds = (performance.now() - started) / 1000
   const maxRssMiB = process.resourceUsage().maxRSS / 1024
   const shown = Object.entries(verdicts).map(([v, n]) => `${n} ${v}`).join(", ")
-  return `| ${c.name} | ${Math.round(ops)} | ${seconds.toFixed(3)} | ${maxRssMiB.toFixed(0)} | ${shown} |`
+  return `| ${c.name} | ${Math.round(ops)} | ${seconds.toFixed(3)} | ${configurations} | ${maxRssMiB.toFixed(0)} | ${shown} |`
 }
 
 const only = process.argv[2]
@@ -98,8 +104,8 @@ if (only !== undefined) {
 } else {
   console.log(`Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`)
   console.log("")
-  console.log("| case | ops | check s | peak RSS MiB | verdicts |")
-  console.log("|---|---:|---:|---:|---|")
+  console.log("| case | ops | check s | configurations | peak RSS MiB | verdicts |")
+  console.log("|---|---:|---:|---:|---:|---|")
   // A fresh process per case, so each peak RSS is that case's own.
   cases.forEach((_, i) => {
     const line = execFileSync(process.execPath, [fileURLToPath(import.meta.url), String(i)], { encoding: "utf8" })
