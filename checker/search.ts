@@ -24,6 +24,15 @@ export type SearchOutcome = (
 ) & { readonly configurations: number }
 
 /**
+ * `reductions: false` turns every reduction off, leaving plain WGL with an
+ * exact memo: slower, simpler, and the reference the tests hold the fast
+ * search to.
+ */
+export interface SearchTuning {
+  readonly reductions: boolean
+}
+
+/**
  * Wing & Gong's search with Lowe's memo, for one register: events sit in a
  * doubly linked list in history order; at each step the search linearizes
  * some op whose invoke comes before the first pending return (removing its
@@ -32,8 +41,9 @@ export type SearchOutcome = (
  *
  * Indeterminate ops have no return event: they may be linearized at any
  * point after their invoke, or never; the search succeeds once every op with
- * a return is linearized. Two sound reductions keep the tree small:
- * - an op that cannot change the state (a read, a cas from x to x) and is
+ * a return is linearized. Sound reductions keep the tree small:
+ * - an op with a return that cannot change the state (a read, a cas from x
+ *   to x) and is
  *   legal now is linearized now, without trying the alternative: moving it
  *   earlier in any linearization keeps that linearization valid;
  * - identical indeterminate ops are linearized in invoke order: swapping two
@@ -45,15 +55,6 @@ export type SearchOutcome = (
  *   return, the same state, and no more indeterminate ops used has already
  *   failed (see ConfigurationCache).
  */
-/**
- * `reductions: false` turns every reduction off, leaving plain WGL with an
- * exact memo: slower, simpler, and the reference the tests hold the fast
- * search to.
- */
-export interface SearchTuning {
-  readonly reductions: boolean
-}
-
 export const searchLinearization = (
   problem: RegisterProblem,
   budget: SearchBudget,
