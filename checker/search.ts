@@ -43,9 +43,8 @@ export interface SearchTuning {
  * point after their invoke, or never; the search succeeds once every op with
  * a return is linearized. Sound reductions keep the tree small:
  * - an op with a return that cannot change the state (a read, a cas from x
- *   to x) and is
- *   legal now is linearized now, without trying the alternative: moving it
- *   earlier in any linearization keeps that linearization valid;
+ *   to x) and is legal now is linearized now, without trying the
+ *   alternative: moving it earlier in any linearization keeps it valid;
  * - identical indeterminate ops are linearized in invoke order: swapping two
  *   of them in any linearization leaves it valid;
  * - an indeterminate op is only linearized where it changes the state, and
