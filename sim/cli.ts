@@ -19,7 +19,7 @@ const options = {
     Options.withDefault(faultKinds.join(",")),
     Options.withDescription(`comma-separated faults from ${faultKinds.join(", ")}; "none" for none`)
   ),
-  duration: Options.float("duration").pipe(Options.withDefault(4), Options.withDescription("simulated seconds of client operations per seed")),
+  duration: Options.float("duration").pipe(Options.withDefault(3), Options.withDescription("simulated seconds of client operations per seed")),
   broken: Options.choice("broken", Object.keys(brokenLogs) as Array<BrokenLog>).pipe(
     Options.optional,
     Options.withDescription("run a deliberately broken Log instead of the product's, to see the simulator catch it")

@@ -30,8 +30,8 @@ export interface Scenario {
 export const defaultScenario = (nodes: number, faults: ReadonlySet<FaultKind>): Scenario => ({
   nodes,
   faults,
-  workloadMs: 4_000,
-  quietMs: 1_200,
+  workloadMs: 3_000,
+  quietMs: 1_100,
   clients: 2 * nodes,
   rate: 25,
   clientTimeoutMs: 1_000

@@ -30,7 +30,7 @@ const expectCaught = (
 
 describe("the simulator finds deliberately broken Raft", () => {
   it("a log that loses the term and vote on restart (double voting)", () =>
-    expectCaught("forget-vote", ["crash", "partition"], ["one leader per term", "log matching", "node failure"]), 120_000)
+    expectCaught("forget-vote", ["crash"], ["one leader per term", "log matching", "node failure"]), 120_000)
 
   it("a log that deletes one entry more than the conflicting suffix", () =>
     expectCaught("truncate-one-more", faultKinds, [
