@@ -43,6 +43,8 @@ export interface SeedResult {
   readonly violation: Violation | null
   readonly operations: { readonly ok: number; readonly fail: number; readonly info: number }
   readonly simulatedMs: number
+  /** The clients' history, as the workbench writes it to history.jsonl. */
+  readonly history: ReadonlyArray<HistoryOp>
 }
 
 /** The checker's own budget per key: searches that big do not happen with a few hundred operations. */
@@ -110,7 +112,8 @@ export const runSeed = (seed: number, scenario: Scenario, trace?: Trace): SeedRe
       fail: completions.filter((op) => op.type === "fail").length,
       info: completions.filter((op) => op.type === "info").length
     },
-    simulatedMs: end.atMs
+    simulatedMs: end.atMs,
+    history
   }
 }
 
