@@ -101,20 +101,22 @@ const sendAndHandle = (context: RaftContext, peer: NodeId, request: AppendEntrie
 
 /**
  * The replicator for one follower, while this node leads `term`: wakes when
- * there are new entries, an answer came back, or a heartbeat is due, and
+ * there are new entries, an answer came back, or the heartbeat ticks, and
  * sends whatever the window allows. Each request's answer is awaited in a
  * child fiber, so requests are pipelined.
  */
 export const replicator = (context: RaftContext, peer: NodeId, term: number) =>
   Effect.gen(function*() {
     const signal = context.replicateSignals.get(peer)!
+    // One ticker per follower: a long-lived sleep is far cheaper than a timeout around every wait.
+    yield* Effect.fork(Effect.forever(Effect.zipRight(Effect.sleep(context.config.heartbeatMs), signal.ring)))
     while (isLeaderOf(context, yield* context.state.get, term)) {
       let request = yield* nextRequest(context, peer, term)
       while (request._tag === "Some") {
         yield* Effect.fork(sendAndHandle(context, peer, request.value).pipe(Effect.catchAllCause(context.fail)))
         request = yield* nextRequest(context, peer, term)
       }
-      yield* signal.wait.pipe(Effect.timeoutOption(context.config.heartbeatMs))
+      yield* signal.wait
     }
   })
 
