@@ -1,4 +1,4 @@
-import { Deferred, Effect, Queue } from "effect"
+import { Deferred, Effect, Queue, Random } from "effect"
 import { type NetworkShape, RpcTimeout } from "../services/Network.js"
 import type { Body, Envelope, NodeId } from "../src/protocol/envelope.js"
 
@@ -22,7 +22,10 @@ export const makeNetworkCore = (options: {
     const { nodeIds, self, transmit } = options
     const incoming = yield* Queue.unbounded<Envelope>()
     const pending = new Map<number, Deferred.Deferred<Body>>()
-    let nextMsgId = 1
+    // A random start per incarnation: after a restart, a late reply to the
+    // previous incarnation's RPC must not be taken for the answer to a new one.
+    const firstMsgId = (yield* Random.nextIntBetween(0, 2 ** 31)) * 2 ** 21 + 1
+    let nextMsgId = firstMsgId
 
     const send = (dest: NodeId, body: Body) => transmit({ src: self, dest, body })
 
@@ -52,7 +55,7 @@ export const makeNetworkCore = (options: {
         return Deferred.succeed(waiting, envelope.body)
       }
       // Late replies (after a timeout) are normal; a reply to an id never issued is not.
-      return inReplyTo < nextMsgId
+      return inReplyTo >= firstMsgId && inReplyTo < nextMsgId
         ? Effect.logDebug(`late reply dropped: ${envelope.body.type} from ${envelope.src} to ${inReplyTo}`)
         : Effect.logWarning(`reply to an unknown msg_id ${inReplyTo} from ${envelope.src} dropped`)
     }

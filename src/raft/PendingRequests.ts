@@ -1,26 +1,28 @@
 import { Deferred, Effect } from "effect"
-import { ErrorCode } from "../protocol/errorCodes.js"
-import { errorReply, type KvReply } from "../protocol/kvMessages.js"
+import type { KvReply } from "../protocol/kvMessages.js"
 
 /**
  * Client requests this node appended to its log as leader, waiting for their
  * entry to be applied. Each is known by (index, term): when index is applied
  * with that term, the waiter gets the state machine's answer; when index is
  * applied with another term, the entry was overwritten and, by log matching,
- * can never commit, so the waiter gets a definite error.
+ * can never commit, so the waiter gets `ifOverwritten`.
  */
 export interface PendingRequests {
-  readonly register: (index: number, term: number) => Effect.Effect<Deferred.Deferred<KvReply>>
+  readonly register: (index: number, term: number, ifOverwritten: KvReply) => Effect.Effect<Deferred.Deferred<KvReply>>
   readonly forget: (index: number) => Effect.Effect<void>
   readonly settle: (index: number, term: number, reply: KvReply | null) => Effect.Effect<void>
 }
 
 export const makePendingRequests = (): PendingRequests => {
-  const waiting = new Map<number, { readonly term: number; readonly reply: Deferred.Deferred<KvReply> }>()
+  const waiting = new Map<
+    number,
+    { readonly term: number; readonly reply: Deferred.Deferred<KvReply>; readonly ifOverwritten: KvReply }
+  >()
   return {
-    register: (index, term) =>
+    register: (index, term, ifOverwritten) =>
       Effect.map(Deferred.make<KvReply>(), (reply) => {
-        waiting.set(index, { term, reply })
+        waiting.set(index, { term, reply, ifOverwritten })
         return reply
       }),
     forget: (index) => Effect.sync(() => void waiting.delete(index)),
@@ -29,9 +31,7 @@ export const makePendingRequests = (): PendingRequests => {
         const request = waiting.get(index)
         if (request === undefined) return Effect.void
         waiting.delete(index)
-        const answer = request.term === term && reply !== null
-          ? reply
-          : errorReply(ErrorCode.temporarilyUnavailable, "leadership changed before the request committed; it was not applied")
+        const answer = request.term === term && reply !== null ? reply : request.ifOverwritten
         return Deferred.succeed(request.reply, answer)
       })
   }

@@ -12,8 +12,31 @@ type Placement =
   | { readonly _tag: "Duplicate" }
   | { readonly _tag: "NotLeader"; readonly leaderId: string | null }
 
+/** For a client's own request whose entry was overwritten: it can never commit. */
+const overwritten = errorReply(
+  ErrorCode.temporarilyUnavailable,
+  "leadership changed before the request committed; it was not applied"
+)
+
+/** For a forwarded request whose entry was overwritten: a duplicate of the forward may still run. */
+const mayBeElsewhere = errorReply(
+  ErrorCode.timeout,
+  "leadership changed before the request committed; a copy of it may still be applied"
+)
+
+const notLeaderForForward = errorReply(
+  ErrorCode.timeout,
+  "not the leader any more; a copy of this forward may still be applied"
+)
+
 const timedOut = (what: string) =>
   errorReply(ErrorCode.timeout, `timed out waiting for ${what}; the operation may or may not have happened`)
+
+/**
+ * Where a request came from: straight from a client (never duplicated), or
+ * forwarded by another node (a forward may be duplicated by the network).
+ */
+export type RequestOrigin = "client" | "forwarded"
 
 /**
  * Runs one client request, known by `requestId`.
@@ -21,16 +44,20 @@ const timedOut = (what: string) =>
  * As leader: append it, replicate, and answer once it is applied. A request
  * whose id is already in the log (a duplicated forward) is not appended again,
  * and its answer is indefinite: the first copy's outcome goes to whoever sent it.
- * Not leader: pass it on to the known leader if `mayForward` (a forwarded
- * request is never passed on again), else answer "temporarily unavailable".
- * That error is definite: the id is not in this node's log, and the request
- * was sent to this node only, so it never entered any log.
+ * Not leader: a client's request is passed on to the known leader, or refused
+ * with "temporarily unavailable" (definite: it entered no log, and no copy of
+ * it exists). A forwarded request is never passed on again.
+ *
+ * Every refusal of a forwarded request is indefinite: another copy of the same
+ * forward may arrive later, find this node leading, and run. For the same
+ * reason a forwarded request whose entry is overwritten gets an indefinite
+ * answer; a client's own request, appended once, gets a definite one.
  */
 export const executeRequest = (
   context: RaftContext,
   request: KvRequest,
   requestId: string,
-  mayForward: boolean
+  origin: RequestOrigin
 ): Effect.Effect<KvReply> =>
   Effect.gen(function*() {
     const { msg_id: _, ...command } = request
@@ -43,7 +70,7 @@ export const executeRequest = (
         const entry: Entry = { term, command, request_id: requestId }
         yield* Effect.orDie(context.log.append([entry]))
         context.requestIds.recordAppended(index, [entry])
-        const reply = yield* context.pending.register(index, term)
+        const reply = yield* context.pending.register(index, term, origin === "client" ? overwritten : mayBeElsewhere)
         return [{ _tag: "Appended", index, reply }, state] as const
       }))
     switch (placed._tag) {
@@ -59,9 +86,8 @@ export const executeRequest = (
       }
       case "NotLeader": {
         const leaderId = placed.leaderId
-        if (leaderId === null || !mayForward) {
-          return errorReply(ErrorCode.temporarilyUnavailable, "no leader known; try again")
-        }
+        if (origin === "forwarded") return notLeaderForForward
+        if (leaderId === null) return errorReply(ErrorCode.temporarilyUnavailable, "no leader known; try again")
         const forward: Forward = { type: "forward", request_id: requestId, request: command }
         return yield* context.network.rpc(leaderId, forward, context.config.requestTimeoutMs).pipe(
           Effect.map((body) => {

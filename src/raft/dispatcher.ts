@@ -53,14 +53,14 @@ export const dispatcher = (context: RaftContext) =>
           return FiberSet.run(
             requests,
             Effect.flatMap(
-              executeRequest(context, request.request, request.request_id, false),
+              executeRequest(context, request.request, request.request_id, "forwarded"),
               (reply) => context.network.reply(envelope, reply)
             )
           ).pipe(Effect.asVoid)
         default:
           return FiberSet.run(
             requests,
-            Effect.flatMap(executeRequest(context, request, nextRequestId(), true), (reply) => context.network.reply(envelope, reply))
+            Effect.flatMap(executeRequest(context, request, nextRequestId(), "client"), (reply) => context.network.reply(envelope, reply))
           ).pipe(Effect.asVoid)
       }
     }
