@@ -1,0 +1,28 @@
+#!/bin/sh
+# The tutorial's hardest lin-kv run (concurrency 10n, rate 100, a partition
+# change every 3 s, 60 s) against bin/raft on 3 and 5 nodes, through the
+# workbench. Usage: bench/raft/hardRuns.sh [tests per size]
+# Appends one record per test to bench/raft/hard-runs.md. Needs `npm run build`.
+set -eu
+cd "$(dirname "$0")/../.."
+count=${1:-2}
+store=$(mktemp -d)
+{
+  echo
+  echo "### $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg), $count test(s) per size"
+  echo
+  echo '| nodes | seed | valid | ops | ok | fail | info | ok/s | p50 ms | p99 ms | partitions |'
+  echo '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|'
+  for nodes in 3 5; do
+    node dist/workbench/main.js test -w lin-kv --bin bin/raft --node-count "$nodes" --concurrency 10n --rate 100 \
+      --time-limit 60 --nemesis partition --nemesis-interval 3 --test-count "$count" --store "$store" >/dev/null 2>&1 || true
+  done
+  for results in "$store"/lin-kv/*/results.json; do
+    node -e '
+      const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))
+      const s = r.stats
+      console.log(`| ${r.test.nodes.length} | ${r.test.seed} | ${r.valid} | ${s.operations} | ${s.ok} | ${s.fail} | ${s.info} | ${s.throughput.okPerSecond} | ${s.latencyMs?.p50} | ${s.latencyMs?.p99} | ${r.partitions?.length ?? "?"} |`)
+    ' "$results"
+  done
+} | tee -a bench/raft/hard-runs.md
+rm -rf "$store"
