@@ -5,7 +5,10 @@ import type { RaftConfigShape } from "../../services/RaftConfig.js"
 import type { RaftObserverShape, Role } from "../../services/RaftObserver.js"
 import type { StateMachineShape } from "../../services/StateMachine.js"
 import type { NodeId } from "../protocol/envelope.js"
+import { ErrorCode } from "../protocol/errorCodes.js"
+import { errorReply } from "../protocol/kvMessages.js"
 import type { PendingRequests } from "./PendingRequests.js"
+import { confirmedRound, type ReadIndexReads } from "./ReadIndexReads.js"
 import type { RaftState } from "./RaftState.js"
 import type { RequestIds } from "./RequestIds.js"
 import type { Signal } from "./Signal.js"
@@ -37,6 +40,7 @@ export interface RaftContext {
   readonly applySignal: Signal
   readonly roleEvents: Queue.Queue<RoleEvent>
   readonly pending: PendingRequests
+  readonly reads: ReadIndexReads
   readonly requestIds: RequestIds
   /** Stops the node with this cause (a fiber failed: the node must not go on half-alive). */
   readonly fail: (cause: Cause.Cause<unknown>) => Effect.Effect<void>
@@ -84,5 +88,20 @@ export const becomeFollower = (
       electionDeadlineMs: state.role === "follower" ? state.electionDeadlineMs : yield* nextElectionDeadline(context.config)
     }
     if (changed) yield* context.roleEvents.offer({ term, role: "follower", leaderId })
+    if (state.role === "leader") {
+      yield* context.reads.failWaiting(errorReply(ErrorCode.temporarilyUnavailable, "leadership ended before the read was confirmed"))
+    }
     return next
   })
+
+/**
+ * Confirms the reads a majority's answers now vouch for, at the commit
+ * index, once that index holds an entry of the leader's own term (before
+ * that, entries committed by earlier leaders may lie beyond it).
+ */
+export const confirmReads = (context: RaftContext, state: RaftState): Effect.Effect<void> => {
+  const term = context.log.hardState().term
+  if (state.role !== "leader" || context.log.termAt(state.commitIndex) !== term) return Effect.void
+  const round = confirmedRound(state.progress, context.majority, state.readRound)
+  return context.reads.confirm(round, state.commitIndex) ? context.applySignal.ring : Effect.void
+}

@@ -11,6 +11,7 @@ import { makePendingRequests } from "./PendingRequests.js"
 import { nextElectionDeadline, type RaftContext, type RoleEvent } from "./RaftContext.js"
 import { initialRaftState } from "./RaftState.js"
 import { commitAdvancer, replicator } from "./replication.js"
+import { makeReadIndexReads } from "./ReadIndexReads.js"
 import { makeRequestIds } from "./RequestIds.js"
 import { makeSignal } from "./Signal.js"
 
@@ -68,6 +69,7 @@ export const runRaftNode = Effect.gen(function*() {
     state: yield* SynchronizedRef.make(initialRaftState(yield* nextElectionDeadline(config))),
     roleEvents: yield* Queue.unbounded<RoleEvent>(),
     pending: makePendingRequests(),
+    reads: makeReadIndexReads(),
     requestIds: makeRequestIds(log),
     fail: (cause: Cause.Cause<unknown>) =>
       Cause.isInterruptedOnly(cause) ? Effect.void : Deferred.failCause(failure, cause).pipe(Effect.asVoid)

@@ -17,6 +17,9 @@ export interface PeerProgress {
   readonly lastSentMs: number
   /** When the follower last answered in this term (for CheckQuorum). */
   readonly lastContactMs: number
+  /** The latest read round sent to the follower, and the latest it answered (see ReadIndexReads). */
+  readonly sentRound: number
+  readonly ackedRound: number
 }
 
 /**
@@ -33,6 +36,8 @@ export interface RaftState {
   readonly lastLeaderContactMs: number
   /** Per follower, while leader; empty otherwise. */
   readonly progress: ReadonlyMap<NodeId, PeerProgress>
+  /** The latest ReadIndex round a read opened, while leader. */
+  readonly readRound: number
 }
 
 export const initialRaftState = (electionDeadlineMs: number): RaftState => ({
@@ -41,7 +46,8 @@ export const initialRaftState = (electionDeadlineMs: number): RaftState => ({
   commitIndex: 0,
   electionDeadlineMs,
   lastLeaderContactMs: Number.NEGATIVE_INFINITY,
-  progress: new Map()
+  progress: new Map(),
+  readRound: 0
 })
 
 export const updateProgress = (

@@ -1,10 +1,11 @@
-import { Effect } from "effect"
+import { Deferred, Effect } from "effect"
 import type { RaftContext } from "./RaftContext.js"
 
 /**
  * Applies committed entries to the state machine in log order, exactly once
  * each, and hands each result to the client request waiting for it (if this
- * node accepted that request as leader). One fiber for the node's life.
+ * node accepted that request as leader); answers confirmed ReadIndex reads
+ * once their read index is applied. One fiber for the node's life.
  */
 export const applier = (context: RaftContext) =>
   Effect.gen(function*() {
@@ -25,6 +26,10 @@ export const applier = (context: RaftContext) =>
       if (commitIndex > lastCommitted) {
         yield* context.observer.committed(commitIndex)
         lastCommitted = commitIndex
+      }
+      // ReadIndex reads, answered here so that they see exactly the entries applied so far.
+      for (const read of context.reads.takeReady(lastApplied)) {
+        yield* Deferred.succeed(read.reply, yield* context.stateMachine.apply(read.request))
       }
       yield* context.applySignal.wait
     }

@@ -2,13 +2,14 @@ import { Deferred, Effect, Schema } from "effect"
 import { ErrorCode } from "../protocol/errorCodes.js"
 import { errorReply, KvReply, type KvRequest } from "../protocol/kvMessages.js"
 import type { Entry, Forward } from "../protocol/raftMessages.js"
-import { type RaftContext, ringAll, transition } from "./RaftContext.js"
+import { confirmReads, type RaftContext, ringAll, transition } from "./RaftContext.js"
 
 const decodeReply = Schema.decodeUnknownOption(KvReply)
 
-/** Where a request went: into this leader's log (with its waiter), nowhere, or on to the leader. */
+/** Where a request went: into this leader's log (with its waiter), into a ReadIndex round, nowhere, or on to the leader. */
 type Placement =
   | { readonly _tag: "Appended"; readonly index: number; readonly reply: Deferred.Deferred<KvReply> }
+  | { readonly _tag: "Reading"; readonly reply: Deferred.Deferred<KvReply> }
   | { readonly _tag: "Duplicate" }
   | { readonly _tag: "NotLeader"; readonly leaderId: string | null }
 
@@ -41,7 +42,9 @@ export type RequestOrigin = "client" | "forwarded"
 /**
  * Runs one client request, known by `requestId`.
  *
- * As leader: append it, replicate, and answer once it is applied. A request
+ * As leader: a read waits for a ReadIndex round (a majority confirming this
+ * node still leads after the read arrived) and is answered at the commit
+ * index; a write or cas is appended, replicated, and answered once applied. A request
  * whose id is already in the log (a duplicated forward) is not appended again,
  * and its answer is indefinite: the first copy's outcome goes to whoever sent it.
  * Not leader: a client's request is passed on to the known leader, or refused
@@ -65,6 +68,13 @@ export const executeRequest = (
       Effect.gen(function*() {
         if (context.requestIds.inLog(requestId)) return [{ _tag: "Duplicate" }, state] as const
         if (state.role !== "leader") return [{ _tag: "NotLeader", leaderId: state.leaderId }, state] as const
+        if (command.type === "read") {
+          // Reads take no log entry: they wait for a majority to confirm this leader after they arrived.
+          const reading = { ...state, readRound: state.readRound + 1 }
+          const reply = yield* context.reads.wait(reading.readRound, command)
+          yield* confirmReads(context, reading)
+          return [{ _tag: "Reading", reply }, reading] as const
+        }
         const term = context.log.hardState().term
         const index = context.log.lastIndex() + 1
         const entry: Entry = { term, command, request_id: requestId }
@@ -76,6 +86,13 @@ export const executeRequest = (
     switch (placed._tag) {
       case "Duplicate":
         return errorReply(ErrorCode.timeout, "a duplicate of a request already in the log; its outcome goes to the first copy")
+      case "Reading": {
+        yield* ringAll(context.replicateSignals)
+        return yield* Deferred.await(placed.reply).pipe(
+          Effect.timeout(context.config.requestTimeoutMs),
+          Effect.catchTag("TimeoutException", () => Effect.succeed(timedOut("a majority to confirm the read")))
+        )
+      }
       case "Appended": {
         yield* context.commitSignal.ring
         yield* ringAll(context.replicateSignals)

@@ -84,10 +84,12 @@ const becomeLeader = (context: RaftContext, state: RaftState, term: number) =>
       inflight: 0,
       probing: true,
       lastSentMs: Number.NEGATIVE_INFINITY,
-      lastContactMs: now
+      lastContactMs: now,
+      sentRound: 0,
+      ackedRound: 0
     }]))
     yield* context.roleEvents.offer({ term, role: "leader", leaderId: context.self })
-    return { ...state, role: "leader", leaderId: context.self, progress } satisfies RaftState
+    return { ...state, role: "leader", leaderId: context.self, progress, readRound: 0 } satisfies RaftState
   })
 
 /**

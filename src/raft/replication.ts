@@ -2,7 +2,7 @@ import { Clock, Effect, Option, Schema } from "effect"
 import type { NodeId } from "../protocol/envelope.js"
 import { type AppendEntries, AppendEntriesResult } from "../protocol/raftMessages.js"
 import { nextIndexAfterRejection, quorumCommitIndex } from "./leaderRules.js"
-import { becomeFollower, type RaftContext, transition } from "./RaftContext.js"
+import { becomeFollower, confirmReads, type RaftContext, transition } from "./RaftContext.js"
 import { type RaftState, updateProgress } from "./RaftState.js"
 
 const decodeResult = Schema.decodeUnknownOption(AppendEntriesResult)
@@ -27,7 +27,10 @@ const nextRequest = (context: RaftContext, peer: NodeId, term: number) =>
       const window = progress.probing ? 1 : maxInflightPerPeer
       const hasNew = progress.nextIndex <= lastIndex
       const heartbeatDue = now - progress.lastSentMs >= heartbeatMs
-      if (progress.inflight >= window || !(hasNew || heartbeatDue)) return [Option.none(), state] as const
+      const readWaiting = state.readRound > progress.sentRound
+      if (progress.inflight >= window || !(hasNew || heartbeatDue || readWaiting)) {
+        return [Option.none(), state] as const
+      }
       const prevIndex = progress.nextIndex - 1
       const entries = context.log.slice(progress.nextIndex, Math.min(lastIndex, prevIndex + maxEntriesPerMessage))
       const request: AppendEntries = {
@@ -43,17 +46,24 @@ const nextRequest = (context: RaftContext, peer: NodeId, term: number) =>
         ...p,
         inflight: p.inflight + 1,
         lastSentMs: now,
+        sentRound: state.readRound,
         nextIndex: p.probing ? p.nextIndex : p.nextIndex + entries.length
       }))
-      return [Option.some(request), next] as const
+      return [Option.some({ request, round: state.readRound }), next] as const
     })
   )
+
+/** An AppendEntries as sent, with the read round it vouches for. */
+interface Sent {
+  readonly request: AppendEntries
+  readonly round: number
+}
 
 /** Takes in a follower's answer (or its absence) to one AppendEntries. */
 const handleResult = (
   context: RaftContext,
   peer: NodeId,
-  request: AppendEntries,
+  { request, round }: Sent,
   result: Option.Option<AppendEntriesResult>
 ) =>
   transition(context, (state) =>
@@ -68,8 +78,14 @@ const handleResult = (
       if (answer.term > request.term) {
         return [false, yield* becomeFollower(context, released, answer.term, null)] as const
       }
+      // Any answer in this term, success or not, acknowledges this leader: for CheckQuorum and ReadIndex.
       const now = yield* Clock.currentTimeMillis
-      const touched = updateProgress(released, peer, (p) => ({ ...p, lastContactMs: now }))
+      const touched = updateProgress(released, peer, (p) => ({
+        ...p,
+        lastContactMs: now,
+        ackedRound: Math.max(p.ackedRound, round)
+      }))
+      yield* confirmReads(context, touched)
       if (answer.success) {
         const next = updateProgress(touched, peer, (p) => {
           const matchIndex = Math.max(p.matchIndex, answer.match_index)
@@ -88,13 +104,13 @@ const handleResult = (
     })
   )
 
-const sendAndHandle = (context: RaftContext, peer: NodeId, request: AppendEntries) =>
+const sendAndHandle = (context: RaftContext, peer: NodeId, sent: Sent) =>
   Effect.gen(function*() {
-    const result = yield* context.network.rpc(peer, request, context.config.rpcTimeoutMs).pipe(
+    const result = yield* context.network.rpc(peer, sent.request, context.config.rpcTimeoutMs).pipe(
       Effect.map(decodeResult),
       Effect.catchTag("RpcTimeout", () => Effect.succeed(Option.none()))
     )
-    const matchMoved = yield* handleResult(context, peer, request, result)
+    const matchMoved = yield* handleResult(context, peer, sent, result)
     if (matchMoved) yield* context.commitSignal.ring
     yield* context.replicateSignals.get(peer)!.ring
   })
@@ -128,7 +144,8 @@ export const commitAdvancer = (context: RaftContext, term: number) =>
         if (!isLeaderOf(context, state, term)) return Effect.succeed([false, state] as const)
         const matchIndexes = [context.log.lastIndex(), ...[...state.progress.values()].map((p) => p.matchIndex)]
         const commitIndex = quorumCommitIndex(context.log, term, state.commitIndex, matchIndexes)
-        return Effect.succeed([commitIndex > state.commitIndex, { ...state, commitIndex }] as const)
+        const next = { ...state, commitIndex }
+        return Effect.as(confirmReads(context, next), [commitIndex > state.commitIndex, next] as const)
       })
       if (advanced) yield* context.applySignal.ring
       yield* context.commitSignal.wait

@@ -3,6 +3,8 @@ import type { LogView } from "../../services/Log.js"
 import type { AppendEntries, Entry, RequestVote } from "../../src/protocol/raftMessages.js"
 import { followerCommitIndex, reconcile } from "../../src/raft/appendEntriesRules.js"
 import { lastIndexOfTerm, nextIndexAfterRejection, quorumCommitIndex } from "../../src/raft/leaderRules.js"
+import type { PeerProgress } from "../../src/raft/RaftState.js"
+import { confirmedRound } from "../../src/raft/ReadIndexReads.js"
 import { decidePreVote, decideVote } from "../../src/raft/voteRules.js"
 
 /** A log given by the terms of its entries: logOf(1, 1, 2) has entries 1..3. */
@@ -144,5 +146,30 @@ describe("votes", () => {
     expect(decidePreVote(hard, tip, voteRequest(4, 5, 3, true), true)).toBe(false)
     expect(decidePreVote(hard, tip, voteRequest(3, 5, 3, true), false)).toBe(false)
     expect(decidePreVote(hard, tip, voteRequest(4, 4, 3, true), false)).toBe(false)
+  })
+})
+
+describe("ReadIndex rounds", () => {
+  const acked = (...rounds: Array<number>): ReadonlyMap<string, PeerProgress> =>
+    new Map(rounds.map((ackedRound, i) => [`n${i + 2}`, {
+      nextIndex: 1,
+      matchIndex: 0,
+      inflight: 0,
+      probing: false,
+      lastSentMs: 0,
+      lastContactMs: 0,
+      sentRound: ackedRound,
+      ackedRound
+    }]))
+
+  it("a round is confirmed once a majority, the leader included, answered it or a later one", () => {
+    expect(confirmedRound(acked(3, 1), 2, 5)).toBe(3)
+    expect(confirmedRound(acked(1, 1), 2, 5)).toBe(1)
+    expect(confirmedRound(acked(5, 4, 0, 0), 3, 6)).toBe(4)
+    expect(confirmedRound(acked(5, 0, 0, 0), 3, 6)).toBe(0)
+  })
+
+  it("a single node confirms its own rounds", () => {
+    expect(confirmedRound(new Map(), 1, 7)).toBe(7)
   })
 })

@@ -41,6 +41,41 @@ const electN1 = (node: Effect.Effect.Success<ReturnType<typeof startScriptedNode
     expect(node.roles.at(-1)?.role).toBe("leader")
   })
 
+/** Keeps everything n1 sends (reading `sent` takes messages out) and lets the test play n2 acknowledging. */
+const observe = (node: Effect.Effect.Success<ReturnType<typeof startScriptedNode>>) => {
+  const seen: Array<Sent> = []
+  let acked = 0
+  const drain = Effect.map(node.sent, (sent) => void seen.push(...sent))
+  /** n2 acknowledges every AppendEntries it has been sent since the last call. */
+  const n2AcknowledgesAll = Effect.gen(function*() {
+    yield* drain
+    for (const { envelope } of seen.slice(acked)) {
+      if (envelope.dest !== "n2" || envelope.body.type !== "append_entries") continue
+      const body = envelope.body as Record<string, any>
+      yield* node.deliver("n2", {
+        type: "append_entries_result",
+        in_reply_to: body.msg_id,
+        term: body.term,
+        success: true,
+        match_index: body.prev_log_index + body.entries.length
+      })
+    }
+    acked = seen.length
+  })
+  const repliesTo = (client: string) =>
+    Effect.map(drain, () => seen.filter((m) => m.envelope.dest === client).map((m) => m.envelope.body))
+  /** Elects n1, then lets its no-op commit (past the RPC timeout of what the election took out). */
+  const leadWithNoopCommitted = Effect.gen(function*() {
+    yield* electN1(node)
+    for (let i = 0; i < 10; i++) {
+      yield* advance(100)
+      yield* n2AcknowledgesAll
+    }
+    yield* advance(10)
+  })
+  return { n2AcknowledgesAll, repliesTo, leadWithNoopCommitted }
+}
+
 describe("Raft timing (TestClock)", () => {
   it.scoped("a follower that hears nothing starts an election within [min, max] of its start", () =>
     Effect.gen(function*() {
@@ -196,5 +231,35 @@ describe("Raft timing (TestClock)", () => {
       expect(sent.filter((m) => m.envelope.body.in_reply_to === 5).map((m) => m.envelope.body)).toMatchObject([
         { type: "error", code: 0 }
       ])
+    }))
+
+  it.scoped("a read at the leader is answered only after a majority acknowledged it as leader, without a log entry", () =>
+    Effect.gen(function*() {
+      const node = yield* startScriptedNode()
+      const { leadWithNoopCommitted, n2AcknowledgesAll, repliesTo } = observe(node)
+      yield* leadWithNoopCommitted
+      const entriesBefore = node.storage.entries.length
+      yield* node.deliver("c1", { type: "read", msg_id: 1, key: 1 })
+      yield* advance(20)
+      // Not yet: nobody has answered an AppendEntries sent after the read arrived.
+      expect(yield* repliesTo("c1")).toEqual([])
+      yield* n2AcknowledgesAll
+      yield* advance(10)
+      expect(yield* repliesTo("c1")).toMatchObject([{ type: "error", code: 20, in_reply_to: 1 }])
+      expect(node.storage.entries.length).toBe(entriesBefore)
+    }))
+
+  it.scoped("a leader cut off after its no-op committed never answers a read with data", () =>
+    Effect.gen(function*() {
+      const node = yield* startScriptedNode()
+      const { leadWithNoopCommitted, repliesTo } = observe(node)
+      yield* leadWithNoopCommitted
+      // From now on nobody answers: another leader may be taking writes elsewhere.
+      yield* node.deliver("c1", { type: "read", msg_id: 1, key: 1 })
+      yield* advance(node.config.requestTimeoutMs + 100)
+      const replies = yield* repliesTo("c1")
+      expect(replies).toHaveLength(1)
+      expect(replies[0]).toMatchObject({ type: "error" })
+      expect([0, 11]).toContain(replies[0]!["code"])
     }))
 })

@@ -1,0 +1,77 @@
+import { Deferred, Effect } from "effect"
+import type { NodeId } from "../protocol/envelope.js"
+import type { KvReply, KvRequest } from "../protocol/kvMessages.js"
+import type { PeerProgress } from "./RaftState.js"
+
+/**
+ * ReadIndex rounds: a read that reaches the leader opens round R, and every
+ * AppendEntries sent afterwards carries R (locally, not on the wire). Once a
+ * majority has answered AppendEntries of round R or later in this term, the
+ * leader was still the leader after the read arrived, so its commit index is
+ * a safe point to read at. The leader counts itself at the latest round.
+ */
+export const confirmedRound = (
+  progress: ReadonlyMap<NodeId, PeerProgress>,
+  majority: number,
+  readRound: number
+): number => {
+  const acknowledged = [readRound, ...[...progress.values()].map((p) => p.ackedRound)].sort((a, b) => b - a)
+  return acknowledged[majority - 1] ?? 0
+}
+
+interface WaitingRead {
+  readonly round: number
+  readonly request: KvRequest
+  readonly reply: Deferred.Deferred<KvReply>
+}
+
+interface ReadyRead {
+  readonly readIndex: number
+  readonly request: KvRequest
+  readonly reply: Deferred.Deferred<KvReply>
+}
+
+/**
+ * Reads served without a log entry: waiting for their round to be confirmed,
+ * then ready to be answered by the applier once it has applied up to their
+ * read index.
+ */
+export interface ReadIndexReads {
+  readonly wait: (round: number, request: KvRequest) => Effect.Effect<Deferred.Deferred<KvReply>>
+  /** Every read of a round up to `round` becomes ready at `readIndex`; true when any did. */
+  readonly confirm: (round: number, readIndex: number) => boolean
+  /** The ready reads whose read index has been applied, taken out. */
+  readonly takeReady: (lastApplied: number) => ReadonlyArray<ReadyRead>
+  /** Leadership ended: reads not yet confirmed get `reply` (a read changes nothing, so any error is safe). */
+  readonly failWaiting: (reply: KvReply) => Effect.Effect<void>
+}
+
+export const makeReadIndexReads = (): ReadIndexReads => {
+  let waiting: Array<WaitingRead> = []
+  let ready: Array<ReadyRead> = []
+  return {
+    wait: (round, request) =>
+      Effect.map(Deferred.make<KvReply>(), (reply) => {
+        waiting.push({ round, request, reply })
+        return reply
+      }),
+    confirm: (round, readIndex) => {
+      const confirmed = waiting.filter((read) => read.round <= round)
+      if (confirmed.length === 0) return false
+      waiting = waiting.filter((read) => read.round > round)
+      ready.push(...confirmed.map(({ reply, request }) => ({ readIndex, request, reply })))
+      return true
+    },
+    takeReady: (lastApplied) => {
+      const due = ready.filter((read) => read.readIndex <= lastApplied)
+      if (due.length > 0) ready = ready.filter((read) => read.readIndex > lastApplied)
+      return due
+    },
+    failWaiting: (reply) =>
+      Effect.suspend(() => {
+        const failed = waiting
+        waiting = []
+        return Effect.forEach(failed, (read) => Deferred.succeed(read.reply, reply), { discard: true })
+      })
+  }
+}
