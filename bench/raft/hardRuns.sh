@@ -9,7 +9,7 @@ count=${1:-2}
 store=$(mktemp -d)
 {
   echo
-  echo "### $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg), $count test(s) per size"
+  echo "### $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg), $count test(s) per size (commit $(git rev-parse --short HEAD))"
   echo
   echo '| nodes | seed | valid | ops | ok | fail | info | ok/s | p50 ms | p99 ms | partitions |'
   echo '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|'

@@ -21,7 +21,7 @@ record() { # name, then the workbench arguments
 }
 {
   echo
-  echo "### $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg), ${seconds} s at --rate ${rate}, --concurrency 10"
+  echo "### $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg), ${seconds} s at --rate ${rate}, --concurrency 10 (commit $(git rev-parse --short HEAD))"
   echo
   echo '| node | nodes | ok/s | completed/s | p50 ms | p99 ms | msgs/op | valid |'
   echo '|---|---:|---:|---:|---:|---:|---:|---|'
