@@ -12,9 +12,10 @@ const isLeaderOf = (context: RaftContext, state: RaftState, term: number) =>
 
 /**
  * Decides whether to send `peer` an AppendEntries now, and if so which, and
- * records it as in flight. New entries go at once; an idle follower gets an
- * empty one every heartbeat. While probing, one request at a time; once the
- * follower's position is known, up to `maxInflightPerPeer` pipelined.
+ * records it as in flight. New entries, and reads waiting for a round, go at
+ * once; an idle follower gets an empty one every heartbeat. While probing,
+ * one request at a time; once the follower's position is known, up to
+ * `maxInflightPerPeer` pipelined.
  */
 const nextRequest = (context: RaftContext, peer: NodeId, term: number) =>
   transition(context, (state) =>
