@@ -77,6 +77,26 @@ const legendOf = (entries: ReadonlyArray<readonly [string, string]>, partitions:
   ).join("\n")
 }
 
+/** A plot over the run's time, with partition windows shaded behind the data and named in the legend. */
+const overTime = (
+  title: string,
+  yLabel: string,
+  x: Axis,
+  y: Axis,
+  windows: ReadonlyArray<PartitionWindow>,
+  content: string,
+  legend: ReadonlyArray<readonly [string, string]>
+) =>
+  frame(
+    title,
+    "time since the test started (s)",
+    yLabel,
+    x,
+    y,
+    partitionShading(windows, x) + content,
+    legendOf(legend, windows.length > 0)
+  )
+
 /** Every operation as a point: when it was invoked, how long it took (log scale), colored by outcome. */
 export const latencyPlot = (
   ops: ReadonlyArray<CompletedOperation>,
@@ -92,15 +112,7 @@ export const latencyPlot = (
   const points = ops.map((op) =>
     `<circle cx="${fixed(x.toPixel(op.startMs / 1000))}" cy="${fixed(y.toPixel(op.latencyMs))}" r="2" fill="${outcomeColors[op.type]}" fill-opacity="0.6"/>`
   ).join("\n")
-  return frame(
-    "Latency of each operation",
-    "time since the test started (s)",
-    "latency (ms, log scale)",
-    x,
-    y,
-    partitionShading(windows, x) + points,
-    legendOf(Object.entries(outcomeColors), windows.length > 0)
-  )
+  return overTime("Latency of each operation", "latency (ms, log scale)", x, y, windows, points, Object.entries(outcomeColors))
 }
 
 /** Completions per second, one line per outcome, in one-second buckets. */
@@ -123,13 +135,6 @@ export const ratePlot = (
   const lines = series.map(({ type, counts }) =>
     `<polyline fill="none" stroke="${outcomeColors[type]}" stroke-width="2" points="${counts.map((c, i) => `${fixed(x.toPixel(i + 0.5))},${fixed(y.toPixel(c))}`).join(" ")}"/>`
   ).join("\n")
-  return frame(
-    "Throughput",
-    "time since the test started (s)",
-    "completed operations per second",
-    x,
-    y,
-    partitionShading(windows, x) + lines,
-    legendOf(series.map((s) => [s.type, outcomeColors[s.type]] as const), windows.length > 0)
-  )
+  const legend = series.map((s) => [s.type, outcomeColors[s.type]] as const)
+  return overTime("Throughput", "completed operations per second", x, y, windows, lines, legend)
 }
