@@ -99,9 +99,10 @@ export const becomeFollower = (
  * index, once that index holds an entry of the leader's own term (before
  * that, entries committed by earlier leaders may lie beyond it).
  */
-export const confirmReads = (context: RaftContext, state: RaftState): Effect.Effect<void> => {
-  const term = context.log.hardState().term
-  if (state.role !== "leader" || context.log.termAt(state.commitIndex) !== term) return Effect.void
-  const round = confirmedRound(state.progress, context.majority, state.readRound)
-  return context.reads.confirm(round, state.commitIndex) ? context.applySignal.ring : Effect.void
-}
+export const confirmReads = (context: RaftContext, state: RaftState): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    const term = context.log.hardState().term
+    if (state.role !== "leader" || context.log.termAt(state.commitIndex) !== term) return Effect.void
+    const round = confirmedRound(state.progress, context.majority, state.readRound)
+    return context.reads.confirm(round, state.commitIndex) ? context.applySignal.ring : Effect.void
+  })
