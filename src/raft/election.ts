@@ -32,7 +32,10 @@ export const handleRequestVote = (context: RaftContext, envelope: Envelope, requ
         const decision = decideVote(hard, tip(context), request)
         let next = state
         if (request.term > hard.term) next = yield* becomeFollower(context, state, request.term, null)
-        if (decision.hardState !== context.log.hardState()) yield* Effect.orDie(context.log.saveHardState(decision.hardState))
+        const saved = context.log.hardState()
+        if (decision.hardState.term !== saved.term || decision.hardState.votedFor !== saved.votedFor) {
+          yield* Effect.orDie(context.log.saveHardState(decision.hardState))
+        }
         if (decision.granted) next = { ...next, electionDeadlineMs: yield* nextElectionDeadline(context.config) }
         return [{ term: decision.hardState.term, granted: decision.granted }, next] as const
       }))
