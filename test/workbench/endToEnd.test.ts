@@ -57,6 +57,14 @@ describe("workbench end to end", () => {
     expect(results.crashes).toEqual([])
   })
 
+  it("aborts, naming the node, when a node does not answer init within 10 s", async () => {
+    const run = await runWorkbench([
+      "test", "-w", "lin-kv", "--bin", "test/workbench/fixtures/silent-node.sh", "--node-count", "1", "--time-limit", "2"
+    ])
+    expect(run.exitCode).toBe(2)
+    expect(`${run.stdout}${run.stderr}`).toContain("n1 did not answer init within 10 s")
+  }, 30_000)
+
   it("refuses bad input with a clear message and exit code 2, before starting anything", async () => {
     const unknownWorkload = await runWorkbench(["test", "-w", "echo", "--bin", "bin/reference-single-kv"])
     expect(unknownWorkload.exitCode).toBe(2)
