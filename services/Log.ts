@@ -37,6 +37,3 @@ export interface LogShape extends LogView {
 }
 
 export class Log extends Context.Tag("Log")<Log, LogShape>() {}
-
-/** The term of the last entry (0 for an empty log). */
-export const lastTerm = (log: LogView): number => log.termAt(log.lastIndex()) ?? 0

@@ -1,5 +1,4 @@
 import { Clock, Effect, Schema } from "effect"
-import { lastTerm } from "../../services/Log.js"
 import type { Envelope } from "../protocol/envelope.js"
 import { type RequestVote, RequestVoteResult } from "../protocol/raftMessages.js"
 import { askQuorum } from "./quorum.js"
@@ -11,7 +10,7 @@ const decodeVoteResult = Schema.decodeUnknownOption(RequestVoteResult)
 
 const tip = (context: RaftContext): LogTip => ({
   lastIndex: context.log.lastIndex(),
-  lastTerm: lastTerm(context.log)
+  lastTerm: context.log.termAt(context.log.lastIndex()) ?? 0
 })
 
 const heardFromLeaderRecently = (context: RaftContext, state: RaftState, now: number): boolean =>
