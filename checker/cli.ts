@@ -1,8 +1,10 @@
 import { Args, Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Clock, Console, Data, Effect, Exit, Logger, Option, Ref } from "effect"
+import { NodeContext } from "@effect/platform-node"
+import { Clock, Console, Data, Effect, Option, Ref } from "effect"
+import { StderrLogger } from "../layers/StderrLogger.js"
 import { canonicalJson } from "../src/protocol/json.js"
+import { runMainWithExitCode } from "../src/runMainWithExitCode.js"
 import { checkHistory, DEFAULT_TIME_LIMIT_MS } from "./check.js"
 import { renderExplanationText } from "./explanation.js"
 import { parseHistoryText } from "./formats/load.js"
@@ -105,11 +107,7 @@ const main = Effect.gen(function*() {
   ),
   Effect.catchAllDefect((defect) => Console.error(`check-history: unexpected failure: ${String(defect)}`).pipe(Effect.as(EXIT_ERROR))),
   Effect.provide(NodeContext.layer),
-  Effect.provide(Logger.replace(Logger.defaultLogger, Logger.prettyLogger({ stderr: true })))
+  Effect.provide(StderrLogger(process.env.CHECKER_LOG_LEVEL))
 )
 
-NodeRuntime.runMain(main, {
-  disableErrorReporting: true,
-  disablePrettyLogger: true,
-  teardown: (exit, onExit) => onExit(Exit.isSuccess(exit) ? (exit.value as number) : EXIT_ERROR)
-})
+runMainWithExitCode(main, EXIT_ERROR)

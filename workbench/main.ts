@@ -1,6 +1,7 @@
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Console, Effect, Exit } from "effect"
+import { NodeContext } from "@effect/platform-node"
+import { Console, Effect } from "effect"
 import { StderrLogger } from "../layers/StderrLogger.js"
+import { runMainWithExitCode } from "../src/runMainWithExitCode.js"
 import { runCli } from "./cli.js"
 
 /** Exit codes: 0 every test valid, 1 a test invalid, 2 the test could not run (bad input, a node that failed to start). */
@@ -17,8 +18,4 @@ const program = runCli(process.argv).pipe(
   Effect.provide(StderrLogger(process.env.WORKBENCH_LOG_LEVEL))
 )
 
-NodeRuntime.runMain(program, {
-  disableErrorReporting: true,
-  disablePrettyLogger: true,
-  teardown: (exit, onExit) => onExit(Exit.isSuccess(exit) ? (exit.value as number) : 2)
-})
+runMainWithExitCode(program, 2)
