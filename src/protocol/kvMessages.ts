@@ -34,8 +34,6 @@ export const CasRequest = Schema.Struct({
 export const KvRequest = Schema.Union(ReadRequest, WriteRequest, CasRequest)
 export type KvRequest = typeof KvRequest.Type
 
-export const KvRequestTypes: ReadonlySet<string> = new Set(["read", "write", "cas"])
-
 export const ReadOk = Schema.Struct({ type: Schema.Literal("read_ok"), value: Json })
 export const WriteOk = Schema.Struct({ type: Schema.Literal("write_ok") })
 export const CasOk = Schema.Struct({ type: Schema.Literal("cas_ok") })
