@@ -13,7 +13,14 @@ import { makeMemoryLog } from "./MemoryLog.js"
 const LogRecord = Schema.Union(
   Schema.Struct({ append: Schema.Array(Entry) }),
   Schema.Struct({ truncate_from: Schema.Int }),
-  Schema.Struct({ hard_state: Schema.Struct({ term: Schema.Int, votedFor: Schema.NullOr(Schema.String) }) })
+  Schema.Struct({
+    hard_state: Schema.Struct({
+      term: Schema.Int,
+      votedFor: Schema.NullOr(Schema.String),
+      // Absent in files written before the field existed: not caught up, the safe side.
+      caughtUp: Schema.optionalWith(Schema.Boolean, { default: () => false })
+    })
+  })
 )
 type LogRecord = typeof LogRecord.Type
 const LogRecordFromJson = Schema.parseJson(LogRecord)
@@ -38,7 +45,7 @@ interface Recovered {
 export const recoverLogFile = (contents: string, file: string): Effect.Effect<Recovered, LogError> =>
   Effect.gen(function*() {
     const entries: Array<Entry> = []
-    let hardState: HardState = { term: 0, votedFor: null }
+    let hardState: HardState = { term: 0, votedFor: null, caughtUp: false }
     let offset = 0
     while (offset < contents.length) {
       const end = contents.indexOf("\n", offset)

@@ -6,6 +6,14 @@ import type { Entry } from "../src/protocol/raftMessages.js"
 export interface HardState {
   readonly term: number
   readonly votedFor: NodeId | null
+  /**
+   * False from the moment this node's storage was created until a leader has
+   * brought its log level with that leader's commit index (or it was elected).
+   * Storage that starts empty may belong to a node that lost its disk after
+   * acknowledging entries; until caught up, such a node must not help elect a
+   * leader that lacks them (see voteRules.ts).
+   */
+  readonly caughtUp: boolean
 }
 
 /** Writing to durable storage failed: the node must not answer as if it had persisted. */

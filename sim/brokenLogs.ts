@@ -15,7 +15,7 @@ export const brokenLogs = {
    * in, and two leaders can be elected in one term.
    */
   "forget-vote": (storage) => {
-    storage.hardState = { term: 0, votedFor: null }
+    storage.hardState = { ...storage.hardState, term: 0, votedFor: null }
     return makeMemoryLog(storage)
   },
   /**

@@ -78,7 +78,7 @@ export const becomeFollower = (
 ): Effect.Effect<RaftState> =>
   Effect.gen(function*() {
     const hard = context.log.hardState()
-    if (term > hard.term) yield* Effect.orDie(context.log.saveHardState({ term, votedFor: null }))
+    if (term > hard.term) yield* Effect.orDie(context.log.saveHardState({ ...hard, term, votedFor: null }))
     const changed = state.role !== "follower" || term > hard.term || state.leaderId !== leaderId
     const next: RaftState = {
       ...state,

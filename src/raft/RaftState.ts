@@ -20,6 +20,16 @@ export interface PeerProgress {
   /** The latest read round sent to the follower, and the latest it answered (see ReadIndexReads). */
   readonly sentRound: number
   readonly ackedRound: number
+  /** AppendEntries sent to the follower in this term; each request is numbered by it. */
+  readonly sentCount: number
+  /**
+   * `sentCount` when the match index was last raised: requests numbered above
+   * it left after the follower's confirmation arrived, so their answers
+   * cannot have been overtaken by it (see rejectionProvesLoss).
+   */
+  readonly sentBeforeMatch: number
+  /** `sentCount` when the follower was found to have lost confirmed entries: answers to requests up to it are stale. */
+  readonly sentBeforeLoss: number
 }
 
 /**

@@ -4,7 +4,7 @@ import { type RequestVote, RequestVoteResult } from "../protocol/raftMessages.js
 import { askQuorum } from "./quorum.js"
 import { becomeFollower, nextElectionDeadline, type RaftContext, ringAll, transition } from "./RaftContext.js"
 import type { RaftState } from "./RaftState.js"
-import { decidePreVote, decideVote, type LogTip } from "./voteRules.js"
+import { decidePreVote, decideVote, type LogTip, mayCampaign } from "./voteRules.js"
 
 const decodeVoteResult = Schema.decodeUnknownOption(RequestVoteResult)
 
@@ -28,13 +28,11 @@ export const handleRequestVote = (context: RaftContext, envelope: Envelope, requ
           const granted = decidePreVote(hard, tip(context), request, heardFromLeaderRecently(context, state, now))
           return [{ term: hard.term, granted }, state] as const
         }
-        const decision = decideVote(hard, tip(context), request)
+        const decision = decideVote(hard, tip(context), request, heardFromLeaderRecently(context, state, now))
         let next = state
-        if (request.term > hard.term) next = yield* becomeFollower(context, state, request.term, null)
+        if (decision.hardState.term > hard.term) next = yield* becomeFollower(context, state, decision.hardState.term, null)
         const saved = context.log.hardState()
-        if (decision.hardState.term !== saved.term || decision.hardState.votedFor !== saved.votedFor) {
-          yield* Effect.orDie(context.log.saveHardState(decision.hardState))
-        }
+        if (decision.hardState.votedFor !== saved.votedFor) yield* Effect.orDie(context.log.saveHardState(decision.hardState))
         if (decision.granted) next = { ...next, electionDeadlineMs: yield* nextElectionDeadline(context.config) }
         return [{ term: decision.hardState.term, granted: decision.granted }, next] as const
       }))
@@ -79,6 +77,9 @@ const becomeLeader = (context: RaftContext, state: RaftState, term: number) =>
   Effect.gen(function*() {
     const now = yield* Clock.currentTimeMillis
     const nextIndex = context.log.lastIndex() + 1
+    // Elected by a majority under the up-to-date rule, this log holds every committed entry.
+    const hard = context.log.hardState()
+    if (!hard.caughtUp) yield* Effect.orDie(context.log.saveHardState({ ...hard, caughtUp: true }))
     yield* Effect.orDie(context.log.append([{ term, command: { type: "noop" } }]))
     const progress = new Map(context.peers.map((peer) => [peer, {
       nextIndex,
@@ -88,7 +89,10 @@ const becomeLeader = (context: RaftContext, state: RaftState, term: number) =>
       lastSentMs: Number.NEGATIVE_INFINITY,
       lastContactMs: now,
       sentRound: 0,
-      ackedRound: 0
+      ackedRound: 0,
+      sentCount: 0,
+      sentBeforeMatch: 0,
+      sentBeforeLoss: 0
     }]))
     yield* context.roleEvents.offer({ term, role: "leader", leaderId: context.self })
     return { ...state, role: "leader", leaderId: context.self, progress, readRound: 0 } satisfies RaftState
@@ -108,7 +112,7 @@ const campaign = (context: RaftContext, startedAtMs: number) =>
         const stillLeaderless = state.role !== "leader" && hard.term + 1 === preVoteTerm &&
           state.lastLeaderContactMs < startedAtMs
         if (!stillLeaderless) return [null, state] as const
-        yield* Effect.orDie(context.log.saveHardState({ term: preVoteTerm, votedFor: context.self }))
+        yield* Effect.orDie(context.log.saveHardState({ ...hard, term: preVoteTerm, votedFor: context.self }))
         yield* context.roleEvents.offer({ term: preVoteTerm, role: "candidate", leaderId: null })
         const deadline = yield* nextElectionDeadline(context.config)
         return [preVoteTerm, { ...state, role: "candidate", leaderId: null, electionDeadlineMs: deadline }] as const
@@ -127,12 +131,14 @@ const campaign = (context: RaftContext, startedAtMs: number) =>
 
 /**
  * The election timer, one fiber for the node's life. A follower or candidate
- * whose deadline passes starts a campaign; a leader that has not heard from a
- * majority within the longest election timeout steps down (CheckQuorum).
+ * whose deadline passes runs a campaign, here in the timer's own fiber, so
+ * that a slow campaign never overlaps the next; a leader that has not heard
+ * from a majority within the longest election timeout steps down (CheckQuorum).
  */
 export const electionTimer = (context: RaftContext) =>
   Effect.gen(function*() {
     const { electionTimeoutMaxMs } = context.config
+    let toldWhyQuiet = false
     while (true) {
       const now = yield* Clock.currentTimeMillis
       const state = yield* context.state.get
@@ -144,8 +150,14 @@ export const electionTimer = (context: RaftContext) =>
       } else {
         const deadline = yield* nextElectionDeadline(context.config)
         yield* transition(context, (current) => Effect.succeed([undefined, { ...current, electionDeadlineMs: deadline }] as const))
-        // A child of the timer: it ends with the node.
-        yield* Effect.fork(campaign(context, now).pipe(Effect.catchAllCause(context.fail)))
+        if (mayCampaign(context.log.hardState(), tip(context))) {
+          yield* campaign(context, now)
+        } else if (!toldWhyQuiet) {
+          toldWhyQuiet = true
+          yield* Effect.logWarning(
+            "not campaigning: this node's storage started empty and no leader has caught it up yet, so its log may lack entries it once acknowledged"
+          )
+        }
       }
     }
   })

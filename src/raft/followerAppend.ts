@@ -42,6 +42,12 @@ export const handleAppendEntries = (context: RaftContext, envelope: Envelope, re
               yield* Effect.orDie(context.log.append(decision.append))
               context.requestIds.recordAppended(firstIndex, decision.append)
             }
+            const saved = context.log.hardState()
+            if (!saved.caughtUp && decision.matchIndex >= request.leader_commit) {
+              // Level with everything this leader had committed: from now on this node's log speaks for it.
+              yield* Effect.orDie(context.log.saveHardState({ ...saved, caughtUp: true }))
+              yield* Effect.logInfo(`caught up by ${request.leader_id} to index ${decision.matchIndex}: votes and campaigns again`)
+            }
             const commitIndex = followerCommitIndex(heard.commitIndex, request.leader_commit, decision.matchIndex)
             const result: AppendEntriesResult = {
               type: "append_entries_result",

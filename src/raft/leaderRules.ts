@@ -51,3 +51,21 @@ export const nextIndexAfterRejection = (
   const next = fromTerm === undefined ? hint.conflictIndex : fromTerm + 1
   return Math.max(matchIndex + 1, Math.min(next, log.lastIndex() + 1))
 }
+
+/**
+ * Whether a follower's rejection proves it lost entries it had confirmed (a
+ * disk that dropped an acknowledged tail): it no longer holds the request's
+ * previous entry, at or below its match index, or its log now ends before
+ * its match index. Only a request sent after the confirmation arrived can
+ * prove it: an earlier one may simply have been answered before the entries
+ * reached the follower, and its answer overtaken on the way back.
+ */
+export const rejectionProvesLoss = (
+  progress: { readonly matchIndex: number; readonly sentBeforeMatch: number },
+  requestNumber: number,
+  prevLogIndex: number,
+  hint: { readonly conflictIndex: number; readonly conflictTerm?: number | undefined }
+): boolean =>
+  requestNumber > progress.sentBeforeMatch &&
+  progress.matchIndex > 0 &&
+  (prevLogIndex <= progress.matchIndex || (hint.conflictTerm === undefined && hint.conflictIndex <= progress.matchIndex))

@@ -1,7 +1,7 @@
 import { Clock, Effect, Option, Schema } from "effect"
 import type { NodeId } from "../protocol/envelope.js"
 import { type AppendEntries, AppendEntriesResult } from "../protocol/raftMessages.js"
-import { nextIndexAfterRejection, quorumCommitIndex } from "./leaderRules.js"
+import { nextIndexAfterRejection, quorumCommitIndex, rejectionProvesLoss } from "./leaderRules.js"
 import { becomeFollower, confirmReads, type RaftContext, transition } from "./RaftContext.js"
 import { type RaftState, updateProgress } from "./RaftState.js"
 
@@ -46,25 +46,27 @@ const nextRequest = (context: RaftContext, peer: NodeId, term: number) =>
       const next = updateProgress(state, peer, (p) => ({
         ...p,
         inflight: p.inflight + 1,
+        sentCount: p.sentCount + 1,
         lastSentMs: now,
         sentRound: state.readRound,
         nextIndex: p.probing ? p.nextIndex : p.nextIndex + entries.length
       }))
-      return [Option.some({ request, round: state.readRound }), next] as const
+      return [Option.some({ request, round: state.readRound, number: progress.sentCount + 1 }), next] as const
     })
   )
 
-/** An AppendEntries as sent, with the read round it vouches for. */
+/** An AppendEntries as sent, with the read round it vouches for and its number among those sent to the follower. */
 interface Sent {
   readonly request: AppendEntries
   readonly round: number
+  readonly number: number
 }
 
 /** Takes in a follower's answer (or its absence) to one AppendEntries. */
 const handleResult = (
   context: RaftContext,
   peer: NodeId,
-  { request, round }: Sent,
+  { number, request, round }: Sent,
   result: Option.Option<AppendEntriesResult>
 ) =>
   transition(context, (state) =>
@@ -87,20 +89,29 @@ const handleResult = (
         ackedRound: Math.max(p.ackedRound, round)
       }))
       yield* confirmReads(context, touched)
+      // Answers to requests sent before the follower was found to have lost entries describe a log it no longer has.
+      if (number <= touched.progress.get(peer)!.sentBeforeLoss) return [false, touched] as const
       if (answer.success) {
         const next = updateProgress(touched, peer, (p) => {
           const matchIndex = Math.max(p.matchIndex, answer.match_index)
-          return { ...p, matchIndex, nextIndex: Math.max(p.nextIndex, matchIndex + 1), probing: false }
+          const sentBeforeMatch = matchIndex > p.matchIndex ? p.sentCount : p.sentBeforeMatch
+          return { ...p, matchIndex, sentBeforeMatch, nextIndex: Math.max(p.nextIndex, matchIndex + 1), probing: false }
         })
         return [next.progress.get(peer)!.matchIndex > released.progress.get(peer)!.matchIndex, next] as const
       }
       const progress = touched.progress.get(peer)!
+      const hint = { conflictIndex: answer.conflict_index ?? progress.matchIndex + 1, conflictTerm: answer.conflict_term }
+      if (rejectionProvesLoss(progress, number, request.prev_log_index, hint)) {
+        // Its confirmations no longer hold: count nothing from it until it confirms again.
+        yield* Effect.logWarning(
+          `${peer} lost log entries it had confirmed up to ${progress.matchIndex} (its log now ends before or conflicts at ${hint.conflictIndex}); replicating to it again`
+        )
+        const nextIndex = nextIndexAfterRejection(context.log, 0, hint)
+        return [false, updateProgress(touched, peer, (p) => ({ ...p, matchIndex: 0, sentBeforeLoss: p.sentCount, nextIndex, probing: true }))] as const
+      }
       // A rejection of a request older than what the follower has since confirmed says nothing new.
       if (request.prev_log_index < progress.matchIndex) return [false, touched] as const
-      const nextIndex = nextIndexAfterRejection(context.log, progress.matchIndex, {
-        conflictIndex: answer.conflict_index ?? progress.matchIndex + 1,
-        conflictTerm: answer.conflict_term
-      })
+      const nextIndex = nextIndexAfterRejection(context.log, progress.matchIndex, hint)
       return [false, updateProgress(touched, peer, (p) => ({ ...p, nextIndex, probing: true }))] as const
     })
   )

@@ -21,6 +21,15 @@ const candidateTip = (request: RequestVote): LogTip => ({
 })
 
 /**
+ * A node whose storage started empty and has not been caught up by a leader
+ * may have lost entries it once acknowledged (a wiped disk looks exactly like
+ * a new node). Its log says nothing about what it promised, so it backs only
+ * a candidate with an empty log: enough to elect the first leader of a new
+ * cluster, never enough to elect a stale candidate over lost entries.
+ */
+const mayBack = (hard: HardState, request: RequestVote): boolean => hard.caughtUp || request.last_log_index === 0
+
+/**
  * PreVote: would we vote for this candidate in the term it proposes? Changes
  * nothing. A node that heard from a live leader recently says no, so a node
  * returning from a partition cannot depose a healthy leader.
@@ -30,7 +39,9 @@ export const decidePreVote = (
   ours: LogTip,
   request: RequestVote,
   heardFromLeaderRecently: boolean
-): boolean => request.term > hard.term && !heardFromLeaderRecently && isUpToDate(candidateTip(request), ours)
+): boolean =>
+  request.term > hard.term && !heardFromLeaderRecently && mayBack(hard, request) &&
+  isUpToDate(candidateTip(request), ours)
 
 export interface VoteDecision {
   readonly granted: boolean
@@ -39,18 +50,36 @@ export interface VoteDecision {
 }
 
 /**
- * RequestVote: a higher term is adopted first (forgetting the old vote); then
- * the vote is granted when we have not voted in this term, or voted for this
- * same candidate (a repeated request must get the same answer), and the
- * candidate's log is at least as up to date as ours.
+ * RequestVote. A node that heard from a live leader within the minimum
+ * election timeout ignores a higher term altogether (Raft thesis 4.2.3): a
+ * candidate that won PreVote across an asymmetric cut must not depose a
+ * leader that a majority still hears. Otherwise a higher term is adopted
+ * first (forgetting the old vote); then the vote is granted when we have not
+ * voted in this term, or voted for this same candidate (a repeated request
+ * must get the same answer), and the candidate's log is at least as up to
+ * date as ours.
  */
-export const decideVote = (hard: HardState, ours: LogTip, request: RequestVote): VoteDecision => {
-  const current: HardState = request.term > hard.term ? { term: request.term, votedFor: null } : hard
+export const decideVote = (
+  hard: HardState,
+  ours: LogTip,
+  request: RequestVote,
+  heardFromLeaderRecently: boolean
+): VoteDecision => {
+  if (request.term > hard.term && heardFromLeaderRecently) return { granted: false, hardState: hard }
+  const current: HardState = request.term > hard.term ? { ...hard, term: request.term, votedFor: null } : hard
   const granted = request.term === current.term &&
     (current.votedFor === null || current.votedFor === request.candidate_id) &&
+    mayBack(current, request) &&
     isUpToDate(candidateTip(request), ours)
   const hardState = granted && current.votedFor !== request.candidate_id
-    ? { term: current.term, votedFor: request.candidate_id }
+    ? { ...current, votedFor: request.candidate_id }
     : current
   return { granted, hardState }
 }
+
+/**
+ * Whether this node may campaign. One that is not caught up and holds entries
+ * stays quiet until a leader reaches it: its partial log could win votes from
+ * nodes further behind, and lose entries a majority once held.
+ */
+export const mayCampaign = (hard: HardState, ours: LogTip): boolean => hard.caughtUp || ours.lastIndex === 0

@@ -24,14 +24,14 @@ describe("the durable file log", () => {
       const directory = freshDirectory()
       yield* withLog(directory, (log) =>
         Effect.gen(function*() {
-          yield* log.saveHardState({ term: 2, votedFor: "n3" })
+          yield* log.saveHardState({ term: 2, votedFor: "n3", caughtUp: true })
           yield* log.append([entry(1, 1), entry(1, 2), entry(2, 3)])
           yield* log.truncateFrom(2)
           yield* log.append([entry(2, 4)])
         }))
       const reopened = yield* withLog(directory, (log) =>
         Effect.succeed({ hard: log.hardState(), entries: log.slice(1, log.lastIndex()) }))
-      expect(reopened).toEqual({ hard: { term: 2, votedFor: "n3" }, entries: [entry(1, 1), entry(2, 4)] })
+      expect(reopened).toEqual({ hard: { term: 2, votedFor: "n3", caughtUp: true }, entries: [entry(1, 1), entry(2, 4)] })
     }))
 
   it.effect("drops a torn last record (a write cut short by a crash) and goes on appending after it", () =>

@@ -111,3 +111,66 @@ describe("a simulated cluster", () => {
       ))
   }
 })
+
+/** The value a read through `node` returns, or the error it gets. */
+const readThrough = (cluster: SimCluster, node: NodeId, key: unknown) => request(cluster, node, { type: "read", key })
+
+describe("a simulated cluster whose storage fails", () => {
+  it("a follower that lost the confirmed tail of its log is caught up again while the same leader leads", () =>
+    simulated(
+      Effect.gen(function*() {
+        const cluster = yield* clusterOf(3)
+        yield* runFor(3000)
+        const leader = currentLeader(cluster)!
+        const leaderTerm = cluster.currentRoles().get(leader)!.term
+        for (let value = 1; value <= 5; value++) {
+          expect(yield* request(cluster, leader, { type: "write", key: 1, value })).toMatchObject({ type: "write_ok" })
+        }
+        const follower = cluster.nodeIds.find((n) => n !== leader)!
+        const leaderLog = cluster.storage.get(leader)!.entries
+        // The follower's file is cut at a record boundary while it is down: it lost entries it had confirmed.
+        yield* cluster.crash(follower)
+        cluster.storage.get(follower)!.entries.splice(2)
+        yield* cluster.start(follower)
+        // A few heartbeats later its log is the leader's again, under the same leader.
+        yield* runFor(10 * 50)
+        expect(cluster.storage.get(follower)!.entries).toEqual(leaderLog)
+        expect(cluster.currentRoles().get(leader)).toMatchObject({ term: leaderTerm, role: "leader" })
+        expect(cluster.failures).toEqual([])
+      }).pipe(Effect.scoped),
+      "lost-tail"
+    ))
+
+  it("a node whose storage was wiped does not help a stale node win, and rejoins once a leader caught it up", () =>
+    simulated(
+      Effect.gen(function*() {
+        const cluster = yield* clusterOf(3)
+        yield* runFor(3000)
+        const leader = currentLeader(cluster)!
+        const [wiped, stale] = cluster.nodeIds.filter((n) => n !== leader) as [NodeId, NodeId]
+        // The stale node misses every write; the leader and the other node commit them.
+        yield* cluster.network.partition([[stale], [leader, wiped]])
+        for (let value = 1; value <= 3; value++) {
+          expect(yield* request(cluster, leader, { type: "write", key: 1, value })).toMatchObject({ type: "write_ok" })
+        }
+        // The leader goes down; the other node loses its disk and comes back empty; the cut heals.
+        yield* cluster.crash(leader)
+        yield* cluster.crash(wiped)
+        const storage = cluster.storage.get(wiped)!
+        storage.entries.splice(0)
+        storage.hardState = { term: 0, votedFor: null, caughtUp: false }
+        yield* cluster.network.heal
+        yield* cluster.start(wiped)
+        yield* runFor(5000)
+        // Electing the stale node would lose the three acknowledged writes: nobody may lead.
+        expect([...cluster.currentRoles().values()].filter((r) => r.role === "leader")).toEqual([])
+        // The old leader returns, leads, catches the wiped node up, and every write is still there.
+        yield* cluster.start(leader)
+        yield* runFor(3000)
+        expect(yield* readThrough(cluster, wiped, 1)).toMatchObject({ type: "read_ok", value: 3 })
+        expect(cluster.storage.get(wiped)!.hardState.caughtUp).toBe(true)
+        expect(cluster.failures).toEqual([])
+      }).pipe(Effect.scoped),
+      "wiped-node"
+    ))
+})

@@ -2,10 +2,10 @@ import { describe, expect, it } from "@effect/vitest"
 import type { LogView } from "../../services/Log.js"
 import type { AppendEntries, Entry, RequestVote } from "../../src/protocol/raftMessages.js"
 import { followerCommitIndex, reconcile } from "../../src/raft/appendEntriesRules.js"
-import { lastIndexOfTerm, nextIndexAfterRejection, quorumCommitIndex } from "../../src/raft/leaderRules.js"
+import { lastIndexOfTerm, nextIndexAfterRejection, quorumCommitIndex, rejectionProvesLoss } from "../../src/raft/leaderRules.js"
 import type { PeerProgress } from "../../src/raft/RaftState.js"
 import { confirmedRound } from "../../src/raft/ReadIndexReads.js"
-import { decidePreVote, decideVote } from "../../src/raft/voteRules.js"
+import { decidePreVote, decideVote, mayCampaign } from "../../src/raft/voteRules.js"
 
 /** A log given by the terms of its entries: logOf(1, 1, 2) has entries 1..3. */
 const logOf = (...terms: Array<number>): LogView => {
@@ -100,6 +100,22 @@ describe("the leader's rules", () => {
     // Never at or below what the follower is known to hold.
     expect(nextIndexAfterRejection(leaderLog, 3, { conflictIndex: 2 })).toBe(4)
   })
+
+  it("a rejection proves lost entries only when sent after the confirmation it contradicts", () => {
+    // The follower confirmed index 8 when 5 requests had been sent.
+    const progress = { matchIndex: 8, sentBeforeMatch: 5 }
+    // Request 6 (sent after) with prev 9: its log now ends at 3, before what it confirmed.
+    expect(rejectionProvesLoss(progress, 6, 9, { conflictIndex: 4 })).toBe(true)
+    // Request 6 with prev 7: it no longer holds an entry it confirmed.
+    expect(rejectionProvesLoss(progress, 6, 7, { conflictIndex: 7, conflictTerm: 2 })).toBe(true)
+    // Request 4 was sent before the confirmation: its answer may just have been overtaken.
+    expect(rejectionProvesLoss(progress, 4, 9, { conflictIndex: 4 })).toBe(false)
+    // A conflicting term past the match index is ordinary divergence, not loss.
+    expect(rejectionProvesLoss(progress, 6, 9, { conflictIndex: 6, conflictTerm: 2 })).toBe(false)
+    // Its log ends past the match index: nothing confirmed is missing.
+    expect(rejectionProvesLoss(progress, 6, 12, { conflictIndex: 10 })).toBe(false)
+    expect(rejectionProvesLoss({ matchIndex: 0, sentBeforeMatch: 0 }, 1, 3, { conflictIndex: 1 })).toBe(false)
+  })
 })
 
 const voteRequest = (term: number, lastIndex: number, lastTerm: number, preVote = false): RequestVote => ({
@@ -113,39 +129,64 @@ const voteRequest = (term: number, lastIndex: number, lastTerm: number, preVote 
 
 describe("votes", () => {
   const tip = { lastIndex: 5, lastTerm: 3 }
+  const hard = (term: number, votedFor: string | null, caughtUp = true) => ({ term, votedFor, caughtUp })
 
   it("grants a vote to an up-to-date candidate and records it", () => {
-    const decision = decideVote({ term: 3, votedFor: null }, tip, voteRequest(4, 5, 3))
-    expect(decision).toEqual({ granted: true, hardState: { term: 4, votedFor: "n2" } })
+    const decision = decideVote(hard(3, null), tip, voteRequest(4, 5, 3), false)
+    expect(decision).toEqual({ granted: true, hardState: hard(4, "n2") })
   })
 
   it("grants the same candidate again (a repeated request gets the same answer)", () => {
-    expect(decideVote({ term: 4, votedFor: "n2" }, tip, voteRequest(4, 5, 3)).granted).toBe(true)
+    expect(decideVote(hard(4, "n2"), tip, voteRequest(4, 5, 3), false).granted).toBe(true)
   })
 
   it("refuses a second candidate in the same term", () => {
-    const decision = decideVote({ term: 4, votedFor: "n3" }, tip, voteRequest(4, 9, 9))
-    expect(decision).toEqual({ granted: false, hardState: { term: 4, votedFor: "n3" } })
+    const decision = decideVote(hard(4, "n3"), tip, voteRequest(4, 9, 9), false)
+    expect(decision).toEqual({ granted: false, hardState: hard(4, "n3") })
   })
 
   it("refuses a candidate whose log is behind, but still adopts its higher term", () => {
-    expect(decideVote({ term: 3, votedFor: "n1" }, tip, voteRequest(5, 9, 2))).toEqual({
+    expect(decideVote(hard(3, "n1"), tip, voteRequest(5, 9, 2), false)).toEqual({
       granted: false,
-      hardState: { term: 5, votedFor: null }
+      hardState: hard(5, null)
     })
-    expect(decideVote({ term: 3, votedFor: null }, tip, voteRequest(5, 4, 3)).granted).toBe(false)
+    expect(decideVote(hard(3, null), tip, voteRequest(5, 4, 3), false).granted).toBe(false)
   })
 
   it("refuses a candidate from an older term", () => {
-    expect(decideVote({ term: 6, votedFor: null }, tip, voteRequest(5, 9, 9)).granted).toBe(false)
+    expect(decideVote(hard(6, null), tip, voteRequest(5, 9, 9), false).granted).toBe(false)
+  })
+
+  it("ignores a higher term altogether while a live leader was heard within the minimum election timeout", () => {
+    const current = hard(3, "n3")
+    expect(decideVote(current, tip, voteRequest(4, 9, 9), true)).toEqual({ granted: false, hardState: current })
+    // The same candidate's term in the current term is still answered as usual.
+    expect(decideVote(hard(4, "n2"), tip, voteRequest(4, 9, 9), true).granted).toBe(true)
+  })
+
+  it("a node not yet caught up backs only a candidate with an empty log", () => {
+    const fresh = hard(0, null, false)
+    const empty = { lastIndex: 0, lastTerm: 0 }
+    // A wiped node's empty log is behind nobody: the up-to-date check alone would back a stale candidate.
+    expect(decideVote(fresh, empty, voteRequest(4, 5, 3), false)).toEqual({ granted: false, hardState: hard(4, null, false) })
+    expect(decidePreVote(fresh, empty, voteRequest(4, 5, 3, true), false)).toBe(false)
+    // A new cluster still elects its first leader: every log is empty.
+    expect(decideVote(fresh, empty, voteRequest(1, 0, 0), false)).toEqual({ granted: true, hardState: hard(1, "n2", false) })
+    expect(decidePreVote(fresh, empty, voteRequest(1, 0, 0, true), false)).toBe(true)
+  })
+
+  it("a node not yet caught up campaigns only while its log is empty", () => {
+    expect(mayCampaign(hard(0, null, false), { lastIndex: 0, lastTerm: 0 })).toBe(true)
+    expect(mayCampaign(hard(2, null, false), { lastIndex: 3, lastTerm: 2 })).toBe(false)
+    expect(mayCampaign(hard(2, null, true), { lastIndex: 3, lastTerm: 2 })).toBe(true)
   })
 
   it("PreVote: yes only for a higher term, an up-to-date log, and no live leader", () => {
-    const hard = { term: 3, votedFor: null }
-    expect(decidePreVote(hard, tip, voteRequest(4, 5, 3, true), false)).toBe(true)
-    expect(decidePreVote(hard, tip, voteRequest(4, 5, 3, true), true)).toBe(false)
-    expect(decidePreVote(hard, tip, voteRequest(3, 5, 3, true), false)).toBe(false)
-    expect(decidePreVote(hard, tip, voteRequest(4, 4, 3, true), false)).toBe(false)
+    const current = hard(3, null)
+    expect(decidePreVote(current, tip, voteRequest(4, 5, 3, true), false)).toBe(true)
+    expect(decidePreVote(current, tip, voteRequest(4, 5, 3, true), true)).toBe(false)
+    expect(decidePreVote(current, tip, voteRequest(3, 5, 3, true), false)).toBe(false)
+    expect(decidePreVote(current, tip, voteRequest(4, 4, 3, true), false)).toBe(false)
   })
 })
 
@@ -159,7 +200,10 @@ describe("ReadIndex rounds", () => {
       lastSentMs: 0,
       lastContactMs: 0,
       sentRound: ackedRound,
-      ackedRound
+      ackedRound,
+      sentCount: 0,
+      sentBeforeMatch: 0,
+      sentBeforeLoss: 0
     }]))
 
   it("a round is confirmed once a majority, the leader included, answered it or a later one", () => {

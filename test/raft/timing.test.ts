@@ -120,8 +120,48 @@ describe("Raft timing (TestClock)", () => {
           })
         }
       }
-      expect(node.storage.hardState).toEqual({ term: 0, votedFor: null })
+      expect(node.storage.hardState).toEqual({ term: 0, votedFor: null, caughtUp: false })
       expect(node.roles).toEqual([])
+    }))
+
+  it.scoped("a real vote for a higher term is refused while the leader was heard within the minimum election timeout", () =>
+    Effect.gen(function*() {
+      const node = yield* startScriptedNode()
+      yield* node.deliver("n2", heartbeatFrom(3))
+      yield* advance(50)
+      // n3 won PreVote elsewhere across an asymmetric cut and now asks for a real vote in term 4.
+      const vote = (msgId: number) => ({
+        type: "request_vote",
+        msg_id: msgId,
+        term: 4,
+        candidate_id: "n3",
+        last_log_index: 0,
+        last_log_term: 0,
+        pre_vote: false
+      })
+      yield* node.deliver("n3", vote(7))
+      yield* advance(10)
+      expect(ofType(yield* node.sent, "request_vote_result").map((m) => m.envelope.body)).toEqual([
+        { type: "request_vote_result", in_reply_to: 7, term: 3, vote_granted: false }
+      ])
+      expect(node.storage.hardState).toMatchObject({ term: 3, votedFor: null })
+      // Once the leader has been silent for the minimum election timeout, the same request is granted.
+      yield* advance(node.config.electionTimeoutMinMs)
+      yield* node.deliver("n3", vote(8))
+      yield* advance(10)
+      expect(ofType(yield* node.sent, "request_vote_result").map((m) => m.envelope.body)).toContainEqual(
+        { type: "request_vote_result", in_reply_to: 8, term: 4, vote_granted: true }
+      )
+    }))
+
+  it.scoped("a campaign never overlaps the next: rounds start at least one RPC timeout apart when nobody answers", () =>
+    Effect.gen(function*() {
+      const node = yield* startScriptedNode()
+      yield* advance(20_000, 20)
+      const rounds = [...new Set(ofType(yield* node.sent, "request_vote").map((m) => m.atMs))]
+      expect(rounds.length).toBeGreaterThan(10)
+      const gaps = rounds.slice(1).map((at, i) => at - rounds[i]!)
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(node.config.rpcTimeoutMs)
     }))
 
   it.scoped("PreVote keeps a rejoining node from deposing a healthy leader", () =>
@@ -210,7 +250,7 @@ describe("Raft timing (TestClock)", () => {
     Effect.gen(function*() {
       const storage = {
         entries: [{ term: 1, command: { type: "write" as const, key: 1, value: 5 }, request_id: "n2:77:1" }],
-        hardState: { term: 1, votedFor: "n1" }
+        hardState: { term: 1, votedFor: "n1", caughtUp: true }
       }
       const node = yield* startScriptedNode(storage)
       yield* electN1(node)
