@@ -21,8 +21,21 @@ export interface EdnHistory {
 
 const parseOptions = { mapAs: "object", keywordAs: "string", listAs: "array", setAs: "array" } as const
 
+/**
+ * edn-data gives a tagged element (`#jepsen.history.Op{...}`, as Jepsen 0.3
+ * writes every op) as `{ tag, val }`: the record's own map is the value.
+ */
+const untagged = (value: unknown): unknown => {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return value
+  const keys = Object.keys(value)
+  return keys.length === 2 && "tag" in value && "val" in value && typeof value.tag === "string"
+    ? untagged(value.val)
+    : value
+}
+
 /** EDN data (as edn-data gives it with the options above) as JSON. */
-const toJson = (value: unknown): Json => {
+const toJson = (tagged: unknown): Json => {
+  const value = untagged(tagged)
   if (value === null || typeof value === "string" || typeof value === "boolean") return value
   if (typeof value === "number") return value
   if (typeof value === "bigint") {
@@ -59,10 +72,12 @@ export const parseEdnHistory = (text: string): EdnHistory => {
   const layout: EdnLayout = single ? "single-register" : "independent-keys"
   const maps = single ? (items[0] as Array<unknown>) : items
   const ops: Array<HistoryOp> = []
-  maps.forEach((item, position) => {
+  maps.forEach((element, position) => {
+    const item = untagged(element)
     const where = `op ${position + 1}`
     if (!isRecord(item)) throw new MalformedHistory({ message: `${where}: not a map` })
     const { f, process, type } = item
+    // Only client processes are numbered; the nemesis and other actors are not operations on the store.
     if (typeof process !== "number" && typeof process !== "bigint") return
     if (typeof type !== "string" || !TYPES.has(type)) {
       throw new MalformedHistory({ message: `${where}: :type ${String(type)} is not invoke, ok, fail or info` })

@@ -72,6 +72,22 @@ describe("EDN histories", () => {
     expect(checkHistory(loaded.ops, loaded.options).verdict).toBe("valid")
   })
 
+  it("reads Jepsen 0.3's tagged op records like plain maps", () => {
+    const tagged = linKv.split("\n").map((line) => (line === "" ? line : `#jepsen.history.Op${line}`)).join("\n")
+    expect(parseEdnHistory(tagged)).toEqual(parseEdnHistory(linKv))
+    const stale = tagged.replace(":value [1 3], :time 8000", ":value [1 4], :time 8000")
+    const loaded = parseHistoryText("history.edn", stale)
+    expect(checkHistory(loaded.ops, loaded.options).keys[0]!.verdict).toBe("invalid")
+  })
+
+  it("never takes a file without client operations for a history", () => {
+    for (const [path, text] of [["history.edn", ""], ["history.jsonl", "\n"], ["h.edn", "{:type :info, :f :start, :process :nemesis}"]]) {
+      expect(() => parseHistoryText(path!, text!)).toThrow(/no client operations/)
+    }
+    // Maelstrom's history.txt is a table for people: the error says where the data is.
+    expect(() => parseHistoryText("store/latest/history.txt", "0 :invoke :read [0 nil]\n")).toThrow(/history\.edn/)
+  })
+
   it("rejects what it cannot read rather than guessing", () => {
     expect(() => parseEdnHistory("[{:type :invoke :f :read")).toThrow(MalformedHistory)
     expect(() => parseEdnHistory("{:type :invoke, :f :write, :value 3, :process 0}")).toThrow(/tuple/)
