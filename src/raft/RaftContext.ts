@@ -8,7 +8,9 @@ import type { NodeId } from "../protocol/envelope.js"
 import { ErrorCode } from "../protocol/errorCodes.js"
 import { errorReply } from "../protocol/kvMessages.js"
 import type { PendingRequests } from "./PendingRequests.js"
-import { confirmedRound, type ReadIndexReads } from "./ReadIndexReads.js"
+import type { Voters } from "./quorum.js"
+import { majorityReached } from "./quorum.js"
+import type { ReadIndexReads } from "./ReadIndexReads.js"
 import type { RaftState } from "./RaftState.js"
 import type { RequestIds } from "./RequestIds.js"
 import type { Signal } from "./Signal.js"
@@ -23,9 +25,10 @@ export interface RoleEvent {
 /** Everything one node's fibers share. */
 export interface RaftContext {
   readonly self: NodeId
+  /** The cluster's voters, this node included: every quorum is a majority of them (quorum.ts). */
+  readonly voters: Voters
+  /** The other voters. */
   readonly peers: ReadonlyArray<NodeId>
-  /** Votes or replicas needed, this node included. */
-  readonly majority: number
   readonly config: RaftConfigShape
   readonly log: LogShape
   readonly network: NetworkShape
@@ -103,6 +106,10 @@ export const confirmReads = (context: RaftContext, state: RaftState): Effect.Eff
   Effect.suspend(() => {
     const term = context.log.hardState().term
     if (state.role !== "leader" || context.log.termAt(state.commitIndex) !== term) return Effect.void
-    const round = confirmedRound(state.progress, context.majority, state.readRound)
+    // The leader vouches for itself at the latest round.
+    const round = majorityReached(
+      context.voters,
+      (voter) => voter === context.self ? state.readRound : state.progress.get(voter)?.ackedRound ?? 0
+    )
     return context.reads.confirm(round, state.commitIndex) ? context.applySignal.ring : Effect.void
   })

@@ -11,6 +11,7 @@ import { makePendingRequests } from "./PendingRequests.js"
 import { nextElectionDeadline, type RaftContext, type RoleEvent } from "./RaftContext.js"
 import { initialRaftState } from "./RaftState.js"
 import { commitAdvancer, replicator } from "./replication.js"
+import { votersOf } from "./quorum.js"
 import { makeReadIndexReads } from "./ReadIndexReads.js"
 import { makeRequestIds } from "./RequestIds.js"
 import { makeSignal } from "./Signal.js"
@@ -57,7 +58,7 @@ export const runRaftNode = Effect.gen(function*() {
   const context: RaftContext = {
     self: network.self,
     peers,
-    majority: Math.floor(network.nodeIds.length / 2) + 1,
+    voters: votersOf(network.nodeIds),
     config,
     log,
     network,

@@ -1,23 +1,5 @@
 import { Deferred, Effect } from "effect"
-import type { NodeId } from "../protocol/envelope.js"
 import type { KvReply, KvRequest } from "../protocol/kvMessages.js"
-import type { PeerProgress } from "./RaftState.js"
-
-/**
- * ReadIndex rounds: a read that reaches the leader opens round R, and every
- * AppendEntries sent afterwards carries R (locally, not on the wire). Once a
- * majority has answered AppendEntries of round R or later in this term, the
- * leader was still the leader after the read arrived, so its commit index is
- * a safe point to read at. The leader counts itself at the latest round.
- */
-export const confirmedRound = (
-  progress: ReadonlyMap<NodeId, PeerProgress>,
-  majority: number,
-  readRound: number
-): number => {
-  const acknowledged = [readRound, ...[...progress.values()].map((p) => p.ackedRound)].sort((a, b) => b - a)
-  return acknowledged[majority - 1] ?? 0
-}
 
 interface WaitingRead {
   readonly round: number
@@ -32,9 +14,13 @@ interface ReadyRead {
 }
 
 /**
- * Reads served without a log entry: waiting for their round to be confirmed,
- * then ready to be answered by the applier once it has applied up to their
- * read index.
+ * Reads served without a log entry. ReadIndex rounds: a read that reaches the
+ * leader opens round R, and every AppendEntries sent afterwards carries R
+ * (locally, not on the wire). Once a majority has answered AppendEntries of
+ * round R or later in this term, the leader was still the leader after the
+ * read arrived, so its commit index is a safe point to read at (see
+ * confirmReads). A read waits for its round to be confirmed, then for the
+ * applier to reach its read index.
  */
 export interface ReadIndexReads {
   readonly wait: (round: number, request: KvRequest) => Effect.Effect<Deferred.Deferred<KvReply>>

@@ -1,7 +1,7 @@
-import { Clock, Effect, Schema } from "effect"
-import type { Envelope } from "../protocol/envelope.js"
+import { Clock, Deferred, Effect, FiberSet, Schema } from "effect"
+import type { Envelope, NodeId } from "../protocol/envelope.js"
 import { type RequestVote, RequestVoteResult } from "../protocol/raftMessages.js"
-import { askQuorum } from "./quorum.js"
+import { majorityInTouch, tallyVotes } from "./quorum.js"
 import { becomeFollower, nextElectionDeadline, type RaftContext, ringAll, transition } from "./RaftContext.js"
 import type { RaftState } from "./RaftState.js"
 import { decidePreVote, decideVote, type LogTip, mayCampaign } from "./voteRules.js"
@@ -69,8 +69,31 @@ const requestVotes = (context: RaftContext, term: number, preVote: boolean) => {
       ),
       Effect.catchTag("RpcTimeout", () => Effect.succeed(false))
     )
-  return askQuorum(context.peers, context.majority - 1, ask)
+  return collectVotes(context, ask)
 }
+
+/**
+ * Asks every peer at once (this node votes for itself) and answers true as
+ * soon as the votes win, false as soon as they cannot; asks still running
+ * then are interrupted.
+ */
+const collectVotes = (context: RaftContext, ask: (peer: NodeId) => Effect.Effect<boolean>): Effect.Effect<boolean> =>
+  Effect.scoped(
+    Effect.gen(function*() {
+      const votes = new Map<NodeId, boolean>([[context.self, true]])
+      const outcome = yield* Deferred.make<boolean>()
+      const decide = Effect.suspend(() => {
+        const tally = tallyVotes(context.voters, votes)
+        return tally === "pending" ? Effect.void : Deferred.succeed(outcome, tally === "won")
+      })
+      yield* decide
+      const asks = yield* FiberSet.make()
+      for (const peer of context.peers) {
+        yield* FiberSet.run(asks, Effect.flatMap(ask(peer), (granted) => Effect.zipRight(Effect.sync(() => votes.set(peer, granted)), decide)))
+      }
+      return yield* Deferred.await(outcome)
+    })
+  )
 
 /** Becomes leader of `term`: a no-op entry first, so that entries of earlier terms can commit. */
 const becomeLeader = (context: RaftContext, state: RaftState, term: number) =>
@@ -167,11 +190,9 @@ const checkQuorum = (context: RaftContext) =>
     Effect.gen(function*() {
       if (state.role !== "leader") return [undefined, state] as const
       const now = yield* Clock.currentTimeMillis
-      let inTouch = 1
-      for (const progress of state.progress.values()) {
-        if (now - progress.lastContactMs <= context.config.electionTimeoutMaxMs) inTouch++
-      }
-      if (inTouch >= context.majority) return [undefined, state] as const
-      yield* Effect.logInfo(`stepping down: heard from ${inTouch} of ${context.majority} needed`)
+      const lastHeardMs = (voter: string) =>
+        voter === context.self ? now : state.progress.get(voter)?.lastContactMs ?? Number.NEGATIVE_INFINITY
+      if (majorityInTouch(context.voters, lastHeardMs, now, context.config.electionTimeoutMaxMs)) return [undefined, state] as const
+      yield* Effect.logInfo(`stepping down: a majority has not answered for ${context.config.electionTimeoutMaxMs} ms`)
       return [undefined, yield* becomeFollower(context, state, context.log.hardState().term, null)] as const
     }))

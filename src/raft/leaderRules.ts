@@ -1,22 +1,18 @@
 import type { LogView } from "../../services/Log.js"
 
 /**
- * The highest index stored on a majority (the leader counts its own last
- * index), committed only when its entry is from the leader's current term:
- * entries of earlier terms commit with it, never by counting replicas.
+ * The leader's commit index once `storedOnMajority` is the last index a
+ * majority holds (see quorum.ts): it moves there only when that entry is
+ * from the leader's current term; entries of earlier terms commit with it,
+ * never by counting replicas. It never moves back.
  */
-export const quorumCommitIndex = (
+export const advanceCommitIndex = (
   log: LogView,
   currentTerm: number,
   commitIndex: number,
-  matchIndexes: ReadonlyArray<number>
-): number => {
-  const sorted = [...matchIndexes].sort((a, b) => b - a)
-  const replicatedOnMajority = sorted[Math.floor(sorted.length / 2)] ?? 0
-  return replicatedOnMajority > commitIndex && log.termAt(replicatedOnMajority) === currentTerm
-    ? replicatedOnMajority
-    : commitIndex
-}
+  storedOnMajority: number
+): number =>
+  storedOnMajority > commitIndex && log.termAt(storedOnMajority) === currentTerm ? storedOnMajority : commitIndex
 
 /** The last index whose entry has `term`, if any (terms never decrease along a log, so binary search). */
 export const lastIndexOfTerm = (log: LogView, term: number): number | undefined => {

@@ -1,7 +1,8 @@
 import { Clock, Effect, Option, Schema } from "effect"
 import type { NodeId } from "../protocol/envelope.js"
 import { type AppendEntries, AppendEntriesResult } from "../protocol/raftMessages.js"
-import { nextIndexAfterRejection, quorumCommitIndex, rejectionProvesLoss } from "./leaderRules.js"
+import { advanceCommitIndex, nextIndexAfterRejection, rejectionProvesLoss } from "./leaderRules.js"
+import { majorityReached } from "./quorum.js"
 import { becomeFollower, confirmReads, type RaftContext, transition } from "./RaftContext.js"
 import { type RaftState, updateProgress } from "./RaftState.js"
 
@@ -154,8 +155,11 @@ export const commitAdvancer = (context: RaftContext, term: number) =>
     while (isLeaderOf(context, yield* context.state.get, term)) {
       const advanced = yield* transition(context, (state) => {
         if (!isLeaderOf(context, state, term)) return Effect.succeed([false, state] as const)
-        const matchIndexes = [context.log.lastIndex(), ...[...state.progress.values()].map((p) => p.matchIndex)]
-        const commitIndex = quorumCommitIndex(context.log, term, state.commitIndex, matchIndexes)
+        const storedOnMajority = majorityReached(
+          context.voters,
+          (voter) => voter === context.self ? context.log.lastIndex() : state.progress.get(voter)?.matchIndex ?? 0
+        )
+        const commitIndex = advanceCommitIndex(context.log, term, state.commitIndex, storedOnMajority)
         const next = { ...state, commitIndex }
         return Effect.as(confirmReads(context, next), [commitIndex > state.commitIndex, next] as const)
       })

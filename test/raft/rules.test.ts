@@ -2,9 +2,8 @@ import { describe, expect, it } from "@effect/vitest"
 import type { LogView } from "../../services/Log.js"
 import type { AppendEntries, Entry, RequestVote } from "../../src/protocol/raftMessages.js"
 import { followerCommitIndex, reconcile } from "../../src/raft/appendEntriesRules.js"
-import { lastIndexOfTerm, nextIndexAfterRejection, quorumCommitIndex, rejectionProvesLoss } from "../../src/raft/leaderRules.js"
-import type { PeerProgress } from "../../src/raft/RaftState.js"
-import { confirmedRound } from "../../src/raft/ReadIndexReads.js"
+import { advanceCommitIndex, lastIndexOfTerm, nextIndexAfterRejection, rejectionProvesLoss } from "../../src/raft/leaderRules.js"
+import { majorityInTouch, majorityReached, majoritySize, tallyVotes, votersOf } from "../../src/raft/quorum.js"
 import { decidePreVote, decideVote, mayCampaign } from "../../src/raft/voteRules.js"
 
 /** A log given by the terms of its entries: logOf(1, 1, 2) has entries 1..3. */
@@ -70,21 +69,25 @@ describe("AppendEntries on a follower (log matching)", () => {
   })
 })
 
+/** The last index a majority of these voters stores (as the leader computes it from its view). */
+const storedOnMajority = (matchIndexes: ReadonlyArray<number>) =>
+  majorityReached(votersOf(matchIndexes.map((_, i) => `n${i + 1}`)), (voter) => matchIndexes[Number(voter.slice(1)) - 1]!)
+
 describe("the leader's rules", () => {
   it("commits the highest index stored on a majority", () => {
-    expect(quorumCommitIndex(logOf(1, 2, 2, 2, 2), 2, 0, [5, 4, 1])).toBe(4)
-    expect(quorumCommitIndex(logOf(1, 2, 2, 2, 2), 2, 0, [5, 4, 3, 1, 0])).toBe(3)
+    expect(advanceCommitIndex(logOf(1, 2, 2, 2, 2), 2, 0, storedOnMajority([5, 4, 1]))).toBe(4)
+    expect(advanceCommitIndex(logOf(1, 2, 2, 2, 2), 2, 0, storedOnMajority([5, 4, 3, 1, 0]))).toBe(3)
   })
 
   it("never commits an entry of an earlier term by counting replicas", () => {
     // Entries 2..3 are from term 2, replicated everywhere, but the leader is in term 3.
-    expect(quorumCommitIndex(logOf(1, 2, 2, 3), 3, 1, [4, 3, 3])).toBe(1)
+    expect(advanceCommitIndex(logOf(1, 2, 2, 3), 3, 1, storedOnMajority([4, 3, 3]))).toBe(1)
     // Once an entry of its own term is on a majority, the earlier ones commit with it.
-    expect(quorumCommitIndex(logOf(1, 2, 2, 3), 3, 1, [4, 4, 3])).toBe(4)
+    expect(advanceCommitIndex(logOf(1, 2, 2, 3), 3, 1, storedOnMajority([4, 4, 3]))).toBe(4)
   })
 
   it("never moves the commit index back", () => {
-    expect(quorumCommitIndex(logOf(1, 1, 1), 1, 3, [3, 1, 1])).toBe(3)
+    expect(advanceCommitIndex(logOf(1, 1, 1), 1, 3, storedOnMajority([3, 1, 1]))).toBe(3)
   })
 
   it("jumps over a whole conflicting term with the follower's hint", () => {
@@ -190,30 +193,49 @@ describe("votes", () => {
   })
 })
 
-describe("ReadIndex rounds", () => {
-  const acked = (...rounds: Array<number>): ReadonlyMap<string, PeerProgress> =>
-    new Map(rounds.map((ackedRound, i) => [`n${i + 2}`, {
-      nextIndex: 1,
-      matchIndex: 0,
-      inflight: 0,
-      probing: false,
-      lastSentMs: 0,
-      lastContactMs: 0,
-      sentRound: ackedRound,
-      ackedRound,
-      sentCount: 0,
-      sentBeforeMatch: 0,
-      sentBeforeLoss: 0
-    }]))
+describe("quorums (one configuration of voters)", () => {
+  const voters = (n: number) => votersOf(Array.from({ length: n }, (_, i) => `n${i + 1}`))
+  const valuesOf = (values: ReadonlyArray<number>) => (voter: string) => values[Number(voter.slice(1)) - 1] ?? 0
 
-  it("a round is confirmed once a majority, the leader included, answered it or a later one", () => {
-    expect(confirmedRound(acked(3, 1), 2, 5)).toBe(3)
-    expect(confirmedRound(acked(1, 1), 2, 5)).toBe(1)
-    expect(confirmedRound(acked(5, 4, 0, 0), 3, 6)).toBe(4)
-    expect(confirmedRound(acked(5, 0, 0, 0), 3, 6)).toBe(0)
+  it("a majority is more than half of the voters", () => {
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => majoritySize(voters(n)))).toEqual([1, 2, 2, 3, 3, 4, 4])
+    expect(majoritySize(votersOf(["n1", "n1", "n2"]))).toBe(2)
   })
 
-  it("a single node confirms its own rounds", () => {
-    expect(confirmedRound(new Map(), 1, 7)).toBe(7)
+  it("the value a majority reached: match indexes for commit, acknowledged rounds for ReadIndex", () => {
+    const table: ReadonlyArray<readonly [ReadonlyArray<number>, number]> = [
+      [[7], 7],
+      [[5, 4, 1], 4],
+      [[5, 3, 4, 0, 1], 3],
+      [[6, 5, 4, 0], 4],
+      [[3, 1], 1],
+      [[9, 0, 0], 0]
+    ]
+    for (const [values, expected] of table) {
+      expect(majorityReached(voters(values.length), valuesOf(values))).toBe(expected)
+    }
+  })
+
+  it("an election is won by a majority of yes, lost once a majority can no longer say yes, pending until then", () => {
+    const tally = (n: number, answers: Record<string, boolean>) => tallyVotes(voters(n), new Map(Object.entries(answers)))
+    expect(tally(1, { n1: true })).toBe("won")
+    expect(tally(3, { n1: true })).toBe("pending")
+    expect(tally(3, { n1: true, n2: true })).toBe("won")
+    expect(tally(3, { n1: true, n2: false })).toBe("pending")
+    expect(tally(3, { n1: true, n2: false, n3: false })).toBe("lost")
+    expect(tally(4, { n1: true, n2: true })).toBe("pending")
+    expect(tally(4, { n1: true, n2: false, n3: false })).toBe("lost")
+    expect(tally(5, { n1: true, n2: true, n3: true })).toBe("won")
+    // Votes from outside the configuration do not count.
+    expect(tally(3, { n1: true, c1: true })).toBe("pending")
+  })
+
+  it("CheckQuorum: in touch when a majority was heard within the window", () => {
+    const heard = (times: ReadonlyArray<number>) => valuesOf(times)
+    expect(majorityInTouch(voters(3), heard([1000, 700, 0]), 1000, 400)).toBe(true)
+    expect(majorityInTouch(voters(3), heard([1000, 500, 0]), 1000, 400)).toBe(false)
+    expect(majorityInTouch(voters(5), heard([1000, 900, 800, 0, 0]), 1000, 400)).toBe(true)
+    expect(majorityInTouch(voters(5), heard([1000, 900, 0, 0, 0]), 1000, 400)).toBe(false)
+    expect(majorityInTouch(voters(1), heard([1000]), 1000, 400)).toBe(true)
   })
 })
