@@ -11,6 +11,7 @@ import type { PendingRequests } from "./PendingRequests.js"
 import type { Voters } from "./quorum.js"
 import { majorityReached } from "./quorum.js"
 import type { ReadIndexReads } from "./ReadIndexReads.js"
+import type { RaftRulesShape } from "./RaftRules.js"
 import type { RaftState } from "./RaftState.js"
 import type { RequestIds } from "./RequestIds.js"
 import type { Signal } from "./Signal.js"
@@ -30,6 +31,7 @@ export interface RaftContext {
   /** The other voters. */
   readonly peers: ReadonlyArray<NodeId>
   readonly config: RaftConfigShape
+  readonly rules: RaftRulesShape
   readonly log: LogShape
   readonly network: NetworkShape
   readonly stateMachine: StateMachineShape
@@ -107,9 +109,10 @@ export const confirmReads = (context: RaftContext, state: RaftState): Effect.Eff
     const term = context.log.hardState().term
     if (state.role !== "leader" || context.log.termAt(state.commitIndex) !== term) return Effect.void
     // The leader vouches for itself at the latest round.
-    const round = majorityReached(
+    const acknowledged = majorityReached(
       context.voters,
       (voter) => voter === context.self ? state.readRound : state.progress.get(voter)?.ackedRound ?? 0
     )
+    const round = context.rules.confirmedReadRound(state.readRound, acknowledged)
     return context.reads.confirm(round, state.commitIndex) ? context.applySignal.ring : Effect.void
   })

@@ -9,6 +9,7 @@ import { dispatcher } from "./dispatcher.js"
 import { electionTimer } from "./election.js"
 import { makePendingRequests } from "./PendingRequests.js"
 import { nextElectionDeadline, type RaftContext, type RoleEvent } from "./RaftContext.js"
+import { RaftRules } from "./RaftRules.js"
 import { initialRaftState } from "./RaftState.js"
 import { commitAdvancer, replicator } from "./replication.js"
 import { votersOf } from "./quorum.js"
@@ -60,6 +61,7 @@ export const runRaftNode = Effect.gen(function*() {
     peers,
     voters: votersOf(network.nodeIds),
     config,
+    rules: yield* RaftRules,
     log,
     network,
     stateMachine: yield* StateMachine,

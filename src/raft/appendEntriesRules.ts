@@ -57,8 +57,14 @@ export const reconcile = (log: LogView, commitIndex: number, request: AppendEntr
 
 /**
  * A follower commits up to what the leader has committed, but never past the
- * last entry this very request confirmed: entries beyond it may still differ
- * from the leader's.
+ * last entry this very request confirmed: entries beyond it, up to the end
+ * of its log, may still differ from the leader's.
  */
-export const followerCommitIndex = (commitIndex: number, leaderCommit: number, matchIndex: number): number =>
-  Math.max(commitIndex, Math.min(leaderCommit, matchIndex))
+export const followerCommitIndex = (follower: {
+  readonly commitIndex: number
+  readonly leaderCommit: number
+  /** The last index this request confirmed. */
+  readonly matchIndex: number
+  /** The end of the follower's log, which commit must not trust (the tutorial's bug does). */
+  readonly lastIndex: number
+}): number => Math.max(follower.commitIndex, Math.min(follower.leaderCommit, follower.matchIndex))

@@ -11,6 +11,7 @@ type Placement =
   | { readonly _tag: "Appended"; readonly index: number; readonly reply: Deferred.Deferred<KvReply> }
   | { readonly _tag: "Reading"; readonly reply: Deferred.Deferred<KvReply> }
   | { readonly _tag: "Duplicate" }
+  | { readonly _tag: "ReadLocally" }
   | { readonly _tag: "NotLeader"; readonly leaderId: string | null }
 
 /** For a client's own request whose entry was overwritten: it can never commit. */
@@ -66,7 +67,10 @@ export const executeRequest = (
     const { msg_id: _, ...command } = request
     const placed = yield* transition<Placement>(context, (state) =>
       Effect.gen(function*() {
-        if (context.requestIds.inLog(requestId)) return [{ _tag: "Duplicate" }, state] as const
+        if (context.rules.refusesDuplicates && context.requestIds.inLog(requestId)) return [{ _tag: "Duplicate" }, state] as const
+        if (command.type === "read" && state.role !== "leader" && context.rules.followersServeReads) {
+          return [{ _tag: "ReadLocally" }, state] as const
+        }
         if (state.role !== "leader") return [{ _tag: "NotLeader", leaderId: state.leaderId }, state] as const
         if (command.type === "read") {
           // Reads take no log entry: they wait for a majority to confirm this leader after they arrived.
@@ -84,6 +88,8 @@ export const executeRequest = (
         return [{ _tag: "Appended", index, reply }, state] as const
       }))
     switch (placed._tag) {
+      case "ReadLocally":
+        return yield* context.stateMachine.apply(command)
       case "Duplicate":
         return errorReply(ErrorCode.timeout, "a duplicate of a request already in the log; its outcome goes to the first copy")
       case "Reading": {

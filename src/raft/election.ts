@@ -4,7 +4,7 @@ import { type RequestVote, RequestVoteResult } from "../protocol/raftMessages.js
 import { majorityInTouch, tallyVotes } from "./quorum.js"
 import { becomeFollower, nextElectionDeadline, type RaftContext, ringAll, transition } from "./RaftContext.js"
 import type { RaftState } from "./RaftState.js"
-import { decidePreVote, decideVote, type LogTip, mayCampaign } from "./voteRules.js"
+import type { LogTip } from "./voteRules.js"
 
 const decodeVoteResult = Schema.decodeUnknownOption(RequestVoteResult)
 
@@ -25,10 +25,10 @@ export const handleRequestVote = (context: RaftContext, envelope: Envelope, requ
         const now = yield* Clock.currentTimeMillis
         const hard = context.log.hardState()
         if (request.pre_vote) {
-          const granted = decidePreVote(hard, tip(context), request, heardFromLeaderRecently(context, state, now))
+          const granted = context.rules.decidePreVote(hard, tip(context), request, heardFromLeaderRecently(context, state, now))
           return [{ term: hard.term, granted }, state] as const
         }
-        const decision = decideVote(hard, tip(context), request, heardFromLeaderRecently(context, state, now))
+        const decision = context.rules.decideVote(hard, tip(context), request, heardFromLeaderRecently(context, state, now))
         let next = state
         if (decision.hardState.term > hard.term) next = yield* becomeFollower(context, state, decision.hardState.term, null)
         const saved = context.log.hardState()
@@ -60,7 +60,7 @@ const requestVotes = (context: RaftContext, term: number, preVote: boolean) => {
           const result = decodeVoteResult(body)
           if (result._tag === "None") return false
           const answer = result.value
-          if (answer.term > context.log.hardState().term && !answer.vote_granted) {
+          if (context.rules.deposes(answer.term, context.log.hardState().term) && !answer.vote_granted) {
             yield* transition(context, (state) =>
               Effect.map(becomeFollower(context, state, answer.term, null), (next) => [undefined, next] as const))
           }
@@ -103,7 +103,7 @@ const becomeLeader = (context: RaftContext, state: RaftState, term: number) =>
     // Elected by a majority under the up-to-date rule, this log holds every committed entry.
     const hard = context.log.hardState()
     if (!hard.caughtUp) yield* Effect.orDie(context.log.saveHardState({ ...hard, caughtUp: true }))
-    yield* Effect.orDie(context.log.append([{ term, command: { type: "noop" } }]))
+    yield* Effect.orDie(context.log.append(context.rules.electionEntries(term)))
     const progress = new Map(context.peers.map((peer) => [peer, {
       nextIndex,
       matchIndex: 0,
@@ -173,7 +173,7 @@ export const electionTimer = (context: RaftContext) =>
       } else {
         const deadline = yield* nextElectionDeadline(context.config)
         yield* transition(context, (current) => Effect.succeed([undefined, { ...current, electionDeadlineMs: deadline }] as const))
-        if (mayCampaign(context.log.hardState(), tip(context))) {
+        if (context.rules.mayCampaign(context.log.hardState(), tip(context))) {
           yield* campaign(context, now)
         } else if (!toldWhyQuiet) {
           toldWhyQuiet = true

@@ -1,7 +1,6 @@
 import { Clock, Effect } from "effect"
 import type { Envelope } from "../protocol/envelope.js"
 import type { AppendEntries, AppendEntriesResult } from "../protocol/raftMessages.js"
-import { followerCommitIndex, reconcile } from "./appendEntriesRules.js"
 import { becomeFollower, nextElectionDeadline, type RaftContext, transition } from "./RaftContext.js"
 import type { RaftState } from "./RaftState.js"
 
@@ -27,7 +26,7 @@ export const handleAppendEntries = (context: RaftContext, envelope: Envelope, re
           lastLeaderContactMs: now,
           electionDeadlineMs: yield* nextElectionDeadline(context.config)
         }
-        const decision = reconcile(context.log, heard.commitIndex, request)
+        const decision = context.rules.reconcile(context.log, heard.commitIndex, request)
         switch (decision._tag) {
           case "Mismatch":
             return reject({ conflict_index: decision.conflictIndex, conflict_term: decision.conflictTerm }, heard)
@@ -48,7 +47,12 @@ export const handleAppendEntries = (context: RaftContext, envelope: Envelope, re
               yield* Effect.orDie(context.log.saveHardState({ ...saved, caughtUp: true }))
               yield* Effect.logInfo(`caught up by ${request.leader_id} to index ${decision.matchIndex}: votes and campaigns again`)
             }
-            const commitIndex = followerCommitIndex(heard.commitIndex, request.leader_commit, decision.matchIndex)
+            const commitIndex = context.rules.followerCommitIndex({
+              commitIndex: heard.commitIndex,
+              leaderCommit: request.leader_commit,
+              matchIndex: decision.matchIndex,
+              lastIndex: context.log.lastIndex()
+            })
             const result: AppendEntriesResult = {
               type: "append_entries_result",
               term: request.term,

@@ -1,7 +1,7 @@
 import { Clock, Effect, Option, Schema } from "effect"
 import type { NodeId } from "../protocol/envelope.js"
 import { type AppendEntries, AppendEntriesResult } from "../protocol/raftMessages.js"
-import { advanceCommitIndex, nextIndexAfterRejection, rejectionProvesLoss } from "./leaderRules.js"
+import { nextIndexAfterRejection, rejectionProvesLoss } from "./leaderRules.js"
 import { majorityReached } from "./quorum.js"
 import { becomeFollower, confirmReads, type RaftContext, transition } from "./RaftContext.js"
 import { type RaftState, updateProgress } from "./RaftState.js"
@@ -79,7 +79,7 @@ const handleResult = (
         return [false, updateProgress(released, peer, (p) => ({ ...p, probing: true, nextIndex: p.matchIndex + 1 }))] as const
       }
       const answer = result.value
-      if (answer.term > request.term) {
+      if (context.rules.deposes(answer.term, request.term)) {
         return [false, yield* becomeFollower(context, released, answer.term, null)] as const
       }
       // Any answer in this term, success or not, acknowledges this leader: for CheckQuorum and ReadIndex.
@@ -159,7 +159,7 @@ export const commitAdvancer = (context: RaftContext, term: number) =>
           context.voters,
           (voter) => voter === context.self ? context.log.lastIndex() : state.progress.get(voter)?.matchIndex ?? 0
         )
-        const commitIndex = advanceCommitIndex(context.log, term, state.commitIndex, storedOnMajority)
+        const commitIndex = context.rules.advanceCommitIndex(context.log, term, state.commitIndex, storedOnMajority)
         const next = { ...state, commitIndex }
         return Effect.as(confirmReads(context, next), [commitIndex > state.commitIndex, next] as const)
       })

@@ -63,9 +63,9 @@ describe("AppendEntries on a follower (log matching)", () => {
     // The follower holds 5 entries but the request only confirmed up to 2; the leader has committed 5.
     const decision = reconcile(logOf(1, 1, 1, 1, 1), 0, append(1, 1, [1]))
     expect(decision._tag === "Accept" && decision.matchIndex).toBe(2)
-    expect(followerCommitIndex(0, 5, 2)).toBe(2)
-    expect(followerCommitIndex(4, 5, 2)).toBe(4)
-    expect(followerCommitIndex(0, 1, 2)).toBe(1)
+    expect(followerCommitIndex({ commitIndex: 0, leaderCommit: 5, matchIndex: 2, lastIndex: 5 })).toBe(2)
+    expect(followerCommitIndex({ commitIndex: 4, leaderCommit: 5, matchIndex: 2, lastIndex: 5 })).toBe(4)
+    expect(followerCommitIndex({ commitIndex: 0, leaderCommit: 1, matchIndex: 2, lastIndex: 5 })).toBe(1)
   })
 })
 

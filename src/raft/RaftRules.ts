@@ -1,0 +1,52 @@
+import { Context } from "effect"
+import type { Entry } from "../protocol/raftMessages.js"
+import { followerCommitIndex, reconcile } from "./appendEntriesRules.js"
+import { advanceCommitIndex } from "./leaderRules.js"
+import { decidePreVote, decideVote, mayCampaign } from "./voteRules.js"
+
+/**
+ * The decisions Raft's safety rests on, gathered as one record that the
+ * node's fibers consult. The product's rules are the default; the simulator
+ * swaps single rules for deliberately broken ones (sim/brokenVariants.ts) to
+ * prove that it catches each kind of bug, without a test-only branch in the
+ * Raft code.
+ */
+export interface RaftRulesShape {
+  readonly decidePreVote: typeof decidePreVote
+  readonly decideVote: typeof decideVote
+  readonly mayCampaign: typeof mayCampaign
+  readonly reconcile: typeof reconcile
+  readonly followerCommitIndex: typeof followerCommitIndex
+  readonly advanceCommitIndex: typeof advanceCommitIndex
+  /** What a new leader appends at once: a no-op of its term, so entries of earlier terms commit. */
+  readonly electionEntries: (term: number) => ReadonlyArray<Entry>
+  /** Whether an answer carrying `answerTerm` deposes a leader of `leaderTerm`. */
+  readonly deposes: (answerTerm: number, leaderTerm: number) => boolean
+  /**
+   * The ReadIndex round a majority has confirmed, given the leader's own
+   * latest round and the majority's value (quorum.ts) of acknowledged rounds.
+   */
+  readonly confirmedReadRound: (ownRound: number, acknowledgedByMajority: number) => number
+  /** Whether a follower answers reads from its own state instead of passing them to the leader. */
+  readonly followersServeReads: boolean
+  /** Whether a request whose id is already in the log is refused instead of appended again. */
+  readonly refusesDuplicates: boolean
+}
+
+export const productRaftRules: RaftRulesShape = {
+  decidePreVote,
+  decideVote,
+  mayCampaign,
+  reconcile,
+  followerCommitIndex,
+  advanceCommitIndex,
+  electionEntries: (term) => [{ term, command: { type: "noop" } }],
+  deposes: (answerTerm, leaderTerm) => answerTerm > leaderTerm,
+  confirmedReadRound: (_ownRound, acknowledgedByMajority) => acknowledgedByMajority,
+  followersServeReads: false,
+  refusesDuplicates: true
+}
+
+export class RaftRules extends Context.Reference<RaftRules>()("effect-raft-kv/RaftRules", {
+  defaultValue: () => productRaftRules
+}) {}
