@@ -1,8 +1,8 @@
 import { Context, type Effect } from "effect"
-import type { NodeId } from "../src/protocol/envelope.js"
 import type { Entry } from "../src/protocol/raftMessages.js"
+import type { RoleChange } from "../src/raft/RoleChange.js"
 
-export type Role = "follower" | "candidate" | "leader"
+export type { Role, RoleChange } from "../src/raft/RoleChange.js"
 
 /**
  * What a Raft node reports about itself as it runs: role changes, commit
@@ -11,7 +11,7 @@ export type Role = "follower" | "candidate" | "leader"
  * applied sequences agree).
  */
 export interface RaftObserverShape {
-  readonly roleChanged: (change: { readonly term: number; readonly role: Role; readonly leaderId: NodeId | null }) => Effect.Effect<void>
+  readonly roleChanged: (change: RoleChange) => Effect.Effect<void>
   readonly committed: (commitIndex: number) => Effect.Effect<void>
   readonly applied: (index: number, entry: Entry) => Effect.Effect<void>
 }

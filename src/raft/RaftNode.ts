@@ -8,10 +8,11 @@ import { applier } from "./applier.js"
 import { dispatcher } from "./dispatcher.js"
 import { electionTimer } from "./election.js"
 import { makePendingRequests } from "./PendingRequests.js"
-import { nextElectionDeadline, type RaftContext, type RoleEvent } from "./RaftContext.js"
+import { currentTerm, nextElectionDeadline, type RaftContext } from "./RaftContext.js"
+import type { RoleChange } from "./RoleChange.js"
 import { RaftRules } from "./RaftRules.js"
 import { initialRaftState } from "./RaftState.js"
-import { commitAdvancer, replicator } from "./replication.js"
+import { commitAdvancer, replicator } from "./leader.js"
 import { votersOf } from "./quorum.js"
 import { makeReadIndexReads } from "./ReadIndexReads.js"
 import { makeRequestIds } from "./RequestIds.js"
@@ -32,7 +33,7 @@ const roleSupervisor = (context: RaftContext) =>
     })
     yield* Effect.addFinalizer(() => endLeadership)
     while (true) {
-      const event: RoleEvent = yield* Queue.take(context.roleEvents)
+      const event: RoleChange = yield* Queue.take(context.roleEvents)
       yield* endLeadership
       yield* context.observer.roleChanged(event)
       if (event.role !== "leader") continue
@@ -70,14 +71,14 @@ export const runRaftNode = Effect.gen(function*() {
     commitSignal: yield* makeSignal,
     applySignal: yield* makeSignal,
     state: yield* SynchronizedRef.make(initialRaftState(yield* nextElectionDeadline(config))),
-    roleEvents: yield* Queue.unbounded<RoleEvent>(),
+    roleEvents: yield* Queue.unbounded<RoleChange>(),
     pending: makePendingRequests(),
     reads: makeReadIndexReads(),
     requestIds: makeRequestIds(log),
     fail: (cause: Cause.Cause<unknown>) =>
       Cause.isInterruptedOnly(cause) ? Effect.void : Deferred.failCause(failure, cause).pipe(Effect.asVoid)
   }
-  yield* Effect.logInfo(`starting in term ${context.log.hardState().term} with ${context.log.lastIndex()} log entries`)
+  yield* Effect.logInfo(`starting in term ${currentTerm(context)} with ${context.log.lastIndex()} log entries`)
 
   const background = (fiber: Effect.Effect<void, never, Scope.Scope>) =>
     Effect.forkScoped(Effect.catchAllCause(fiber, context.fail))

@@ -1,4 +1,4 @@
-import type { Role } from "../../services/RaftObserver.js"
+import type { Role } from "./RoleChange.js"
 import type { NodeId } from "../protocol/envelope.js"
 
 /** The leader's view of one follower. */

@@ -1,5 +1,8 @@
 import { Deferred, Effect } from "effect"
 import type { KvReply, KvRequest } from "../protocol/kvMessages.js"
+import { majorityReached } from "./quorum.js"
+import { currentTerm, type RaftContext } from "./RaftContext.js"
+import type { RaftState } from "./RaftState.js"
 
 interface WaitingRead {
   readonly round: number
@@ -61,3 +64,20 @@ export const makeReadIndexReads = (): ReadIndexReads => {
       })
   }
 }
+
+/**
+ * Confirms the reads a majority's answers now vouch for, at the commit
+ * index, once that index holds an entry of the leader's own term (before
+ * that, entries committed by earlier leaders may lie beyond it).
+ */
+export const confirmReads = (context: RaftContext, state: RaftState): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    if (state.role !== "leader" || context.log.termAt(state.commitIndex) !== currentTerm(context)) return Effect.void
+    // The leader vouches for itself at the latest round.
+    const acknowledged = majorityReached(
+      context.voters,
+      (voter) => voter === context.self ? state.readRound : state.progress.get(voter)?.ackedRound ?? 0
+    )
+    const round = context.rules.confirmedReadRound(state.readRound, acknowledged)
+    return context.reads.confirm(round, state.commitIndex) ? context.applySignal.ring : Effect.void
+  })

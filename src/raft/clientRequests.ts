@@ -2,7 +2,8 @@ import { Deferred, Effect, Schema } from "effect"
 import { ErrorCode } from "../protocol/errorCodes.js"
 import { errorReply, KvReply, type KvRequest } from "../protocol/kvMessages.js"
 import type { Entry, Forward } from "../protocol/raftMessages.js"
-import { confirmReads, type RaftContext, ringAll, transition } from "./RaftContext.js"
+import { currentTerm, type RaftContext, ringAll, transition } from "./RaftContext.js"
+import { confirmReads } from "./ReadIndexReads.js"
 
 const decodeReply = Schema.decodeUnknownOption(KvReply)
 
@@ -79,7 +80,7 @@ export const executeRequest = (
           yield* confirmReads(context, reading)
           return [{ _tag: "Reading", reply }, reading] as const
         }
-        const term = context.log.hardState().term
+        const term = currentTerm(context)
         const index = context.log.lastIndex() + 1
         const entry: Entry = { term, command, request_id: requestId }
         yield* Effect.orDie(context.log.append([entry]))

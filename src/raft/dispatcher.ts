@@ -6,7 +6,7 @@ import { CasRequest, errorReply, ReadRequest, WriteRequest } from "../protocol/k
 import { AppendEntries, Forward, RequestVote } from "../protocol/raftMessages.js"
 import { executeRequest } from "./clientRequests.js"
 import { handleRequestVote } from "./election.js"
-import { handleAppendEntries } from "./followerAppend.js"
+import { handleAppendEntries } from "./follower.js"
 import type { RaftContext } from "./RaftContext.js"
 
 /** Every request a node serves, clients' and peers', by type. */

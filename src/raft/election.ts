@@ -2,7 +2,9 @@ import { Clock, Deferred, Effect, FiberSet, Schema } from "effect"
 import type { Envelope, NodeId } from "../protocol/envelope.js"
 import { type RequestVote, RequestVoteResult } from "../protocol/raftMessages.js"
 import { majorityInTouch, tallyVotes } from "./quorum.js"
-import { becomeFollower, nextElectionDeadline, type RaftContext, ringAll, transition } from "./RaftContext.js"
+import { becomeFollower } from "./follower.js"
+import { becomeLeader } from "./leader.js"
+import { currentTerm, nextElectionDeadline, type RaftContext, ringAll, transition } from "./RaftContext.js"
 import type { RaftState } from "./RaftState.js"
 import type { LogTip } from "./voteRules.js"
 
@@ -60,7 +62,7 @@ const requestVotes = (context: RaftContext, term: number, preVote: boolean) => {
           const result = decodeVoteResult(body)
           if (result._tag === "None") return false
           const answer = result.value
-          if (context.rules.deposes(answer.term, context.log.hardState().term) && !answer.vote_granted) {
+          if (context.rules.deposes(answer.term, currentTerm(context)) && !answer.vote_granted) {
             yield* transition(context, (state) =>
               Effect.map(becomeFollower(context, state, answer.term, null), (next) => [undefined, next] as const))
           }
@@ -95,39 +97,13 @@ const collectVotes = (context: RaftContext, ask: (peer: NodeId) => Effect.Effect
     })
   )
 
-/** Becomes leader of `term`: a no-op entry first, so that entries of earlier terms can commit. */
-const becomeLeader = (context: RaftContext, state: RaftState, term: number) =>
-  Effect.gen(function*() {
-    const now = yield* Clock.currentTimeMillis
-    const nextIndex = context.log.lastIndex() + 1
-    // Elected by a majority under the up-to-date rule, this log holds every committed entry.
-    const hard = context.log.hardState()
-    if (!hard.caughtUp) yield* Effect.orDie(context.log.saveHardState({ ...hard, caughtUp: true }))
-    yield* Effect.orDie(context.log.append(context.rules.electionEntries(term)))
-    const progress = new Map(context.peers.map((peer) => [peer, {
-      nextIndex,
-      matchIndex: 0,
-      inflight: 0,
-      probing: true,
-      lastSentMs: Number.NEGATIVE_INFINITY,
-      lastContactMs: now,
-      sentRound: 0,
-      ackedRound: 0,
-      sentCount: 0,
-      sentBeforeMatch: 0,
-      sentBeforeLoss: 0
-    }]))
-    yield* context.roleEvents.offer({ term, role: "leader", leaderId: context.self })
-    return { ...state, role: "leader", leaderId: context.self, progress, readRound: 0 } satisfies RaftState
-  })
-
 /**
  * One campaign: a PreVote round for the next term (changing nothing), then,
  * if a majority would vote and no leader appeared meanwhile, a real election.
  */
 const campaign = (context: RaftContext, startedAtMs: number) =>
   Effect.gen(function*() {
-    const preVoteTerm = context.log.hardState().term + 1
+    const preVoteTerm = currentTerm(context) + 1
     if (!(yield* requestVotes(context, preVoteTerm, true))) return
     const electionTerm = yield* transition(context, (state) =>
       Effect.gen(function*() {
@@ -143,7 +119,7 @@ const campaign = (context: RaftContext, startedAtMs: number) =>
     if (electionTerm === null) return
     if (!(yield* requestVotes(context, electionTerm, false))) return
     const elected = yield* transition(context, (state) =>
-      state.role === "candidate" && context.log.hardState().term === electionTerm
+      state.role === "candidate" && currentTerm(context) === electionTerm
         ? Effect.map(becomeLeader(context, state, electionTerm), (next) => [true, next] as const)
         : Effect.succeed([false, state] as const))
     if (elected) {
@@ -194,5 +170,5 @@ const checkQuorum = (context: RaftContext) =>
         voter === context.self ? now : state.progress.get(voter)?.lastContactMs ?? Number.NEGATIVE_INFINITY
       if (majorityInTouch(context.voters, lastHeardMs, now, context.config.electionTimeoutMaxMs)) return [undefined, state] as const
       yield* Effect.logInfo(`stepping down: a majority has not answered for ${context.config.electionTimeoutMaxMs} ms`)
-      return [undefined, yield* becomeFollower(context, state, context.log.hardState().term, null)] as const
+      return [undefined, yield* becomeFollower(context, state, currentTerm(context), null)] as const
     }))

@@ -3,13 +3,41 @@ import type { NodeId } from "../protocol/envelope.js"
 import { type AppendEntries, AppendEntriesResult } from "../protocol/raftMessages.js"
 import { nextIndexAfterRejection, rejectionProvesLoss } from "./leaderRules.js"
 import { majorityReached } from "./quorum.js"
-import { becomeFollower, confirmReads, type RaftContext, transition } from "./RaftContext.js"
+import { becomeFollower } from "./follower.js"
+import { currentTerm, type RaftContext, transition } from "./RaftContext.js"
+import { confirmReads } from "./ReadIndexReads.js"
 import { type RaftState, updateProgress } from "./RaftState.js"
 
 const decodeResult = Schema.decodeUnknownOption(AppendEntriesResult)
 
+/** Becomes leader of `term`: a no-op entry first, so that entries of earlier terms can commit. */
+export const becomeLeader = (context: RaftContext, state: RaftState, term: number) =>
+  Effect.gen(function*() {
+    const now = yield* Clock.currentTimeMillis
+    const nextIndex = context.log.lastIndex() + 1
+    // Elected by a majority under the up-to-date rule, this log holds every committed entry.
+    const hard = context.log.hardState()
+    if (!hard.caughtUp) yield* Effect.orDie(context.log.saveHardState({ ...hard, caughtUp: true }))
+    yield* Effect.orDie(context.log.append(context.rules.electionEntries(term)))
+    const progress = new Map(context.peers.map((peer) => [peer, {
+      nextIndex,
+      matchIndex: 0,
+      inflight: 0,
+      probing: true,
+      lastSentMs: Number.NEGATIVE_INFINITY,
+      lastContactMs: now,
+      sentRound: 0,
+      ackedRound: 0,
+      sentCount: 0,
+      sentBeforeMatch: 0,
+      sentBeforeLoss: 0
+    }]))
+    yield* context.roleEvents.offer({ term, role: "leader", leaderId: context.self })
+    return { ...state, role: "leader", leaderId: context.self, progress, readRound: 0 } satisfies RaftState
+  })
+
 const isLeaderOf = (context: RaftContext, state: RaftState, term: number) =>
-  state.role === "leader" && context.log.hardState().term === term
+  state.role === "leader" && currentTerm(context) === term
 
 /**
  * Decides whether to send `peer` an AppendEntries now, and if so which, and

@@ -1,8 +1,39 @@
 import { Clock, Effect } from "effect"
 import type { Envelope } from "../protocol/envelope.js"
 import type { AppendEntries, AppendEntriesResult } from "../protocol/raftMessages.js"
-import { becomeFollower, nextElectionDeadline, type RaftContext, transition } from "./RaftContext.js"
+import { ErrorCode } from "../protocol/errorCodes.js"
+import { errorReply } from "../protocol/kvMessages.js"
+import type { NodeId } from "../protocol/envelope.js"
+import { currentTerm, nextElectionDeadline, type RaftContext, transition } from "./RaftContext.js"
 import type { RaftState } from "./RaftState.js"
+
+/**
+ * Becomes (or stays) a follower in `term`, persisting the term if it is new.
+ * A leader or candidate that steps down announces it.
+ */
+export const becomeFollower = (
+  context: RaftContext,
+  state: RaftState,
+  term: number,
+  leaderId: NodeId | null
+): Effect.Effect<RaftState> =>
+  Effect.gen(function*() {
+    const hard = context.log.hardState()
+    if (term > hard.term) yield* Effect.orDie(context.log.saveHardState({ ...hard, term, votedFor: null }))
+    const changed = state.role !== "follower" || term > hard.term || state.leaderId !== leaderId
+    const next: RaftState = {
+      ...state,
+      role: "follower",
+      leaderId,
+      progress: state.role === "leader" ? new Map() : state.progress,
+      electionDeadlineMs: state.role === "follower" ? state.electionDeadlineMs : yield* nextElectionDeadline(context.config)
+    }
+    if (changed) yield* context.roleEvents.offer({ term, role: "follower", leaderId })
+    if (state.role === "leader") {
+      yield* context.reads.failWaiting(errorReply(ErrorCode.temporarilyUnavailable, "leadership ended before the read was confirmed"))
+    }
+    return next
+  })
 
 /**
  * A follower's handling of AppendEntries: recognise the leader, reconcile the
@@ -14,7 +45,7 @@ export const handleAppendEntries = (context: RaftContext, envelope: Envelope, re
       Effect.gen(function*() {
         const hard = context.log.hardState()
         const reject = (extra: Partial<AppendEntriesResult>, next: RaftState) =>
-          [[{ type: "append_entries_result", term: context.log.hardState().term, success: false, match_index: 0, ...extra }, false], next] as const
+          [[{ type: "append_entries_result", term: currentTerm(context), success: false, match_index: 0, ...extra }, false], next] as const
         if (request.term < hard.term) return reject({}, state)
         if (state.role === "leader" && request.term === hard.term) {
           return yield* Effect.dieMessage(`two leaders in term ${hard.term}: ${context.self} and ${request.leader_id}`)
