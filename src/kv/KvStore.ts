@@ -1,6 +1,6 @@
-import { HashMap } from "effect"
+import { Either, HashMap, Schema } from "effect"
 import { ErrorCode } from "../protocol/errorCodes.js"
-import { canonicalJson, type Json } from "../protocol/json.js"
+import { canonicalJson, Json } from "../protocol/json.js"
 import { errorReply, type KvReply, type KvRequest } from "../protocol/kvMessages.js"
 
 /**
@@ -40,3 +40,23 @@ export const applyToKvStore = (store: KvStore, request: KvRequest): readonly [Kv
       return [{ type: "cas_ok" }, HashMap.set(store, key, request.to)]
   }
 }
+
+/**
+ * A store as a JSON value: its pairs, each key as written by the client
+ * (recovered from its canonical text, which is JSON), sorted by that text so
+ * that equal stores give equal snapshots.
+ */
+export const kvStoreToJson = (store: KvStore): Json =>
+  [...HashMap.entries(store)]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, value]) => [JSON.parse(key) as Json, value])
+
+const KvPairs = Schema.Array(Schema.Tuple(Json, Json))
+const decodePairs = Schema.decodeUnknownEither(KvPairs)
+
+/** The store a snapshot describes, or why it describes none. */
+export const kvStoreFromJson = (snapshot: Json): Either.Either<KvStore, string> =>
+  Either.map(
+    Either.mapLeft(decodePairs(snapshot), (error) => `not a list of [key, value] pairs: ${error.message}`),
+    (pairs) => HashMap.fromIterable(pairs.map(([key, value]) => [canonicalJson(key), value] as const))
+  )

@@ -16,6 +16,7 @@ export const ReadRequest = Schema.Struct({
   msg_id: Schema.optional(Schema.Int),
   key: Json
 })
+export type ReadRequest = typeof ReadRequest.Type
 export const WriteRequest = Schema.Struct({
   type: Schema.Literal("write"),
   msg_id: Schema.optional(Schema.Int),

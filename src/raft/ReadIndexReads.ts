@@ -1,18 +1,18 @@
 import { Deferred, Effect } from "effect"
-import type { KvReply, KvRequest } from "../protocol/kvMessages.js"
+import type { KvReply, ReadRequest } from "../protocol/kvMessages.js"
 import { majorityReached } from "./quorum.js"
 import { currentTerm, type RaftContext } from "./RaftContext.js"
 import type { RaftState } from "./RaftState.js"
 
 interface WaitingRead {
   readonly round: number
-  readonly request: KvRequest
+  readonly request: ReadRequest
   readonly reply: Deferred.Deferred<KvReply>
 }
 
 interface ReadyRead {
   readonly readIndex: number
-  readonly request: KvRequest
+  readonly request: ReadRequest
   readonly reply: Deferred.Deferred<KvReply>
 }
 
@@ -26,7 +26,7 @@ interface ReadyRead {
  * applier to reach its read index.
  */
 export interface ReadIndexReads {
-  readonly wait: (round: number, request: KvRequest) => Effect.Effect<Deferred.Deferred<KvReply>>
+  readonly wait: (round: number, request: ReadRequest) => Effect.Effect<Deferred.Deferred<KvReply>>
   /** Every read of a round up to `round` becomes ready at `readIndex`; true when any did. */
   readonly confirm: (round: number, readIndex: number) => boolean
   /** The ready reads whose read index has been applied, taken out. */

@@ -29,7 +29,7 @@ export const applier = (context: RaftContext) =>
       }
       // ReadIndex reads, answered here so that they see exactly the entries applied so far.
       for (const read of context.reads.takeReady(lastApplied)) {
-        yield* Deferred.succeed(read.reply, yield* context.stateMachine.apply(read.request))
+        yield* Deferred.succeed(read.reply, yield* context.stateMachine.query(read.request))
       }
       yield* context.applySignal.wait
     }

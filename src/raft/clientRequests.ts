@@ -1,6 +1,6 @@
 import { Deferred, Effect, Schema } from "effect"
 import { ErrorCode } from "../protocol/errorCodes.js"
-import { errorReply, KvReply, type KvRequest } from "../protocol/kvMessages.js"
+import { errorReply, KvReply, type KvRequest, type ReadRequest } from "../protocol/kvMessages.js"
 import type { Entry, Forward } from "../protocol/raftMessages.js"
 import { currentTerm, type RaftContext, ringAll, transition } from "./RaftContext.js"
 import { confirmReads } from "./ReadIndexReads.js"
@@ -12,7 +12,7 @@ type Placement =
   | { readonly _tag: "Appended"; readonly index: number; readonly reply: Deferred.Deferred<KvReply> }
   | { readonly _tag: "Reading"; readonly reply: Deferred.Deferred<KvReply> }
   | { readonly _tag: "Duplicate" }
-  | { readonly _tag: "ReadLocally" }
+  | { readonly _tag: "ReadLocally"; readonly request: ReadRequest }
   | { readonly _tag: "NotLeader"; readonly leaderId: string | null }
 
 /** For a client's own request whose entry was overwritten: it can never commit. */
@@ -70,7 +70,7 @@ export const executeRequest = (
       Effect.gen(function*() {
         if (context.rules.refusesDuplicates && context.requestIds.inLog(requestId)) return [{ _tag: "Duplicate" }, state] as const
         if (command.type === "read" && state.role !== "leader" && context.rules.followersServeReads) {
-          return [{ _tag: "ReadLocally" }, state] as const
+          return [{ _tag: "ReadLocally", request: command }, state] as const
         }
         if (state.role !== "leader") return [{ _tag: "NotLeader", leaderId: state.leaderId }, state] as const
         if (command.type === "read") {
@@ -90,7 +90,7 @@ export const executeRequest = (
       }))
     switch (placed._tag) {
       case "ReadLocally":
-        return yield* context.stateMachine.apply(command)
+        return yield* context.stateMachine.query(placed.request)
       case "Duplicate":
         return errorReply(ErrorCode.timeout, "a duplicate of a request already in the log; its outcome goes to the first copy")
       case "Reading": {

@@ -1,4 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { KvStateMachine } from "../../layers/KvStateMachine.js"
+import { StateMachine, type StateMachineShape } from "../../services/StateMachine.js"
 import { applyToKvStore, emptyKvStore, type KvStore } from "../../src/kv/KvStore.js"
 import type { KvReply, KvRequest } from "../../src/protocol/kvMessages.js"
 
@@ -63,4 +66,60 @@ describe("KV semantics", () => {
     ])
     expect(replies.slice(1).map((r) => r.type === "error" && r.code)).toEqual([22, 22])
   })
+})
+
+describe("the KV state machine", () => {
+  const withMachine = <A, E>(use: (machine: StateMachineShape) => Effect.Effect<A, E>) =>
+    Effect.flatMap(StateMachine, use).pipe(Effect.provide(KvStateMachine))
+
+  it.effect("a query answers from the applied state and changes nothing", () =>
+    withMachine((machine) =>
+      Effect.gen(function*() {
+        yield* machine.apply({ type: "write", key: 1, value: 3 })
+        const before = yield* machine.snapshot
+        expect(yield* machine.query({ type: "read", key: 1 })).toEqual({ type: "read_ok", value: 3 })
+        expect(yield* machine.query({ type: "read", key: 2 })).toMatchObject({ type: "error", code: 20 })
+        expect(yield* machine.snapshot).toEqual(before)
+      })
+    ))
+
+  it.effect("a snapshot restores the same state, keys of every JSON kind kept apart", () =>
+    Effect.gen(function*() {
+      const writes: ReadonlyArray<KvRequest> = [
+        { type: "write", key: 2, value: "two" },
+        { type: "write", key: "2", value: [2] },
+        { type: "write", key: { b: 1, a: [null, true] }, value: { x: 1 } },
+        { type: "cas", key: 2, from: "two", to: 22 }
+      ]
+      const snapshot = yield* withMachine((machine) =>
+        Effect.zipRight(Effect.forEach(writes, machine.apply), machine.snapshot)
+      )
+      const restored = yield* withMachine((machine) =>
+        Effect.gen(function*() {
+          yield* machine.apply({ type: "write", key: "gone", value: 1 })
+          yield* machine.restore(snapshot)
+          return {
+            reads: yield* Effect.forEach([2, "2", { a: [null, true], b: 1 }, "gone"], (key) => machine.query({ type: "read", key })),
+            snapshot: yield* machine.snapshot
+          }
+        })
+      )
+      expect(restored.reads).toEqual([
+        { type: "read_ok", value: 22 },
+        { type: "read_ok", value: [2] },
+        { type: "read_ok", value: { x: 1 } },
+        { type: "error", code: 20, text: "key \"gone\" does not exist" }
+      ])
+      expect(restored.snapshot).toEqual(snapshot)
+    }))
+
+  it.effect("a snapshot that is not one is refused, and the state is kept", () =>
+    withMachine((machine) =>
+      Effect.gen(function*() {
+        yield* machine.apply({ type: "write", key: 1, value: 3 })
+        const refused = yield* Effect.flip(machine.restore({ pairs: 1 }))
+        expect(refused.message).toMatch(/KV snapshot: not a list of \[key, value\] pairs/)
+        expect(yield* machine.query({ type: "read", key: 1 })).toEqual({ type: "read_ok", value: 3 })
+      })
+    ))
 })
