@@ -1,6 +1,8 @@
+import type { Json } from "../../src/protocol/json.js"
+
 /** A JSON value `depth` levels of arrays deep around a string: `nested(2, "x")` is `[["x"]]`. */
-export const nested = (depth: number, inside: string): unknown => {
-  let value: unknown = inside
+export const nested = (depth: number, inside: string): Json => {
+  let value: Json = inside
   for (let i = 0; i < depth; i++) value = [value]
   return value
 }
