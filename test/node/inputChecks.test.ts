@@ -3,6 +3,7 @@ import { Chunk, Effect, Either, Schema, Stream } from "effect"
 import { splitBoundedLines } from "../../src/protocol/boundedLines.js"
 import { Json, jsonDepth } from "../../src/protocol/json.js"
 import { InitRequest } from "../../src/protocol/kvMessages.js"
+import { AppendEntries } from "../../src/protocol/raftMessages.js"
 import { describeParseError } from "../../src/protocol/describeParseError.js"
 import { nestsDeeperThan } from "../../src/protocol/wireLimits.js"
 import { nestedArrayText } from "../support/nestedJson.js"
@@ -89,4 +90,14 @@ describe("lines split with a byte limit", () => {
       )
       expect(Chunk.toArray(lines)).toEqual([{ _tag: "Line", text: "é" }])
     }))
+})
+
+describe("parse errors as told to a client", () => {
+  it("name at most 5 issues, each at most 300 characters", () => {
+    const entries = Array.from({ length: 1000 }, () => ({ term: "x".repeat(1000) }))
+    const result = Schema.decodeUnknownEither(AppendEntries, { errors: "all" })({ type: "append_entries", entries })
+    const text = Either.isLeft(result) ? describeParseError(result.left) : ""
+    expect(text).toMatch(/; and \d+ more$/)
+    expect(text.length).toBeLessThan(5 * 320 + 20)
+  })
 })
