@@ -13,21 +13,32 @@ export const maxLineBytes = 128 * 1024 * 1024
 /** The deepest nesting of arrays and objects in one line, the envelope and body included. */
 export const maxLineDepth = 128
 
+/** The index of the quote that closes the string opened at `open`, or the text's length if none does. */
+const endOfString = (text: string, open: number): number => {
+  let quote = open
+  while (true) {
+    quote = text.indexOf("\"", quote + 1)
+    if (quote === -1) return text.length
+    let backslashes = 0
+    while (text.charCodeAt(quote - 1 - backslashes) === 0x5c) backslashes++
+    if (backslashes % 2 === 0) return quote
+  }
+}
+
 /**
  * True when the JSON text nests arrays and objects deeper than `limit`.
- * A single pass over the characters, brackets inside strings not counted:
- * cheap, and safe on any text, JSON or not.
+ * One pass, strings skipped whole (brackets in them do not count): cheap,
+ * and safe on any text. Text that is not JSON may be misjudged, but is then
+ * refused by the parser, which does not recurse.
  */
 export const nestsDeeperThan = (text: string, limit: number): boolean => {
+  // Each level takes an opening and a closing bracket.
+  if (text.length < 2 * (limit + 1)) return false
   let depth = 0
-  let inString = false
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
-    if (inString) {
-      if (c === 0x5c) i++ // a backslash escapes the next character
-      else if (c === 0x22) inString = false
-    } else if (c === 0x22) {
-      inString = true
+    if (c === 0x22) {
+      i = endOfString(text, i)
     } else if (c === 0x5b || c === 0x7b) {
       if (++depth > limit) return true
     } else if (c === 0x5d || c === 0x7d) {
