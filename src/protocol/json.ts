@@ -30,8 +30,8 @@ export const jsonDepth = (value: unknown): number | undefined => {
 
 /**
  * The schema of a JSON value: checked by `jsonDepth` rather than by a
- * recursive union of schemas, which took 0.4 s for an array of 200,000
- * numbers and overflowed the stack on values about 1250 levels deep.
+ * recursive union of schemas, which overflowed the stack on values about
+ * 1250 levels deep and was 3.5 times slower on an array of 200,000 numbers.
  */
 export const Json: Schema.Schema<Json> = Schema.declare((value: unknown): value is Json => jsonDepth(value) !== undefined, {
   identifier: "Json",
