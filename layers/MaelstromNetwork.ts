@@ -1,27 +1,39 @@
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import { Data, Deferred, Effect, Either, Layer, Queue, Schema, Stream } from "effect"
 import { Network } from "../services/Network.js"
+import { type BoundedLine, splitBoundedLines } from "../src/protocol/boundedLines.js"
 import { describeParseError } from "../src/protocol/describeParseError.js"
 import { type Envelope, EnvelopeFromJson } from "../src/protocol/envelope.js"
 import { ErrorCode } from "../src/protocol/errorCodes.js"
 import { errorReply, InitRequest } from "../src/protocol/kvMessages.js"
+import { maxLineBytes, maxLineDepth, nestsDeeperThan } from "../src/protocol/wireLimits.js"
 import { makeNetworkCore, type NetworkCore } from "./networkCore.js"
 
 /** Stdin ended before Maelstrom's init arrived: there is no node to run. */
 export class StdinClosedBeforeInit extends Data.TaggedError("StdinClosedBeforeInit")<{}> {}
 
 const decodeLine = Schema.decodeUnknownEither(EnvelopeFromJson)
-const encodeLine = Schema.encodeSync(EnvelopeFromJson)
-const decodeInit = Schema.decodeUnknownEither(InitRequest)
+const encodeLine = Schema.encodeEither(EnvelopeFromJson)
+const decodeInit = Schema.decodeUnknownEither(InitRequest, { errors: "all" })
 
-const writeLine = (envelope: Envelope) => Effect.sync(() => void process.stdout.write(`${encodeLine(envelope)}\n`))
+/** Writes one message to stdout; one that cannot be encoded is logged and dropped. */
+const writeLine = (envelope: Envelope) =>
+  Either.match(encodeLine(envelope), {
+    onLeft: (error) =>
+      Effect.logError(
+        `message ${envelope.body.type} to ${envelope.dest} dropped: it cannot be encoded: ${describeParseError(error)}`
+      ),
+    onRight: (line) => Effect.sync(() => void process.stdout.write(`${line}\n`))
+  })
 
-/** The `src` and `msg_id` of a line that is JSON but not a valid envelope, if it has both. */
+/** Where to answer a line that is JSON but not a valid envelope: its `src`, `dest` and `msg_id`, if usable. */
 const replyAddress = (line: string): { src: string; dest: string; msgId: number } | undefined => {
   try {
+    // JSON.parse is not recursive in V8: safe on any nesting. Only top-level fields are read.
     const value = JSON.parse(line)
-    if (typeof value?.src === "string" && Number.isInteger(value?.body?.msg_id)) {
-      return { src: value.src, dest: typeof value.dest === "string" ? value.dest : "", msgId: value.body.msg_id }
+    const msgId = value?.body?.msg_id
+    if (typeof value?.src === "string" && typeof value?.dest === "string" && Number.isSafeInteger(msgId)) {
+      return { src: value.src, dest: value.dest, msgId }
     }
   } catch {
     // not JSON at all: nobody to answer
@@ -31,23 +43,29 @@ const replyAddress = (line: string): { src: string; dest: string; msgId: number 
 
 /**
  * The Network of a node run by Maelstrom: JSON lines on stdin and stdout. The
- * layer is ready once the init message has arrived (and was answered with
- * init_ok); requests before it get error 11. A line that is not a valid
- * message is logged and skipped, answered with error 12 when it has a msg_id.
- * When stdin closes, the incoming queue shuts down, which ends the node.
+ * layer is ready once a valid init message has arrived (and was answered with
+ * init_ok); requests before it get error 11, an invalid init error 12. A line
+ * that is not a valid message is logged and skipped, answered with error 12
+ * when it names a sender and a msg_id; a line longer or deeper than the wire
+ * limits is refused before it is decoded. No line ends the reader; when stdin
+ * closes, the incoming queue shuts down, which ends the node.
  */
 export const MaelstromNetwork = Layer.scoped(
   Network,
   Effect.gen(function*() {
     const ready = yield* Deferred.make<NetworkCore, StdinClosedBeforeInit>()
+    const currentCore = Effect.map(Deferred.poll(ready), (core) => (core._tag === "Some" ? core.value : undefined))
 
     const rejectMalformed = (line: string, problem: string) =>
       Effect.gen(function*() {
         yield* Effect.logWarning(`malformed message skipped: ${problem}\n  line: ${line.slice(0, 500)}`)
         const address = replyAddress(line)
         if (address === undefined) return
+        const initialized = yield* currentCore
+        const me = initialized === undefined ? address.dest : (yield* initialized).network.self
+        if (address.dest !== me) return yield* Effect.logWarning(`not answered: addressed to ${address.dest}, not ${me}`)
         yield* writeLine({
-          src: address.dest,
+          src: me,
           dest: address.src,
           body: { ...errorReply(ErrorCode.malformedRequest, problem), in_reply_to: address.msgId }
         })
@@ -68,8 +86,9 @@ export const MaelstromNetwork = Layer.scoped(
         }
         const init = decodeInit(envelope.body)
         if (Either.isLeft(init)) {
-          const problem = describeParseError(init.left)
-          return yield* reply(errorReply(ErrorCode.malformedRequest, `bad init: ${problem}`))
+          const problem = `bad init: ${describeParseError(init.left)}`
+          yield* Effect.logWarning(`${problem}; still waiting for a valid init`)
+          return yield* reply(errorReply(ErrorCode.malformedRequest, problem))
         }
         const { node_id: self, node_ids: nodeIds } = init.right
         const core = yield* makeNetworkCore({ self, nodeIds, transmit: writeLine })
@@ -78,31 +97,45 @@ export const MaelstromNetwork = Layer.scoped(
         yield* Deferred.succeed(ready, core)
       })
 
-    const handleLine = (line: string) =>
+    const handleLine = (line: BoundedLine) =>
       Effect.gen(function*() {
-        if (line.trim() === "") return
-        const decoded = decodeLine(line)
-        if (Either.isLeft(decoded)) {
-          return yield* rejectMalformed(line, describeParseError(decoded.left))
+        if (line._tag === "TooLong") {
+          return yield* Effect.logWarning(
+            `a line of ${line.bytes} bytes skipped unread (the limit is ${maxLineBytes} bytes); its sender cannot be answered`
+          )
         }
-        const core = yield* Deferred.poll(ready)
-        if (core._tag === "None") return yield* beforeInit(decoded.right)
-        const initialized = yield* core.value
+        const text = line.text
+        if (text.trim() === "") return
+        if (nestsDeeperThan(text, maxLineDepth)) {
+          return yield* rejectMalformed(text, `the message nests arrays and objects deeper than ${maxLineDepth} levels`)
+        }
+        const decoded = decodeLine(text)
+        if (Either.isLeft(decoded)) {
+          return yield* rejectMalformed(text, describeParseError(decoded.left))
+        }
+        const initialized = yield* currentCore
+        if (initialized === undefined) return yield* beforeInit(decoded.right)
         if (decoded.right.body.type === "init") {
           return yield* Effect.logWarning("a second init was ignored")
         }
-        yield* initialized.deliver(decoded.right)
+        yield* (yield* initialized).deliver(decoded.right)
       })
 
-    yield* NodeStream.stdin.pipe(
-      Stream.decodeText(),
-      Stream.splitLines,
-      Stream.runForEach(handleLine),
-      Effect.zipRight(Effect.logInfo("stdin closed")),
-      Effect.zipRight(Deferred.fail(ready, new StdinClosedBeforeInit())),
+    // Whatever a line does, the reader goes on: a defect handling one line is logged, not fatal.
+    const handleLineSafely = (line: BoundedLine) =>
+      Effect.catchAllDefect(handleLine(line), (defect) => Effect.logError("a line could not be handled; skipped", defect))
+
+    const endOfInput = Deferred.fail(ready, new StdinClosedBeforeInit()).pipe(
       Effect.zipRight(Deferred.await(ready)),
       Effect.flatMap((core) => Queue.shutdown(core.network.incoming)),
-      Effect.ignore,
+      Effect.ignore
+    )
+    yield* NodeStream.stdin.pipe(
+      splitBoundedLines(maxLineBytes),
+      Stream.runForEach(handleLineSafely),
+      Effect.catchAllCause((cause) => Effect.logError("reading stdin failed", cause)),
+      Effect.zipRight(Effect.logInfo("stdin closed")),
+      Effect.zipRight(endOfInput),
       Effect.forkScoped
     )
     const core = yield* Deferred.await(ready)

@@ -6,7 +6,8 @@ import type { Body, Envelope, NodeId } from "../src/protocol/envelope.js"
  * The transport-independent half of every Network layer: msg_id allocation,
  * RPC correlation by `in_reply_to`, and the queue of incoming requests.
  * A layer supplies `transmit` (how an envelope leaves) and calls `deliver`
- * for every envelope that arrives for this node.
+ * for every envelope that arrives; one addressed to another node, or a reply
+ * from a node other than the one asked, is logged and dropped.
  */
 export interface NetworkCore {
   readonly network: NetworkShape
@@ -21,7 +22,8 @@ export const makeNetworkCore = (options: {
   Effect.gen(function*() {
     const { nodeIds, self, transmit } = options
     const incoming = yield* Queue.unbounded<Envelope>()
-    const pending = new Map<number, Deferred.Deferred<Body>>()
+    // Each RPC awaiting its answer, with the node that must give it.
+    const pending = new Map<number, { readonly dest: NodeId; readonly answer: Deferred.Deferred<Body> }>()
     // A random start per incarnation: after a restart, a late reply to the
     // previous incarnation's RPC must not be taken for the answer to a new one.
     const firstMsgId = (yield* Random.nextIntBetween(0, 2 ** 31)) * 2 ** 21 + 1
@@ -38,7 +40,7 @@ export const makeNetworkCore = (options: {
       Effect.gen(function*() {
         const msgId = nextMsgId++
         const answer = yield* Deferred.make<Body>()
-        pending.set(msgId, answer)
+        pending.set(msgId, { dest, answer })
         yield* send(dest, { ...body, msg_id: msgId })
         return yield* Deferred.await(answer).pipe(
           Effect.timeoutFail({ duration: timeout, onTimeout: () => new RpcTimeout({ dest, type: body.type }) }),
@@ -47,17 +49,22 @@ export const makeNetworkCore = (options: {
       })
 
     const deliver = (envelope: Envelope): Effect.Effect<void> => {
-      const inReplyTo = envelope.body.in_reply_to
+      const { dest, src } = envelope
+      const { in_reply_to: inReplyTo, type } = envelope.body
+      if (dest !== self) return Effect.logWarning(`${type} from ${src} to ${dest} dropped: this node is ${self}`)
       if (inReplyTo === undefined) return Queue.offer(incoming, envelope)
       const waiting = pending.get(inReplyTo)
+      if (waiting !== undefined && waiting.dest !== src) {
+        return Effect.logWarning(`${type} from ${src} dropped: it answers msg_id ${inReplyTo}, which was sent to ${waiting.dest}`)
+      }
       if (waiting !== undefined) {
         pending.delete(inReplyTo)
-        return Deferred.succeed(waiting, envelope.body)
+        return Deferred.succeed(waiting.answer, envelope.body)
       }
       // Late replies (after a timeout) are normal; a reply to an id never issued is not.
       return inReplyTo >= firstMsgId && inReplyTo < nextMsgId
-        ? Effect.logDebug(`late reply dropped: ${envelope.body.type} from ${envelope.src} to ${inReplyTo}`)
-        : Effect.logWarning(`reply to an unknown msg_id ${inReplyTo} from ${envelope.src} dropped`)
+        ? Effect.logDebug(`late reply dropped: ${type} from ${src} to ${inReplyTo}`)
+        : Effect.logWarning(`reply to an unknown msg_id ${inReplyTo} from ${src} dropped`)
     }
 
     return { network: { self, nodeIds, send, reply, rpc, incoming }, deliver }

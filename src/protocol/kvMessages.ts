@@ -3,12 +3,20 @@ import { Json } from "./json.js"
 
 /** Client requests of the lin-kv workload, and the replies a node sends back. */
 
+/** Maelstrom's init: the cluster (`node_ids`, each once) and this node's place in it. */
 export const InitRequest = Schema.Struct({
   type: Schema.Literal("init"),
   msg_id: Schema.optional(Schema.Int),
   node_id: Schema.String,
   node_ids: Schema.Array(Schema.String)
-})
+}).pipe(Schema.filter(({ node_id, node_ids }) => {
+  const repeated = node_ids.find((id, i) => node_ids.indexOf(id) !== i)
+  if (repeated !== undefined) return `node_ids ${JSON.stringify(node_ids)} names ${JSON.stringify(repeated)} twice`
+  if (!node_ids.includes(node_id)) {
+    return `node_ids ${JSON.stringify(node_ids)} does not contain node_id ${JSON.stringify(node_id)}`
+  }
+  return undefined
+}))
 export type InitRequest = typeof InitRequest.Type
 
 export const ReadRequest = Schema.Struct({

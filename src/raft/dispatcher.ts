@@ -1,8 +1,9 @@
 import { Effect, Either, FiberSet, Random, Schema, Stream } from "effect"
+import { requestLimitViolation } from "../kv/requestLimits.js"
 import { describeParseError } from "../protocol/describeParseError.js"
 import type { Envelope } from "../protocol/envelope.js"
 import { ErrorCode } from "../protocol/errorCodes.js"
-import { CasRequest, errorReply, ReadRequest, WriteRequest } from "../protocol/kvMessages.js"
+import { CasRequest, type ErrorReply, errorReply, ReadRequest, WriteRequest } from "../protocol/kvMessages.js"
 import { AppendEntries, Forward, RequestVote } from "../protocol/raftMessages.js"
 import { executeRequest } from "./clientRequests.js"
 import { handleRequestVote } from "./election.js"
@@ -11,7 +12,7 @@ import type { RaftContext } from "./RaftContext.js"
 
 /** Every request a node serves, clients' and peers', by type. */
 const requestSchemas = [ReadRequest, WriteRequest, CasRequest, Forward, RequestVote, AppendEntries] as const
-type NodeRequest = Schema.Schema.Type<(typeof requestSchemas)[number]>
+export type NodeRequest = Schema.Schema.Type<(typeof requestSchemas)[number]>
 const decoders = new Map(
   requestSchemas.map((schema) => [
     schema.fields.type.literals[0] as string,
@@ -20,9 +21,38 @@ const decoders = new Map(
 )
 
 /**
+ * Why a request is refused for who sent it, or undefined when it is not.
+ * Raft's RPCs and forwards are obeyed only from the other members of the
+ * cluster, each speaking for itself; a client's own request must keep within
+ * the limits every node can carry.
+ */
+export const refusal = (request: NodeRequest, src: string, peers: ReadonlyArray<string>): ErrorReply | undefined => {
+  if (request.type === "read" || request.type === "write" || request.type === "cas") {
+    const violation = requestLimitViolation(request)
+    return violation === undefined ? undefined : errorReply(ErrorCode.malformedRequest, `malformed ${request.type}: ${violation}`)
+  }
+  if (!peers.includes(src)) {
+    return errorReply(
+      ErrorCode.notSupported,
+      `${request.type} is accepted only from the other cluster members (${peers.join(", ")}), not from ${src}`
+    )
+  }
+  const claimed = request.type === "request_vote"
+    ? ["candidate_id", request.candidate_id] as const
+    : request.type === "append_entries"
+    ? ["leader_id", request.leader_id] as const
+    : undefined
+  if (claimed !== undefined && claimed[1] !== src) {
+    return errorReply(ErrorCode.malformedRequest, `malformed ${request.type}: ${claimed[0]} ${claimed[1]} is not its sender ${src}`)
+  }
+  return undefined
+}
+
+/**
  * Reads incoming messages until the network closes. Raft RPCs are handled in
  * arrival order, one at a time; client requests (which wait for commit) each
- * run in their own fiber. Unknown types get error 10, malformed ones error 12.
+ * run in their own fiber. Unknown types get error 10, malformed ones error 12;
+ * a refused one (see `refusal`) is logged and answered with why.
  */
 export const dispatcher = (context: RaftContext) =>
   Effect.gen(function*() {
@@ -31,19 +61,23 @@ export const dispatcher = (context: RaftContext) =>
     const incarnation = yield* Random.nextIntBetween(0, 2 ** 31)
     let received = 0
     const nextRequestId = () => `${context.self}:${incarnation}:${++received}`
+    const refuse = (envelope: Envelope, reply: ErrorReply) =>
+      Effect.zipRight(Effect.logWarning(`${reply.text} (from ${envelope.src})`), context.network.reply(envelope, reply))
     const handle = (envelope: Envelope): Effect.Effect<void> => {
       const decode = decoders.get(envelope.body.type)
       const decoded = decode?.(envelope.body)
-      if (decoded === undefined || Either.isLeft(decoded)) {
-        const reply = decoded === undefined
-          ? errorReply(ErrorCode.notSupported, `unsupported message type ${JSON.stringify(envelope.body.type)}`)
-          : errorReply(ErrorCode.malformedRequest, `malformed ${envelope.body.type}: ${describeParseError(decoded.left)}`)
-        return Effect.zipRight(
-          Effect.logWarning(`${reply.text} (from ${envelope.src})`),
-          context.network.reply(envelope, reply)
+      if (decoded === undefined) {
+        return refuse(envelope, errorReply(ErrorCode.notSupported, `unsupported message type ${JSON.stringify(envelope.body.type)}`))
+      }
+      if (Either.isLeft(decoded)) {
+        return refuse(
+          envelope,
+          errorReply(ErrorCode.malformedRequest, `malformed ${envelope.body.type}: ${describeParseError(decoded.left)}`)
         )
       }
       const request = decoded.right
+      const refused = refusal(request, envelope.src, context.peers)
+      if (refused !== undefined) return refuse(envelope, refused)
       switch (request.type) {
         case "request_vote":
           return handleRequestVote(context, envelope, request)

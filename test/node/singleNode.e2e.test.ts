@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { resolve } from "node:path"
-import { NodeProcess, repoRoot } from "../support/NodeProcess.js"
+import { NodeProcess, raftBin } from "../support/NodeProcess.js"
 
 /** bin/raft as a real process, started from the temp directory, as a one-node cluster. */
 describe("bin/raft, one node, end to end", () => {
   let node: NodeProcess
 
   beforeAll(() => {
-    node = new NodeProcess(resolve(repoRoot, "bin/raft"))
+    node = new NodeProcess(raftBin)
   })
   afterAll(() => node.stop())
 

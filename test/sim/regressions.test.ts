@@ -57,14 +57,16 @@ describe("bugs the simulator found", () => {
     simulated(
       Effect.gen(function*() {
         const cluster = yield* makeSimCluster({
-          nodeIds: ["n1", "n2", "n3"],
+          nodeIds: ["n1", "n2", "n3", "n4", "n5"],
           network: { latency: { _tag: "Uniform", minMs: 1, maxMs: 10 } }
         })
+        // Nodes obey forwards only from members: the test speaks as n5, which stays down.
+        yield* cluster.crash("n5")
         yield* Effect.sleep(2000)
-        const target = cluster.nodeIds.find((n) => n !== leaderOf(cluster))!
+        const target = cluster.nodeIds.find((n) => n !== "n5" && n !== leaderOf(cluster))!
         // The network's two copies of one forward, from a node's point of view: same request id.
-        const forwarder = yield* cluster.client("forwarder")
-        const forward = { type: "forward", request_id: "forwarder:1", request: { type: "write", key: "k", value: 1 } }
+        const forwarder = yield* cluster.client("n5")
+        const forward = { type: "forward", request_id: "n5:1", request: { type: "write", key: "k", value: 1 } }
         const first = yield* forwarder.rpc(target, forward, 3000)
         yield* makeLeader(cluster, target)
         const second = yield* Effect.either(forwarder.rpc(target, forward, 3000))

@@ -1,0 +1,33 @@
+import { jsonDepth } from "../protocol/json.js"
+import type { KvRequest } from "../protocol/kvMessages.js"
+
+/**
+ * What a client may ask to store. A request passes through the log and
+ * through node-to-node messages, which wrap it in a few more levels and batch
+ * many of them into one line: these limits sit well inside the wire's
+ * (src/protocol/wireLimits.ts) so that whatever one node accepted, every other
+ * node can read, and a restarted node can replay from its log.
+ */
+
+/** The deepest nesting of arrays and objects in a key or value. */
+export const maxValueDepth = 100
+
+/** The most bytes of a request as the node encodes it (64 of them must fit in one AppendEntries). */
+export const maxRequestBytes = 1024 * 1024
+
+/** Why a client's request is refused before it enters the system, or undefined when it may. */
+export const requestLimitViolation = (request: KvRequest): string | undefined => {
+  const fields: ReadonlyArray<readonly [string, unknown]> = request.type === "read"
+    ? [["key", request.key]]
+    : request.type === "write"
+    ? [["key", request.key], ["value", request.value]]
+    : [["key", request.key], ["from", request.from], ["to", request.to]]
+  for (const [name, value] of fields) {
+    const depth = jsonDepth(value) ?? 0
+    if (depth > maxValueDepth) {
+      return `${name} nests ${depth} levels of arrays and objects; the limit is ${maxValueDepth}`
+    }
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(request))
+  return bytes > maxRequestBytes ? `the request is ${bytes} bytes as JSON; the limit is ${maxRequestBytes}` : undefined
+}

@@ -1,0 +1,38 @@
+import { NodeProcess, raftBin } from "./NodeProcess.js"
+
+/**
+ * Several bin/raft processes wired together as Maelstrom would: a message a
+ * node prints for another node is passed to that node's stdin unchanged, with
+ * no latency and no faults; replies to clients go to the test.
+ */
+export class ProcessCluster {
+  readonly nodes: ReadonlyMap<string, NodeProcess>
+
+  constructor(readonly ids: ReadonlyArray<string>, argsOf: (id: string) => ReadonlyArray<string> = () => []) {
+    const nodes = new Map<string, NodeProcess>()
+    const route = (message: Record<string, any>, line: string) => {
+      const dest = nodes.get(message.dest)
+      if (dest === undefined) return false
+      if (dest.alive) dest.writeLine(line)
+      return true
+    }
+    for (const id of ids) nodes.set(id, new NodeProcess(raftBin, { args: argsOf(id), route }))
+    this.nodes = nodes
+  }
+
+  node(id: string): NodeProcess {
+    return this.nodes.get(id)!
+  }
+
+  /** Sends every node its init and waits for every init_ok. */
+  async init(): Promise<void> {
+    for (const id of this.ids) {
+      const reply = await this.node(id).request({ type: "init", node_id: id, node_ids: [...this.ids] }, "c0", id)
+      if (reply.type !== "init_ok") throw new Error(`${id} answered init with ${JSON.stringify(reply)}`)
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.nodes.values()].map((node) => node.stop()))
+  }
+}
