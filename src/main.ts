@@ -5,6 +5,7 @@ import { KvStateMachine } from "../layers/KvStateMachine.js"
 import { LoggingRaftObserver } from "../layers/LoggingRaftObserver.js"
 import { MaelstromNetwork } from "../layers/MaelstromNetwork.js"
 import { MemoryLog } from "../layers/MemoryLog.js"
+import { NodeDisk } from "../layers/NodeDisk.js"
 import { dataDirectory, nodeConfigProvider, RaftConfigFromEnvironment } from "../layers/RaftConfigFromEnvironment.js"
 import { StderrLogger } from "../layers/StderrLogger.js"
 import { runRaftNode } from "./raft/RaftNode.js"
@@ -15,7 +16,7 @@ const args = process.argv.slice(2)
 const ChosenLog = Layer.unwrapEffect(
   Effect.map(
     Effect.withConfigProvider(dataDirectory, nodeConfigProvider(args)),
-    Option.match({ onNone: () => MemoryLog, onSome: FileLog })
+    Option.match({ onNone: () => MemoryLog, onSome: (directory) => FileLog(directory).pipe(Layer.provide(NodeDisk)) })
   )
 )
 
