@@ -1,6 +1,7 @@
 import * as NodeStream from "@effect/platform-node/NodeStream"
-import { Data, Deferred, Effect, Either, Layer, Queue, Schema, Stream } from "effect"
+import { Context, Data, Deferred, Effect, Either, Layer, Queue, Schema, Stream } from "effect"
 import { Network } from "../services/Network.js"
+import { NodeStartup } from "../services/NodeStartup.js"
 import { describeParseError } from "../src/protocol/describeParseError.js"
 import { type Envelope, EnvelopeFromJson } from "../src/protocol/envelope.js"
 import { ErrorCode } from "../src/protocol/errorCodes.js"
@@ -29,17 +30,24 @@ const replyAddress = (line: string): { src: string; dest: string; msgId: number 
   return undefined
 }
 
+/** The init message, and the network it set up. */
+interface Initialized {
+  readonly init: Envelope
+  readonly core: NetworkCore
+}
+
 /**
  * The Network of a node run by Maelstrom: JSON lines on stdin and stdout. The
- * layer is ready once the init message has arrived (and was answered with
- * init_ok); requests before it get error 11. A line that is not a valid
- * message is logged and skipped, answered with error 12 when it has a msg_id.
+ * layer is ready once the init message has arrived; requests before it get
+ * error 11. Init is answered through NodeStartup once the node's other
+ * services are built: init_ok, or an error saying why the node cannot start.
+ * A line that is not a valid message is logged and skipped, answered with
+ * error 12 when it has a msg_id.
  * When stdin closes, the incoming queue shuts down, which ends the node.
  */
-export const MaelstromNetwork = Layer.scoped(
-  Network,
+export const MaelstromNetwork = Layer.scopedContext(
   Effect.gen(function*() {
-    const ready = yield* Deferred.make<NetworkCore, StdinClosedBeforeInit>()
+    const ready = yield* Deferred.make<Initialized, StdinClosedBeforeInit>()
 
     const rejectMalformed = (line: string, problem: string) =>
       Effect.gen(function*() {
@@ -73,9 +81,7 @@ export const MaelstromNetwork = Layer.scoped(
         }
         const { node_id: self, node_ids: nodeIds } = init.right
         const core = yield* makeNetworkCore({ self, nodeIds, transmit: writeLine })
-        yield* reply({ type: "init_ok" })
-        yield* Effect.logInfo(`initialized as ${self} of ${nodeIds.join(",")}`)
-        yield* Deferred.succeed(ready, core)
+        yield* Deferred.succeed(ready, { init: envelope, core })
       })
 
     const handleLine = (line: string) =>
@@ -87,7 +93,7 @@ export const MaelstromNetwork = Layer.scoped(
         }
         const core = yield* Deferred.poll(ready)
         if (core._tag === "None") return yield* beforeInit(decoded.right)
-        const initialized = yield* core.value
+        const initialized = (yield* core.value).core
         if (decoded.right.body.type === "init") {
           return yield* Effect.logWarning("a second init was ignored")
         }
@@ -101,11 +107,23 @@ export const MaelstromNetwork = Layer.scoped(
       Effect.zipRight(Effect.logInfo("stdin closed")),
       Effect.zipRight(Deferred.fail(ready, new StdinClosedBeforeInit())),
       Effect.zipRight(Deferred.await(ready)),
-      Effect.flatMap((core) => Queue.shutdown(core.network.incoming)),
+      Effect.flatMap(({ core }) => Queue.shutdown(core.network.incoming)),
       Effect.ignore,
       Effect.forkScoped
     )
-    const core = yield* Deferred.await(ready)
-    return core.network
+    const { core, init } = yield* Deferred.await(ready)
+    const answerInit = (body: Record<string, unknown> & { type: string }) =>
+      init.body.msg_id === undefined
+        ? Effect.void
+        : writeLine({ src: init.dest, dest: init.src, body: { ...body, in_reply_to: init.body.msg_id } })
+    return Context.make(Network, core.network).pipe(
+      Context.add(NodeStartup, {
+        ready: Effect.zipRight(
+          answerInit({ type: "init_ok" }),
+          Effect.logInfo(`initialized as ${core.network.self} of ${core.network.nodeIds.join(",")}`)
+        ),
+        cannotStart: (reason) => answerInit(errorReply(ErrorCode.crash, `cannot start: ${reason}`))
+      })
+    )
   })
 )

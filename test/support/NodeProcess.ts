@@ -61,6 +61,18 @@ export class NodeProcess {
     throw new Error("the node never became available")
   }
 
+  /** Resolves with the exit code once the process has exited on its own. */
+  waitForExit(timeoutMs = 5000): Promise<number | null> {
+    if (!this.alive) return Promise.resolve(this.exitCode)
+    return new Promise((resolvePromise, reject) => {
+      const timer = setTimeout(() => reject(new Error(`still running after ${timeoutMs} ms`)), timeoutMs)
+      this.process.once("exit", (code) => {
+        clearTimeout(timer)
+        resolvePromise(code)
+      })
+    })
+  }
+
   async stop(): Promise<void> {
     if (!this.alive) return
     const exited = new Promise((r) => this.process.once("exit", r))
