@@ -1,6 +1,6 @@
 import { Effect, Layer } from "effect"
-import { Disk, DiskError, type DiskFile, type DiskShape } from "../../services/Disk.js"
 import { NodeDisk } from "../../layers/NodeDisk.js"
+import { Disk, DiskError, type DiskFile, type DiskShape } from "../../services/Disk.js"
 
 /** What the next write does instead of writing everything: write only its first bytes, or fail with an error code. */
 export type WriteFault = { readonly writeOnly: number } | { readonly fail: string }
