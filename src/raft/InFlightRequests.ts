@@ -17,15 +17,23 @@ export interface InFlightRequests {
 }
 
 export const makeInFlightRequests = (network: NetworkShape): InFlightRequests => {
-  const waiting = new Set<Envelope>()
-  const answerOnce = (request: Envelope, body: Body) =>
-    Effect.suspend(() => (waiting.delete(request) ? network.reply(request, body) : Effect.void))
+  // By arrival, not by envelope: a network that duplicates a message may deliver the same envelope twice.
+  const waiting = new Map<number, Envelope>()
+  let arrivals = 0
+  const answerOnce = (arrival: number, body: Body) =>
+    Effect.suspend(() => {
+      const request = waiting.get(arrival)
+      if (request === undefined) return Effect.void
+      waiting.delete(arrival)
+      return network.reply(request, body)
+    })
   return {
     serve: (request, answer) =>
       Effect.suspend(() => {
-        waiting.add(request)
-        return Effect.flatMap(answer, (body) => answerOnce(request, body))
+        const arrival = ++arrivals
+        waiting.set(arrival, request)
+        return Effect.flatMap(answer, (body) => answerOnce(arrival, body))
       }),
-    answerAll: (body) => Effect.forEach([...waiting], (request) => answerOnce(request, body), { discard: true })
+    answerAll: (body) => Effect.forEach([...waiting.keys()], (arrival) => answerOnce(arrival, body), { discard: true })
   }
 }
