@@ -1,113 +1,75 @@
-import * as fs from "node:fs"
 import * as path from "node:path"
-import { Effect, Layer, Schema } from "effect"
-import { type HardState, Log, LogError, type LogShape } from "../services/Log.js"
+import { Effect, Either, Layer } from "effect"
+import { Disk, type DiskError, type DiskFile } from "../services/Disk.js"
+import { Log, LogError, type LogShape } from "../services/Log.js"
 import { Network } from "../services/Network.js"
-import { Entry } from "../src/protocol/raftMessages.js"
+import { makeDurableAppender } from "./durableAppender.js"
+import { encodeLogRecord, type LogRecord, makeLogReplay, type RecoveredLog } from "./logRecordCodec.js"
 import { makeMemoryLog } from "./MemoryLog.js"
 
-/**
- * One line of the log file. The file is append-only: the log and hard state
- * are what replaying every record in order gives.
- */
-const LogRecord = Schema.Union(
-  Schema.Struct({ append: Schema.Array(Entry) }),
-  Schema.Struct({ truncate_from: Schema.Int }),
-  Schema.Struct({
-    hard_state: Schema.Struct({
-      term: Schema.Int,
-      votedFor: Schema.NullOr(Schema.String),
-      // Absent in files written before the field existed: not caught up, the safe side.
-      caughtUp: Schema.optionalWith(Schema.Boolean, { default: () => false })
-    })
-  })
-)
-type LogRecord = typeof LogRecord.Type
-const LogRecordFromJson = Schema.parseJson(LogRecord)
-const decodeRecord = Schema.decodeUnknownEither(LogRecordFromJson)
-const encodeRecord = Schema.encodeSync(LogRecordFromJson)
-
-const ioError = (what: string) => (error: unknown) =>
-  new LogError({ reason: `${what}: ${error instanceof Error ? error.message : String(error)}` })
-
-/** What replaying a file gives, and how many of its bytes were whole records. */
-interface Recovered {
-  readonly entries: Array<Entry>
-  readonly hardState: HardState
-  readonly validBytes: number
+export interface FileLogOptions {
+  /** How much of the file is read at once on start (a log may be larger than a string can be). */
+  readonly readChunkBytes?: number
 }
 
-/**
- * Replays the records of a log file. A last line without its newline (a
- * write cut short by a crash) is a torn tail: it was never acknowledged, so
- * it is dropped. A bad record anywhere else is corruption and stops the node.
- */
-export const recoverLogFile = (contents: string, file: string): Effect.Effect<Recovered, LogError> =>
+const failedTo = (doing: string) => (error: DiskError) => new LogError({ reason: `${doing} failed: ${error.message}` })
+
+/** Reads and replays the whole file, a chunk at a time. */
+const replayFile = (file: DiskFile, filePath: string, chunkBytes: number): Effect.Effect<RecoveredLog, LogError> =>
   Effect.gen(function*() {
-    const entries: Array<Entry> = []
-    let hardState: HardState = { term: 0, votedFor: null, caughtUp: false }
-    let offset = 0
-    while (offset < contents.length) {
-      const end = contents.indexOf("\n", offset)
-      if (end === -1) break
-      const decoded = decodeRecord(contents.slice(offset, end))
-      if (decoded._tag === "Left") {
-        return yield* new LogError({ reason: `${file}: corrupt record at byte ${offset}` })
-      }
-      const record: LogRecord = decoded.right
-      if ("append" in record) entries.push(...record.append)
-      else if ("truncate_from" in record) entries.splice(Math.max(record.truncate_from, 1) - 1)
-      else hardState = record.hard_state
-      offset = end + 1
+    const replay = makeLogReplay(filePath)
+    let position = 0
+    while (true) {
+      const chunk = yield* file.read(position, chunkBytes).pipe(Effect.mapError(failedTo(`reading ${filePath} at byte ${position}`)))
+      if (chunk.length === 0) return replay.finish()
+      const replayed = replay.push(chunk)
+      if (Either.isLeft(replayed)) return yield* replayed.left
+      position += chunk.length
     }
-    return { entries, hardState, validBytes: Buffer.byteLength(contents.slice(0, offset)) }
   })
 
 /**
- * A durable Log: every change is appended to `<dir>/<node id>.log` and
- * fsynced before the call returns, so nothing the node has replied about is
- * lost to a crash. Entries are also kept in memory for reads.
+ * A durable Log: every change is appended to `<directory>/<node id>.log` as
+ * one whole record and fsynced before the call returns, so nothing the node
+ * has replied about is lost to a crash; a change that cannot be made durable
+ * fails and is not applied. Entries are also kept in memory for reads.
  */
-export const FileLog = (directory: string) =>
+export const FileLog = (directory: string, options: FileLogOptions = {}) =>
   Layer.scoped(
     Log,
     Effect.gen(function*() {
       const { self } = yield* Network
-      const file = path.resolve(directory, `${self}.log`)
-      yield* Effect.try({ try: () => fs.mkdirSync(directory, { recursive: true }), catch: ioError(`creating ${directory}`) })
-      const contents = yield* Effect.try({
-        try: () => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : ""),
-        catch: ioError(`reading ${file}`)
-      })
-      const recovered = yield* recoverLogFile(contents, file)
-      const fd = yield* Effect.acquireRelease(
-        Effect.try({
-          try: () => {
-            const fd = fs.openSync(file, "a+")
-            fs.ftruncateSync(fd, recovered.validBytes)
-            return fd
-          },
-          catch: ioError(`opening ${file}`)
-        }),
-        (fd) => Effect.sync(() => fs.closeSync(fd))
-      )
-      yield* Effect.logInfo(`log ${file}: ${recovered.entries.length} entries, term ${recovered.hardState.term}`)
+      const disk = yield* Disk
+      const filePath = path.resolve(directory, `${self}.log`)
 
-      const persist = (record: LogRecord) =>
-        Effect.try({
-          try: () => {
-            fs.writeSync(fd, `${encodeRecord(record)}\n`)
-            fs.fsyncSync(fd)
-          },
-          catch: ioError(`writing ${file}`)
-        })
-      // Reads come from memory; every change is on disk before it is in memory.
+      // A new directory entry survives power loss only once its parent directory is fsynced.
+      const createdDirectories = yield* disk.createDirectory(directory).pipe(Effect.mapError(failedTo(`creating ${directory}`)))
+      for (const created of createdDirectories) {
+        yield* disk.fsyncDirectory(path.dirname(created)).pipe(Effect.mapError(failedTo(`creating ${created}`)))
+      }
+      const { created, file } = yield* disk.open(filePath).pipe(Effect.mapError(failedTo(`opening ${filePath}`)))
+      if (created) yield* disk.fsyncDirectory(directory).pipe(Effect.mapError(failedTo(`creating ${filePath}`)))
+
+      const recovered = yield* replayFile(file, filePath, options.readChunkBytes ?? 1024 * 1024)
+      if (recovered.tornBytes > 0) {
+        yield* Effect.logWarning(`${filePath}: dropping a torn last record of ${recovered.tornBytes} bytes at byte ${recovered.wholeBytes}`)
+        yield* Effect.zipRight(file.truncate(recovered.wholeBytes), file.fsync).pipe(
+          Effect.mapError(failedTo(`cutting the torn last record off ${filePath} at byte ${recovered.wholeBytes}`))
+        )
+      }
+      yield* Effect.logInfo(`log ${filePath}: ${recovered.entries.length} entries, term ${recovered.hardState.term}`)
+
+      const appender = makeDurableAppender(file, filePath, recovered.wholeBytes)
       const memory = makeMemoryLog({ entries: recovered.entries, hardState: recovered.hardState })
+      // One change at a time, never cut halfway: on disk first, then in memory, in the same order.
+      const lock = yield* Effect.makeSemaphore(1)
+      const persist = (record: LogRecord, change: Effect.Effect<void, LogError>) =>
+        lock.withPermits(1)(Effect.uninterruptible(Effect.zipRight(appender.append(encodeLogRecord(record)), change)))
       const log: LogShape = {
         ...memory,
-        saveHardState: (state) => Effect.zipRight(persist({ hard_state: state }), memory.saveHardState(state)),
-        append: (entries) => Effect.zipRight(persist({ append: entries }), memory.append(entries)),
-        truncateFrom: (index) => Effect.zipRight(persist({ truncate_from: index }), memory.truncateFrom(index))
+        saveHardState: (state) => persist({ hard_state: state }, memory.saveHardState(state)),
+        append: (entries) => persist({ append: entries }, memory.append(entries)),
+        truncateFrom: (index) => persist({ truncate_from: index }, memory.truncateFrom(index))
       }
       return log
     })

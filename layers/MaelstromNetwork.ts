@@ -1,6 +1,7 @@
 import * as NodeStream from "@effect/platform-node/NodeStream"
-import { Data, Deferred, Effect, Either, Layer, Queue, Schema, Stream } from "effect"
+import { Context, Data, Deferred, Effect, Either, Layer, Queue, Schema, Stream } from "effect"
 import { Network } from "../services/Network.js"
+import { NodeStartup } from "../services/NodeStartup.js"
 import { type BoundedLine, splitBoundedLines } from "../src/protocol/boundedLines.js"
 import { describeParseError } from "../src/protocol/describeParseError.js"
 import { type Envelope, EnvelopeFromJson } from "../src/protocol/envelope.js"
@@ -41,20 +42,29 @@ const replyAddress = (line: string): { src: string; dest: string; msgId: number 
   return undefined
 }
 
+/** The init message, and the network it set up. */
+interface Initialized {
+  readonly init: Envelope
+  readonly core: NetworkCore
+}
+
 /**
  * The Network of a node run by Maelstrom: JSON lines on stdin and stdout. The
- * layer is ready once a valid init message has arrived (and was answered with
- * init_ok); requests before it get error 11, an invalid init error 12. A line
+ * layer is ready once a valid init message has arrived; requests before it get error 11, an invalid init error 12. A line
  * that is not a valid message is logged and skipped, answered with error 12
  * when it names a sender and a msg_id; a line longer or deeper than the wire
  * limits is refused before it is decoded. No line ends the reader; when stdin
- * closes, the incoming queue shuts down, which ends the node.
+ * closes, the incoming queue shuts down, which ends the node. Init is
+ * answered through NodeStartup once the node's other services are built:
+ * init_ok, or an error saying why the node cannot start.
  */
-export const MaelstromNetwork = Layer.scoped(
-  Network,
+export const MaelstromNetwork = Layer.scopedContext(
   Effect.gen(function*() {
-    const ready = yield* Deferred.make<NetworkCore, StdinClosedBeforeInit>()
-    const currentCore = Effect.map(Deferred.poll(ready), (core) => (core._tag === "Some" ? core.value : undefined))
+    const ready = yield* Deferred.make<Initialized, StdinClosedBeforeInit>()
+    const currentCore = Effect.map(
+      Deferred.poll(ready),
+      (initialized) => (initialized._tag === "Some" ? Effect.map(initialized.value, ({ core }) => core) : undefined)
+    )
 
     const rejectMalformed = (line: string, problem: string) =>
       Effect.gen(function*() {
@@ -92,9 +102,7 @@ export const MaelstromNetwork = Layer.scoped(
         }
         const { node_id: self, node_ids: nodeIds } = init.right
         const core = yield* makeNetworkCore({ self, nodeIds, transmit: writeLine })
-        yield* reply({ type: "init_ok" })
-        yield* Effect.logInfo(`initialized as ${self} of ${nodeIds.join(",")}`)
-        yield* Deferred.succeed(ready, core)
+        yield* Deferred.succeed(ready, { init: envelope, core })
       })
 
     const handleLine = (line: BoundedLine) =>
@@ -127,7 +135,7 @@ export const MaelstromNetwork = Layer.scoped(
 
     const endOfInput = Deferred.fail(ready, new StdinClosedBeforeInit()).pipe(
       Effect.zipRight(Deferred.await(ready)),
-      Effect.flatMap((core) => Queue.shutdown(core.network.incoming)),
+      Effect.flatMap(({ core }) => Queue.shutdown(core.network.incoming)),
       Effect.ignore
     )
     yield* NodeStream.stdin.pipe(
@@ -138,7 +146,19 @@ export const MaelstromNetwork = Layer.scoped(
       Effect.zipRight(endOfInput),
       Effect.forkScoped
     )
-    const core = yield* Deferred.await(ready)
-    return core.network
+    const { core, init } = yield* Deferred.await(ready)
+    const answerInit = (body: Record<string, unknown> & { type: string }) =>
+      init.body.msg_id === undefined
+        ? Effect.void
+        : writeLine({ src: init.dest, dest: init.src, body: { ...body, in_reply_to: init.body.msg_id } })
+    return Context.make(Network, core.network).pipe(
+      Context.add(NodeStartup, {
+        ready: Effect.zipRight(
+          answerInit({ type: "init_ok" }),
+          Effect.logInfo(`initialized as ${core.network.self} of ${core.network.nodeIds.join(",")}`)
+        ),
+        cannotStart: (reason) => answerInit(errorReply(ErrorCode.crash, `cannot start: ${reason}`))
+      })
+    )
   })
 )

@@ -29,5 +29,3 @@ export const makeMemoryLog = (storage: MemoryLogStorage): LogShape => ({
 })
 
 export const MemoryLog = Layer.sync(Log, () => makeMemoryLog(emptyMemoryLogStorage()))
-
-export const memoryLogFrom = (storage: MemoryLogStorage) => Layer.sync(Log, () => makeMemoryLog(storage))

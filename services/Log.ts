@@ -16,8 +16,16 @@ export interface HardState {
   readonly caughtUp: boolean
 }
 
-/** Writing to durable storage failed: the node must not answer as if it had persisted. */
-export class LogError extends Data.TaggedError("LogError")<{ readonly reason: string }> {}
+/**
+ * Reading or writing durable storage failed: the node must not answer as if
+ * it had persisted. `reason` (also the error's message) names the file, what
+ * was being done, where, and the operating system's error code.
+ */
+export class LogError extends Data.TaggedError("LogError")<{ readonly reason: string }> {
+  override get message(): string {
+    return this.reason
+  }
+}
 
 /**
  * Read access to a Raft log. Indexes start at 1; index 0 is the empty prefix

@@ -5,8 +5,11 @@ import { KvStateMachine } from "../layers/KvStateMachine.js"
 import { LoggingRaftObserver } from "../layers/LoggingRaftObserver.js"
 import { MaelstromNetwork } from "../layers/MaelstromNetwork.js"
 import { MemoryLog } from "../layers/MemoryLog.js"
+import { NodeDisk } from "../layers/NodeDisk.js"
 import { dataDirectory, nodeConfigProvider, RaftConfigFromEnvironment } from "../layers/RaftConfigFromEnvironment.js"
 import { StderrLogger } from "../layers/StderrLogger.js"
+import { NodeStartup } from "../services/NodeStartup.js"
+import { describeFailure } from "./describeFailure.js"
 import { runRaftNode } from "./raft/RaftNode.js"
 
 const args = process.argv.slice(2)
@@ -15,21 +18,29 @@ const args = process.argv.slice(2)
 const ChosenLog = Layer.unwrapEffect(
   Effect.map(
     Effect.withConfigProvider(dataDirectory, nodeConfigProvider(args)),
-    Option.match({ onNone: () => MemoryLog, onSome: FileLog })
+    Option.match({ onNone: () => MemoryLog, onSome: (directory) => FileLog(directory).pipe(Layer.provide(NodeDisk)) })
   )
 )
 
-/** The Maelstrom lin-kv node: a Raft-replicated key-value store speaking JSON lines on stdio. */
+/**
+ * The Maelstrom lin-kv node: a Raft-replicated key-value store speaking JSON
+ * lines on stdio. Init is answered once the log is read and every service is
+ * built, so a node that cannot start says why in its answer to init.
+ */
 const NodeServices = Layer.mergeAll(
   ChosenLog,
   KvStateMachine,
   LoggingRaftObserver,
   RaftConfigFromEnvironment(args)
-).pipe(Layer.provideMerge(MaelstromNetwork))
+).pipe(
+  Layer.tapErrorCause((cause) => Effect.flatMap(NodeStartup, (startup) => startup.cannotStart(describeFailure(cause)))),
+  Layer.tap(() => Effect.flatMap(NodeStartup, (startup) => startup.ready)),
+  Layer.provideMerge(MaelstromNetwork)
+)
 
 const program = runRaftNode.pipe(
   Effect.provide(NodeServices),
-  Effect.tapErrorCause((cause) => Effect.logError("node stopped", cause)),
+  Effect.tapErrorCause((cause) => Effect.logError(`node stopped: ${describeFailure(cause)}`, cause)),
   Effect.provide(StderrLogger(process.env["RAFT_LOG_LEVEL"]))
 )
 

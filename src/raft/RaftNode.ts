@@ -4,9 +4,13 @@ import { Network } from "../../services/Network.js"
 import { RaftConfig } from "../../services/RaftConfig.js"
 import { RaftObserver } from "../../services/RaftObserver.js"
 import { StateMachine } from "../../services/StateMachine.js"
+import { describeFailure } from "../describeFailure.js"
+import { ErrorCode } from "../protocol/errorCodes.js"
+import { errorReply } from "../protocol/kvMessages.js"
 import { applier } from "./applier.js"
 import { dispatcher } from "./dispatcher.js"
 import { electionTimer } from "./election.js"
+import { makeInFlightRequests } from "./InFlightRequests.js"
 import { makePendingRequests } from "./PendingRequests.js"
 import { currentTerm, nextElectionDeadline, type RaftContext } from "./RaftContext.js"
 import type { RoleChange } from "./RoleChange.js"
@@ -49,7 +53,9 @@ const roleSupervisor = (context: RaftContext) =>
 /**
  * One Raft node: election timer, replication, commit advancement, applier
  * and request dispatcher as fibers in one scope. Runs until the network's
- * incoming queue closes; if any fiber fails, the node stops with that failure.
+ * incoming queue closes; if any fiber fails (a write to the log that could
+ * not be made durable, a broken rule), the node stops with that failure, and
+ * every request it has not answered gets an indefinite error saying why.
  */
 export const runRaftNode = Effect.gen(function*() {
   const network = yield* Network
@@ -85,5 +91,13 @@ export const runRaftNode = Effect.gen(function*() {
   yield* background(roleSupervisor(context))
   yield* background(applier(context))
   yield* background(electionTimer(context))
-  yield* Effect.raceFirst(dispatcher(context), Deferred.await(failure))
+  const inFlight = makeInFlightRequests(network)
+  yield* Effect.raceFirst(dispatcher(context, inFlight), Deferred.await(failure)).pipe(
+    Effect.onError((cause) =>
+      Cause.isInterruptedOnly(cause)
+        ? Effect.void
+        : inFlight.answerAll(
+          errorReply(ErrorCode.crash, `${network.self} stopped: ${describeFailure(cause)}; the operation may or may not have happened`)
+        ))
+  )
 }).pipe(Effect.scoped)

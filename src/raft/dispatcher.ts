@@ -1,13 +1,14 @@
 import { Effect, Either, FiberSet, Random, Schema, Stream } from "effect"
 import { requestLimitViolation } from "../kv/requestLimits.js"
 import { describeParseError } from "../protocol/describeParseError.js"
-import type { Envelope } from "../protocol/envelope.js"
+import type { Body, Envelope } from "../protocol/envelope.js"
 import { ErrorCode } from "../protocol/errorCodes.js"
 import { CasRequest, type ErrorReply, errorReply, ReadRequest, WriteRequest } from "../protocol/kvMessages.js"
 import { AppendEntries, Forward, RequestVote } from "../protocol/raftMessages.js"
 import { executeRequest } from "./clientRequests.js"
 import { handleRequestVote } from "./election.js"
 import { handleAppendEntries } from "./follower.js"
+import type { InFlightRequests } from "./InFlightRequests.js"
 import type { RaftContext } from "./RaftContext.js"
 
 /** Every request a node serves, clients' and peers', by type. */
@@ -51,10 +52,12 @@ export const refusal = (request: NodeRequest, src: string, peers: ReadonlyArray<
 /**
  * Reads incoming messages until the network closes. Raft RPCs are handled in
  * arrival order, one at a time; client requests (which wait for commit) each
- * run in their own fiber. Unknown types get error 10, malformed ones error 12;
- * a refused one (see `refusal`) is logged and answered with why.
+ * run in their own fiber, and one that fails stops the node (its answer, and
+ * every other waiting one's, is then the stop's). Unknown types get error 10,
+ * malformed ones error 12; a refused one (see `refusal`) is logged and
+ * answered with why.
  */
-export const dispatcher = (context: RaftContext) =>
+export const dispatcher = (context: RaftContext, inFlight: InFlightRequests) =>
   Effect.gen(function*() {
     const requests = yield* FiberSet.make()
     // Request ids stay unique across this node's restarts: a random incarnation plus a counter.
@@ -63,6 +66,8 @@ export const dispatcher = (context: RaftContext) =>
     const nextRequestId = () => `${context.self}:${incarnation}:${++received}`
     const refuse = (envelope: Envelope, reply: ErrorReply) =>
       Effect.zipRight(Effect.logWarning(`${reply.text} (from ${envelope.src})`), context.network.reply(envelope, reply))
+    const serve = (envelope: Envelope, answer: Effect.Effect<Body, unknown>) =>
+      FiberSet.run(requests, Effect.catchAllCause(inFlight.serve(envelope, answer), context.fail)).pipe(Effect.asVoid)
     const handle = (envelope: Envelope): Effect.Effect<void> => {
       const decode = decoders.get(envelope.body.type)
       const decoded = decode?.(envelope.body)
@@ -84,18 +89,9 @@ export const dispatcher = (context: RaftContext) =>
         case "append_entries":
           return handleAppendEntries(context, envelope, request)
         case "forward":
-          return FiberSet.run(
-            requests,
-            Effect.flatMap(
-              executeRequest(context, request.request, request.request_id, "forwarded"),
-              (reply) => context.network.reply(envelope, reply)
-            )
-          ).pipe(Effect.asVoid)
+          return serve(envelope, executeRequest(context, request.request, request.request_id, "forwarded"))
         default:
-          return FiberSet.run(
-            requests,
-            Effect.flatMap(executeRequest(context, request, nextRequestId(), "client"), (reply) => context.network.reply(envelope, reply))
-          ).pipe(Effect.asVoid)
+          return serve(envelope, executeRequest(context, request, nextRequestId(), "client"))
       }
     }
     yield* Stream.fromQueue(context.network.incoming).pipe(Stream.runForEach(handle))

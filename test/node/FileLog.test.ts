@@ -1,22 +1,9 @@
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
-import { FileLog, recoverLogFile } from "../../layers/FileLog.js"
-import { Log } from "../../services/Log.js"
-import { Network, type NetworkShape } from "../../services/Network.js"
-import type { Entry } from "../../src/protocol/raftMessages.js"
-
-const entry = (term: number, value: number): Entry => ({ term, command: { type: "write", key: 1, value } })
-
-/** The FileLog only asks the network who it is. */
-const asNode = (self: string) => Layer.succeed(Network, { self } as NetworkShape)
-
-const withLog = <A, E>(directory: string, use: (log: Log["Type"]) => Effect.Effect<A, E>) =>
-  Effect.scoped(Effect.flatMap(Log, use).pipe(Effect.provide(FileLog(directory).pipe(Layer.provide(asNode("n2"))))))
-
-const freshDirectory = () => fs.mkdtempSync(path.join(os.tmpdir(), "filelog-"))
+import { Effect } from "effect"
+import { NodeDisk } from "../../layers/NodeDisk.js"
+import { entry, freshDirectory, withLog } from "../support/fileLogs.js"
 
 describe("the durable file log", () => {
   it.effect("brings back entries, truncations and the hard state after a restart", () =>
@@ -48,10 +35,27 @@ describe("the durable file log", () => {
       expect(entries).toEqual([entry(1, 1), entry(1, 2)])
     }))
 
-  it.effect("refuses a file corrupted in the middle", () =>
+  it.effect("refuses to start on a file corrupted in the middle, naming the file and the byte", () =>
     Effect.gen(function*() {
-      const contents = "{\"append\":[]}\nnot a record\n{\"append\":[]}\n"
-      const error = yield* Effect.flip(recoverLogFile(contents, "x.log"))
-      expect(error.reason).toBe("x.log: corrupt record at byte 14")
+      const directory = freshDirectory()
+      const file = path.join(directory, "n2.log")
+      fs.writeFileSync(file, "{\"append\":[]}\nnot a record\n{\"append\":[]}\n")
+      const error = yield* Effect.flip(withLog(directory, () => Effect.void))
+      expect(error.message).toMatch(new RegExp(`^${file}: corrupt record at byte 14: `))
+    }))
+
+  it.effect("reads the file a chunk at a time, records spanning chunks and characters cut between them", () =>
+    Effect.gen(function*() {
+      const directory = freshDirectory()
+      const values = ["é", "€uro", "😀 and more", "x".repeat(40)]
+      yield* withLog(directory, (log) => log.append(values.map((value) => entry(1, value))))
+      yield* withLog(directory, (log) => log.saveHardState({ term: 3, votedFor: "n1", caughtUp: false }))
+      const reopened = yield* withLog(
+        directory,
+        (log) => Effect.succeed({ hard: log.hardState(), entries: log.slice(1, 10) }),
+        NodeDisk,
+        { readChunkBytes: 3 }
+      )
+      expect(reopened).toEqual({ hard: { term: 3, votedFor: "n1", caughtUp: false }, entries: values.map((value) => entry(1, value)) })
     }))
 })

@@ -1,0 +1,110 @@
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { encodeLogRecord } from "../../layers/logRecordCodec.js"
+import { FaultyDisk } from "../support/FaultyDisk.js"
+import { entry, freshDirectory, withLog } from "../support/fileLogs.js"
+
+const logFile = (directory: string) => path.join(directory, "n2.log")
+/** The size of the record that appends one of these entries. */
+const recordBytes = encodeLogRecord({ append: [entry(1, 1)] }).length
+
+/** What a restart finds, read with the machine's own disk. */
+const reopen = (directory: string) =>
+  withLog(directory, (log) => Effect.succeed({ hard: log.hardState(), entries: log.slice(1, log.lastIndex()) }))
+
+describe("the durable file log on a failing disk", () => {
+  it.effect("writes the rest of a record after short writes, and only then acknowledges it", () =>
+    Effect.gen(function*() {
+      const directory = freshDirectory()
+      const disk = new FaultyDisk()
+      yield* withLog(directory, (log) =>
+        Effect.gen(function*() {
+          disk.nextWrites.push({ writeOnly: 5 }, { writeOnly: 3 })
+          yield* log.append([entry(1, 1)])
+        }), disk.layer)
+      expect(disk.calls.filter((call) => call.startsWith("write"))).toEqual([
+        `write ${recordBytes} at 0`,
+        `write ${recordBytes - 5} at 5`,
+        `write ${recordBytes - 8} at 8`
+      ])
+      expect((yield* reopen(directory)).entries).toEqual([entry(1, 1)])
+    }))
+
+  it.effect("fails a write the disk cannot take, leaves no partial record, and goes on once space returns", () =>
+    Effect.gen(function*() {
+      const directory = freshDirectory()
+      const disk = new FaultyDisk()
+      const wholeSize = yield* withLog(directory, (log) =>
+        Effect.gen(function*() {
+          yield* log.append([entry(1, 1)])
+          const size = fs.statSync(logFile(directory)).size
+          disk.nextWrites.push({ writeOnly: 10 }, { fail: "ENOSPC" })
+          const error = yield* Effect.flip(log.append([entry(1, 2)]))
+          expect(error.message).toBe(
+            `appending a record of ${recordBytes} bytes to ${logFile(directory)} at byte ${size} failed: ` +
+              `write ${logFile(directory)}: ENOSPC: injected; the file was cut back to its last whole record (byte ${size})`
+          )
+          expect(log.lastIndex()).toBe(1)
+          expect(fs.statSync(logFile(directory)).size).toBe(size)
+          yield* log.append([entry(1, 3)])
+          return size
+        }), disk.layer)
+      expect(disk.calls).toContain(`truncate ${wholeSize}`)
+      expect((yield* reopen(directory)).entries).toEqual([entry(1, 1), entry(1, 3)])
+    }))
+
+  it.effect("fails a write whose fsync fails, and cuts it off", () =>
+    Effect.gen(function*() {
+      const directory = freshDirectory()
+      const disk = new FaultyDisk()
+      yield* withLog(directory, (log) =>
+        Effect.gen(function*() {
+          yield* log.saveHardState({ term: 1, votedFor: null, caughtUp: false })
+          disk.nextFsyncs.push("EIO")
+          const error = yield* Effect.flip(log.saveHardState({ term: 2, votedFor: "n1", caughtUp: false }))
+          expect(error.message).toContain(`fsync ${logFile(directory)}: EIO`)
+          expect(log.hardState()).toEqual({ term: 1, votedFor: null, caughtUp: false })
+        }), disk.layer)
+      expect(yield* reopen(directory)).toEqual({ hard: { term: 1, votedFor: null, caughtUp: false }, entries: [] })
+    }))
+
+  it.effect("refuses every later write when a failed write cannot be cut off, and still restarts with what it acknowledged", () =>
+    Effect.gen(function*() {
+      const directory = freshDirectory()
+      const disk = new FaultyDisk()
+      yield* withLog(directory, (log) =>
+        Effect.gen(function*() {
+          yield* log.append([entry(1, 1)])
+          disk.nextWrites.push({ writeOnly: 10 }, { fail: "ENOSPC" })
+          disk.nextTruncates.push("EIO")
+          const first = yield* Effect.flip(log.append([entry(1, 2)]))
+          expect(first.message).toMatch(/ENOSPC.*cutting the file back to byte \d+ failed too \(truncate .*: EIO: injected\): the log refuses every later write$/)
+          const later = yield* Effect.flip(log.truncateFrom(1))
+          expect(later.message).toBe(first.message)
+          expect(log.lastIndex()).toBe(1)
+        }), disk.layer)
+      // The partial record is still there: a restart drops it as a torn tail.
+      expect((yield* reopen(directory)).entries).toEqual([entry(1, 1)])
+    }))
+
+  it.effect("fsyncs the directories it creates and the directory of a new log file, before using it", () =>
+    Effect.gen(function*() {
+      const parent = freshDirectory()
+      const directory = path.join(parent, "a", "b")
+      const disk = new FaultyDisk()
+      yield* withLog(directory, (log) => log.append([entry(1, 1)]), disk.layer)
+      expect(disk.calls.slice(0, 6)).toEqual([
+        `create directory ${directory}`,
+        `fsync directory ${parent}`,
+        `fsync directory ${path.join(parent, "a")}`,
+        `create ${logFile(directory)}`,
+        `fsync directory ${directory}`,
+        `write ${recordBytes} at 0`
+      ])
+      const again = new FaultyDisk()
+      yield* withLog(directory, () => Effect.void, again.layer)
+      expect(again.calls).toEqual([`create directory ${directory}`, `open ${logFile(directory)}`])
+    }))
+})

@@ -1,0 +1,28 @@
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { Effect, Layer } from "effect"
+import { FileLog, type FileLogOptions } from "../../layers/FileLog.js"
+import { NodeDisk } from "../../layers/NodeDisk.js"
+import type { Disk } from "../../services/Disk.js"
+import { Log } from "../../services/Log.js"
+import { Network, type NetworkShape } from "../../services/Network.js"
+import type { Entry } from "../../src/protocol/raftMessages.js"
+
+export const entry = (term: number, value: string | number): Entry => ({ term, command: { type: "write", key: 1, value } })
+
+/** The FileLog only asks the network who it is. */
+const asNode = (self: string) => Layer.succeed(Network, { self } as NetworkShape)
+
+/** Opens node n2's log in `directory`, uses it, and closes it. */
+export const withLog = <A, E>(
+  directory: string,
+  use: (log: Log["Type"]) => Effect.Effect<A, E>,
+  disk: Layer.Layer<Disk> = NodeDisk,
+  options: FileLogOptions = {}
+) =>
+  Effect.scoped(
+    Effect.flatMap(Log, use).pipe(Effect.provide(FileLog(directory, options).pipe(Layer.provide([asNode("n2"), disk]))))
+  )
+
+export const freshDirectory = () => fs.mkdtempSync(path.join(os.tmpdir(), "filelog-"))
