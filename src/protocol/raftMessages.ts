@@ -10,14 +10,10 @@ export const Noop = Schema.Struct({ type: Schema.Literal("noop") })
 export const LogCommand = Schema.Union(Noop, KvRequest)
 export type LogCommand = typeof LogCommand.Type
 
-/**
- * One log entry. A client's operation carries the id its request was given by
- * the node that first received it, so a duplicate is recognised from the log.
- */
+/** One log entry: the term of the leader that appended it, and what it carries. */
 export const Entry = Schema.Struct({
   term: Schema.Int,
-  command: LogCommand,
-  request_id: Schema.optional(Schema.String)
+  command: LogCommand
 })
 export type Entry = typeof Entry.Type
 
@@ -71,14 +67,16 @@ export const AppendEntriesResult = Schema.Struct({
 export type AppendEntriesResult = typeof AppendEntriesResult.Type
 
 /**
- * A client request passed on to the leader; the reply is the client's reply
- * body. `request_id` is unique across the sender's restarts and is stored
- * with the entry, so a duplicated forward is executed at most once.
+ * A client request passed on to the leader of `term`; the reply is the
+ * client's reply body. Only the leader of that term runs it, at most once per
+ * (`session`, `serial`): see src/raft/Forwarding.ts.
  */
 export const Forward = Schema.Struct({
   type: Schema.Literal("forward"),
   msg_id: Schema.optional(Schema.Int),
-  request_id: Schema.String,
+  term: Schema.Int,
+  session: Schema.String,
+  serial: Schema.Int,
   request: KvRequest
 })
 export type Forward = typeof Forward.Type

@@ -5,12 +5,12 @@ import type { RaftConfigShape } from "../../services/RaftConfig.js"
 import type { RaftObserverShape } from "../../services/RaftObserver.js"
 import type { StateMachineShape } from "../../services/StateMachine.js"
 import type { NodeId } from "../protocol/envelope.js"
+import type { ForwardedRequests, ForwardId } from "./Forwarding.js"
 import type { PendingRequests } from "./PendingRequests.js"
 import type { Voters } from "./quorum.js"
 import type { ReadIndexReads } from "./ReadIndexReads.js"
 import type { RaftRulesShape } from "./RaftRules.js"
 import type { RaftState } from "./RaftState.js"
-import type { RequestIds } from "./RequestIds.js"
 import type { RoleChange } from "./RoleChange.js"
 import type { Signal } from "./Signal.js"
 
@@ -37,7 +37,9 @@ export interface RaftContext {
   readonly roleEvents: Queue.Queue<RoleChange>
   readonly pending: PendingRequests
   readonly reads: ReadIndexReads
-  readonly requestIds: RequestIds
+  /** The forwards taken as leader in the current term, and the ids of this node's own forwards. */
+  readonly forwarded: ForwardedRequests
+  readonly nextForwardId: () => ForwardId
   /** Stops the node with this cause (a fiber failed: the node must not go on half-alive). */
   readonly fail: (cause: Cause.Cause<unknown>) => Effect.Effect<void>
 }

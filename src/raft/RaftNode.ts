@@ -1,4 +1,4 @@
-import { Cause, Deferred, Effect, Exit, Queue, Scope, SynchronizedRef } from "effect"
+import { Cause, Deferred, Effect, Exit, Queue, Random, Scope, SynchronizedRef } from "effect"
 import { Log } from "../../services/Log.js"
 import { Network } from "../../services/Network.js"
 import { RaftConfig } from "../../services/RaftConfig.js"
@@ -11,6 +11,7 @@ import { applier } from "./applier.js"
 import { dispatcher } from "./dispatcher.js"
 import { electionTimer } from "./election.js"
 import { makeInFlightRequests } from "./InFlightRequests.js"
+import { makeForwardedRequests, makeForwardIds } from "./Forwarding.js"
 import { makePendingRequests } from "./PendingRequests.js"
 import { currentTerm, nextElectionDeadline, type RaftContext } from "./RaftContext.js"
 import type { RoleChange } from "./RoleChange.js"
@@ -19,7 +20,6 @@ import { initialRaftState } from "./RaftState.js"
 import { commitAdvancer, replicator } from "./leader.js"
 import { votersOf } from "./quorum.js"
 import { makeReadIndexReads } from "./ReadIndexReads.js"
-import { makeRequestIds } from "./RequestIds.js"
 import { makeSignal } from "./Signal.js"
 
 /**
@@ -80,7 +80,9 @@ export const runRaftNode = Effect.gen(function*() {
     roleEvents: yield* Queue.unbounded<RoleChange>(),
     pending: makePendingRequests(),
     reads: makeReadIndexReads(),
-    requestIds: makeRequestIds(log),
+    forwarded: makeForwardedRequests(),
+    // A random incarnation per start keeps this node's forward ids unique across its restarts.
+    nextForwardId: makeForwardIds(network.self, yield* Random.nextIntBetween(0, 2 ** 31)),
     fail: (cause: Cause.Cause<unknown>) =>
       Cause.isInterruptedOnly(cause) ? Effect.void : Deferred.failCause(failure, cause).pipe(Effect.asVoid)
   }

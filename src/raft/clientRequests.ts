@@ -2,6 +2,7 @@ import { Deferred, Effect, Schema } from "effect"
 import { ErrorCode } from "../protocol/errorCodes.js"
 import { errorReply, KvReply, type KvRequest, type ReadRequest } from "../protocol/kvMessages.js"
 import type { Entry, Forward } from "../protocol/raftMessages.js"
+import type { ForwardId } from "./Forwarding.js"
 import { currentTerm, type RaftContext, ringAll, transition } from "./RaftContext.js"
 import { confirmReads } from "./ReadIndexReads.js"
 
@@ -13,7 +14,7 @@ type Placement =
   | { readonly _tag: "Reading"; readonly reply: Deferred.Deferred<KvReply> }
   | { readonly _tag: "Duplicate" }
   | { readonly _tag: "ReadLocally"; readonly request: ReadRequest }
-  | { readonly _tag: "NotLeader"; readonly leaderId: string | null }
+  | { readonly _tag: "NotLeader"; readonly leaderId: string | null; readonly term: number }
 
 /** For a client's own request whose entry was overwritten: it can never commit. */
 const overwritten = errorReply(
@@ -29,7 +30,7 @@ const mayBeElsewhere = errorReply(
 
 const notLeaderForForward = errorReply(
   ErrorCode.timeout,
-  "not the leader any more; a copy of this forward may still be applied"
+  "not the leader of the term this forward names; the operation may or may not have happened"
 )
 
 const timedOut = (what: string) =>
@@ -37,21 +38,25 @@ const timedOut = (what: string) =>
 
 /**
  * Where a request came from: straight from a client (never duplicated), or
- * forwarded by another node (a forward may be duplicated by the network).
+ * forwarded by another node to the leader of `term` (a forward may be
+ * duplicated by the network; see Forwarding.ts).
  */
-export type RequestOrigin = "client" | "forwarded"
+export type RequestOrigin =
+  | { readonly _tag: "client" }
+  | { readonly _tag: "forwarded"; readonly term: number; readonly id: ForwardId }
 
 /**
- * Runs one client request, known by `requestId`.
+ * Runs one client request.
  *
  * As leader: a read waits for a ReadIndex round (a majority confirming this
  * node still leads after the read arrived) and is answered at the commit
- * index; a write or cas is appended, replicated, and answered once applied. A request
- * whose id is already in the log (a duplicated forward) is not appended again,
- * and its answer is indefinite: the first copy's outcome goes to whoever sent it.
- * Not leader: a client's request is passed on to the known leader, or refused
- * with "temporarily unavailable" (definite: it entered no log, and no copy of
- * it exists). A forwarded request is never passed on again.
+ * index; a write or cas is appended, replicated, and answered once applied.
+ * A forward runs only at the leader of the term it names, and a copy of one
+ * already taken is not appended again: its answer is indefinite, the first
+ * copy's outcome going to whoever sent it.
+ * Not leader: a client's request is passed on to the known leader, naming its
+ * term, or refused with "temporarily unavailable" (definite: it entered no
+ * log, and no copy of it exists). A forwarded request is never passed on again.
  *
  * Every refusal of a forwarded request is indefinite: another copy of the same
  * forward may arrive later, find this node leading, and run. For the same
@@ -61,18 +66,25 @@ export type RequestOrigin = "client" | "forwarded"
 export const executeRequest = (
   context: RaftContext,
   request: KvRequest,
-  requestId: string,
   origin: RequestOrigin
 ): Effect.Effect<KvReply> =>
   Effect.gen(function*() {
     const { msg_id: _, ...command } = request
     const placed = yield* transition<Placement>(context, (state) =>
       Effect.gen(function*() {
-        if (context.rules.refusesDuplicates && context.requestIds.inLog(requestId)) return [{ _tag: "Duplicate" }, state] as const
+        const term = currentTerm(context)
         if (command.type === "read" && state.role !== "leader" && context.rules.followersServeReads) {
           return [{ _tag: "ReadLocally", request: command }, state] as const
         }
-        if (state.role !== "leader") return [{ _tag: "NotLeader", leaderId: state.leaderId }, state] as const
+        const notLeader = [{ _tag: "NotLeader", leaderId: state.leaderId, term }, state] as const
+        if (state.role !== "leader") return notLeader
+        if (origin._tag === "forwarded") {
+          // Addressed to another term's leader: that term's leader alone may run it.
+          if (origin.term !== term) return notLeader
+          if (command.type !== "read" && context.rules.refusesDuplicates && !context.forwarded.admit(term, origin.id)) {
+            return [{ _tag: "Duplicate" }, state] as const
+          }
+        }
         if (command.type === "read") {
           // Reads take no log entry: they wait for a majority to confirm this leader after they arrived.
           const reading = { ...state, readRound: state.readRound + 1 }
@@ -80,19 +92,17 @@ export const executeRequest = (
           yield* confirmReads(context, reading)
           return [{ _tag: "Reading", reply }, reading] as const
         }
-        const term = currentTerm(context)
         const index = context.log.lastIndex() + 1
-        const entry: Entry = { term, command, request_id: requestId }
+        const entry: Entry = { term, command }
         yield* Effect.orDie(context.log.append([entry]))
-        context.requestIds.recordAppended(index, [entry])
-        const reply = yield* context.pending.register(index, term, origin === "client" ? overwritten : mayBeElsewhere)
+        const reply = yield* context.pending.register(index, term, origin._tag === "client" ? overwritten : mayBeElsewhere)
         return [{ _tag: "Appended", index, reply }, state] as const
       }))
     switch (placed._tag) {
       case "ReadLocally":
         return yield* context.stateMachine.query(placed.request)
       case "Duplicate":
-        return errorReply(ErrorCode.timeout, "a duplicate of a request already in the log; its outcome goes to the first copy")
+        return errorReply(ErrorCode.timeout, "a copy of a forward already taken; its outcome goes to the first copy")
       case "Reading": {
         yield* ringAll(context.replicateSignals)
         return yield* Deferred.await(placed.reply).pipe(
@@ -110,9 +120,9 @@ export const executeRequest = (
       }
       case "NotLeader": {
         const leaderId = placed.leaderId
-        if (origin === "forwarded") return notLeaderForForward
+        if (origin._tag === "forwarded") return notLeaderForForward
         if (leaderId === null) return errorReply(ErrorCode.temporarilyUnavailable, "no leader known; try again")
-        const forward: Forward = { type: "forward", request_id: requestId, request: command }
+        const forward: Forward = { type: "forward", term: placed.term, ...context.nextForwardId(), request: command }
         return yield* context.network.rpc(leaderId, forward, context.config.requestTimeoutMs).pipe(
           Effect.map((body) => {
             const { in_reply_to: _inReplyTo, msg_id: _msgId, ...reply } = body

@@ -1,4 +1,4 @@
-import { Effect, Either, FiberSet, Random, Schema, Stream } from "effect"
+import { Effect, Either, FiberSet, Schema, Stream } from "effect"
 import { requestLimitViolation } from "../kv/requestLimits.js"
 import { describeParseError } from "../protocol/describeParseError.js"
 import type { Body, Envelope } from "../protocol/envelope.js"
@@ -60,10 +60,6 @@ export const refusal = (request: NodeRequest, src: string, peers: ReadonlyArray<
 export const dispatcher = (context: RaftContext, inFlight: InFlightRequests) =>
   Effect.gen(function*() {
     const requests = yield* FiberSet.make()
-    // Request ids stay unique across this node's restarts: a random incarnation plus a counter.
-    const incarnation = yield* Random.nextIntBetween(0, 2 ** 31)
-    let received = 0
-    const nextRequestId = () => `${context.self}:${incarnation}:${++received}`
     const refuse = (envelope: Envelope, reply: ErrorReply) =>
       Effect.zipRight(Effect.logWarning(`${reply.text} (from ${envelope.src})`), context.network.reply(envelope, reply))
     const serve = (envelope: Envelope, answer: Effect.Effect<Body, unknown>) =>
@@ -89,9 +85,16 @@ export const dispatcher = (context: RaftContext, inFlight: InFlightRequests) =>
         case "append_entries":
           return handleAppendEntries(context, envelope, request)
         case "forward":
-          return serve(envelope, executeRequest(context, request.request, request.request_id, "forwarded"))
+          return serve(
+            envelope,
+            executeRequest(context, request.request, {
+              _tag: "forwarded",
+              term: request.term,
+              id: { session: request.session, serial: request.serial }
+            })
+          )
         default:
-          return serve(envelope, executeRequest(context, request, nextRequestId(), "client"))
+          return serve(envelope, executeRequest(context, request, { _tag: "client" }))
       }
     }
     yield* Stream.fromQueue(context.network.incoming).pipe(Stream.runForEach(handle))

@@ -67,11 +67,7 @@ export const handleAppendEntries = (context: RaftContext, envelope: Envelope, re
             )
           case "Accept": {
             if (decision.truncateFrom !== null) yield* Effect.orDie(context.log.truncateFrom(decision.truncateFrom))
-            if (decision.append.length > 0) {
-              const firstIndex = context.log.lastIndex() + 1
-              yield* Effect.orDie(context.log.append(decision.append))
-              context.requestIds.recordAppended(firstIndex, decision.append)
-            }
+            if (decision.append.length > 0) yield* Effect.orDie(context.log.append(decision.append))
             const saved = context.log.hardState()
             if (!saved.caughtUp && decision.matchIndex >= request.leader_commit) {
               // Level with everything this leader had committed: from now on this node's log speaks for it.

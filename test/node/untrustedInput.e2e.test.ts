@@ -128,7 +128,7 @@ describe("bin/raft obeys only what is addressed to it, and Raft only from member
   })
 
   it("refuses a forward from a client", async () => {
-    const reply = await node.request({ type: "forward", request_id: "c1:1", request: { type: "write", key: 7, value: 1 } })
+    const reply = await node.request({ type: "forward", term: 1, session: "c1:1", serial: 1, request: { type: "write", key: 7, value: 1 } })
     expect(reply).toMatchObject({ type: "error", code: 10 })
     expect(await node.request({ type: "read", key: 7 })).toMatchObject({ type: "error", code: 20 })
   })

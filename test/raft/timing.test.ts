@@ -236,34 +236,40 @@ describe("Raft timing (TestClock)", () => {
     Effect.gen(function*() {
       const node = yield* startScriptedNode()
       yield* electN1(node)
-      const forward = { type: "forward", request_id: "n2:77:1", request: { type: "write", key: 1, value: 5 } }
+      const term = node.storage.hardState.term
+      const forward = { type: "forward", term, session: "n2:77", serial: 1, request: { type: "write", key: 1, value: 5 } }
       yield* node.deliver("n2", { ...forward, msg_id: 1 })
       yield* node.deliver("n2", { ...forward, msg_id: 2 })
-      yield* node.deliver("n2", { ...forward, request_id: "n2:77:2", msg_id: 3 })
+      yield* node.deliver("n2", { ...forward, serial: 2, msg_id: 3 })
       yield* advance(10)
       expect(node.storage.entries.filter((e) => e.command.type === "write")).toHaveLength(2)
       const answers = (yield* node.sent).filter((m) => m.envelope.body.in_reply_to === 2)
       expect(answers.map((m) => m.envelope.body)).toMatchObject([{ type: "error", code: 0 }])
     }))
 
-  it.scoped("a restarted leader recognises a duplicated forward from its log", () =>
+  it.scoped("a forward naming an earlier term is refused, indefinitely, even by the node that led it and leads again", () =>
     Effect.gen(function*() {
       const storage = {
-        entries: [{ term: 1, command: { type: "write" as const, key: 1, value: 5 }, request_id: "n2:77:1" }],
+        entries: [{ term: 1, command: { type: "noop" as const } }],
         hardState: { term: 1, votedFor: "n1", caughtUp: true }
       }
       const node = yield* startScriptedNode(storage)
       yield* electN1(node)
-      yield* node.deliver("n2", { type: "forward", msg_id: 1, request_id: "n2:77:1", request: { type: "write", key: 1, value: 5 } })
+      expect(storage.hardState.term).toBeGreaterThan(1)
+      // A copy of a forward sent to n1 when it led term 1, delivered only now.
+      yield* node.deliver("n2", { type: "forward", msg_id: 1, term: 1, session: "n2:77", serial: 1, request: { type: "write", key: 1, value: 5 } })
       yield* advance(10)
-      expect(storage.entries.map((e) => e.command.type)).toEqual(["write", "noop"])
+      expect(storage.entries.map((e) => e.command.type)).toEqual(["noop", "noop"])
+      expect((yield* node.sent).filter((m) => m.envelope.body.in_reply_to === 1).map((m) => m.envelope.body)).toMatchObject([
+        { type: "error", code: 0 }
+      ])
     }))
 
   it.scoped("a forwarded request reaching a node that is not leader is not passed on, and its refusal is indefinite", () =>
     Effect.gen(function*() {
       const node = yield* startScriptedNode()
       yield* node.deliver("n2", heartbeatFrom(1, "n3"))
-      yield* node.deliver("n2", { type: "forward", msg_id: 5, request_id: "n2:1:1", request: { type: "read", key: 1 } })
+      yield* node.deliver("n2", { type: "forward", msg_id: 5, term: 1, session: "n2:1", serial: 1, request: { type: "read", key: 1 } })
       yield* advance(10)
       const sent = yield* node.sent
       expect(ofType(sent, "forward")).toEqual([])
