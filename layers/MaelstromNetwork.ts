@@ -8,7 +8,7 @@ import { type Envelope, EnvelopeFromJson } from "../src/protocol/envelope.js"
 import { ErrorCode } from "../src/protocol/errorCodes.js"
 import { errorReply, InitRequest } from "../src/protocol/kvMessages.js"
 import { maxLineBytes, maxLineDepth, nestsDeeperThan } from "../src/protocol/wireLimits.js"
-import { makeNetworkCore, type NetworkCore } from "./networkCore.js"
+import { makeNetworkCore, type NetworkCore } from "../src/network/networkCore.js"
 
 /** Stdin ended before Maelstrom's init arrived: there is no node to run. */
 export class StdinClosedBeforeInit extends Data.TaggedError("StdinClosedBeforeInit")<{}> {}

@@ -1,7 +1,7 @@
 import { Effect, FiberSet, Random, type Scope } from "effect"
 import type { NetworkShape } from "../services/Network.js"
 import type { Envelope, NodeId } from "../src/protocol/envelope.js"
-import { makeNetworkCore } from "./networkCore.js"
+import { makeNetworkCore } from "../src/network/networkCore.js"
 
 /** How long a node-to-node message travels one way, in whole milliseconds. */
 export type LatencyDistribution =

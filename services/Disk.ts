@@ -35,4 +35,4 @@ export interface DiskShape {
   readonly fsyncDirectory: (path: string) => Effect.Effect<void, DiskError>
 }
 
-export class Disk extends Context.Tag("Disk")<Disk, DiskShape>() {}
+export class Disk extends Context.Tag("effect-raft-kv/Disk")<Disk, DiskShape>() {}

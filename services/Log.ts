@@ -52,4 +52,4 @@ export interface LogShape extends LogView {
   readonly truncateFrom: (index: number) => Effect.Effect<void, LogError>
 }
 
-export class Log extends Context.Tag("Log")<Log, LogShape>() {}
+export class Log extends Context.Tag("effect-raft-kv/Log")<Log, LogShape>() {}

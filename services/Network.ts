@@ -16,8 +16,6 @@ export interface NetworkShape {
   readonly self: NodeId
   /** Every server node of the cluster, this one included, in the same order on every node. */
   readonly nodeIds: ReadonlyArray<NodeId>
-  /** Sends a message. Fire and forget: delivery is not promised. */
-  readonly send: (dest: NodeId, body: Body) => Effect.Effect<void>
   /** Answers a received message (sets `in_reply_to` to its `msg_id`). */
   readonly reply: (request: Envelope, body: Body) => Effect.Effect<void>
   /** Sends a request with a fresh `msg_id` and waits for the reply that names it. */
@@ -26,4 +24,4 @@ export interface NetworkShape {
   readonly incoming: Queue.Dequeue<Envelope>
 }
 
-export class Network extends Context.Tag("Network")<Network, NetworkShape>() {}
+export class Network extends Context.Tag("effect-raft-kv/Network")<Network, NetworkShape>() {}

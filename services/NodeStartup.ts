@@ -9,4 +9,4 @@ export interface NodeStartupShape {
   readonly cannotStart: (reason: string) => Effect.Effect<void>
 }
 
-export class NodeStartup extends Context.Tag("NodeStartup")<NodeStartup, NodeStartupShape>() {}
+export class NodeStartup extends Context.Tag("effect-raft-kv/NodeStartup")<NodeStartup, NodeStartupShape>() {}

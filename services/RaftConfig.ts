@@ -17,7 +17,7 @@ export interface RaftConfigShape {
   readonly maxInflightPerPeer: number
 }
 
-export class RaftConfig extends Context.Tag("RaftConfig")<RaftConfig, RaftConfigShape>() {}
+export class RaftConfig extends Context.Tag("effect-raft-kv/RaftConfig")<RaftConfig, RaftConfigShape>() {}
 
 export const defaultRaftConfig: RaftConfigShape = {
   heartbeatMs: 50,

@@ -16,4 +16,4 @@ export interface RaftObserverShape {
   readonly applied: (index: number, entry: Entry) => Effect.Effect<void>
 }
 
-export class RaftObserver extends Context.Tag("RaftObserver")<RaftObserver, RaftObserverShape>() {}
+export class RaftObserver extends Context.Tag("effect-raft-kv/RaftObserver")<RaftObserver, RaftObserverShape>() {}

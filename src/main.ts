@@ -6,7 +6,7 @@ import { LoggingRaftObserver } from "../layers/LoggingRaftObserver.js"
 import { MaelstromNetwork } from "../layers/MaelstromNetwork.js"
 import { MemoryLog } from "../layers/MemoryLog.js"
 import { NodeDisk } from "../layers/NodeDisk.js"
-import { dataDirectory, nodeConfigProvider, RaftConfigFromEnvironment } from "../layers/RaftConfigFromEnvironment.js"
+import { dataDirectory, nodeConfigProvider, RaftConfigFromFlagsAndEnvironment } from "../layers/RaftConfigFromFlagsAndEnvironment.js"
 import { StderrLogger } from "../layers/StderrLogger.js"
 import { NodeStartup } from "../services/NodeStartup.js"
 import { describeFailure } from "./describeFailure.js"
@@ -31,7 +31,7 @@ const NodeServices = Layer.mergeAll(
   ChosenLog,
   KvStateMachine,
   LoggingRaftObserver,
-  RaftConfigFromEnvironment(args)
+  RaftConfigFromFlagsAndEnvironment(args)
 ).pipe(
   Layer.tapErrorCause((cause) => Effect.flatMap(NodeStartup, (startup) => startup.cannotStart(describeFailure(cause)))),
   Layer.tap(() => Effect.flatMap(NodeStartup, (startup) => startup.ready)),

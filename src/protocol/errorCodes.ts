@@ -15,7 +15,8 @@ export const ErrorCode = {
   preconditionFailed: 22,
   txnConflict: 30
 } as const
-export type ErrorCode = number
+/** One of Maelstrom's error codes (a node may receive others, >= 1000, from peers; it sends only these). */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 
 const definiteCodes: ReadonlySet<number> = new Set([1, 10, 11, 12, 14, 20, 21, 22, 30])
 

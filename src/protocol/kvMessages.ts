@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import type { ErrorCode } from "./errorCodes.js"
 import { Json } from "./json.js"
 
 /** Client requests of the lin-kv workload, and the replies a node sends back. */
@@ -57,4 +58,4 @@ export type ErrorReply = typeof ErrorReply.Type
 export const KvReply = Schema.Union(ReadOk, WriteOk, CasOk, ErrorReply)
 export type KvReply = typeof KvReply.Type
 
-export const errorReply = (code: number, text: string): ErrorReply => ({ type: "error", code, text })
+export const errorReply = (code: ErrorCode, text: string): ErrorReply => ({ type: "error", code, text })

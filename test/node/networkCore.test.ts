@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Option, Queue } from "effect"
-import { makeNetworkCore } from "../../layers/networkCore.js"
+import { makeNetworkCore } from "../../src/network/networkCore.js"
 import type { Envelope } from "../../src/protocol/envelope.js"
 
 describe("the network core", () => {

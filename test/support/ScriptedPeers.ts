@@ -1,7 +1,7 @@
 import { Clock, Effect, Layer, Queue } from "effect"
 import { KvStateMachine } from "../../layers/KvStateMachine.js"
 import { emptyMemoryLogStorage, makeMemoryLog, type MemoryLogStorage } from "../../layers/MemoryLog.js"
-import { makeNetworkCore } from "../../layers/networkCore.js"
+import { makeNetworkCore } from "../../src/network/networkCore.js"
 import { Log, type LogShape } from "../../services/Log.js"
 import { Network } from "../../services/Network.js"
 import { defaultRaftConfig, RaftConfig } from "../../services/RaftConfig.js"

@@ -1,6 +1,6 @@
 import { Deferred, Effect, Queue, Random } from "effect"
-import { type NetworkShape, RpcTimeout } from "../services/Network.js"
-import type { Body, Envelope, NodeId } from "../src/protocol/envelope.js"
+import { type NetworkShape, RpcTimeout } from "../../services/Network.js"
+import type { Body, Envelope, NodeId } from "../protocol/envelope.js"
 
 /**
  * The transport-independent half of every Network layer: msg_id allocation,
@@ -67,5 +67,5 @@ export const makeNetworkCore = (options: {
         : Effect.logWarning(`reply to an unknown msg_id ${inReplyTo} from ${src} dropped`)
     }
 
-    return { network: { self, nodeIds, send, reply, rpc, incoming }, deliver }
+    return { network: { self, nodeIds, reply, rpc, incoming }, deliver }
   })

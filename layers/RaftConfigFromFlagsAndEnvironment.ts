@@ -54,5 +54,5 @@ export const nodeConfigProvider = (args: ReadonlyArray<string>): ConfigProvider.
  * Raft's parameters from command-line flags, then the environment, then the
  * defaults; a bad value stops the node with a message naming it.
  */
-export const RaftConfigFromEnvironment = (args: ReadonlyArray<string>) =>
+export const RaftConfigFromFlagsAndEnvironment = (args: ReadonlyArray<string>) =>
   Layer.effect(RaftConfig, Effect.withConfigProvider(raftConfig, nodeConfigProvider(args)))
