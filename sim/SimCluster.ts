@@ -1,7 +1,8 @@
 import { Cause, Effect, Exit, FiberMap, HashMap, Layer, List, Logger, type LogLevel, type Scope } from "effect"
 import { KvStateMachine } from "../layers/KvStateMachine.js"
 import { emptyMemoryLogStorage, makeMemoryLog, type MemoryLogStorage } from "../layers/MemoryLog.js"
-import { makeSimulatedNetwork, type NetworkEvent, type SimulatedNetwork, type SimulatedNetworkOptions } from "../layers/SimulatedNetwork.js"
+import { makeSimulatedNetwork, type MessageFaults, type NetworkEvent, type SimulatedNetwork } from "../layers/SimulatedNetwork.js"
+import { type LatencyDistribution, sampleLatency } from "../linkv/latency.js"
 import { Log, type LogShape } from "../services/Log.js"
 import { Network, type NetworkShape } from "../services/Network.js"
 import { defaultRaftConfig, RaftConfig, type RaftConfigShape } from "../services/RaftConfig.js"
@@ -31,7 +32,7 @@ export type OpenLog = (storage: MemoryLogStorage) => LogShape
 
 export interface SimClusterOptions {
   readonly nodeIds: ReadonlyArray<NodeId>
-  readonly network: Omit<SimulatedNetworkOptions, "onEvent">
+  readonly network: { readonly latency: LatencyDistribution; readonly faults?: MessageFaults }
   readonly config?: Partial<RaftConfigShape>
   readonly openLog?: OpenLog
   /** Where every event goes, described on one line; without one, events are not even described. */
@@ -84,6 +85,7 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
     })
     const network = yield* makeSimulatedNetwork(nodeIds, {
       ...options.network,
+      latency: sampleLatency(options.network.latency),
       ...(trace !== undefined && { onEvent: (event: NetworkEvent) => {
         switch (event._tag) {
           case "Sent":

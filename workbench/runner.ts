@@ -2,10 +2,11 @@ import { FileSystem, Path } from "@effect/platform"
 import { Clock, Data, Effect, Fiber, Random, Schema } from "effect"
 import { HistoryOp } from "../checker/history.js"
 import { checkHistory } from "../checker/check.js"
-import { runClientThread } from "./client.js"
+import { runClientThread } from "../linkv/clientThread.js"
+import { makeGenerator } from "../linkv/generator.js"
+import { makeHistoryRecorder } from "../linkv/historyRecorder.js"
+import { connectClient } from "./client.js"
 import { startCluster } from "./cluster.js"
-import { makeGenerator } from "./generator.js"
-import { makeHistoryRecorder } from "./historyRecorder.js"
 import { makePartitionNemesis } from "./nemesis.js"
 import { reportProgress } from "./progress.js"
 import { problemsOf, type Results } from "./results.js"
@@ -81,14 +82,12 @@ export const runTest = (test: TestOptions) =>
             Array.from({ length: test.concurrency }, (_, thread) => thread),
             (thread) =>
               runClientThread({
-                router: cluster.router,
-                recorder,
                 generator,
-                nodeIds: test.nodeIds,
+                recorder,
                 concurrency: test.concurrency,
                 timeoutMs,
-                deadlineMillis,
-                freshClientId: cluster.freshClientId
+                untilMillis: deadlineMillis,
+                connect: connectClient(cluster.router, test.nodeIds, cluster.freshClientId)
               }, thread),
             { concurrency: "unbounded", discard: true }
           )

@@ -1,5 +1,5 @@
 import { Clock, Effect, Random, Ref, SynchronizedRef } from "effect"
-import type { Operation } from "./clientOutcome.js"
+import type { Operation } from "./operation.js"
 
 /** Each key gets between these many operations before its group moves to a fresh key. */
 const minOpsPerKey = 60
