@@ -1,8 +1,8 @@
 import { Clock, Effect } from "effect"
 import type { Generator } from "./generator.js"
 import type { HistoryRecorder } from "./historyRecorder.js"
-import { invokeValue, type RequestBody, requestBody } from "./operation.js"
-import { classifyResponse, type Response } from "./outcome.js"
+import { invokeValue, type Operation, type RequestBody, requestBody } from "./operation.js"
+import { classifyResponse, type Outcome, type Response } from "./outcome.js"
 
 /** One client process's link to one node: how a request goes out and its reply comes back. */
 export interface Connection {
@@ -26,6 +26,22 @@ export interface ClientThreadOptions {
   readonly connect: (process: number) => Effect.Effect<Connection>
 }
 
+/** One operation by `process` over `connection`, recorded as an invoke and its completion; the completion. */
+export const performOperation = (
+  recorder: HistoryRecorder,
+  connection: Connection,
+  process: number,
+  op: Operation,
+  timeoutMs: number
+): Effect.Effect<Outcome> =>
+  Effect.gen(function*() {
+    const common = { process, f: op.f, key: op.key, node: connection.node } as const
+    yield* recorder.record({ ...common, type: "invoke", value: invokeValue(op) })
+    const outcome = classifyResponse(op, yield* connection.call(requestBody(op), timeoutMs))
+    yield* recorder.record({ ...common, ...outcome })
+    return outcome
+  })
+
 /**
  * One Jepsen client thread: operations one at a time until `untilMillis`,
  * each recorded as an invoke and its completion. A process whose operation
@@ -34,17 +50,14 @@ export interface ClientThreadOptions {
  */
 export const runClientThread = (options: ClientThreadOptions, thread: number): Effect.Effect<void> =>
   Effect.gen(function*() {
-    const { generator, recorder } = options
+    const { generator } = options
     let process = thread
     let connection = yield* options.connect(process)
     while (true) {
       yield* generator.awaitTurn
       if ((yield* Clock.currentTimeMillis) >= options.untilMillis) break
       const op = yield* generator.nextOperation(generator.groupOf(thread))
-      const common = { process, f: op.f, key: op.key, node: connection.node } as const
-      yield* recorder.record({ ...common, type: "invoke", value: invokeValue(op) })
-      const outcome = classifyResponse(op, yield* connection.call(requestBody(op), options.timeoutMs))
-      yield* recorder.record({ ...common, ...outcome })
+      const outcome = yield* performOperation(options.recorder, connection, process, op, options.timeoutMs)
       if (outcome.type === "info") {
         yield* connection.close
         process += options.concurrency

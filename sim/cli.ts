@@ -1,6 +1,6 @@
 import { Command, Options } from "@effect/cli"
 import { Console, Data, Effect, Option } from "effect"
-import { type BrokenLog, brokenLogs } from "./brokenLogs.js"
+import { type BrokenVariantName, brokenVariants } from "./brokenVariants.js"
 import { type FaultKind, faultKinds } from "./nemesis.js"
 import { defaultScenario, runSeed, type Scenario, type SeedResult } from "./runSeed.js"
 import { formatTrace, linesAround, Trace } from "./Trace.js"
@@ -20,9 +20,9 @@ const options = {
     Options.withDescription(`comma-separated faults from ${faultKinds.join(", ")}; "none" for none`)
   ),
   duration: Options.float("duration").pipe(Options.withDefault(3), Options.withDescription("simulated seconds of client operations per seed")),
-  broken: Options.choice("broken", Object.keys(brokenLogs) as Array<BrokenLog>).pipe(
+  broken: Options.choice("broken", Object.keys(brokenVariants) as Array<BrokenVariantName>).pipe(
     Options.optional,
-    Options.withDescription("run a deliberately broken Log instead of the product's, to see the simulator catch it")
+    Options.withDescription("run a deliberately broken node instead of the product, to see the simulator catch it")
   ),
   traceLines: Options.integer("trace-lines").pipe(Options.withDefault(80), Options.withDescription("trace lines printed before a failure")),
   fullTrace: Options.boolean("full-trace").pipe(Options.withDescription("with --seed: print the whole trace")),
@@ -50,7 +50,7 @@ const toScenario = (parsed: Parsed) =>
     }
     return Option.match(parsed.broken, {
       onNone: () => scenario,
-      onSome: (name) => ({ ...scenario, openLog: brokenLogs[name] })
+      onSome: (name) => ({ ...scenario, broken: brokenVariants[name] })
     })
   })
 
@@ -66,7 +66,8 @@ const describeResult = (result: SeedResult) => {
   const outcome = result.violation === null
     ? "ok"
     : `FAILED: ${result.violation.invariant} at ${result.violation.atMs} ms: ${result.violation.detail}`
-  return `seed ${result.seed}: ${outcome} (${result.simulatedMs} simulated ms; operations ok ${ok}, fail ${fail}, info ${info})`
+  const recovered = result.recoveredInMs === null ? "" : `, recovered in ${result.recoveredInMs} ms after the faults`
+  return `seed ${result.seed}: ${outcome} (${result.simulatedMs} simulated ms; operations ok ${ok}, fail ${fail}, info ${info}${recovered})`
 }
 
 /** Runs a seed again with its whole trace kept, and prints the events around its failure (or all of them). */
@@ -92,11 +93,13 @@ const replay = (parsed: Parsed, scenario: Scenario, seed: number) =>
 const sweep = (parsed: Parsed, scenario: Scenario) =>
   Effect.gen(function*() {
     const failed: Array<number> = []
+    let slowestRecoveryMs = 0
     const startedMs = performance.now()
     const faults = scenario.faults.size === 0 ? "none" : [...scenario.faults].join(",")
     yield* Console.error(`running ${parsed.seeds} seeds from ${parsed.firstSeed}: ${parsed.nodes} nodes, faults ${faults}`)
     for (let seed = parsed.firstSeed; seed < parsed.firstSeed + parsed.seeds; seed++) {
       const result = runSeed(seed, scenario)
+      slowestRecoveryMs = Math.max(slowestRecoveryMs, result.recoveredInMs ?? 0)
       if (result.violation !== null) {
         failed.push(seed)
         yield* Console.log(`\n${describeResult(result)}\nThe events before it (simulated ms):`)
@@ -114,7 +117,7 @@ const sweep = (parsed: Parsed, scenario: Scenario) =>
     const seconds = ((performance.now() - startedMs) / 1000).toFixed(1)
     yield* Console.log(
       failed.length === 0
-        ? `all ${parsed.seeds} seeds passed in ${seconds} s`
+        ? `all ${parsed.seeds} seeds passed in ${seconds} s (slowest recovery after the faults: ${slowestRecoveryMs} ms)`
         : `failing seeds: ${failed.join(" ")} (after ${seconds} s)`
     )
     if (failed.length > 0) return yield* new SeedsFailed({ seeds: failed })
