@@ -94,6 +94,7 @@ export const runNemesis = (cluster: SimCluster, options: NemesisOptions): Effect
             return yield* setMessageFaults({ reordering, reorderDelayMs: 200 })
           }
           case "slow": {
+            if (nodeIds.length < 2) return
             const link = yield* pick(allLinks(nodeIds))
             const meanMs = yield* Random.nextIntBetween(30, 300)
             cluster.note(`nemesis: slow link ${link[0]}>${link[1]}, exponential mean ${meanMs} ms`)

@@ -1,40 +1,16 @@
 import { Cause, Deferred, Effect, Exit } from "effect"
 import { checkHistory } from "../checker/check.js"
 import type { HistoryOp } from "../checker/history.js"
-import { defaultRaftConfig, type RaftConfigShape } from "../services/RaftConfig.js"
+import { defaultRaftConfig } from "../services/RaftConfig.js"
 import { makeHistoryRecorder } from "../linkv/historyRecorder.js"
 import { livenessBoundMs, runLivenessPhase } from "./livenessPhase.js"
-import { type FaultKind, runNemesis } from "./nemesis.js"
+import { runNemesis } from "./nemesis.js"
 import { runSimulation } from "./runSimulation.js"
-import type { BrokenVariant } from "./brokenVariants.js"
 import { makeSimCluster } from "./SimCluster.js"
+import type { Scenario } from "./scenario.js"
 import { runSimulatedClients } from "./simulatedClients.js"
 import type { Trace } from "./Trace.js"
 import type { Violation } from "./Violation.js"
-
-/** Everything that shapes one simulated run besides its seed. */
-export interface Scenario {
-  readonly nodes: number
-  readonly faults: ReadonlySet<FaultKind>
-  /** Simulated milliseconds of client operations under faults; then the faults end and the liveness phase follows. */
-  readonly workloadMs: number
-  readonly clients: number
-  /** Client operations per simulated second, all clients together. */
-  readonly rate: number
-  readonly clientTimeoutMs: number
-  readonly config?: Partial<RaftConfigShape>
-  /** The product's services unless a test swaps in a deliberately broken variant. */
-  readonly broken?: BrokenVariant
-}
-
-export const defaultScenario = (nodes: number, faults: ReadonlySet<FaultKind>): Scenario => ({
-  nodes,
-  faults,
-  workloadMs: 3_000,
-  clients: 2 * nodes,
-  rate: 25,
-  clientTimeoutMs: 1_000
-})
 
 export interface SeedResult {
   readonly seed: number
@@ -43,6 +19,8 @@ export interface SeedResult {
   readonly operations: { readonly ok: number; readonly fail: number; readonly info: number }
   /** How long the whole cluster took to pass the liveness phase, when it did. */
   readonly recoveredInMs: number | null
+  /** The time the liveness phase allowed (see `livenessBoundMs`). */
+  readonly livenessBoundMs: number
   readonly simulatedMs: number
   /** The clients' history, as the workbench writes it to history.jsonl. */
   readonly history: ReadonlyArray<HistoryOp>
@@ -70,7 +48,7 @@ export const runSeed = (seed: number, scenario: Scenario, trace?: Trace): SeedRe
     const stop = yield* Deferred.make<void>()
     const cluster = yield* makeSimCluster({
       nodeIds,
-      network: { latency: { _tag: "Uniform", minMs: 1, maxMs: 10 } },
+      network: { latency: scenario.latency },
       config,
       ...(scenario.broken === undefined ? {} : { broken: scenario.broken }),
       ...(trace === undefined ? {} : { trace }),
@@ -80,13 +58,14 @@ export const runSeed = (seed: number, scenario: Scenario, trace?: Trace): SeedRe
     const workload = Effect.all([
       runNemesis(cluster, {
         faults: scenario.faults,
-        minIntervalMs: 100,
-        maxIntervalMs: 1_000,
+        minIntervalMs: scenario.faultIntervalMs.min,
+        maxIntervalMs: scenario.faultIntervalMs.max,
         untilMs: scenario.workloadMs
       }),
       runSimulatedClients(cluster, recorder, {
         clients: scenario.clients,
         rate: scenario.rate,
+        mix: scenario.mix,
         timeoutMs: scenario.clientTimeoutMs,
         untilMs: scenario.workloadMs
       })
@@ -116,7 +95,7 @@ export const runSeed = (seed: number, scenario: Scenario, trace?: Trace): SeedRe
     case "Completed":
       violation = Exit.isSuccess(end.exit)
         ? end.exit.value
-        : { atMs: end.atMs, invariant: "simulation failed", detail: Cause.pretty(end.exit.cause) }
+        : { atMs: end.atMs, invariant: "simulation failed", detail: firstLines(Cause.pretty(end.exit.cause)) }
       break
     case "Livelock":
       violation = { atMs: end.atMs, invariant: "liveness", detail: "fibers kept running without simulated time moving (a busy loop)" }
@@ -138,10 +117,14 @@ export const runSeed = (seed: number, scenario: Scenario, trace?: Trace): SeedRe
       info: completions.filter((op) => op.type === "info").length
     },
     recoveredInMs,
+    livenessBoundMs: boundMs,
     simulatedMs: end.atMs,
     history
   }
 }
+
+/** The error and where it was thrown, on one line. */
+const firstLines = (text: string) => text.split("\n").slice(0, 2).map((line) => line.trim()).join(" ")
 
 const linearizabilityViolation = (history: ReadonlyArray<HistoryOp>): Violation | null => {
   const result = checkHistory(history, checkerBudget)

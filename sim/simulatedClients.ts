@@ -1,6 +1,6 @@
 import { Effect, Random } from "effect"
 import { type Connection, runClientThread } from "../linkv/clientThread.js"
-import { makeGenerator } from "../linkv/generator.js"
+import { makeGenerator, type OperationMix } from "../linkv/generator.js"
 import type { HistoryRecorder } from "../linkv/historyRecorder.js"
 import { type Response, responseOf } from "../linkv/outcome.js"
 import { describeBody, describeCommand } from "./describeMessage.js"
@@ -11,6 +11,7 @@ export interface WorkloadOptions {
   readonly clients: number
   /** Operations per second, all clients together. */
   readonly rate: number
+  readonly mix: OperationMix
   /** A request unanswered this long is `info` (or `fail` for a read), and its client is replaced. */
   readonly timeoutMs: number
   /** No operation starts at or after this simulated time. */
@@ -51,7 +52,8 @@ export const runSimulatedClients = (
     const generator = yield* makeGenerator({
       concurrency: options.clients,
       groupSize: Math.min(options.clients, Math.max(2, cluster.nodeIds.length)),
-      rate: options.rate
+      rate: options.rate,
+      mix: options.mix
     })
     const connect = (process: number) =>
       Effect.flatMap(Random.nextIntBetween(0, cluster.nodeIds.length), (i) =>

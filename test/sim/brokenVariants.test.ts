@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { type BrokenVariantName, brokenVariants } from "../../sim/brokenVariants.js"
 import { type FaultKind, faultKinds } from "../../sim/nemesis.js"
-import { defaultScenario, runSeed, type SeedResult } from "../../sim/runSeed.js"
+import { runSeed, type SeedResult } from "../../sim/runSeed.js"
+import { defaultScenario } from "../../sim/scenario.js"
 import type { Violation } from "../../sim/Violation.js"
 
 /** The simulator must catch each broken variant within this many seeds. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { defaultScenario, runSeed } from "../../sim/runSeed.js"
+import { runSeed } from "../../sim/runSeed.js"
+import { defaultScenario } from "../../sim/scenario.js"
 
 describe("a failure of the simulator itself", () => {
   it("is reported as the simulation failing, not as a verdict on the node", () => {
