@@ -59,6 +59,19 @@ export const brokenVariants = {
     })
   },
   /**
+   * Every AppendEntries a leader sends says that nothing is committed:
+   * followers never commit or apply anything, while the leader serves every
+   * request (it commits by counting replicas, and followers forward to it).
+   * Nothing unsafe and no wrong answer: only the nodes never converge.
+   */
+  "followers-never-commit": {
+    wrapNetwork: (network) => ({
+      ...network,
+      rpc: (dest, body, timeout) =>
+        network.rpc(dest, body.type === "append_entries" ? { ...body, leader_commit: 0 } : body, timeout)
+    })
+  },
+  /**
    * A new leader's no-op entry never reaches the log (the log drops no-op
    * commands). Nothing of the leader's own term is committed until a client
    * writes, so reads, which wait for such an entry, hang when no write comes.

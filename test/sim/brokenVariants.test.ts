@@ -53,6 +53,11 @@ describe("the simulator finds deliberately broken Raft", () => {
     expect(found.operations.ok).toBe(0)
   }, 120_000)
 
+  it("followers that never learn what is committed: the leader serves, the nodes never converge", () => {
+    const found = expectCaught("followers-never-commit", faultKinds, ["liveness"], 3)
+    expect(found.violation!.detail).toContain("the nodes did not converge")
+  }, 120_000)
+
   it("a leader without its no-op: reads wait for a write that does not come", () => {
     const found = expectCaught("no-leader-noop", faultKinds, ["liveness"], 10)
     expect(found.violation!.detail).toMatch(/a read of key \d+ through n\d never succeeded/)
