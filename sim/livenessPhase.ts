@@ -39,16 +39,17 @@ export type LivenessResult =
 
 type Check = { readonly _tag: "Holds"; readonly leader: NodeId } | { readonly _tag: "Fails"; readonly node: NodeId; readonly problem: string }
 
-const describeRole = (node: NodeId, role: { term: number; role: string; leaderId: NodeId | null } | undefined) =>
-  role === undefined
-    ? `${node} not running`
-    : `${node} ${role.role}${role.role === "follower" ? ` of ${role.leaderId ?? "nobody"}` : ""} in term ${role.term}`
+const describeRole = (cluster: SimCluster, node: NodeId) => {
+  const role = cluster.currentRoles().get(node)
+  if (role === undefined) return `${node} ${cluster.isRunning(node) ? "follower of nobody since its start" : "not running"}`
+  return `${node} ${role.role}${role.role === "follower" ? ` of ${role.leaderId ?? "nobody"}` : ""} in term ${role.term}`
+}
 
 /** Exactly one leader, and every other node a follower of it in its term. */
-export const singleLeader = (cluster: SimCluster): Check => {
+const singleLeader = (cluster: SimCluster): Check => {
   const roles = cluster.currentRoles()
   const leaders = [...roles].filter(([, r]) => r.role === "leader")
-  const states = cluster.nodeIds.map((node) => describeRole(node, roles.get(node))).join(", ")
+  const states = cluster.nodeIds.map((node) => describeRole(cluster, node)).join(", ")
   const first = leaders[0]
   if (leaders.length !== 1 || first === undefined) {
     return { _tag: "Fails", node: leaders[1]?.[0] ?? cluster.nodeIds[0]!, problem: `${leaders.length} leaders: ${states}` }
