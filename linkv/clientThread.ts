@@ -4,6 +4,9 @@ import type { HistoryRecorder } from "./historyRecorder.js"
 import { invokeValue, type Operation, type RequestBody, requestBody } from "./operation.js"
 import { classifyResponse, type Outcome, type Response } from "./outcome.js"
 
+/** Maelstrom's client timeout: ten mean network latencies, and never under a second. */
+export const clientTimeoutMs = (meanLatencyMs: number) => Math.max(10 * meanLatencyMs, 1000)
+
 /** One client process's link to one node: how a request goes out and its reply comes back. */
 export interface Connection {
   /** The node this client talks to. */

@@ -1,4 +1,5 @@
 import { Effect, Random } from "effect"
+import { clientTimeoutMs } from "../linkv/clientThread.js"
 import type { LatencyDistribution } from "../linkv/latency.js"
 import { type FaultKind, faultKinds } from "./nemesis.js"
 import type { Scenario } from "./scenario.js"
@@ -58,8 +59,7 @@ export const swarmScenario = (seed: number, options: SwarmOptions): Scenario =>
         clients: yield* between(1, 3 * nodes),
         rate: yield* between(5, 200),
         mix: { read: yield* between(0, 4), write: yield* between(1, 4), cas: yield* between(0, 4) },
-        // Maelstrom's client timeout.
-        clientTimeoutMs: Math.max(10 * meanMs, 1_000),
+        clientTimeoutMs: clientTimeoutMs(meanMs),
         latency,
         config: {
           heartbeatMs,
