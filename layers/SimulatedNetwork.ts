@@ -3,12 +3,8 @@ import type { NetworkShape } from "../services/Network.js"
 import type { Envelope, NodeId } from "../src/protocol/envelope.js"
 import { makeNetworkCore } from "../src/network/networkCore.js"
 
-/** How long a node-to-node message travels one way, in whole milliseconds. */
-export type LatencyDistribution =
-  | { readonly _tag: "Constant"; readonly ms: number }
-  | { readonly _tag: "Uniform"; readonly minMs: number; readonly maxMs: number }
-  /** Maelstrom's `exponential`: most messages fast, a long tail of slow ones. */
-  | { readonly _tag: "Exponential"; readonly meanMs: number }
+/** Draws how long one node-to-node message travels one way, in milliseconds (from the run's Random). */
+export type Delay = Effect.Effect<number>
 
 /** Chances, each in [0, 1], applied to every node-to-node message independently. */
 export interface MessageFaults {
@@ -32,7 +28,7 @@ export type NetworkEvent =
 /** How node-to-node messages travel in a simulated cluster. Client messages are instant and never cut. */
 export interface SimulatedNetworkOptions {
   /** The latency of every link without one of its own. */
-  readonly latency: LatencyDistribution
+  readonly latency: Delay
   readonly faults?: MessageFaults
   /** Told of every message's fate, synchronously, in order. */
   readonly onEvent?: (event: NetworkEvent) => void
@@ -58,7 +54,7 @@ export interface SimulatedNetwork {
   /** Restores every link. */
   readonly heal: Effect.Effect<void>
   /** Gives one link its own latency (a slow link), or back the default with null. */
-  readonly setLinkLatency: (link: Link, latency: LatencyDistribution | null) => Effect.Effect<void>
+  readonly setLinkLatency: (link: Link, latency: Delay | null) => Effect.Effect<void>
   readonly setFaults: (faults: MessageFaults) => Effect.Effect<void>
   /** Node-to-node messages sent, and dropped at a cut, by loss, or at a detached endpoint. */
   readonly stats: () => { readonly sent: number; readonly dropped: number }
@@ -69,17 +65,6 @@ const linkKey = (from: NodeId, to: NodeId) => `${from}>${to}`
 const chance = (probability: number): Effect.Effect<boolean> =>
   probability <= 0 ? Effect.succeed(false) : Effect.map(Random.next, (x) => x < probability)
 
-const sampleLatency = (latency: LatencyDistribution): Effect.Effect<number> => {
-  switch (latency._tag) {
-    case "Constant":
-      return Effect.succeed(latency.ms)
-    case "Uniform":
-      return Random.nextIntBetween(latency.minMs, latency.maxMs + 1)
-    case "Exponential":
-      return Effect.map(Random.next, (x) => Math.round(-Math.log(1 - x) * latency.meanMs))
-  }
-}
-
 export const makeSimulatedNetwork = (
   nodeIds: ReadonlyArray<NodeId>,
   options: SimulatedNetworkOptions
@@ -88,7 +73,7 @@ export const makeSimulatedNetwork = (
     const servers = new Set(nodeIds)
     const inFlight = yield* FiberSet.make()
     const endpoints = new Map<NodeId, (envelope: Envelope) => Effect.Effect<void>>()
-    const linkLatency = new Map<string, LatencyDistribution>()
+    const linkLatency = new Map<string, Delay>()
     const onEvent = options.onEvent ?? (() => {})
     let cuts = new Set<string>()
     let faults = options.faults ?? noMessageFaults
@@ -125,7 +110,7 @@ export const makeSimulatedNetwork = (
 
     const oneLatency = (envelope: Envelope) =>
       Effect.gen(function*() {
-        const base = yield* sampleLatency(linkLatency.get(linkKey(envelope.src, envelope.dest)) ?? options.latency)
+        const base = yield* (linkLatency.get(linkKey(envelope.src, envelope.dest)) ?? options.latency)
         if (!(yield* chance(faults.reordering))) return base
         return base + (yield* Random.nextIntBetween(0, faults.reorderDelayMs + 1))
       })

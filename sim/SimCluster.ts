@@ -1,14 +1,17 @@
 import { Cause, Effect, Exit, FiberMap, HashMap, Layer, List, Logger, type LogLevel, type Scope } from "effect"
 import { KvStateMachine } from "../layers/KvStateMachine.js"
 import { emptyMemoryLogStorage, makeMemoryLog, type MemoryLogStorage } from "../layers/MemoryLog.js"
-import { makeSimulatedNetwork, type NetworkEvent, type SimulatedNetwork, type SimulatedNetworkOptions } from "../layers/SimulatedNetwork.js"
-import { Log, type LogShape } from "../services/Log.js"
+import { makeSimulatedNetwork, type MessageFaults, type NetworkEvent, type SimulatedNetwork } from "../layers/SimulatedNetwork.js"
+import { type LatencyDistribution, sampleLatency } from "../linkv/latency.js"
+import { Log } from "../services/Log.js"
 import { Network, type NetworkShape } from "../services/Network.js"
 import { defaultRaftConfig, RaftConfig, type RaftConfigShape } from "../services/RaftConfig.js"
 import { RaftObserver, type Role } from "../services/RaftObserver.js"
 import type { NodeId } from "../src/protocol/envelope.js"
 import type { Entry } from "../src/protocol/raftMessages.js"
 import { runRaftNode } from "../src/raft/RaftNode.js"
+import { productRaftRules, RaftRules, type RaftRulesShape } from "../src/raft/RaftRules.js"
+import type { BrokenVariant } from "./brokenVariants.js"
 import { describeEnvelope } from "./describeMessage.js"
 import { InvariantMonitor } from "./InvariantMonitor.js"
 import { monitoredLog } from "./MonitoredLog.js"
@@ -22,18 +25,12 @@ export interface NodeReport {
   commitIndex: number
 }
 
-/**
- * How a node opens its Log from its durable storage, at every start. The
- * product's is `makeMemoryLog`; a deliberately broken variant (see
- * sim/brokenLogs.ts) swaps it to show that the simulator catches what it breaks.
- */
-export type OpenLog = (storage: MemoryLogStorage) => LogShape
-
 export interface SimClusterOptions {
   readonly nodeIds: ReadonlyArray<NodeId>
-  readonly network: Omit<SimulatedNetworkOptions, "onEvent">
+  readonly network: { readonly latency: LatencyDistribution; readonly faults?: MessageFaults }
   readonly config?: Partial<RaftConfigShape>
-  readonly openLog?: OpenLog
+  /** The product's services unless a test swaps in a deliberately broken one (sim/brokenVariants.ts). */
+  readonly broken?: BrokenVariant
   /** Where every event goes, described on one line; without one, events are not even described. */
   readonly trace?: Trace
   /** Called at the first broken invariant (and every later one). */
@@ -56,8 +53,10 @@ export interface SimCluster {
   /** Stops a node at once; its log and hard state survive, everything else is lost. */
   readonly crash: (node: NodeId) => Effect.Effect<void>
   readonly isRunning: (node: NodeId) => boolean
-  /** The role each running node last reported. */
-  readonly currentRoles: () => ReadonlyMap<NodeId, { readonly term: number; readonly role: Role }>
+  /** The role each running node last reported, with the leader it follows (itself when leading). */
+  readonly currentRoles: () => ReadonlyMap<NodeId, { readonly term: number; readonly role: Role; readonly leaderId: NodeId | null }>
+  /** The current incarnation's report of a node (undefined before its first start). */
+  readonly currentReport: (node: NodeId) => NodeReport | undefined
   /** An endpoint for a client with this id. */
   readonly client: (id: string) => Effect.Effect<NetworkShape>
   /** Writes a line into the trace at the current simulated time. */
@@ -84,6 +83,7 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
     })
     const network = yield* makeSimulatedNetwork(nodeIds, {
       ...options.network,
+      latency: sampleLatency(options.network.latency),
       ...(trace !== undefined && { onEvent: (event: NetworkEvent) => {
         switch (event._tag) {
           case "Sent":
@@ -100,7 +100,9 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
     const reports = new Map<NodeId, Array<NodeReport>>(nodeIds.map((id) => [id, []]))
     const failures: SimCluster["failures"] = []
     const config = { ...defaultRaftConfig, ...options.config }
-    const openLog = options.openLog ?? makeMemoryLog
+    const openLog = options.broken?.openLog ?? makeMemoryLog
+    const wrapNetwork = options.broken?.wrapNetwork ?? ((network: NetworkShape) => network)
+    const rules: RaftRulesShape = { ...productRaftRules, ...options.broken?.rules }
     const logger = traceLogger(note)
     for (const node of nodeIds) monitor.registerLog(node, makeMemoryLog(storage.get(node)!))
 
@@ -133,11 +135,12 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
         monitor.started(node)
         const log = monitoredLog(node, openLog(storage.get(node)!), monitor, note)
         const services = Layer.mergeAll(
-          Layer.effect(Network, network.attach(node)),
+          Layer.effect(Network, Effect.map(network.attach(node), wrapNetwork)),
           Layer.succeed(Log, log),
           KvStateMachine,
           observerFor(node, report),
-          Layer.succeed(RaftConfig, config)
+          Layer.succeed(RaftConfig, config),
+          Layer.succeed(RaftRules, rules)
         )
         const program = runRaftNode.pipe(
           Effect.provide(services),
@@ -165,7 +168,7 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
     const isRunning = (node: NodeId) => FiberMap.unsafeHas(running, node)
 
     const currentRoles = () => {
-      const roles = new Map<NodeId, { term: number; role: Role }>()
+      const roles = new Map<NodeId, { term: number; role: Role; leaderId: NodeId | null }>()
       for (const [node, incarnations] of reports) {
         const last = incarnations.at(-1)?.roleChanges.at(-1)
         if (last !== undefined && isRunning(node)) roles.set(node, last)
@@ -185,6 +188,7 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
       crash,
       isRunning,
       currentRoles,
+      currentReport: (node) => reports.get(node)?.at(-1),
       client: network.attach,
       note
     }

@@ -1,6 +1,6 @@
 import type { NodeId } from "../src/protocol/envelope.js"
 
-/** A broken safety property, found at `atMs` simulated milliseconds. */
+/** A broken property of the run (safety, linearizability or liveness), found at `atMs` simulated milliseconds. */
 export interface Violation {
   readonly atMs: number
   readonly invariant:
@@ -11,8 +11,13 @@ export interface Violation {
     | "commit index never goes back"
     | "applied in order"
     | "applied sequences agree"
+    /** A node stopped itself on a broken rule. */
     | "node failure"
     | "linearizability"
+    /** After the faults ended, the whole cluster did not recover in time (see sim/livenessPhase.ts). */
+    | "liveness"
+    /** The harness itself threw or overran: a bug in the simulator, not a verdict on the node. */
+    | "simulation failed"
   readonly node?: NodeId
   readonly detail: string
 }

@@ -1,8 +1,10 @@
 import { Command, Options } from "@effect/cli"
 import { Console, Data, Effect, Option } from "effect"
-import { type BrokenLog, brokenLogs } from "./brokenLogs.js"
+import { type BrokenVariantName, brokenVariants } from "./brokenVariants.js"
 import { type FaultKind, faultKinds } from "./nemesis.js"
-import { defaultScenario, runSeed, type Scenario, type SeedResult } from "./runSeed.js"
+import { runSeed, type SeedResult } from "./runSeed.js"
+import { defaultScenario, describeScenario, type Scenario } from "./scenario.js"
+import { swarmScenario } from "./swarm.js"
 import { formatTrace, linesAround, Trace } from "./Trace.js"
 
 /** Some seed broke an invariant: the process exits non-zero. */
@@ -14,15 +16,18 @@ const options = {
   seeds: Options.integer("seeds").pipe(Options.withDefault(100), Options.withDescription("how many seeds to run")),
   firstSeed: Options.integer("first-seed").pipe(Options.withDefault(1), Options.withDescription("the first seed of the range")),
   seed: Options.integer("seed").pipe(Options.optional, Options.withDescription("replay this one seed and print its trace")),
-  nodes: Options.integer("nodes").pipe(Options.withDefault(3), Options.withDescription("cluster size")),
+  nodes: Options.integer("nodes").pipe(Options.optional, Options.withDescription("cluster size (default 3; with --swarm, drawn from 1 to 7)")),
+  swarm: Options.boolean("swarm").pipe(Options.withDescription(
+    "each seed draws its own scenario: cluster size, Raft timing and batching, latency, rate, operation mix, duration, faults and how often"
+  )),
   faults: Options.text("faults").pipe(
     Options.withDefault(faultKinds.join(",")),
-    Options.withDescription(`comma-separated faults from ${faultKinds.join(", ")}; "none" for none`)
+    Options.withDescription(`comma-separated faults from ${faultKinds.join(", ")}; "none" for none (with --swarm, the faults each seed draws from)`)
   ),
-  duration: Options.float("duration").pipe(Options.withDefault(3), Options.withDescription("simulated seconds of client operations per seed")),
-  broken: Options.choice("broken", Object.keys(brokenLogs) as Array<BrokenLog>).pipe(
+  duration: Options.float("duration").pipe(Options.optional, Options.withDescription("simulated seconds of client operations per seed (default 3; with --swarm, drawn from 1 to 5)")),
+  broken: Options.choice("broken", Object.keys(brokenVariants) as Array<BrokenVariantName>).pipe(
     Options.optional,
-    Options.withDescription("run a deliberately broken Log instead of the product's, to see the simulator catch it")
+    Options.withDescription("run a deliberately broken node instead of the product, to see the simulator catch it")
   ),
   traceLines: Options.integer("trace-lines").pipe(Options.withDefault(80), Options.withDescription("trace lines printed before a failure")),
   fullTrace: Options.boolean("full-trace").pipe(Options.withDescription("with --seed: print the whole trace")),
@@ -40,33 +45,45 @@ const parseFaults = (text: string): Effect.Effect<ReadonlySet<FaultKind>, UsageE
     : Effect.succeed(new Set(names as Array<FaultKind>))
 }
 
-const toScenario = (parsed: Parsed) =>
+/** The scenario of each seed: the fixed one, or with --swarm the seed's own draw. */
+const scenarioMaker = (parsed: Parsed) =>
   Effect.gen(function*() {
-    if (parsed.nodes < 1) return yield* new UsageError({ message: "--nodes must be at least 1" })
-    if (!(parsed.duration > 0)) return yield* new UsageError({ message: "--duration must be positive" })
-    const scenario: Scenario = {
-      ...defaultScenario(parsed.nodes, yield* parseFaults(parsed.faults)),
-      workloadMs: Math.round(parsed.duration * 1000)
+    const nodes = Option.getOrUndefined(parsed.nodes)
+    const duration = Option.getOrUndefined(parsed.duration)
+    if (nodes !== undefined && nodes < 1) return yield* new UsageError({ message: "--nodes must be at least 1" })
+    if (duration !== undefined && !(duration > 0)) return yield* new UsageError({ message: "--duration must be positive" })
+    const faults = yield* parseFaults(parsed.faults)
+    const workloadMs = duration === undefined ? undefined : Math.round(duration * 1000)
+    const broken = Option.getOrUndefined(Option.map(parsed.broken, (name) => brokenVariants[name]))
+    return (seed: number): Scenario => {
+      const scenario = parsed.swarm
+        ? swarmScenario(seed, { faults, ...(nodes === undefined ? {} : { nodes }), ...(workloadMs === undefined ? {} : { workloadMs }) })
+        : { ...defaultScenario(nodes ?? 3, faults), ...(workloadMs === undefined ? {} : { workloadMs }) }
+      return broken === undefined ? scenario : { ...scenario, broken }
     }
-    return Option.match(parsed.broken, {
-      onNone: () => scenario,
-      onSome: (name) => ({ ...scenario, openLog: brokenLogs[name] })
-    })
   })
 
 /** The command line that replays a seed exactly. */
 const replayCommand = (parsed: Parsed, seed: number) =>
   [
-    `npm run sim -- --seed ${seed} --nodes ${parsed.nodes} --faults ${parsed.faults} --duration ${parsed.duration}`,
+    `npm run sim --${parsed.swarm ? " --swarm" : ""} --seed ${seed}`,
+    ...Option.toArray(Option.map(parsed.nodes, (nodes) => `--nodes ${nodes}`)),
+    `--faults ${parsed.faults}`,
+    ...Option.toArray(Option.map(parsed.duration, (duration) => `--duration ${duration}`)),
     ...Option.toArray(Option.map(parsed.broken, (name) => `--broken ${name}`))
   ].join(" ")
 
-const describeResult = (result: SeedResult) => {
+/** A seed's result, with its scenario when each seed draws its own. */
+const describeResult = (parsed: Parsed, scenario: Scenario, result: SeedResult) => {
   const { fail, info, ok } = result.operations
   const outcome = result.violation === null
     ? "ok"
     : `FAILED: ${result.violation.invariant} at ${result.violation.atMs} ms: ${result.violation.detail}`
-  return `seed ${result.seed}: ${outcome} (${result.simulatedMs} simulated ms; operations ok ${ok}, fail ${fail}, info ${info})`
+  const recovered = result.recoveredInMs === null
+    ? ""
+    : `, recovered in ${result.recoveredInMs} ms after the faults, of ${result.livenessBoundMs} ms allowed`
+  const line = `seed ${result.seed}: ${outcome} (${result.simulatedMs} simulated ms; operations ok ${ok}, fail ${fail}, info ${info}${recovered})`
+  return parsed.swarm ? `${line}\n  scenario: ${describeScenario(scenario)}` : line
 }
 
 /** Runs a seed again with its whole trace kept, and prints the events around its failure (or all of them). */
@@ -82,24 +99,34 @@ const printTrace = (parsed: Parsed, scenario: Scenario, seed: number, whole: boo
     return result
   })
 
-const replay = (parsed: Parsed, scenario: Scenario, seed: number) =>
+const replay = (parsed: Parsed, scenarioOf: (seed: number) => Scenario, seed: number) =>
   Effect.gen(function*() {
+    const scenario = scenarioOf(seed)
     const result = yield* printTrace(parsed, scenario, seed, parsed.fullTrace || parsed.traceLines <= 0)
-    yield* Console.log(describeResult(result))
+    yield* Console.log(describeResult(parsed, scenario, result))
     if (result.violation !== null) return yield* new SeedsFailed({ seeds: [seed] })
   })
 
-const sweep = (parsed: Parsed, scenario: Scenario) =>
+const sweep = (parsed: Parsed, scenarioOf: (seed: number) => Scenario) =>
   Effect.gen(function*() {
     const failed: Array<number> = []
+    /** The largest share of its liveness bound that a seed's recovery took. */
+    let slowestRecovery = { afterMs: 0, boundMs: 0 }
     const startedMs = performance.now()
-    const faults = scenario.faults.size === 0 ? "none" : [...scenario.faults].join(",")
-    yield* Console.error(`running ${parsed.seeds} seeds from ${parsed.firstSeed}: ${parsed.nodes} nodes, faults ${faults}`)
+    const nodes = Option.match(parsed.nodes, { onNone: () => parsed.swarm ? "1 to 7" : "3", onSome: String })
+    yield* Console.error(
+      `running ${parsed.seeds} ${parsed.swarm ? "swarm " : ""}seeds from ${parsed.firstSeed}: ${nodes} nodes, faults ${parsed.faults}`
+    )
     for (let seed = parsed.firstSeed; seed < parsed.firstSeed + parsed.seeds; seed++) {
+      const scenario = scenarioOf(seed)
       const result = runSeed(seed, scenario)
+      const afterMs = result.recoveredInMs ?? 0
+      if (afterMs * slowestRecovery.boundMs >= slowestRecovery.afterMs * result.livenessBoundMs) {
+        slowestRecovery = { afterMs, boundMs: result.livenessBoundMs }
+      }
       if (result.violation !== null) {
         failed.push(seed)
-        yield* Console.log(`\n${describeResult(result)}\nThe events before it (simulated ms):`)
+        yield* Console.log(`\n${describeResult(parsed, scenario, result)}\nThe events before it (simulated ms):`)
         yield* printTrace(parsed, scenario, seed, false)
         yield* Console.log(`Replay: ${replayCommand(parsed, seed)}\n`)
         if (!parsed.keepGoing) break
@@ -114,7 +141,7 @@ const sweep = (parsed: Parsed, scenario: Scenario) =>
     const seconds = ((performance.now() - startedMs) / 1000).toFixed(1)
     yield* Console.log(
       failed.length === 0
-        ? `all ${parsed.seeds} seeds passed in ${seconds} s`
+        ? `all ${parsed.seeds} seeds passed in ${seconds} s (slowest recovery after the faults: ${slowestRecovery.afterMs} ms of ${slowestRecovery.boundMs} ms allowed)`
         : `failing seeds: ${failed.join(" ")} (after ${seconds} s)`
     )
     if (failed.length > 0) return yield* new SeedsFailed({ seeds: failed })
@@ -122,10 +149,10 @@ const sweep = (parsed: Parsed, scenario: Scenario) =>
 
 export const simCommand = Command.make("sim", options, (parsed) =>
   Effect.gen(function*() {
-    const scenario = yield* toScenario(parsed)
+    const scenarioOf = yield* scenarioMaker(parsed)
     return yield* Option.match(parsed.seed, {
-      onNone: () => sweep(parsed, scenario),
-      onSome: (seed) => replay(parsed, scenario, seed)
+      onNone: () => sweep(parsed, scenarioOf),
+      onSome: (seed) => replay(parsed, scenarioOf, seed)
     })
   })).pipe(Command.withDescription(
     "Runs a Raft cluster with simulated clients and faults on simulated time, one seed after another, checking Raft's invariants and linearizability; a failing seed replays exactly with --seed."

@@ -1,5 +1,7 @@
-import { Clock, Effect, Random } from "effect"
+import { Clock, Effect, Option, Random } from "effect"
 import { type Link, noMessageFaults } from "../layers/SimulatedNetwork.js"
+import { sampleLatency } from "../linkv/latency.js"
+import { cutLinks, shapesFor, shuffledPartition } from "../linkv/partitionShapes.js"
 import type { NodeId } from "../src/protocol/envelope.js"
 import type { SimCluster } from "./SimCluster.js"
 
@@ -23,43 +25,25 @@ const allLinks = (nodes: ReadonlyArray<NodeId>): Array<Link> =>
   nodes.flatMap((a) => nodes.filter((b) => b !== a).map((b) => [a, b] as const))
 
 /**
- * Maelstrom's partition shapes (one node isolated, a random majority and
- * minority, a ring of overlapping majorities) and arbitrary ones (any set of
- * one-way links), as the list of links to cut and a name for the trace.
+ * A partition to start: one of Maelstrom's shapes offered for this cluster
+ * size (see linkv/partitionShapes.ts), or an arbitrary nonempty set of
+ * one-way links, each as likely; as the links to cut and a name for the
+ * trace. None on one node, where there is nothing to cut.
  */
-const partitionShape = (nodes: ReadonlyArray<NodeId>): Effect.Effect<{ readonly name: string; readonly links: ReadonlyArray<Link> }> =>
+const randomCut = (nodes: ReadonlyArray<NodeId>): Effect.Effect<Option.Option<{ readonly name: string; readonly links: ReadonlyArray<Link> }>> =>
   Effect.gen(function*() {
-    const shuffled = [...(yield* Random.shuffle(nodes))]
-    const groupsCut = (groups: ReadonlyArray<ReadonlyArray<NodeId>>) =>
-      allLinks(nodes).filter(([a, b]) => !groups.some((g) => g.includes(a) && g.includes(b)))
-    const show = (groups: ReadonlyArray<ReadonlyArray<NodeId>>) => groups.map((g) => `[${g.join(" ")}]`).join(" ")
-    switch (yield* Random.nextIntBetween(0, 4)) {
-      case 0: {
-        const groups = [shuffled.slice(0, 1), shuffled.slice(1)]
-        return { name: `isolate ${show(groups)}`, links: groupsCut(groups) }
-      }
-      case 1: {
-        const half = Math.floor(nodes.length / 2)
-        const groups = [shuffled.slice(0, half), shuffled.slice(half)]
-        return { name: `halves ${show(groups)}`, links: groupsCut(groups) }
-      }
-      case 2: {
-        // Each node keeps links only to its neighbours on a ring, so each sees a different majority.
-        const reach = Math.floor(nodes.length / 2)
-        const position = new Map(shuffled.map((n, i) => [n, i]))
-        const distance = (a: NodeId, b: NodeId) => {
-          const d = Math.abs(position.get(a)! - position.get(b)!)
-          return Math.min(d, nodes.length - d)
-        }
-        const links = allLinks(nodes).filter(([a, b]) => distance(a, b) > Math.max(1, reach - 1))
-        return { name: `majorities ring ${shuffled.join(" ")}`, links }
-      }
-      default: {
-        const links: Array<Link> = []
-        for (const link of allLinks(nodes)) if ((yield* Random.next) < 0.3) links.push(link)
-        return { name: `arbitrary cut ${links.map(([a, b]) => `${a}>${b}`).join(" ")}`, links }
-      }
+    const links = allLinks(nodes)
+    if (links.length === 0) return Option.none()
+    const shapes = shapesFor(nodes.length)
+    const choice = yield* Random.nextIntBetween(0, shapes.length + 1)
+    if (choice < shapes.length) {
+      const partition = yield* shuffledPartition(shapes[choice]!, nodes)
+      return Option.some({ name: partition.description, links: cutLinks(partition, nodes) })
     }
+    const chosen: Array<Link> = []
+    for (const link of links) if ((yield* Random.next) < 0.3) chosen.push(link)
+    if (chosen.length === 0) chosen.push(yield* pick(links))
+    return Option.some({ name: `arbitrary cut ${chosen.map(([a, b]) => `${a}>${b}`).join(" ")}`, links: chosen })
   })
 
 /**
@@ -88,10 +72,11 @@ export const runNemesis = (cluster: SimCluster, options: NemesisOptions): Effect
               partitioned = false
               return yield* network.heal
             }
-            const shape = yield* partitionShape(nodeIds)
-            cluster.note(`nemesis: partition, ${shape.name}`)
+            const cut = yield* randomCut(nodeIds)
+            if (Option.isNone(cut)) return
+            cluster.note(`nemesis: partition, ${cut.value.name}`)
             partitioned = true
-            return yield* network.cut(shape.links)
+            return yield* network.cut(cut.value.links)
           }
           case "loss": {
             const loss = messageFaults.loss > 0 ? 0 : 0.05 + 0.25 * (yield* Random.next)
@@ -109,11 +94,12 @@ export const runNemesis = (cluster: SimCluster, options: NemesisOptions): Effect
             return yield* setMessageFaults({ reordering, reorderDelayMs: 200 })
           }
           case "slow": {
+            if (nodeIds.length < 2) return
             const link = yield* pick(allLinks(nodeIds))
             const meanMs = yield* Random.nextIntBetween(30, 300)
             cluster.note(`nemesis: slow link ${link[0]}>${link[1]}, exponential mean ${meanMs} ms`)
             slowLinks.add(link)
-            return yield* network.setLinkLatency(link, { _tag: "Exponential", meanMs })
+            return yield* network.setLinkLatency(link, sampleLatency({ _tag: "Exponential", meanMs }))
           }
           case "crash": {
             const node = yield* pick(nodeIds)

@@ -1,47 +1,26 @@
-import { Deferred, Effect, Exit } from "effect"
+import { Cause, Deferred, Effect, Exit } from "effect"
 import { checkHistory } from "../checker/check.js"
 import type { HistoryOp } from "../checker/history.js"
-import type { RaftConfigShape } from "../services/RaftConfig.js"
-import { makeHistoryRecorder } from "../workbench/historyRecorder.js"
-import { type FaultKind, runNemesis } from "./nemesis.js"
+import { defaultRaftConfig } from "../services/RaftConfig.js"
+import { makeHistoryRecorder } from "../linkv/historyRecorder.js"
+import { livenessBoundMs, runLivenessPhase } from "./livenessPhase.js"
+import { runNemesis } from "./nemesis.js"
 import { runSimulation } from "./runSimulation.js"
-import { makeSimCluster, type OpenLog } from "./SimCluster.js"
+import { makeSimCluster } from "./SimCluster.js"
+import type { Scenario } from "./scenario.js"
 import { runSimulatedClients } from "./simulatedClients.js"
 import type { Trace } from "./Trace.js"
 import type { Violation } from "./Violation.js"
-
-/** Everything that shapes one simulated run besides its seed. */
-export interface Scenario {
-  readonly nodes: number
-  readonly faults: ReadonlySet<FaultKind>
-  /** Simulated milliseconds of client operations under faults. */
-  readonly workloadMs: number
-  /** Simulated milliseconds after the faults are lifted, for the last operations to end. */
-  readonly quietMs: number
-  readonly clients: number
-  /** Client operations per simulated second, all clients together. */
-  readonly rate: number
-  readonly clientTimeoutMs: number
-  readonly config?: Partial<RaftConfigShape>
-  /** The product's log unless a test swaps in a broken one. */
-  readonly openLog?: OpenLog
-}
-
-export const defaultScenario = (nodes: number, faults: ReadonlySet<FaultKind>): Scenario => ({
-  nodes,
-  faults,
-  workloadMs: 3_000,
-  quietMs: 1_100,
-  clients: 2 * nodes,
-  rate: 25,
-  clientTimeoutMs: 1_000
-})
 
 export interface SeedResult {
   readonly seed: number
   /** The first broken invariant (linearizability included), if any. */
   readonly violation: Violation | null
   readonly operations: { readonly ok: number; readonly fail: number; readonly info: number }
+  /** How long the whole cluster took to pass the liveness phase, when it did. */
+  readonly recoveredInMs: number | null
+  /** The time the liveness phase allowed (see `livenessBoundMs`). */
+  readonly livenessBoundMs: number
   readonly simulatedMs: number
   /** The clients' history, as the workbench writes it to history.jsonl. */
   readonly history: ReadonlyArray<HistoryOp>
@@ -52,53 +31,78 @@ const checkerBudget = { maxConfigurations: 2_000_000, stopAtFirstInvalid: true, 
 
 /**
  * One seed: a cluster with clients and a nemesis on simulated time, every
- * invariant checked as the run goes (the run stops at the first violation),
- * then the client history checked for linearizability. Every event goes
+ * invariant checked as the run goes (the run stops at the first violation);
+ * once the faults end, the liveness phase (sim/livenessPhase.ts); then the
+ * client history checked for linearizability. Every event goes
  * into `trace` when one is given (a run without one is faster, and replays
  * the same way).
  */
 export const runSeed = (seed: number, scenario: Scenario, trace?: Trace): SeedResult => {
   const nodeIds = Array.from({ length: scenario.nodes }, (_, i) => `n${i + 1}`)
+  const config = { ...defaultRaftConfig, ...scenario.config }
+  const boundMs = livenessBoundMs(config, scenario.clientTimeoutMs)
   let history: ReadonlyArray<HistoryOp> = []
+  let recoveredInMs: number | null = null
 
   const program = Effect.gen(function*() {
     const stop = yield* Deferred.make<void>()
     const cluster = yield* makeSimCluster({
       nodeIds,
-      network: { latency: { _tag: "Uniform", minMs: 1, maxMs: 10 } },
-      ...(scenario.config === undefined ? {} : { config: scenario.config }),
-      ...(scenario.openLog === undefined ? {} : { openLog: scenario.openLog }),
+      network: { latency: scenario.latency },
+      config,
+      ...(scenario.broken === undefined ? {} : { broken: scenario.broken }),
       ...(trace === undefined ? {} : { trace }),
       onViolation: () => Deferred.unsafeDone(stop, Exit.void)
     })
     const recorder = yield* makeHistoryRecorder(0n)
-    const run = Effect.all([
+    const workload = Effect.all([
       runNemesis(cluster, {
         faults: scenario.faults,
-        minIntervalMs: 100,
-        maxIntervalMs: 1_000,
+        minIntervalMs: scenario.faultIntervalMs.min,
+        maxIntervalMs: scenario.faultIntervalMs.max,
         untilMs: scenario.workloadMs
       }),
       runSimulatedClients(cluster, recorder, {
         clients: scenario.clients,
         rate: scenario.rate,
+        mix: scenario.mix,
         timeoutMs: scenario.clientTimeoutMs,
         untilMs: scenario.workloadMs
       })
-    ], { concurrency: "unbounded", discard: true }).pipe(Effect.zipRight(Effect.sleep(scenario.quietMs)))
-    yield* Effect.raceFirst(run, Deferred.await(stop))
+    ], { concurrency: "unbounded", discard: true })
+    const liveness = Effect.flatMap(recorder.lines, (lines) =>
+      runLivenessPhase(cluster, recorder, {
+        boundMs,
+        clientTimeoutMs: scenario.clientTimeoutMs,
+        key: Math.max(-1, ...lines.map((op) => op.key as number)) + 1,
+        firstProcess: Math.max(-1, ...lines.map((op) => op.process)) + 1
+      }))
+    const result = yield* Effect.raceFirst(
+      Effect.zipRight(workload, liveness),
+      Effect.as(Deferred.await(stop), null)
+    )
     history = yield* recorder.lines
-    return cluster.violations[0] ?? null
+    const safety = cluster.violations[0]
+    if (safety !== undefined) return safety
+    if (result?._tag === "Violated") return result.violation
+    recoveredInMs = result?.afterMs ?? null
+    return null
   }).pipe(Effect.scoped)
 
-  const end = runSimulation(program, { seed, timeLimitMs: scenario.workloadMs + scenario.quietMs + 60_000 })
+  const end = runSimulation(program, { seed, timeLimitMs: scenario.workloadMs + boundMs + 60_000 })
   let violation: Violation | null
-  if (end._tag === "Completed") {
-    violation = Exit.isSuccess(end.exit)
-      ? end.exit.value
-      : { atMs: end.atMs, invariant: "node failure", detail: `the simulation itself failed: ${String(end.exit.cause)}` }
-  } else {
-    violation = { atMs: end.atMs, invariant: "node failure", detail: `the run did not end: ${end._tag}` }
+  switch (end._tag) {
+    case "Completed":
+      violation = Exit.isSuccess(end.exit)
+        ? end.exit.value
+        : { atMs: end.atMs, invariant: "simulation failed", detail: firstLines(Cause.pretty(end.exit.cause)) }
+      break
+    case "Livelock":
+      violation = { atMs: end.atMs, invariant: "liveness", detail: "fibers kept running without simulated time moving (a busy loop)" }
+      break
+    case "TimeLimit":
+      violation = { atMs: end.atMs, invariant: "simulation failed", detail: "the run did not end within its time limit" }
+      break
   }
   if (violation === null) violation = linearizabilityViolation(history)
   if (violation !== null) trace?.record(violation.atMs, `FAILED ${violation.invariant}: ${violation.detail}`)
@@ -112,10 +116,15 @@ export const runSeed = (seed: number, scenario: Scenario, trace?: Trace): SeedRe
       fail: completions.filter((op) => op.type === "fail").length,
       info: completions.filter((op) => op.type === "info").length
     },
+    recoveredInMs,
+    livenessBoundMs: boundMs,
     simulatedMs: end.atMs,
     history
   }
 }
+
+/** The error and where it was thrown, on one line. */
+const firstLines = (text: string) => text.split("\n").slice(0, 2).map((line) => line.trim()).join(" ")
 
 const linearizabilityViolation = (history: ReadonlyArray<HistoryOp>): Violation | null => {
   const result = checkHistory(history, checkerBudget)

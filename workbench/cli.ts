@@ -2,10 +2,11 @@ import { Args, Command, Options } from "@effect/cli"
 import { accessSync, constants, statSync } from "node:fs"
 import { resolve } from "node:path"
 import { Clock, Console, Data, Effect, Option } from "effect"
+import { type MaelstromLatencyName, maelstromLatencyNames } from "../linkv/latency.js"
 import { verdictLine } from "./results.js"
 import { runTest } from "./runner.js"
 import { summaryText } from "./summary.js"
-import { type LatencyDistribution, parseConcurrency, parseNodeIds, type TestOptions, UsageError } from "./testOptions.js"
+import { parseConcurrency, parseNodeIds, type TestOptions, UsageError } from "./testOptions.js"
 
 /** At least one test of the run was not valid: the process exits non-zero. */
 export class RunInvalid extends Data.TaggedError("RunInvalid")<{ readonly invalidTests: number }> {}
@@ -19,7 +20,7 @@ const options = {
   rate: Options.float("rate").pipe(Options.withDefault(5), Options.withDescription("target operations per second, all clients together")),
   timeLimit: Options.float("time-limit").pipe(Options.withDefault(10), Options.withDescription("seconds of client operations")),
   latency: Options.float("latency").pipe(Options.withDefault(0), Options.withDescription("mean node<->node latency in ms (clients have none)")),
-  latencyDist: Options.choice("latency-dist", ["constant", "uniform", "exponential"] as const).pipe(Options.withDefault("constant" as LatencyDistribution)),
+  latencyDist: Options.choice("latency-dist", maelstromLatencyNames).pipe(Options.withDefault("constant" as MaelstromLatencyName)),
   nemesis: Options.text("nemesis").pipe(Options.optional, Options.withDescription("faults to inject: partition")),
   nemesisInterval: Options.float("nemesis-interval").pipe(Options.withDefault(10), Options.withDescription("seconds between a partition and its heal")),
   testCount: Options.integer("test-count").pipe(Options.withDefault(1), Options.withDescription("how many tests to run, one after the other")),

@@ -1,5 +1,6 @@
 import { Clock, Data, Deferred, Effect, Queue, Ref } from "effect"
 import type { Envelope } from "../src/protocol/envelope.js"
+import { maelstromLatency } from "../linkv/latency.js"
 import { type NodeProcess, startNodeProcess } from "./nodeProcess.js"
 import { makeRouter, type Router } from "./router.js"
 import type { TestOptions } from "./testOptions.js"
@@ -91,8 +92,7 @@ export const startCluster = (options: {
     }
     const router = yield* makeRouter({
       nodes: new Map(nodes.map((node) => [node.id, node.send])),
-      latencyMs: test.latencyMs,
-      latencyDistribution: test.latencyDistribution
+      latency: maelstromLatency(test.latencyMs, test.latencyDistribution)
     })
     for (const node of nodes) {
       yield* Queue.take(node.stdoutLines).pipe(

@@ -1,5 +1,5 @@
-import { Clock, Effect, Ref } from "effect"
-import { noPartition, type Partition, randomPartition } from "./partition.js"
+import { Clock, Effect, Option, Ref } from "effect"
+import { noPartition, type Partition, randomPartition } from "../linkv/partitionShapes.js"
 import type { Router } from "./router.js"
 
 /** A time span during which a partition was in force, in milliseconds since the run started. */
@@ -53,7 +53,9 @@ export const makePartitionNemesis = (options: {
 
     const cycle = Effect.gen(function*() {
       yield* Effect.sleep(options.intervalMs)
-      yield* apply(yield* randomPartition(options.nodeIds))
+      const partition = yield* randomPartition(options.nodeIds)
+      if (Option.isSome(partition)) yield* apply(partition.value)
+      else yield* Effect.logInfo("nemesis: nothing to cut with one node")
       yield* Effect.sleep(options.intervalMs)
       yield* heal
     })

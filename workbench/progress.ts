@@ -1,5 +1,5 @@
 import { Clock, Effect, Schedule } from "effect"
-import type { OutcomeCounts } from "./historyRecorder.js"
+import type { OutcomeCounts } from "../linkv/historyRecorder.js"
 
 export interface ProgressSource {
   readonly startMillis: number

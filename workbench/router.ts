@@ -1,8 +1,7 @@
 import { Effect, Either, FiberSet, Ref, Schema, type Scope } from "effect"
 import { type Envelope, EnvelopeFromJson } from "../src/protocol/envelope.js"
-import { sampleLatency } from "./latency.js"
-import { isCut, noPartition, type Partition } from "./partition.js"
-import type { LatencyDistribution } from "./testOptions.js"
+import { type LatencyDistribution, sampleLatency } from "../linkv/latency.js"
+import { isCut, noPartition, type Partition } from "../linkv/partitionShapes.js"
 
 /** Where a message printed by a node goes, decided from the ids and the partition alone. */
 export type Route =
@@ -58,8 +57,8 @@ const maxSamples = 20
 
 export interface RouterConfig {
   readonly nodes: ReadonlyMap<string, (line: string) => Effect.Effect<void>>
-  readonly latencyMs: number
-  readonly latencyDistribution: LatencyDistribution
+  /** Of node-to-node messages; clients have none. */
+  readonly latency: LatencyDistribution
 }
 
 export interface Router {
@@ -119,7 +118,7 @@ export const makeRouter = (config: RouterConfig): Effect.Effect<Router, never, S
           }
           case "ToNode": {
             yield* count("nodeToNode")
-            const delay = yield* sampleLatency(config.latencyMs, config.latencyDistribution)
+            const delay = yield* sampleLatency(config.latency)
             if (delay <= 0) return yield* toNode(envelope)
             yield* FiberSet.run(inFlight, Effect.zipRight(Effect.sleep(delay), toNode(envelope)))
           }

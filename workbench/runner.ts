@@ -2,10 +2,11 @@ import { FileSystem, Path } from "@effect/platform"
 import { Clock, Data, Effect, Fiber, Random, Schema } from "effect"
 import { HistoryOp } from "../checker/history.js"
 import { checkHistory } from "../checker/check.js"
-import { runClientThread } from "./client.js"
+import { clientTimeoutMs, runClientThread } from "../linkv/clientThread.js"
+import { makeGenerator } from "../linkv/generator.js"
+import { makeHistoryRecorder } from "../linkv/historyRecorder.js"
+import { connectClient } from "./client.js"
 import { startCluster } from "./cluster.js"
-import { makeGenerator } from "./generator.js"
-import { makeHistoryRecorder } from "./historyRecorder.js"
 import { makePartitionNemesis } from "./nemesis.js"
 import { reportProgress } from "./progress.js"
 import { problemsOf, type Results } from "./results.js"
@@ -14,9 +15,6 @@ import { htmlReport } from "./report.js"
 import { completedOperations, computeStats } from "./stats.js"
 import { createRunDirectory, pointLatestAt } from "./store.js"
 import type { TestOptions } from "./testOptions.js"
-
-/** Maelstrom's client timeout: ten mean network latencies, and never under a second. */
-export const clientTimeoutMs = (latencyMs: number) => Math.max(10 * latencyMs, 1000)
 
 /** A key whose search takes longer than this is reported `unknown` rather than holding up the verdict. */
 const checkBudgetPerKeyMs = 20_000
@@ -81,14 +79,12 @@ export const runTest = (test: TestOptions) =>
             Array.from({ length: test.concurrency }, (_, thread) => thread),
             (thread) =>
               runClientThread({
-                router: cluster.router,
-                recorder,
                 generator,
-                nodeIds: test.nodeIds,
+                recorder,
                 concurrency: test.concurrency,
                 timeoutMs,
-                deadlineMillis,
-                freshClientId: cluster.freshClientId
+                untilMillis: deadlineMillis,
+                connect: connectClient(cluster.router, test.nodeIds, cluster.freshClientId)
               }, thread),
             { concurrency: "unbounded", discard: true }
           )

@@ -1,7 +1,5 @@
 import { Data } from "effect"
-
-/** How node<->node latency is drawn around its mean (Maelstrom's `--latency-dist`). */
-export type LatencyDistribution = "constant" | "uniform" | "exponential"
+import type { MaelstromLatencyName } from "../linkv/latency.js"
 
 /** Everything one `test` invocation asks for, already validated. */
 export interface TestOptions {
@@ -15,7 +13,7 @@ export interface TestOptions {
   readonly rate: number
   readonly timeLimitSeconds: number
   readonly latencyMs: number
-  readonly latencyDistribution: LatencyDistribution
+  readonly latencyDistribution: MaelstromLatencyName
   readonly nemesis: ReadonlyArray<"partition">
   readonly nemesisIntervalSeconds: number
   readonly testCount: number

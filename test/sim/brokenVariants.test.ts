@@ -1,15 +1,16 @@
 import { describe, expect, it } from "@effect/vitest"
-import { type BrokenLog, brokenLogs } from "../../sim/brokenLogs.js"
+import { type BrokenVariantName, brokenVariants } from "../../sim/brokenVariants.js"
 import { type FaultKind, faultKinds } from "../../sim/nemesis.js"
-import { defaultScenario, runSeed, type SeedResult } from "../../sim/runSeed.js"
+import { runSeed, type SeedResult } from "../../sim/runSeed.js"
+import { defaultScenario } from "../../sim/scenario.js"
 import type { Violation } from "../../sim/Violation.js"
 
 /** The simulator must catch each broken variant within this many seeds. */
 const seedBound = 60
 
-const firstFailure = (broken: BrokenLog, faults: ReadonlyArray<FaultKind>) => {
-  const scenario = { ...defaultScenario(3, new Set(faults)), openLog: brokenLogs[broken] }
-  for (let seed = 1; seed <= seedBound; seed++) {
+const firstFailure = (broken: BrokenVariantName, faults: ReadonlyArray<FaultKind>, bound: number) => {
+  const scenario = { ...defaultScenario(3, new Set(faults)), broken: brokenVariants[broken] }
+  for (let seed = 1; seed <= bound; seed++) {
     const result = runSeed(seed, scenario)
     if (result.violation !== null) return result
   }
@@ -17,15 +18,17 @@ const firstFailure = (broken: BrokenLog, faults: ReadonlyArray<FaultKind>) => {
 }
 
 const expectCaught = (
-  broken: BrokenLog,
+  broken: BrokenVariantName,
   faults: ReadonlyArray<FaultKind>,
-  invariants: ReadonlyArray<Violation["invariant"]>
+  invariants: ReadonlyArray<Violation["invariant"]>,
+  bound = seedBound
 ) => {
-  const found: SeedResult | undefined = firstFailure(broken, faults)
-  expect(found, `no violation within ${seedBound} seeds`).toBeDefined()
+  const found: SeedResult | undefined = firstFailure(broken, faults, bound)
+  expect(found, `no violation within ${bound} seeds`).toBeDefined()
   expect(invariants).toContain(found!.violation!.invariant)
-  // The same seed with the product's log passes: the violation is the variant's doing.
+  // The same seed with the product passes: the violation is the variant's doing.
   expect(runSeed(found!.seed, defaultScenario(3, new Set(faults))).violation).toBeNull()
+  return found!
 }
 
 describe("the simulator finds deliberately broken Raft", () => {
@@ -38,6 +41,25 @@ describe("the simulator finds deliberately broken Raft", () => {
       "log matching",
       "applied sequences agree",
       "leader completeness",
-      "node failure"
+      "node failure",
+      // A follower whose log went wrong can also stall for good: the cluster never converges.
+      "liveness"
     ]), 120_000)
+
+  it("nodes that never grant a vote: no leader, ever, and so nothing served", () => {
+    // Every history is trivially linearizable here: only the liveness phase can tell.
+    const found = expectCaught("votes-never-granted", faultKinds, ["liveness"], 3)
+    expect(found.violation!.detail).toContain("no single leader that every node follows")
+    expect(found.operations.ok).toBe(0)
+  }, 120_000)
+
+  it("followers that never learn what is committed: the leader serves, the nodes never converge", () => {
+    const found = expectCaught("followers-never-commit", faultKinds, ["liveness"], 3)
+    expect(found.violation!.detail).toContain("the nodes did not converge")
+  }, 120_000)
+
+  it("a leader without its no-op: reads wait for a write that does not come", () => {
+    const found = expectCaught("no-noop-on-election", faultKinds, ["liveness"], 10)
+    expect(found.violation!.detail).toMatch(/a read of key \d+ through n\d never succeeded/)
+  }, 120_000)
 })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { faultKinds } from "../../sim/nemesis.js"
-import { defaultScenario, runSeed } from "../../sim/runSeed.js"
+import { runSeed } from "../../sim/runSeed.js"
+import { defaultScenario } from "../../sim/scenario.js"
 import { Trace } from "../../sim/Trace.js"
 
 const scenario = defaultScenario(3, new Set(faultKinds))

@@ -1,6 +1,7 @@
 import { expect, it } from "@effect/vitest"
 import { faultKinds } from "../../sim/nemesis.js"
-import { defaultScenario, runSeed } from "../../sim/runSeed.js"
+import { runSeed } from "../../sim/runSeed.js"
+import { defaultScenario } from "../../sim/scenario.js"
 
 /** Seeds per test case: small enough to show progress, large enough to amortize start-up. */
 const seedsPerCase = 100

@@ -1,6 +1,6 @@
-import { Effect, Random } from "effect"
+import { Effect } from "effect"
 import { describe, expect, it } from "@effect/vitest"
-import { isCut, isolateOne, majoritiesRing, majorityMinority, noPartition, type Partition, randomPartition } from "../../workbench/partition.js"
+import { isCut, noPartition, type Partition, partitionShapes, shapesFor } from "../../linkv/partitionShapes.js"
 import { makeRouter } from "../../workbench/router.js"
 
 const nodes = ["n1", "n2", "n3", "n4", "n5"]
@@ -11,8 +11,7 @@ const routerWithInboxes = Effect.gen(function*() {
   const inboxes = new Map(nodes.map((node) => [node, [] as Array<string>]))
   const router = yield* makeRouter({
     nodes: new Map(nodes.map((node) => [node, (text: string) => Effect.sync(() => void inboxes.get(node)!.push(text))])),
-    latencyMs: 0,
-    latencyDistribution: "constant"
+    latency: { _tag: "Constant", ms: 0 }
   })
   return { router, inboxes }
 })
@@ -40,7 +39,8 @@ describe("router and partitions", () => {
 
   it.scoped("a partition delivers exactly the links it does not cut, and drops the others", () =>
     Effect.gen(function*() {
-      for (const partition of [isolateOne(nodes, "n3"), majorityMinority(["n4", "n1", "n5", "n2", "n3"]), majoritiesRing(nodes)]) {
+      for (const shape of shapesFor(nodes.length)) {
+        const partition = partitionShapes[shape](["n4", "n1", "n5", "n2", "n3"])
         const { through, counters } = yield* delivered(partition)
         const expected = allPairs.filter((pair) => {
           const [src, dest] = pair.split("->") as [string, string]
@@ -51,32 +51,6 @@ describe("router and partitions", () => {
         expect(counters.cutByPartition).toBeGreaterThan(0)
       }
     }))
-
-  it("the shapes cut what they say", () => {
-    const isolated = isolateOne(nodes, "n3")
-    for (const other of ["n1", "n2", "n4", "n5"]) {
-      expect(isCut(isolated, "n3", other) && isCut(isolated, other, "n3")).toBe(true)
-      expect(isCut(isolated, other, other === "n1" ? "n2" : "n1")).toBe(false)
-    }
-    const halves = majorityMinority(["n4", "n1", "n5", "n2", "n3"])
-    expect(isCut(halves, "n4", "n2")).toBe(true)
-    expect(isCut(halves, "n4", "n5")).toBe(false)
-    expect(isCut(halves, "n2", "n3")).toBe(false)
-    // Ring: every node hears from a majority (itself included), and no two hear from the same one.
-    const ring = majoritiesRing(nodes)
-    const heard = nodes.map((dest) => nodes.filter((src) => !isCut(ring, src, dest)).sort().join(","))
-    for (const group of heard) expect(group.split(",").length).toBe(3)
-    expect(new Set(heard).size).toBe(nodes.length)
-  })
-
-  it.effect("random partitions always cut something but never isolate a node from itself", () =>
-    Effect.gen(function*() {
-      for (let i = 0; i < 50; i++) {
-        const partition = yield* randomPartition(nodes)
-        expect(nodes.some((a) => nodes.some((b) => isCut(partition, a, b)))).toBe(true)
-        for (const node of nodes) expect(isCut(partition, node, node)).toBe(false)
-      }
-    }).pipe(Effect.withRandom(Random.make(7))))
 
   it.scoped("lines that are not messages, wrong src and unknown dest are counted, not delivered", () =>
     Effect.gen(function*() {
@@ -97,7 +71,7 @@ describe("router and partitions", () => {
       const { router } = yield* routerWithInboxes
       const got: Array<string> = []
       yield* router.openClient("c1", (envelope) => Effect.sync(() => void got.push(envelope.src)))
-      yield* router.setPartition(isolateOne(nodes, "n1"))
+      yield* router.setPartition(partitionShapes["isolate one"](nodes))
       yield* router.fromNode("n1", line("n1", "c1"))
       expect(got).toEqual(["n1"])
     }))

@@ -1,5 +1,5 @@
 import { Clock, Effect, Random, Ref, SynchronizedRef } from "effect"
-import type { Operation } from "./clientOutcome.js"
+import type { Operation } from "./operation.js"
 
 /** Each key gets between these many operations before its group moves to a fresh key. */
 const minOpsPerKey = 60
@@ -28,13 +28,25 @@ export interface Generator {
   readonly awaitTurn: Effect.Effect<void>
 }
 
+/** How often each kind of operation is drawn, as relative weights. */
+export interface OperationMix {
+  readonly read: number
+  readonly write: number
+  readonly cas: number
+}
+
+/** Jepsen's register test: read, write and cas equally often. */
+export const evenMix: OperationMix = { read: 1, write: 1, cas: 1 }
+
 export const makeGenerator = (options: {
   readonly concurrency: number
   readonly groupSize: number
   readonly rate: number
+  readonly mix?: OperationMix
 }): Effect.Effect<Generator> =>
   Effect.gen(function*() {
     const groupCount = Math.ceil(options.concurrency / options.groupSize)
+    const mix = options.mix ?? evenMix
     const nextKey = yield* Ref.make(0)
     const freshKey = Effect.gen(function*() {
       const key = yield* Ref.getAndUpdate(nextKey, (k) => k + 1)
@@ -54,14 +66,10 @@ export const makeGenerator = (options: {
     const nextOperation = (group: number) =>
       Effect.gen(function*() {
         const key = yield* takeKey(group)
-        switch (yield* Random.nextIntBetween(0, 3)) {
-          case 0:
-            return { f: "read", key } as const
-          case 1:
-            return { f: "write", key, value: yield* value } as const
-          default:
-            return { f: "cas", key, from: yield* value, to: yield* value } as const
-        }
+        const draw = (yield* Random.next) * (mix.read + mix.write + mix.cas)
+        if (draw < mix.read) return { f: "read", key } as const
+        if (draw < mix.read + mix.write) return { f: "write", key, value: yield* value } as const
+        return { f: "cas", key, from: yield* value, to: yield* value } as const
       })
 
     // Jepsen's stagger: successive operations, whoever issues them, are spaced

@@ -1,12 +1,8 @@
+import { Either, ParseResult, Schema } from "effect"
 import { isDefinite } from "../src/protocol/errorCodes.js"
 import type { Json } from "../src/protocol/json.js"
-import type { KvReply } from "../src/protocol/kvMessages.js"
-
-/** One lin-kv operation a client performs. */
-export type Operation =
-  | { readonly f: "read"; readonly key: number }
-  | { readonly f: "write"; readonly key: number; readonly value: number }
-  | { readonly f: "cas"; readonly key: number; readonly from: number; readonly to: number }
+import { KvReply } from "../src/protocol/kvMessages.js"
+import { invokeValue, type Operation } from "./operation.js"
 
 /** What came back for a request: a decoded reply, a reply we could not decode, or nothing in time. */
 export type Response =
@@ -21,9 +17,15 @@ export interface Outcome {
   readonly error?: { readonly code: number; readonly text: string }
 }
 
-/** The history's `value` of an invoke: null for a read, the value written, `[from, to]` for a cas. */
-export const invokeValue = (op: Operation): Json =>
-  op.f === "read" ? null : op.f === "write" ? op.value : [op.from, op.to]
+const decodeReply = Schema.decodeUnknownEither(KvReply)
+
+/** A reply body as it arrived, decoded (or not) as a lin-kv reply. */
+export const responseOf = (body: unknown): Response => {
+  const decoded = decodeReply(body)
+  return Either.isRight(decoded)
+    ? { _tag: "Reply", reply: decoded.right }
+    : { _tag: "Malformed", problem: ParseResult.TreeFormatter.formatErrorSync(decoded.left) }
+}
 
 const expectedOk = { read: "read_ok", write: "write_ok", cas: "cas_ok" } as const
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
-import { classifyResponse, type Operation } from "../../workbench/clientOutcome.js"
+import type { Operation } from "../../linkv/operation.js"
+import { classifyResponse } from "../../linkv/outcome.js"
 
 const read: Operation = { f: "read", key: 1 }
 const write: Operation = { f: "write", key: 1, value: 3 }

@@ -1,0 +1,113 @@
+import { Effect } from "effect"
+import { makeMemoryLog } from "../layers/MemoryLog.js"
+import type { NetworkShape } from "../services/Network.js"
+import type { MemoryLogStorage } from "../layers/MemoryLog.js"
+import type { LogShape } from "../services/Log.js"
+import type { AppendDecision } from "../src/raft/appendEntriesRules.js"
+import { productRaftRules, type RaftRulesShape } from "../src/raft/RaftRules.js"
+
+const product = productRaftRules
+/** A log tip that every candidate is at least as up to date as. */
+const emptyTip = { lastIndex: 0, lastTerm: 0 }
+
+/** How a node opens its Log from its durable storage, at every start (the product's is `makeMemoryLog`). */
+export type OpenLog = (storage: MemoryLogStorage) => LogShape
+
+/**
+ * A deliberately broken node, made by swapping one of its services (its Log,
+ * its view of the Network, or one of its Raft rules) rather than by any
+ * test-only branch in the Raft code.
+ */
+export interface BrokenVariant {
+  readonly openLog?: OpenLog
+  readonly wrapNetwork?: (network: NetworkShape) => NetworkShape
+  /** Rules that replace the product's (src/raft/RaftRules.ts). */
+  readonly rules?: Partial<RaftRulesShape>
+}
+
+/**
+ * Only tests and the simulator's `--broken` option use these: they show that
+ * the simulator finds the kind of bug it is there to find, safety and
+ * liveness alike. The rule variants are the mistakes Raft implementations
+ * are known to make (several are the tutorial code's), each swapped in alone.
+ */
+export const brokenVariants = {
+  /**
+   * The term and vote are not durable: a restarted node is back at term 0
+   * with no vote, so it can vote a second time in a term it already voted
+   * in, and two leaders can be elected in one term.
+   */
+  "forget-vote": {
+    openLog: (storage) => {
+      storage.hardState = { ...storage.hardState, term: 0, votedFor: null }
+      return makeMemoryLog(storage)
+    }
+  },
+  /**
+   * Deleting a conflicting suffix also deletes the entry before it, which
+   * matched the leader's: the entries appended next land one index too
+   * early, and a committed entry can be lost.
+   */
+  "truncate-one-more": {
+    openLog: (storage) => {
+      const log = makeMemoryLog(storage)
+      return { ...log, truncateFrom: (index) => Effect.suspend(() => log.truncateFrom(index - 1)) }
+    }
+  },
+  /**
+   * Every AppendEntries a leader sends says that nothing is committed:
+   * followers never commit or apply anything, while the leader serves every
+   * request (it commits by counting replicas, and followers forward to it).
+   * Nothing unsafe and no wrong answer: only the nodes never converge.
+   */
+  "followers-never-commit": {
+    wrapNetwork: (network) => ({
+      ...network,
+      rpc: (dest, body, timeout) =>
+        network.rpc(dest, body.type === "append_entries" ? { ...body, leader_commit: 0 } : body, timeout)
+    })
+  },
+  /** No node ever grants a vote: no leader is ever elected, and nothing is served. */
+  "votes-never-granted": { rules: {
+    decidePreVote: () => false,
+    decideVote: (hard, ours, request, heardRecently) => ({
+      ...product.decideVote(hard, ours, request, heardRecently),
+      granted: false
+    })
+  } },
+  /** A new leader appends no no-op: entries of earlier terms, and reads, wait for a client's write. */
+  "no-noop-on-election": { rules: { electionEntries: () => [] } },
+  /** Votes ignore how up to date the candidate's log is: a leader can lack committed entries. */
+  "vote-without-up-to-date-check": { rules: {
+    decidePreVote: (hard, _ours, request, heardRecently) => product.decidePreVote(hard, emptyTip, request, heardRecently),
+    decideVote: (hard, _ours, request, heardRecently) => product.decideVote(hard, emptyTip, request, heardRecently)
+  } },
+  /** The leader commits whatever a majority stores, even an entry of an earlier term (Raft paper, figure 8). */
+  "commit-old-term-by-counting": { rules: {
+    advanceCommitIndex: (_log, _term, commitIndex, storedOnMajority) => Math.max(commitIndex, storedOnMajority)
+  } },
+  /** A follower commits up to the leader's commit index within its whole log, not only what the request confirmed. */
+  "follower-commits-past-confirmed": { rules: {
+    followerCommitIndex: ({ commitIndex, lastIndex, leaderCommit }) => Math.max(commitIndex, Math.min(leaderCommit, lastIndex))
+  } },
+  /** A follower deletes everything after prev_log_index on every AppendEntries, as the tutorial's does. */
+  "truncate-on-every-append": { rules: {
+    reconcile: (log, commitIndex, request): AppendDecision => {
+      const decision = product.reconcile(log, commitIndex, request)
+      const from = request.prev_log_index + 1
+      return decision._tag === "Accept" && from <= log.lastIndex()
+        ? { _tag: "Accept", truncateFrom: from, append: request.entries, matchIndex: decision.matchIndex }
+        : decision
+    }
+  } },
+  /** A leader serves a ReadIndex read without a majority confirming it still leads. */
+  "readindex-without-confirmation": { rules: { confirmedReadRound: (ownRound) => ownRound } },
+  /** Followers answer reads from their own state. */
+  "followers-serve-reads": { rules: { followersServeReads: true } },
+  /** A leader that hears of a higher term in an answer keeps leading. */
+  "no-step-down-on-higher-term": { rules: { deposes: () => false } },
+  /** A duplicated forward is appended again, and runs twice. */
+  "duplicate-forward-appended-twice": { rules: { refusesDuplicates: false } }
+} satisfies Record<string, BrokenVariant>
+
+export type BrokenVariantName = keyof typeof brokenVariants
