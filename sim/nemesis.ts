@@ -24,21 +24,38 @@ const pick = <A>(items: ReadonlyArray<A>): Effect.Effect<A> =>
 const allLinks = (nodes: ReadonlyArray<NodeId>): Array<Link> =>
   nodes.flatMap((a) => nodes.filter((b) => b !== a).map((b) => [a, b] as const))
 
+/** The leader of the highest term among the running nodes, if any. */
+const currentLeader = (cluster: SimCluster): NodeId | undefined => {
+  let leader: { readonly node: NodeId; readonly term: number } | undefined
+  for (const [node, { role, term }] of cluster.currentRoles()) {
+    if (role === "leader" && (leader === undefined || term > leader.term)) leader = { node, term }
+  }
+  return leader?.node
+}
+
 /**
  * A partition to start: one of Maelstrom's shapes offered for this cluster
- * size (see linkv/partitionShapes.ts), or an arbitrary nonempty set of
+ * size (see linkv/partitionShapes.ts), the current leader cut off from
+ * everyone (the cut that tests what a deposed leader that does not know it
+ * yet may answer: stale reads, lost writes), or an arbitrary nonempty set of
  * one-way links, each as likely; as the links to cut and a name for the
  * trace. None on one node, where there is nothing to cut.
  */
-const randomCut = (nodes: ReadonlyArray<NodeId>): Effect.Effect<Option.Option<{ readonly name: string; readonly links: ReadonlyArray<Link> }>> =>
+const randomCut = (
+  nodes: ReadonlyArray<NodeId>,
+  leader: NodeId | undefined
+): Effect.Effect<Option.Option<{ readonly name: string; readonly links: ReadonlyArray<Link> }>> =>
   Effect.gen(function*() {
     const links = allLinks(nodes)
     if (links.length === 0) return Option.none()
     const shapes = shapesFor(nodes.length)
-    const choice = yield* Random.nextIntBetween(0, shapes.length + 1)
+    const choice = yield* Random.nextIntBetween(0, shapes.length + 2)
     if (choice < shapes.length) {
       const partition = yield* shuffledPartition(shapes[choice]!, nodes)
       return Option.some({ name: partition.description, links: cutLinks(partition, nodes) })
+    }
+    if (choice === shapes.length && leader !== undefined) {
+      return Option.some({ name: `leader ${leader} isolated`, links: links.filter(([a, b]) => a === leader || b === leader) })
     }
     const chosen: Array<Link> = []
     for (const link of links) if ((yield* Random.next) < 0.3) chosen.push(link)
@@ -72,7 +89,7 @@ export const runNemesis = (cluster: SimCluster, options: NemesisOptions): Effect
               partitioned = false
               return yield* network.heal
             }
-            const cut = yield* randomCut(nodeIds)
+            const cut = yield* randomCut(nodeIds, currentLeader(cluster))
             if (Option.isNone(cut)) return
             cluster.note(`nemesis: partition, ${cut.value.name}`)
             partitioned = true

@@ -2,16 +2,21 @@ import { describe, expect, it } from "@effect/vitest"
 import { type BrokenVariantName, brokenVariants } from "../../sim/brokenVariants.js"
 import { type FaultKind, faultKinds } from "../../sim/nemesis.js"
 import { runSeed, type SeedResult } from "../../sim/runSeed.js"
-import { defaultScenario } from "../../sim/scenario.js"
+import { defaultScenario, type Scenario } from "../../sim/scenario.js"
+import { swarmScenario } from "../../sim/swarm.js"
 import type { Violation } from "../../sim/Violation.js"
 
 /** The simulator must catch each broken variant within this many seeds. */
 const seedBound = 60
 
-const firstFailure = (broken: BrokenVariantName, faults: ReadonlyArray<FaultKind>, bound: number) => {
-  const scenario = { ...defaultScenario(3, new Set(faults)), broken: brokenVariants[broken] }
+/** Which scenario a seed runs: the fixed one on 3 nodes, or the one a swarm seed draws. */
+type ScenarioOf = (seed: number) => Scenario
+const fixedOn3 = (faults: ReadonlyArray<FaultKind>): ScenarioOf => () => defaultScenario(3, new Set(faults))
+const swarm: ScenarioOf = (seed) => swarmScenario(seed, { faults: new Set(faultKinds) })
+
+const firstFailure = (broken: BrokenVariantName, scenarioOf: ScenarioOf, bound: number) => {
   for (let seed = 1; seed <= bound; seed++) {
-    const result = runSeed(seed, scenario)
+    const result = runSeed(seed, { ...scenarioOf(seed), broken: brokenVariants[broken] })
     if (result.violation !== null) return result
   }
   return undefined
@@ -19,15 +24,16 @@ const firstFailure = (broken: BrokenVariantName, faults: ReadonlyArray<FaultKind
 
 const expectCaught = (
   broken: BrokenVariantName,
-  faults: ReadonlyArray<FaultKind>,
+  faults: ReadonlyArray<FaultKind> | ScenarioOf,
   invariants: ReadonlyArray<Violation["invariant"]>,
   bound = seedBound
 ) => {
-  const found: SeedResult | undefined = firstFailure(broken, faults, bound)
+  const scenarioOf = typeof faults === "function" ? faults : fixedOn3(faults)
+  const found: SeedResult | undefined = firstFailure(broken, scenarioOf, bound)
   expect(found, `no violation within ${bound} seeds`).toBeDefined()
   expect(invariants).toContain(found!.violation!.invariant)
   // The same seed with the product passes: the violation is the variant's doing.
-  expect(runSeed(found!.seed, defaultScenario(3, new Set(faults))).violation).toBeNull()
+  expect(runSeed(found!.seed, scenarioOf(found!.seed)).violation).toBeNull()
   return found!
 }
 
@@ -57,6 +63,36 @@ describe("the simulator finds deliberately broken Raft", () => {
     const found = expectCaught("followers-never-commit", faultKinds, ["liveness"], 3)
     expect(found.violation!.detail).toContain("the nodes did not converge")
   }, 120_000)
+
+  describe("Raft's rules, each broken alone (src/raft/RaftRules.ts)", () => {
+    const safety: ReadonlyArray<Violation["invariant"]> = [
+      "one leader per term",
+      "log matching",
+      "committed entries stay",
+      "leader completeness",
+      "applied sequences agree",
+      "linearizability",
+      "node failure"
+    ]
+
+    it("votes without the up-to-date check: a leader lacking committed entries", () =>
+      expectCaught("vote-without-up-to-date-check", faultKinds, safety, 100), 120_000)
+
+    it("a follower that commits past what the request confirmed", () =>
+      expectCaught("follower-commits-past-confirmed", swarm, safety, 150), 300_000)
+
+    it("a follower that truncates its log on every AppendEntries, as the tutorial's does", () =>
+      expectCaught("truncate-on-every-append", faultKinds, safety, 20), 120_000)
+
+    it("followers answering reads from their own state", () =>
+      expectCaught("followers-serve-reads", faultKinds, ["linearizability"], 20), 120_000)
+
+    it("a leader that keeps leading when an answer shows a higher term", () =>
+      expectCaught("no-step-down-on-higher-term", faultKinds, [...safety, "liveness"], 300), 300_000)
+
+    it("a duplicated forward appended twice", () =>
+      expectCaught("duplicate-forward-appended-twice", faultKinds, ["linearizability"], 300), 300_000)
+  })
 
   it("a leader without its no-op: reads wait for a write that does not come", () => {
     const found = expectCaught("no-noop-on-election", faultKinds, ["liveness"], 10)
