@@ -1,7 +1,7 @@
 import { Cause, Effect, Exit, FiberMap, HashMap, Layer, List, Logger, type LogLevel, type Scope } from "effect"
 import { KvStateMachine } from "../layers/KvStateMachine.js"
 import { emptyMemoryLogStorage, makeMemoryLog, type MemoryLogStorage } from "../layers/MemoryLog.js"
-import { makeSimulatedNetwork, type MessageFaults, type NetworkEvent, type SimulatedNetwork } from "../layers/SimulatedNetwork.js"
+import { makeSimulatedNetwork, type MessageFaults, type NetworkEvent, type SimulatedNetwork } from "./SimulatedNetwork.js"
 import { type LatencyDistribution, sampleLatency } from "../linkv/latency.js"
 import { Log } from "../services/Log.js"
 import { Network, type NetworkShape } from "../services/Network.js"

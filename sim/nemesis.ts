@@ -1,5 +1,5 @@
 import { Clock, Effect, Option, Random } from "effect"
-import { type Link, noMessageFaults } from "../layers/SimulatedNetwork.js"
+import { type Link, noMessageFaults } from "./SimulatedNetwork.js"
 import { sampleLatency } from "../linkv/latency.js"
 import { cutLinks, shapesFor, shuffledPartition } from "../linkv/partitionShapes.js"
 import type { NodeId } from "../src/protocol/envelope.js"

@@ -23,8 +23,17 @@ describe("Knossos' cas-register test data", () => {
     expect(filesIn("bad")).toHaveLength(7)
   })
 
+  // Knossos calls a history of nemesis operations alone valid; ours refuses to judge it (fail closed):
+  // an empty history proves nothing, and the command line exits 3 on it.
+  const nemesisOnly = ["mongodb-v0-ack-rollback-.edn"]
+
+  it("refuses to judge a history with no client operation: mongodb-v0-ack-rollback-.edn", () => {
+    const text = fs.readFileSync(path.join(root, "good", nemesisOnly[0]!), "utf8")
+    expect(() => parseHistoryText(nemesisOnly[0]!, text)).toThrow(/no client operations found/)
+  })
+
   describe("good histories are valid", () => {
-    for (const file of filesIn("good")) {
+    for (const file of filesIn("good").filter((f) => !nemesisOnly.includes(f))) {
       it(file, () => {
         const result = check("good", file)
         expect(result.verdict).toBe("valid")
