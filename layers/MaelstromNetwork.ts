@@ -50,7 +50,8 @@ interface Initialized {
 
 /**
  * The Network of a node run by Maelstrom: JSON lines on stdin and stdout. The
- * layer is ready once a valid init message has arrived; requests before it get error 11, an invalid init error 12. A line
+ * layer is ready once a valid init message has arrived; requests before it
+ * get error 11, an invalid init error 12. A line
  * that is not a valid message is logged and skipped, answered with error 12
  * when it names a sender and a msg_id; a line longer or deeper than the wire
  * limits is refused before it is decoded. No line ends the reader; when stdin
