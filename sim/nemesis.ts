@@ -16,6 +16,12 @@ export interface NemesisOptions {
   readonly maxIntervalMs: number
   /** No fault starts at or after this simulated time. */
   readonly untilMs: number
+  /**
+   * How long a cut that isolates the leader holds at least, so that another
+   * leader takes over while the old one still believes it leads (the window
+   * where a deposed leader can answer what it must not).
+   */
+  readonly leaderCutHoldMs: number
 }
 
 const pick = <A>(items: ReadonlyArray<A>): Effect.Effect<A> =>
@@ -44,7 +50,7 @@ const currentLeader = (cluster: SimCluster): NodeId | undefined => {
 const randomCut = (
   nodes: ReadonlyArray<NodeId>,
   leader: NodeId | undefined
-): Effect.Effect<Option.Option<{ readonly name: string; readonly links: ReadonlyArray<Link> }>> =>
+): Effect.Effect<Option.Option<{ readonly name: string; readonly links: ReadonlyArray<Link>; readonly isolatesLeader?: boolean }>> =>
   Effect.gen(function*() {
     const links = allLinks(nodes)
     if (links.length === 0) return Option.none()
@@ -55,7 +61,11 @@ const randomCut = (
       return Option.some({ name: partition.description, links: cutLinks(partition, nodes) })
     }
     if (choice === shapes.length && leader !== undefined) {
-      return Option.some({ name: `leader ${leader} isolated`, links: links.filter(([a, b]) => a === leader || b === leader) })
+      return Option.some({
+        name: `leader ${leader} isolated`,
+        links: links.filter(([a, b]) => a === leader || b === leader),
+        isolatesLeader: true
+      })
     }
     const chosen: Array<Link> = []
     for (const link of links) if ((yield* Random.next) < 0.3) chosen.push(link)
@@ -93,7 +103,9 @@ export const runNemesis = (cluster: SimCluster, options: NemesisOptions): Effect
             if (Option.isNone(cut)) return
             cluster.note(`nemesis: partition, ${cut.value.name}`)
             partitioned = true
-            return yield* network.cut(cut.value.links)
+            yield* network.cut(cut.value.links)
+            if (cut.value.isolatesLeader) yield* Effect.sleep(options.leaderCutHoldMs)
+            return
           }
           case "loss": {
             const loss = messageFaults.loss > 0 ? 0 : 0.05 + 0.25 * (yield* Random.next)

@@ -60,7 +60,8 @@ export const runSeed = (seed: number, scenario: Scenario, trace?: Trace): SeedRe
         faults: scenario.faults,
         minIntervalMs: scenario.faultIntervalMs.min,
         maxIntervalMs: scenario.faultIntervalMs.max,
-        untilMs: scenario.workloadMs
+        untilMs: scenario.workloadMs,
+        leaderCutHoldMs: 2 * config.electionTimeoutMaxMs
       }),
       runSimulatedClients(cluster, recorder, {
         clients: scenario.clients,

@@ -90,6 +90,12 @@ describe("the simulator finds deliberately broken Raft", () => {
     it("a leader that keeps leading when an answer shows a higher term", () =>
       expectCaught("no-step-down-on-higher-term", faultKinds, [...safety, "liveness"], 300), 300_000)
 
+    it("a leader answering a read without a majority confirming it still leads", () => {
+      // Partitions only, for 6 s: the nemesis holds a cut around the leader long enough for another to take over.
+      const partitions: ScenarioOf = () => ({ ...defaultScenario(3, new Set(["partition"])), workloadMs: 6_000 })
+      return expectCaught("readindex-without-confirmation", partitions, ["linearizability"], 150)
+    }, 300_000)
+
     it("a duplicated forward appended twice", () =>
       expectCaught("duplicate-forward-appended-twice", faultKinds, ["linearizability"], 300), 300_000)
   })
