@@ -47,7 +47,7 @@ export class SimulatedDisk {
 
   constructor(
     /** How long an fsync takes, in simulated milliseconds, uniform in [min, max]: a crash may land in it. */
-    private readonly fsyncMs: { readonly min: number; readonly max: number } = { min: 0, max: 1 }
+    private readonly fsyncMs: { readonly min: number; readonly max: number } = { min: 1, max: 10 }
   ) {}
 
   /** The machine loses power: everything not durable goes, as described above; open files stop working. */
