@@ -100,11 +100,15 @@ export class SimulatedDisk {
   }
 
   /** Replaces an existing file's bytes, durably (a disk edited or damaged while its node is down). */
-  replaceContents(target: string, bytes: Uint8Array): void {
-    const entry = this.entries.get(path.resolve(target))
-    if (entry?.kind !== "file") throw new Error(`replaceContents: no file ${target} on the simulated disk`)
-    entry.file.bytes = entry.file.durable = bytes
-    entry.file.pending = []
+  replaceContents(target: string, bytes: Uint8Array): Effect.Effect<void, DiskError> {
+    return Effect.suspend(() => {
+      const name = path.resolve(target)
+      const entry = this.entries.get(name)
+      if (entry?.kind !== "file") return Effect.fail(this.error("replace contents of", name, "ENOENT"))
+      entry.file.bytes = entry.file.durable = bytes
+      entry.file.pending = []
+      return Effect.void
+    })
   }
 
   /** Loses everything on the disk (a node given a new, empty disk while it is down). */

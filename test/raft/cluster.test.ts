@@ -140,7 +140,7 @@ describe("a simulated cluster whose storage fails", () => {
         yield* cluster.crash(follower)
         const disk = cluster.disks.get(follower)!
         const records = new TextDecoder().decode(disk.contents(logFileOf(follower))).split("\n")
-        disk.replaceContents(logFileOf(follower), new TextEncoder().encode(records.slice(0, 4).map((r) => `${r}\n`).join("")))
+        yield* disk.replaceContents(logFileOf(follower), new TextEncoder().encode(records.slice(0, 4).map((r) => `${r}\n`).join("")))
         expect(logOnDisk(cluster, follower).entries.length).toBeLessThan(leaderLog.length)
         yield* cluster.start(follower)
         // A few heartbeats later its log is the leader's again, under the same leader.
