@@ -46,11 +46,23 @@ export class InvariantMonitor {
     this.onViolation(found)
   }
 
-  /** A node's durable log, once, when the cluster is made. Its present entries are checked as if just appended. */
+  /**
+   * A node's log as it opened at a (re)start, recovered from what its disk
+   * kept: its entries are checked as if just appended, and it must still hold
+   * every entry the node ever knew committed (a crash must not lose them).
+   */
   registerLog(node: NodeId, log: LogReader): void {
     this.logs.set(node, log)
     this.chains.set(node, [0])
     this.logAppended(node)
+    const committed = this.knownCommitted.get(node) ?? 0
+    if (log.lastIndex() < committed) {
+      this.violate({
+        invariant: "committed entries stay",
+        node,
+        detail: `${node} restarted with ${log.lastIndex()} entries in its log, but it knew entries up to ${committed} committed`
+      })
+    }
   }
 
   /** A node (re)starts: commit and apply counting starts again; the log is what it kept. */

@@ -1,6 +1,7 @@
 import { Cause, Effect, Exit, FiberMap, HashMap, Layer, List, Logger, type LogLevel, type Scope } from "effect"
+import { FileLog } from "../layers/FileLog.js"
 import { KvStateMachine } from "../layers/KvStateMachine.js"
-import { emptyMemoryLogStorage, makeMemoryLog, type MemoryLogStorage } from "../layers/MemoryLog.js"
+import { Disk } from "../services/Disk.js"
 import { makeSimulatedNetwork, type MessageFaults, type NetworkEvent, type SimulatedNetwork } from "./SimulatedNetwork.js"
 import { type LatencyDistribution, sampleLatency } from "../linkv/latency.js"
 import { Log } from "../services/Log.js"
@@ -15,6 +16,7 @@ import type { BrokenVariant } from "./brokenVariants.js"
 import { describeEnvelope } from "./describeMessage.js"
 import { InvariantMonitor } from "./InvariantMonitor.js"
 import { monitoredLog } from "./MonitoredLog.js"
+import { SimulatedDisk } from "./SimulatedDisk.js"
 import type { Trace } from "./Trace.js"
 import type { Violation } from "./Violation.js"
 
@@ -37,11 +39,20 @@ export interface SimClusterOptions {
   readonly onViolation?: (violation: Violation) => void
 }
 
-/** A Raft cluster in one process, on a simulated network, with durable storage kept across crashes. */
+/** Where each node keeps its log on its simulated disk. */
+const logDirectory = "/var/lib/raft"
+/** The file of a node's log on its simulated disk (as FileLog names it). */
+export const logFileOf = (node: NodeId): string => `${logDirectory}/${node}.log`
+
+/**
+ * A Raft cluster in one process, on a simulated network; each node runs the
+ * product's FileLog on its own simulated disk, which keeps across a crash
+ * what a real disk would.
+ */
 export interface SimCluster {
   readonly nodeIds: ReadonlyArray<NodeId>
   readonly network: SimulatedNetwork
-  readonly storage: ReadonlyMap<NodeId, MemoryLogStorage>
+  readonly disks: ReadonlyMap<NodeId, SimulatedDisk>
   /** Per node, per incarnation (a restart starts a new report). */
   readonly reports: Map<NodeId, Array<NodeReport>>
   /** Nodes that stopped with a failure (a broken invariant inside Raft dies loudly). */
@@ -50,7 +61,7 @@ export interface SimCluster {
   readonly violations: ReadonlyArray<Violation>
   /** Starts a node that is down (every node starts with the cluster). */
   readonly start: (node: NodeId) => Effect.Effect<void>
-  /** Stops a node at once; its log and hard state survive, everything else is lost. */
+  /** Stops a node at once: its disk keeps what a power loss keeps (sim/SimulatedDisk.ts), everything else is lost. */
   readonly crash: (node: NodeId) => Effect.Effect<void>
   readonly isRunning: (node: NodeId) => boolean
   /** The role each running node last reported, with the leader it follows (itself when leading). */
@@ -96,15 +107,15 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
       } })
     })
     const running = yield* FiberMap.make<NodeId>()
-    const storage = new Map(nodeIds.map((id) => [id, emptyMemoryLogStorage()]))
+    const disks = new Map(nodeIds.map((id) => [id, new SimulatedDisk()]))
     const reports = new Map<NodeId, Array<NodeReport>>(nodeIds.map((id) => [id, []]))
     const failures: SimCluster["failures"] = []
     const config = { ...defaultRaftConfig, ...options.config }
-    const openLog = options.broken?.openLog ?? makeMemoryLog
+    const wrapDisk = options.broken?.wrapDisk ?? ((disk: SimulatedDisk["shape"]) => disk)
+    const wrapLog = options.broken?.wrapLog ?? Effect.succeed
     const wrapNetwork = options.broken?.wrapNetwork ?? ((network: NetworkShape) => network)
     const rules: RaftRulesShape = { ...productRaftRules, ...options.broken?.rules }
     const logger = traceLogger(note)
-    for (const node of nodeIds) monitor.registerLog(node, makeMemoryLog(storage.get(node)!))
 
     const observerFor = (node: NodeId, report: NodeReport) =>
       Layer.succeed(RaftObserver, {
@@ -133,15 +144,23 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
         const report: NodeReport = { roleChanges: [], applied: [], commitIndex: 0 }
         reports.get(node)!.push(report)
         monitor.started(node)
-        const log = monitoredLog(node, openLog(storage.get(node)!), monitor, note)
+        const disk = Layer.succeed(Disk, wrapDisk(disks.get(node)!.shape))
+        // The log as the node recovered it from its disk is what the monitor checks from now on.
+        const log = Layer.effect(
+          Log,
+          Effect.gen(function*() {
+            const opened = yield* Effect.flatMap(Log, wrapLog)
+            monitor.registerLog(node, opened)
+            return monitoredLog(node, opened, monitor, note)
+          })
+        ).pipe(Layer.provide(FileLog(logDirectory)), Layer.provide(disk))
         const services = Layer.mergeAll(
-          Layer.effect(Network, Effect.map(network.attach(node), wrapNetwork)),
-          Layer.succeed(Log, log),
+          log,
           KvStateMachine,
           observerFor(node, report),
           Layer.succeed(RaftConfig, config),
           Layer.succeed(RaftRules, rules)
-        )
+        ).pipe(Layer.provideMerge(Layer.effect(Network, Effect.map(network.attach(node), wrapNetwork))))
         const program = runRaftNode.pipe(
           Effect.provide(services),
           Effect.onExit((exit) =>
@@ -162,6 +181,7 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
       Effect.gen(function*() {
         note(`${node} crashes`)
         yield* network.detach(node)
+        yield* disks.get(node)!.crash
         yield* FiberMap.remove(running, node)
       })
 
@@ -180,7 +200,7 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
     return {
       nodeIds,
       network,
-      storage,
+      disks,
       reports,
       failures,
       violations: monitor.violations,

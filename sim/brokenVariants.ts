@@ -1,8 +1,7 @@
 import { Effect } from "effect"
-import { makeMemoryLog } from "../layers/MemoryLog.js"
+import type { DiskShape } from "../services/Disk.js"
+import type { LogError, LogShape } from "../services/Log.js"
 import type { NetworkShape } from "../services/Network.js"
-import type { MemoryLogStorage } from "../layers/MemoryLog.js"
-import type { LogShape } from "../services/Log.js"
 import type { AppendDecision } from "../src/raft/appendEntriesRules.js"
 import { productRaftRules, type RaftRulesShape } from "../src/raft/RaftRules.js"
 
@@ -10,16 +9,16 @@ const product = productRaftRules
 /** A log tip that every candidate is at least as up to date as. */
 const emptyTip = { lastIndex: 0, lastTerm: 0 }
 
-/** How a node opens its Log from its durable storage, at every start (the product's is `makeMemoryLog`). */
-export type OpenLog = (storage: MemoryLogStorage) => LogShape
-
 /**
- * A deliberately broken node, made by swapping one of its services (its Log,
- * its view of the Network, or one of its Raft rules) rather than by any
- * test-only branch in the Raft code.
+ * A deliberately broken node, made by swapping one of its services (its
+ * disk, its Log, its view of the Network, or one of its Raft rules) rather
+ * than by any test-only branch in the Raft code.
  */
 export interface BrokenVariant {
-  readonly openLog?: OpenLog
+  /** Wraps the node's simulated disk, at every start, before the Log opens on it. */
+  readonly wrapDisk?: (disk: DiskShape) => DiskShape
+  /** Wraps the node's Log once it has opened (recovered from its disk), at every start. */
+  readonly wrapLog?: (log: LogShape) => Effect.Effect<LogShape, LogError>
   readonly wrapNetwork?: (network: NetworkShape) => NetworkShape
   /** Rules that replace the product's (src/raft/RaftRules.ts). */
   readonly rules?: Partial<RaftRulesShape>
@@ -38,10 +37,7 @@ export const brokenVariants = {
    * in, and two leaders can be elected in one term.
    */
   "forget-vote": {
-    openLog: (storage) => {
-      storage.hardState = { ...storage.hardState, term: 0, votedFor: null }
-      return makeMemoryLog(storage)
-    }
+    wrapLog: (log) => Effect.as(log.saveHardState({ ...log.hardState(), term: 0, votedFor: null }), log)
   },
   /**
    * Deleting a conflicting suffix also deletes the entry before it, which
@@ -49,10 +45,19 @@ export const brokenVariants = {
    * early, and a committed entry can be lost.
    */
   "truncate-one-more": {
-    openLog: (storage) => {
-      const log = makeMemoryLog(storage)
-      return { ...log, truncateFrom: (index) => Effect.suspend(() => log.truncateFrom(index - 1)) }
-    }
+    wrapLog: (log) => Effect.succeed({ ...log, truncateFrom: (index) => Effect.suspend(() => log.truncateFrom(index - 1)) })
+  },
+  /**
+   * fsync returns without making anything durable: the log acknowledges
+   * records a crash can still lose (a random prefix of everything written
+   * survives), so a restarted node can forget a vote it cast or entries it
+   * acknowledged, even committed ones.
+   */
+  "unsynced-acknowledgement": {
+    wrapDisk: (disk) => ({
+      ...disk,
+      open: (target) => Effect.map(disk.open(target), ({ created, file }) => ({ created, file: { ...file, fsync: Effect.void } }))
+    })
   },
   /**
    * Every AppendEntries a leader sends says that nothing is committed:

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Either } from "effect"
 import type { NodeId } from "../../src/protocol/envelope.js"
-import { makeSimCluster, type SimCluster } from "../../sim/SimCluster.js"
+import { makeLogReplay } from "../../layers/logRecordCodec.js"
+import { logFileOf, makeSimCluster, type SimCluster } from "../../sim/SimCluster.js"
 import { simulated } from "../sim/simulated.js"
 
 /** Simulated time passes; every fiber due meanwhile runs. */
@@ -112,6 +113,13 @@ describe("a simulated cluster", () => {
   }
 })
 
+/** What a node's log file on its simulated disk holds, replayed. */
+const logOnDisk = (cluster: SimCluster, node: NodeId) => {
+  const replay = makeLogReplay(logFileOf(node))
+  expect(Either.isRight(replay.push(cluster.disks.get(node)!.contents(logFileOf(node))!))).toBe(true)
+  return replay.finish()
+}
+
 /** The value a read through `node` returns, or the error it gets. */
 const readThrough = (cluster: SimCluster, node: NodeId, key: unknown) => request(cluster, node, { type: "read", key })
 
@@ -127,14 +135,17 @@ describe("a simulated cluster whose storage fails", () => {
           expect(yield* request(cluster, leader, { type: "write", key: 1, value })).toMatchObject({ type: "write_ok" })
         }
         const follower = cluster.nodeIds.find((n) => n !== leader)!
-        const leaderLog = cluster.storage.get(leader)!.entries
+        const leaderLog = logOnDisk(cluster, leader).entries
         // The follower's file is cut at a record boundary while it is down: it lost entries it had confirmed.
         yield* cluster.crash(follower)
-        cluster.storage.get(follower)!.entries.splice(2)
+        const disk = cluster.disks.get(follower)!
+        const records = new TextDecoder().decode(disk.contents(logFileOf(follower))).split("\n")
+        yield* disk.replaceContents(logFileOf(follower), new TextEncoder().encode(records.slice(0, 4).map((r) => `${r}\n`).join("")))
+        expect(logOnDisk(cluster, follower).entries.length).toBeLessThan(leaderLog.length)
         yield* cluster.start(follower)
         // A few heartbeats later its log is the leader's again, under the same leader.
         yield* runFor(10 * 50)
-        expect(cluster.storage.get(follower)!.entries).toEqual(leaderLog)
+        expect(logOnDisk(cluster, follower).entries).toEqual(leaderLog)
         expect(cluster.currentRoles().get(leader)).toMatchObject({ term: leaderTerm, role: "leader" })
         expect(cluster.failures).toEqual([])
       }).pipe(Effect.scoped),
@@ -156,9 +167,7 @@ describe("a simulated cluster whose storage fails", () => {
         // The leader goes down; the other node loses its disk and comes back empty; the cut heals.
         yield* cluster.crash(leader)
         yield* cluster.crash(wiped)
-        const storage = cluster.storage.get(wiped)!
-        storage.entries.splice(0)
-        storage.hardState = { term: 0, votedFor: null, caughtUp: false }
+        cluster.disks.get(wiped)!.wipe()
         yield* cluster.network.heal
         yield* cluster.start(wiped)
         yield* runFor(5000)
@@ -168,7 +177,7 @@ describe("a simulated cluster whose storage fails", () => {
         yield* cluster.start(leader)
         yield* runFor(3000)
         expect(yield* readThrough(cluster, wiped, 1)).toMatchObject({ type: "read_ok", value: 3 })
-        expect(cluster.storage.get(wiped)!.hardState.caughtUp).toBe(true)
+        expect(logOnDisk(cluster, wiped).hardState.caughtUp).toBe(true)
         expect(cluster.failures).toEqual([])
       }).pipe(Effect.scoped),
       "wiped-node"

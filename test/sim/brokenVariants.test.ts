@@ -41,6 +41,17 @@ describe("the simulator finds deliberately broken Raft", () => {
   it("a log that loses the term and vote on restart (double voting)", () =>
     expectCaught("forget-vote", ["crash"], ["one leader per term", "log matching", "node failure"]), 120_000)
 
+  it("a disk whose fsync makes nothing durable: a crash loses acknowledged votes and entries", () =>
+    expectCaught("unsynced-acknowledgement", ["crash"], [
+      "committed entries stay",
+      "one leader per term",
+      "log matching",
+      "leader completeness",
+      "applied sequences agree",
+      "linearizability",
+      "node failure"
+    ], 5), 120_000)
+
   it("a log that deletes one entry more than the conflicting suffix", () =>
     expectCaught("truncate-one-more", faultKinds, [
       "committed entries stay",

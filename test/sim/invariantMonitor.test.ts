@@ -73,6 +73,21 @@ describe("the invariant monitor", () => {
     expect(invariants()).toEqual(["committed entries stay"])
   })
 
+  it("a node that comes back from a crash must still have every entry it knew committed", () => {
+    /** n1 had two entries, knew `committed` of them committed, and its disk kept only the first. */
+    const restartKeepingOne = (committed: number) => {
+      const { append, invariants, monitor } = setUp(["n1"])
+      append("n1", noop(1), write(1, 2))
+      monitor.committed("n1", committed)
+      const recovered = [noop(1)]
+      monitor.started("n1")
+      monitor.registerLog("n1", { lastIndex: () => recovered.length, entryAt: (i) => recovered[i - 1] })
+      return invariants()
+    }
+    expect(restartKeepingOne(1)).toEqual([])
+    expect(restartKeepingOne(2)).toEqual(["committed entries stay"])
+  })
+
   it("a new leader without a committed entry", () => {
     const { append, invariants, monitor } = setUp(["n1", "n2"])
     append("n1", noop(1), write(1, 5))

@@ -1,0 +1,170 @@
+import * as path from "node:path"
+import { Effect, Random } from "effect"
+import { DiskError, type DiskFile, type DiskShape } from "../services/Disk.js"
+
+/** A change to a file's bytes since its last fsync. */
+type Change = { readonly write: Uint8Array; readonly at: number } | { readonly truncate: number }
+
+interface SimulatedFile {
+  /** What reads see: every change applied. */
+  bytes: Uint8Array
+  /** What a crash keeps for sure: the bytes as of the last fsync. */
+  durable: Uint8Array
+  /** The changes since the last fsync, in order: a crash keeps a prefix of them. */
+  pending: Array<Change>
+}
+
+/** A file or directory, and whether its entry in its parent directory survives a crash. */
+type Entry = { readonly kind: "directory"; linked: boolean } | { readonly kind: "file"; linked: boolean; readonly file: SimulatedFile }
+
+const apply = (bytes: Uint8Array, change: Change): Uint8Array => {
+  if ("truncate" in change) {
+    if (change.truncate <= bytes.length) return bytes.subarray(0, change.truncate)
+    const longer = new Uint8Array(change.truncate)
+    longer.set(bytes)
+    return longer
+  }
+  const end = change.at + change.write.length
+  const result = end <= bytes.length ? new Uint8Array(bytes) : new Uint8Array(end)
+  if (end > bytes.length) result.set(bytes)
+  result.set(change.write, change.at)
+  return result
+}
+
+/**
+ * One node's disk, in memory, with what a power loss keeps: a file keeps the
+ * bytes it had at its last fsync and, of the changes made since, a random
+ * prefix (possibly none), the last one kept possibly cut short, so a crash
+ * can tear the record being written; a file or directory whose parent
+ * directory was not fsynced since it was created disappears. Every chance
+ * comes from Effect's Random and every delay is Effect's Clock: the
+ * simulator's seed decides them all.
+ */
+export class SimulatedDisk {
+  private readonly entries = new Map<string, Entry>([["/", { kind: "directory", linked: true }]])
+  /** Bumped by every crash: files opened before it are dead, and what the dead process still does is lost. */
+  private incarnation = 0
+
+  constructor(
+    /** How long an fsync takes, in simulated milliseconds, uniform in [min, max]: a crash may land in it. */
+    private readonly fsyncMs: { readonly min: number; readonly max: number } = { min: 1, max: 10 }
+  ) {}
+
+  /** The machine loses power: everything not durable goes, as described above; open files stop working. */
+  readonly crash: Effect.Effect<void> = Effect.gen(this, function*() {
+    this.incarnation++
+    for (const [name, entry] of [...this.entries]) {
+      if (!this.survives(name)) this.entries.delete(name)
+      else if (entry.kind === "file") entry.file.bytes = entry.file.durable = yield* this.afterCrash(entry.file)
+    }
+    for (const entry of this.entries.values()) {
+      if (entry.kind === "file") entry.file.pending = []
+    }
+  })
+
+  /** The disk as the Disk service, for the node's current incarnation. */
+  readonly shape: DiskShape = {
+    createDirectory: (directory) =>
+      Effect.sync(() => {
+        const created: Array<string> = []
+        for (let current = path.resolve(directory); !this.entries.has(current); current = path.dirname(current)) {
+          created.unshift(current)
+        }
+        for (const name of created) this.entries.set(name, { kind: "directory", linked: false })
+        return created
+      }),
+    open: (target) =>
+      Effect.suspend((): Effect.Effect<{ readonly file: DiskFile; readonly created: boolean }, DiskError> => {
+        const name = path.resolve(target)
+        const existing = this.entries.get(name)
+        if (existing?.kind === "directory") return Effect.fail(this.error("open", name, "EISDIR"))
+        if (existing !== undefined) return Effect.succeed({ file: this.handle(existing.file), created: false })
+        if (this.entries.get(path.dirname(name))?.kind !== "directory") return Effect.fail(this.error("create", name, "ENOENT"))
+        const file: SimulatedFile = { bytes: new Uint8Array(0), durable: new Uint8Array(0), pending: [] }
+        this.entries.set(name, { kind: "file", linked: false, file })
+        return Effect.succeed({ file: this.handle(file), created: true })
+      }),
+    fsyncDirectory: (directory) =>
+      Effect.suspend(() => {
+        const name = path.resolve(directory)
+        if (this.entries.get(name)?.kind !== "directory") return Effect.fail(this.error("fsync directory", name, "ENOENT"))
+        for (const [child, entry] of this.entries) if (child !== "/" && path.dirname(child) === name) entry.linked = true
+        return Effect.void
+      })
+  }
+
+  /** The file's bytes as reads see them now (undefined when there is no such file). */
+  contents(target: string): Uint8Array | undefined {
+    const entry = this.entries.get(path.resolve(target))
+    return entry?.kind === "file" ? entry.file.bytes : undefined
+  }
+
+  /** Replaces an existing file's bytes, durably (a disk edited or damaged while its node is down). */
+  replaceContents(target: string, bytes: Uint8Array): Effect.Effect<void, DiskError> {
+    return Effect.suspend(() => {
+      const name = path.resolve(target)
+      const entry = this.entries.get(name)
+      if (entry?.kind !== "file") return Effect.fail(this.error("replace contents of", name, "ENOENT"))
+      entry.file.bytes = entry.file.durable = bytes
+      entry.file.pending = []
+      return Effect.void
+    })
+  }
+
+  /** Loses everything on the disk (a node given a new, empty disk while it is down). */
+  wipe(): void {
+    for (const name of this.entries.keys()) if (name !== "/") this.entries.delete(name)
+  }
+
+  private survives(name: string): boolean {
+    if (name === "/") return true
+    const entry = this.entries.get(name)
+    return entry !== undefined && entry.linked && this.survives(path.dirname(name))
+  }
+
+  private afterCrash(file: SimulatedFile): Effect.Effect<Uint8Array> {
+    return Effect.gen(function*() {
+      const kept = yield* Random.nextIntBetween(0, file.pending.length + 1)
+      let bytes = file.durable
+      for (const change of file.pending.slice(0, kept)) bytes = apply(bytes, change)
+      const torn = file.pending[kept]
+      if (torn !== undefined && "write" in torn) {
+        const prefix = yield* Random.nextIntBetween(0, torn.write.length + 1)
+        if (prefix > 0) bytes = apply(bytes, { write: torn.write.subarray(0, prefix), at: torn.at })
+      }
+      return bytes
+    })
+  }
+
+  private error(operation: string, name: string, code: string): DiskError {
+    return new DiskError({ reason: `${operation} ${name}: ${code} (simulated disk)`, code })
+  }
+
+  /** An open file: after a crash, whatever the dead process still does to it changes nothing. */
+  private handle(file: SimulatedFile): DiskFile {
+    const opened = this.incarnation
+    const alive = () => this.incarnation === opened
+    const change = (c: Change) => {
+      if (!alive()) return
+      file.bytes = apply(file.bytes, c)
+      file.pending.push(c)
+    }
+    return {
+      read: (position, maxBytes) =>
+        Effect.sync(() => alive() ? new Uint8Array(file.bytes.subarray(position, position + maxBytes)) : new Uint8Array(0)),
+      write: (bytes, position) =>
+        Effect.sync(() => {
+          change({ write: new Uint8Array(bytes), at: position })
+          return bytes.length
+        }),
+      fsync: Effect.gen(this, function*() {
+        const ms = yield* Random.nextIntBetween(this.fsyncMs.min, this.fsyncMs.max + 1)
+        if (ms > 0) yield* Effect.sleep(ms)
+        if (!alive()) return
+        file.durable = file.bytes
+        file.pending = []
+      }),
+      truncate: (length) => Effect.sync(() => change({ truncate: length }))
+    }
+  }
+}

@@ -1,0 +1,98 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Random } from "effect"
+import type { DiskShape } from "../../services/Disk.js"
+import { SimulatedDisk } from "../../sim/SimulatedDisk.js"
+
+const text = (bytes: Uint8Array | undefined) => (bytes === undefined ? undefined : new TextDecoder().decode(bytes))
+const bytesOf = (s: string) => new TextEncoder().encode(s)
+const instantFsync = { min: 0, max: 0 }
+
+/** A directory with one durable file in it holding "synced|", then `unsynced` written after it without an fsync. */
+const writeThenCrash = (seed: number, unsynced: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const disk = new SimulatedDisk(instantFsync)
+    const { shape } = disk
+    yield* shape.createDirectory("/data")
+    yield* shape.fsyncDirectory("/")
+    const { file } = yield* shape.open("/data/log")
+    yield* shape.fsyncDirectory("/data")
+    yield* file.write(bytesOf("synced|"), 0)
+    yield* file.fsync
+    let end = 7
+    for (const piece of unsynced) end += yield* file.write(bytesOf(piece), end)
+    yield* disk.crash
+    return text(disk.contents("/data/log"))
+  }).pipe(Effect.scoped, Effect.withRandom(Random.make(seed)))
+
+const openFile = (shape: DiskShape, path: string) => Effect.map(shape.open(path), ({ file }) => file)
+
+describe("the simulated disk", () => {
+  it.effect("a crash keeps the fsynced bytes and a prefix of what was written since: none, some, all, or a torn write", () =>
+    Effect.gen(function*() {
+      const outcomes = new Set<string>()
+      for (let seed = 1; seed <= 60; seed++) {
+        const after = (yield* writeThenCrash(seed, ["one|", "two|"]))!
+        expect("synced|one|two|".startsWith(after)).toBe(true)
+        expect(after.startsWith("synced|")).toBe(true)
+        outcomes.add(after)
+      }
+      expect(outcomes).toContain("synced|")
+      expect(outcomes).toContain("synced|one|two|")
+      // Some crash landed inside a write: a torn record.
+      expect([...outcomes].some((after) => !after.endsWith("|"))).toBe(true)
+    }))
+
+  it.effect("the same seed loses the same bytes", () =>
+    Effect.gen(function*() {
+      expect(yield* writeThenCrash(5, ["one|", "two|", "three|"])).toBe(yield* writeThenCrash(5, ["one|", "two|", "three|"]))
+    }))
+
+  it.effect("a file survives a crash only once its directory was fsynced after it was created", () =>
+    Effect.gen(function*() {
+      const disk = new SimulatedDisk(instantFsync)
+      expect(yield* disk.shape.createDirectory("/data/raft")).toEqual(["/data", "/data/raft"])
+      yield* disk.shape.fsyncDirectory("/")
+      yield* disk.shape.fsyncDirectory("/data")
+      const file = yield* openFile(disk.shape, "/data/raft/unlinked")
+      yield* file.write(bytesOf("x"), 0)
+      yield* file.fsync
+      yield* disk.crash
+      expect(disk.contents("/data/raft/unlinked")).toBeUndefined()
+
+      yield* openFile(disk.shape, "/data/raft/linked")
+      yield* disk.shape.fsyncDirectory("/data/raft")
+      yield* disk.crash
+      expect(text(disk.contents("/data/raft/linked"))).toBe("")
+      expect((yield* disk.shape.open("/data/raft/linked")).created).toBe(false)
+    }).pipe(Effect.scoped))
+
+  it.effect("a directory whose parent was not fsynced disappears with what it holds", () =>
+    Effect.gen(function*() {
+      const disk = new SimulatedDisk(instantFsync)
+      yield* disk.shape.createDirectory("/data")
+      yield* openFile(disk.shape, "/data/log")
+      yield* disk.shape.fsyncDirectory("/data")
+      yield* disk.crash
+      expect(disk.contents("/data/log")).toBeUndefined()
+      expect((yield* Effect.flip(disk.shape.open("/data/log"))).code).toBe("ENOENT")
+    }).pipe(Effect.scoped))
+
+  it.effect("a truncation not yet fsynced may be undone by a crash, and what a file opened before a crash does after it is lost", () =>
+    Effect.gen(function*() {
+      const disk = new SimulatedDisk(instantFsync)
+      yield* disk.shape.fsyncDirectory("/")
+      const before = yield* openFile(disk.shape, "/log")
+      yield* disk.shape.fsyncDirectory("/")
+      yield* before.write(bytesOf("abcdef"), 0)
+      yield* before.fsync
+      yield* before.truncate(2)
+      expect(text(disk.contents("/log"))).toBe("ab")
+      yield* Effect.withRandom(disk.crash, Random.make(3))
+      expect(["ab", "abcdef"]).toContain(text(disk.contents("/log")))
+      const kept = text(disk.contents("/log"))
+      yield* before.write(bytesOf("zz"), 0)
+      yield* before.fsync
+      expect(text(disk.contents("/log"))).toBe(kept)
+      expect(yield* before.read(0, 10)).toEqual(new Uint8Array(0))
+    }).pipe(Effect.scoped))
+})
