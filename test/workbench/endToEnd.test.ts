@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
@@ -75,5 +76,32 @@ describe("workbench end to end", () => {
     const notExecutable = await runWorkbench(["test", "-w", "lin-kv", "--bin", join(repoRoot, "package.json")])
     expect(notExecutable.exitCode).toBe(2)
     expect(notExecutable.stderr).toContain("not executable")
+  })
+
+  it("refuses misspelt options and bad values, naming them, with exit code 2", async () => {
+    const node = ["test", "-w", "lin-kv", "--bin", "bin/reference-single-kv"]
+    const typo = await runWorkbench([...node, "--node-cont", "3", "--time-limt", "3"])
+    expect(typo.exitCode).toBe(2)
+    expect(typo.stderr).toContain("--node-cont")
+    const rate = await runWorkbench([...node, "--rate", "abc"])
+    expect(rate.exitCode).toBe(2)
+    expect(rate.stderr).toContain('--rate "abc": expected a positive number')
+    const distribution = await runWorkbench([...node, "--latency-dist", "nonsense"])
+    expect(distribution.exitCode).toBe(2)
+    expect(distribution.stderr).toContain('--latency-dist "nonsense": expected one of constant, uniform, exponential')
+    expect(`${typo.stderr}${rate.stderr}${distribution.stderr}`).not.toContain("[object Object]")
+  })
+
+  it("passes the words after the options, or after --, to the node, and shows every default in --help", async () => {
+    const node = ["test", "--bin", "test/workbench/fixtures/node-with-arguments.sh", "--time-limit", "1", "--rate", "20"]
+    for (const args of [[...node, "kv", "--quiet"], [...node, "--", "kv", "--quiet"]]) {
+      const run = await runWorkbench(args)
+      expect(run.stdout, run.stderr.slice(-3000)).toContain("Everything looks good!")
+      expect(run.results().test.binArgs).toEqual(["kv", "--quiet"])
+    }
+    const help = spawnSync(process.execPath, [join(repoRoot, "dist/workbench/main.js"), "test", "--help"], { encoding: "utf8" })
+    for (const shown of ["(default: lin-kv)", "(default: 1n)", "(default: 5)", "(default: constant)", "(default: store)"]) {
+      expect(help.stdout).toContain(shown)
+    }
   })
 })
