@@ -43,6 +43,10 @@ const options = {
   timeLimit: withDefault("time-limit", defaults.timeLimit, "seconds of client operations"),
   latency: withDefault("latency", defaults.latency, "mean node<->node latency in ms (clients have none)"),
   latencyDist: withDefault("latency-dist", defaults.latencyDist, `latency distribution: ${maelstromLatencyNames.join(", ")}`),
+  availability: Options.text("availability").pipe(
+    Options.optional,
+    Options.withDescription("total, or a fraction: the test is invalid when fewer of its operations are ok (default: not checked)")
+  ),
   nemesis: Options.text("nemesis").pipe(Options.optional, Options.withDescription("faults to inject: partition (default: none)")),
   nemesisInterval: withDefault("nemesis-interval", defaults.nemesisInterval, "seconds between a partition and its heal"),
   testCount: withDefault("test-count", defaults.testCount, "how many tests to run, one after the other"),
@@ -65,12 +69,23 @@ const numberKinds = {
 } as const
 
 /** A numeric flag's value, or an error naming the flag, the value and what it must be. */
-const numberFlag = (flag: string, text: string, kind: keyof typeof numberKinds) => {
+const numberFlag = (flag: string, text: string, kind: keyof typeof numberKinds): Effect.Effect<number, UsageError> => {
   const value = text.trim() === "" ? Number.NaN : Number(text)
   return Number.isFinite(value) && numberKinds[kind](value)
     ? Effect.succeed(value)
     : Effect.fail(new UsageError({ message: `${flag} ${JSON.stringify(text)}: expected ${kind}` }))
 }
+
+/** `--availability total` asks for every operation ok; otherwise a fraction from 0 to 1. */
+const availabilityFlag = (text: string) =>
+  text === "total"
+    ? Effect.succeed(1)
+    : numberFlag("--availability", text, "a number >= 0").pipe(
+      Effect.filterOrFail(
+        (fraction) => fraction <= 1,
+        () => new UsageError({ message: `--availability ${JSON.stringify(text)}: expected total or a fraction from 0 to 1` })
+      )
+    )
 
 const isLatencyName = (text: string): text is MaelstromLatencyName => (maelstromLatencyNames as ReadonlyArray<string>).includes(text)
 
@@ -115,6 +130,7 @@ export const toTestOptions = (parsed: ParsedOptions): Effect.Effect<TestOptions,
       timeLimitSeconds: yield* numberFlag("--time-limit", parsed.timeLimit, "a positive number"),
       latencyMs: yield* numberFlag("--latency", parsed.latency, "a number >= 0"),
       latencyDistribution,
+      availability: Option.isNone(parsed.availability) ? undefined : yield* availabilityFlag(parsed.availability.value),
       nemesis: nemesis as Array<"partition">,
       nemesisIntervalSeconds: yield* numberFlag("--nemesis-interval", parsed.nemesisInterval, "a positive number"),
       testCount: yield* numberFlag("--test-count", parsed.testCount, "a positive integer"),

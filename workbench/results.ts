@@ -7,7 +7,7 @@ import type { Stats } from "./stats.js"
 /** Everything results.json holds about one test. */
 export interface Results {
   readonly workload: "lin-kv"
-  /** True only when the checker found every key linearizable and no node died. */
+  /** True only when the checker found every key linearizable, no node died, and the stats rule held (see statsRule.ts). */
   readonly valid: boolean
   /** Why the run is not valid, in words (empty when valid). */
   readonly problems: ReadonlyArray<string>
@@ -22,6 +22,8 @@ export interface Results {
     readonly latencyDistribution: string
     readonly nemesis: ReadonlyArray<string>
     readonly nemesisIntervalSeconds: number
+    /** `--availability`: the least fraction of ok operations, or null when not required. */
+    readonly availability: number | null
     readonly clientTimeoutMs: number
     readonly seed: number
     readonly startedAt: string

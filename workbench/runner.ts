@@ -13,6 +13,7 @@ import { problemsOf, type Results } from "./results.js"
 import { latencyPlot, ratePlot } from "./plots.js"
 import { htmlReport } from "./report.js"
 import { completedOperations, computeStats } from "./stats.js"
+import { statsProblems } from "./statsRule.js"
 import { createRunDirectory, pointLatestAt } from "./store.js"
 import type { TestOptions } from "./testOptions.js"
 
@@ -115,11 +116,12 @@ export const runTest = (test: TestOptions) =>
       try: () => checkHistory(history, { timeLimitMs: checkBudgetPerKeyMs }),
       catch: (error) => new HistoryUncheckable({ message: String(error) })
     })
-    const problems = problemsOf(linearizability, crashes)
+    const stats = computeStats(history, counters, clientPhaseSeconds)
+    const broken = statsProblems(stats, test.availability)
     const results: Results = {
       workload: test.workload,
-      valid: linearizability.verdict === "valid" && crashes.length === 0,
-      problems,
+      valid: linearizability.verdict === "valid" && crashes.length === 0 && broken.length === 0,
+      problems: [...problemsOf(linearizability, crashes), ...broken],
       test: {
         bin: test.bin,
         binArgs: test.binArgs,
@@ -131,12 +133,13 @@ export const runTest = (test: TestOptions) =>
         latencyDistribution: test.latencyDistribution,
         nemesis: test.nemesis,
         nemesisIntervalSeconds: test.nemesisIntervalSeconds,
+        availability: test.availability ?? null,
         clientTimeoutMs: timeoutMs,
         seed: test.seed,
         startedAt: new Date(startMillis).toISOString()
       },
       linearizability,
-      stats: computeStats(history, counters, clientPhaseSeconds),
+      stats,
       network: counters,
       partitions: windows,
       crashes

@@ -14,6 +14,8 @@ export interface TestOptions {
   readonly timeLimitSeconds: number
   readonly latencyMs: number
   readonly latencyDistribution: MaelstromLatencyName
+  /** `--availability`: the least fraction of operations that must be ok (`total` is 1). */
+  readonly availability: number | undefined
   readonly nemesis: ReadonlyArray<"partition">
   readonly nemesisIntervalSeconds: number
   readonly testCount: number

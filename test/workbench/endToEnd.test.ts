@@ -58,6 +58,35 @@ describe("workbench end to end", () => {
     expect(results.crashes).toEqual([])
   })
 
+  it("finds a test invalid when an operation kind never succeeded, as Maelstrom's stats checker does", async () => {
+    const run = await runWorkbench([
+      "test", "--bin", "test/workbench/fixtures/unavailable-node.mjs", "--node-count", "1", "--rate", "50", "--time-limit", "1"
+    ])
+    expect(run.stdout, run.stderr.slice(-3000)).toContain("Analysis invalid!")
+    expect(run.exitCode).toBe(1)
+    const results = run.results()
+    expect(results.linearizability.verdict).toBe("valid")
+    expect(results.valid).toBe(false)
+    expect(results.problems).toContain(`no write ever succeeded (${results.stats.byFunction.write.fail} fail, 0 info)`)
+    expect(run.stdout).toContain("no write ever succeeded")
+  })
+
+  it("finds a test invalid when fewer operations are ok than --availability asks", async () => {
+    // The single-node KV fails every cas on a key never written (error 20): not every operation is ok.
+    const node = ["test", "--bin", "bin/reference-single-kv", "--concurrency", "4", "--rate", "100", "--time-limit", "1"]
+    const total = await runWorkbench([...node, "--availability", "total"])
+    expect(total.exitCode, total.stderr.slice(-3000)).toBe(1)
+    const results = total.results()
+    expect(results.stats.fail).toBeGreaterThan(0)
+    expect(results.test.availability).toBe(1)
+    expect(results.problems.some((problem) => problem.includes("is below the required 100.0% (--availability)"))).toBe(true)
+    const lenient = await runWorkbench([...node, "--availability", "0.1"])
+    expect(lenient.stdout, lenient.stderr.slice(-3000)).toContain("Everything looks good!")
+    const bad = await runWorkbench([...node, "--availability", "2"])
+    expect(bad.exitCode).toBe(2)
+    expect(bad.stderr).toContain('--availability "2": expected total or a fraction from 0 to 1')
+  })
+
   it("aborts, naming the node, when a node does not answer init within 10 s", async () => {
     const run = await runWorkbench([
       "test", "-w", "lin-kv", "--bin", "test/workbench/fixtures/silent-node.sh", "--node-count", "1", "--time-limit", "2"
