@@ -117,11 +117,11 @@ export const runTest = (test: TestOptions) =>
       catch: (error) => new HistoryUncheckable({ message: String(error) })
     })
     const stats = computeStats(history, counters, clientPhaseSeconds)
-    const broken = statsProblems(stats, test.availability)
+    const problems = [...problemsOf(linearizability, crashes, counters.stdoutCutOff), ...statsProblems(stats, test.availability)]
     const results: Results = {
       workload: test.workload,
-      valid: linearizability.verdict === "valid" && crashes.length === 0 && broken.length === 0,
-      problems: [...problemsOf(linearizability, crashes), ...broken],
+      valid: linearizability.verdict === "valid" && problems.length === 0,
+      problems,
       test: {
         bin: test.bin,
         binArgs: test.binArgs,

@@ -22,7 +22,7 @@ describe("workbench end to end", () => {
     expect(readFileSync(join(run.storeDir, "latest", "report.html"), "utf8")).toContain("Why the history is not linearizable")
   })
 
-  it("judges the single-node KV valid, and reports bad stdout lines without failing", async () => {
+  it("judges the single-node KV valid, and reports misaddressed messages without failing", async () => {
     const run = await runWorkbench([
       "test", "-w", "lin-kv", "--bin", "test/workbench/fixtures/noisy-node.sh", "--node-count", "3",
       "--concurrency", "2n", "--rate", "100", "--time-limit", "4", "--latency", "5", "--latency-dist", "exponential",
@@ -33,12 +33,11 @@ describe("workbench end to end", () => {
     const results = run.results()
     expect(results.valid).toBe(true)
     expect(results.stats.ok).toBeGreaterThan(50)
-    // Every node printed one line that is not JSON and one message as n1 to the unknown n7:
+    // Every node printed one message as n1 to the unknown n7:
     // from n1 that is an unknown dest, from n2 and n3 a wrong src.
-    expect(results.network.invalidLines).toBe(3)
     expect(results.network.unknownDest).toBe(1)
     expect(results.network.unknownSrc).toBe(2)
-    expect(run.stdout).toContain("not JSON messages")
+    expect(run.stdout).toContain("1 to an unknown dest")
     const history = readFileSync(join(run.storeDir, "latest", "history.jsonl"), "utf8").trim().split("\n")
     expect(history.length).toBe(results.stats.operations * 2 - results.stats.unfinished)
     for (const node of ["n1", "n2", "n3"]) expect(existsSync(join(run.storeDir, "latest", "node-logs", `${node}.log`))).toBe(true)
@@ -85,6 +84,20 @@ describe("workbench end to end", () => {
     const bad = await runWorkbench([...node, "--availability", "2"])
     expect(bad.exitCode).toBe(2)
     expect(bad.stderr).toContain('--availability "2": expected total or a fraction from 0 to 1')
+  })
+
+  it("fails the test when a node prints a line that is no message on stdout, showing the line", async () => {
+    const run = await runWorkbench([
+      "test", "--bin", "test/workbench/fixtures/stdout-logging-node.sh", "--node-count", "2", "--rate", "20", "--time-limit", "2"
+    ])
+    expect(run.stdout, run.stderr.slice(-3000)).toContain("Analysis invalid!")
+    expect(run.exitCode).toBe(1)
+    const results = run.results()
+    expect(results.network.stdoutCutOff.map((cut) => cut.line)).toEqual(["debug: initialized", "debug: initialized"])
+    const problem = results.problems.find((p) => p.startsWith(`node ${results.network.stdoutCutOff[0]!.node} printed a line on stdout`))
+    expect(problem).toContain("\"debug: initialized\"")
+    expect(problem).toContain("print logs on stderr")
+    expect(run.stdout).toContain(problem)
   })
 
   it("aborts, naming the node, when a node does not answer init within 10 s", async () => {
