@@ -6,16 +6,22 @@ import { repoRoot, runWorkbench } from "./workbenchRun.js"
 
 // These spawn the compiled workbench and real node processes: run `npm run build` first.
 
+/** Runs a test that must end "Analysis invalid!" with exit code 1; its results.json. */
+const invalidRun = async (args: ReadonlyArray<string>) => {
+  const run = await runWorkbench(args)
+  expect(run.stdout, run.stderr.slice(-3000)).toContain("Analysis invalid!")
+  expect(run.exitCode).toBe(1)
+  const results = run.results()
+  expect(results.valid).toBe(false)
+  return { run, results }
+}
+
 describe("workbench end to end", () => {
   it("finds the local-state KV not linearizable on 3 nodes, and reports a node that dies", async () => {
-    const run = await runWorkbench([
+    const { run, results } = await invalidRun([
       "test", "-w", "lin-kv", "--bin", "test/workbench/fixtures/crashing-local-node.sh", "--node-count", "3",
       "--concurrency", "2n", "--rate", "100", "--time-limit", "4", "--seed", "1"
     ])
-    expect(run.stdout, run.stderr.slice(-3000)).toContain("Analysis invalid!")
-    expect(run.exitCode).toBe(1)
-    const results = run.results()
-    expect(results.valid).toBe(false)
     expect(results.linearizability.keys.some((key) => key.verdict === "invalid" && key.explanation !== undefined)).toBe(true)
     expect(results.crashes.length).toBe(1)
     expect(results.problems.some((problem) => problem.includes(`node ${results.crashes[0]!.node} died`))).toBe(true)
@@ -58,14 +64,10 @@ describe("workbench end to end", () => {
   })
 
   it("finds a test invalid when an operation kind never succeeded, as Maelstrom's stats checker does", async () => {
-    const run = await runWorkbench([
+    const { run, results } = await invalidRun([
       "test", "--bin", "test/workbench/fixtures/unavailable-node.mjs", "--node-count", "1", "--rate", "50", "--time-limit", "1"
     ])
-    expect(run.stdout, run.stderr.slice(-3000)).toContain("Analysis invalid!")
-    expect(run.exitCode).toBe(1)
-    const results = run.results()
     expect(results.linearizability.verdict).toBe("valid")
-    expect(results.valid).toBe(false)
     expect(results.problems).toContain(`no write ever succeeded (${results.stats.byFunction.write.fail} fail, 0 info)`)
     expect(run.stdout).toContain("no write ever succeeded")
   })
@@ -87,12 +89,9 @@ describe("workbench end to end", () => {
   })
 
   it("fails the test when a node prints a line that is no message on stdout, showing the line", async () => {
-    const run = await runWorkbench([
+    const { run, results } = await invalidRun([
       "test", "--bin", "test/workbench/fixtures/stdout-logging-node.sh", "--node-count", "2", "--rate", "20", "--time-limit", "2"
     ])
-    expect(run.stdout, run.stderr.slice(-3000)).toContain("Analysis invalid!")
-    expect(run.exitCode).toBe(1)
-    const results = run.results()
     expect(results.network.stdoutCutOff.map((cut) => cut.line)).toEqual(["debug: initialized", "debug: initialized"])
     const problem = results.problems.find((p) => p.startsWith(`node ${results.network.stdoutCutOff[0]!.node} printed a line on stdout`))
     expect(problem).toContain("\"debug: initialized\"")
