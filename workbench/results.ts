@@ -1,5 +1,6 @@
 import type { CheckResult, Verdict } from "../checker/result.js"
 import type { NodeCrash } from "./cluster.js"
+import type { MalformedReplies } from "./malformedReplies.js"
 import type { PartitionWindow } from "./nemesis.js"
 import type { RouterCounters, StdoutCutOff } from "./router.js"
 import type { Stats } from "./stats.js"
@@ -31,6 +32,7 @@ export interface Results {
   readonly linearizability: CheckResult
   readonly stats: Stats
   readonly network: RouterCounters
+  readonly malformedReplies: MalformedReplies
   readonly partitions: ReadonlyArray<PartitionWindow>
   readonly crashes: ReadonlyArray<NodeCrash>
 }

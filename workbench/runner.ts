@@ -7,6 +7,7 @@ import { makeGenerator } from "../linkv/generator.js"
 import { makeHistoryRecorder } from "../linkv/historyRecorder.js"
 import { connectClient } from "./client.js"
 import { startCluster } from "./cluster.js"
+import { makeMalformedReplyLog } from "./malformedReplies.js"
 import { makePartitionNemesis } from "./nemesis.js"
 import { reportProgress } from "./progress.js"
 import { problemsOf, type Results } from "./results.js"
@@ -46,6 +47,7 @@ export const runTest = (test: TestOptions) =>
     const timeoutMs = clientTimeoutMs(test.latencyMs)
     yield* Effect.logInfo(`test in ${dir}`)
 
+    const malformedLog = yield* makeMalformedReplyLog
     const { recorder, crashes, counters, windows, clientPhaseSeconds } = yield* Effect.scoped(
       Effect.gen(function*() {
         const workDir = yield* fs.makeTempDirectoryScoped({ prefix: "maelstrom-workbench-" })
@@ -85,7 +87,7 @@ export const runTest = (test: TestOptions) =>
                 concurrency: test.concurrency,
                 timeoutMs,
                 untilMillis: deadlineMillis,
-                connect: connectClient(cluster.router, test.nodeIds, cluster.freshClientId)
+                connect: connectClient(cluster.router, test.nodeIds, cluster.freshClientId, malformedLog)
               }, thread),
             { concurrency: "unbounded", discard: true }
           )
@@ -141,6 +143,7 @@ export const runTest = (test: TestOptions) =>
       linearizability,
       stats,
       network: counters,
+      malformedReplies: yield* malformedLog.replies,
       partitions: windows,
       crashes
     }

@@ -25,6 +25,15 @@ export const summaryText = ({ dir, results }: TestRun): string => {
     )
     for (const sample of network.samples.slice(0, 5)) lines.push(`    ${sample.node}: ${sample.problem}: ${sample.line}`)
   }
+  const malformed = results.malformedReplies
+  if (malformed.sample !== null) {
+    lines.push(
+      `  WARNING: ${malformed.count} malformed repl${malformed.count === 1 ? "y" : "ies"} (recorded as error 13), the first from ${malformed.sample.node}:`,
+      `    ${malformed.sample.body}`,
+      `    ${malformed.sample.problem}`,
+      `    expected ${malformed.expected}`
+    )
+  }
   for (const problem of results.problems) lines.push(`  ${problem}`)
   return lines.join("\n")
 }

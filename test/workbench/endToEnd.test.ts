@@ -99,6 +99,22 @@ describe("workbench end to end", () => {
     expect(run.stdout).toContain(problem)
   })
 
+  it("accepts error replies without text, and reports malformed replies with a sample and the expected shape", async () => {
+    const run = await runWorkbench([
+      "test", "--bin", "test/workbench/fixtures/terse-node.mjs", "--concurrency", "4", "--rate", "100", "--time-limit", "1"
+    ])
+    expect(run.stdout, run.stderr.slice(-3000)).toContain("Everything looks good!")
+    const history = readFileSync(join(run.storeDir, "latest", "history.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line))
+    expect(history.some((op) => op.error?.code === 20 && op.error.text === "")).toBe(true)
+    const { malformedReplies } = run.results()
+    // Every 10th request of about 100 (init included) gets a malformed reply.
+    expect(malformedReplies.count).toBeGreaterThanOrEqual(5)
+    expect(malformedReplies.sample?.body).toContain('"code":"busy"')
+    expect(malformedReplies.expected).toContain('"text"?: STRING')
+    expect(run.stdout).toContain(`WARNING: ${malformedReplies.count} malformed replies (recorded as error 13), the first from n1:`)
+    expect(run.stdout).toContain('expected {"type": "read_ok"')
+  })
+
   it("aborts, naming the node, when a node does not answer init within 10 s", async () => {
     const run = await runWorkbench([
       "test", "-w", "lin-kv", "--bin", "test/workbench/fixtures/silent-node.sh", "--node-count", "1", "--time-limit", "2"
