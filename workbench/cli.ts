@@ -21,7 +21,7 @@ const defaults = {
   nodeCount: "1",
   concurrency: "1n",
   rate: "5",
-  timeLimit: "10",
+  timeLimit: "60",
   latency: "0",
   latencyDist: "constant",
   nemesisInterval: "10",
@@ -36,7 +36,7 @@ const withDefault = (name: string, value: string, description: string) =>
 const options = {
   workload: withDefault("workload", defaults.workload, "the workload; this workbench runs lin-kv").pipe(Options.withAlias("w")),
   bin: Options.text("bin").pipe(Options.withDescription("the node binary (any executable); words after the options, or after --, are its arguments")),
-  nodeCount: withDefault("node-count", defaults.nodeCount, "number of nodes, named n1..nN"),
+  nodeCount: withDefault("node-count", defaults.nodeCount, "number of nodes, named n0, n1, ... as in Maelstrom"),
   nodes: Options.text("nodes").pipe(Options.optional, Options.withDescription("comma-separated node names, instead of --node-count")),
   concurrency: withDefault("concurrency", defaults.concurrency, "client count: an integer, or Kn for K per node"),
   rate: withDefault("rate", defaults.rate, "target operations per second, all clients together"),
@@ -110,7 +110,7 @@ export const toTestOptions = (parsed: ParsedOptions): Effect.Effect<TestOptions,
       return yield* new UsageError({ message: `unknown workload ${JSON.stringify(parsed.workload)}; this workbench runs: lin-kv` })
     }
     const nodeIds = parseNodeIds(Option.getOrUndefined(parsed.nodes), yield* numberFlag("--node-count", parsed.nodeCount, "a positive integer"))
-    if (nodeIds === undefined) return yield* new UsageError({ message: "--nodes needs distinct comma-separated names, like n1,n2,n3" })
+    if (nodeIds === undefined) return yield* new UsageError({ message: "--nodes needs distinct comma-separated names, like n0,n1,n2" })
     const concurrency = parseConcurrency(parsed.concurrency, nodeIds.length)
     if (concurrency === undefined) return yield* new UsageError({ message: `--concurrency ${parsed.concurrency}: use an integer or Kn (K clients per node)` })
     const nemesis = Option.match(parsed.nemesis, { onNone: () => [], onSome: (text) => text.split(",").map((n) => n.trim()) })

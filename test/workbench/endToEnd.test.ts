@@ -39,14 +39,14 @@ describe("workbench end to end", () => {
     const results = run.results()
     expect(results.valid).toBe(true)
     expect(results.stats.ok).toBeGreaterThan(50)
-    // Every node printed one message as n1 to the unknown n7:
-    // from n1 that is an unknown dest, from n2 and n3 a wrong src.
+    // Every node (n0, n1, n2, as Maelstrom names them) printed one message as n1 to the unknown n7:
+    // from n1 that is an unknown dest, from n0 and n2 a wrong src.
     expect(results.network.unknownDest).toBe(1)
     expect(results.network.unknownSrc).toBe(2)
     expect(run.stdout).toContain("1 to an unknown dest")
     const history = readFileSync(join(run.storeDir, "latest", "history.jsonl"), "utf8").trim().split("\n")
     expect(history.length).toBe(results.stats.operations * 2 - results.stats.unfinished)
-    for (const node of ["n1", "n2", "n3"]) expect(existsSync(join(run.storeDir, "latest", "node-logs", `${node}.log`))).toBe(true)
+    for (const node of ["n0", "n1", "n2"]) expect(existsSync(join(run.storeDir, "latest", "node-logs", `${node}.log`))).toBe(true)
   })
 
   it("judges our Raft node valid under partitions", async () => {
@@ -111,7 +111,7 @@ describe("workbench end to end", () => {
     expect(malformedReplies.count).toBeGreaterThanOrEqual(5)
     expect(malformedReplies.sample?.body).toContain('"code":"busy"')
     expect(malformedReplies.expected).toContain('"text"?: STRING')
-    expect(run.stdout).toContain(`WARNING: ${malformedReplies.count} malformed replies (recorded as error 13), the first from n1:`)
+    expect(run.stdout).toContain(`WARNING: ${malformedReplies.count} malformed replies (recorded as error 13), the first from n0:`)
     expect(run.stdout).toContain('expected {"type": "read_ok"')
   })
 
@@ -120,7 +120,7 @@ describe("workbench end to end", () => {
       "test", "-w", "lin-kv", "--bin", "test/workbench/fixtures/silent-node.sh", "--node-count", "1", "--time-limit", "2"
     ])
     expect(run.exitCode).toBe(2)
-    expect(`${run.stdout}${run.stderr}`).toContain("n1 did not answer init within 10 s")
+    expect(`${run.stdout}${run.stderr}`).toContain("n0 did not answer init within 10 s")
   }, 30_000)
 
   it("refuses bad input with a clear message and exit code 2, before starting anything", async () => {
@@ -152,8 +152,9 @@ describe("workbench end to end", () => {
   it("passes the words after the options, or after --, to the node, and shows every default in --help", async () => {
     const node = ["test", "--bin", "test/workbench/fixtures/node-with-arguments.sh", "--time-limit", "1", "--rate", "20"]
     for (const args of [[...node, "kv", "--quiet"], [...node, "--", "kv", "--quiet"]]) {
+      // The fixture exits before init unless it got exactly these arguments; ok operations show it ran.
       const run = await runWorkbench(args)
-      expect(run.stdout, run.stderr.slice(-3000)).toContain("Everything looks good!")
+      expect(run.results().stats.ok, run.stderr.slice(-3000)).toBeGreaterThan(0)
       expect(run.results().test.binArgs).toEqual(["kv", "--quiet"])
     }
     const help = spawnSync(process.execPath, [join(repoRoot, "dist/workbench/main.js"), "test", "--help"], { encoding: "utf8" })
