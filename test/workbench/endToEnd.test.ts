@@ -123,6 +123,13 @@ describe("workbench end to end", () => {
     expect(`${run.stdout}${run.stderr}`).toContain("n0 did not answer init within 10 s")
   }, 30_000)
 
+  it("aborts, showing the line, when a node prints something else than a message on stdout before init_ok", async () => {
+    const run = await runWorkbench(["test", "--bin", "test/workbench/fixtures/early-debug-node.sh", "--time-limit", "2"])
+    expect(run.exitCode).toBe(2)
+    expect(run.stderr).toContain("n0 did not answer init within 10 s")
+    expect(run.stderr).toContain('not a JSON message: "starting up, this debug print should have gone to stderr"; print logs on stderr')
+  }, 30_000)
+
   it("refuses bad input with a clear message and exit code 2, before starting anything", async () => {
     const unknownWorkload = await runWorkbench(["test", "-w", "echo", "--bin", "bin/reference-single-kv"])
     expect(unknownWorkload.exitCode).toBe(2)
