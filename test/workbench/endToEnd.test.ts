@@ -113,6 +113,7 @@ describe("workbench end to end", () => {
     expect(malformedReplies.expected).toContain('"text"?: STRING')
     expect(run.stdout).toContain(`WARNING: ${malformedReplies.count} malformed replies (recorded as error 13), the first from n0:`)
     expect(run.stdout).toContain('expected {"type": "read_ok"')
+    expect(readFileSync(join(run.storeDir, "latest", "report.html"), "utf8")).toContain("the first, from n0: {&quot;type&quot;:&quot;error&quot;")
   })
 
   it("aborts, naming the node, when a node does not answer init within 10 s", async () => {
