@@ -1,12 +1,28 @@
-import { Either, ParseResult, Schema } from "effect"
+import { Either, Schema } from "effect"
+import { describeParseError } from "../src/protocol/describeParseError.js"
 import { isDefinite } from "../src/protocol/errorCodes.js"
 import type { Json } from "../src/protocol/json.js"
-import { KvReply } from "../src/protocol/kvMessages.js"
+import { CasOk, ReadOk, WriteOk } from "../src/protocol/kvMessages.js"
 import { invokeValue, type Operation } from "./operation.js"
+
+/** An error reply as Maelstrom accepts it from a node: `text` is optional. */
+const ErrorFromNode = Schema.Struct({
+  type: Schema.Literal("error"),
+  code: Schema.Int,
+  text: Schema.optional(Schema.String)
+})
+
+/** A lin-kv reply as a client accepts it. */
+export const ReplyFromNode = Schema.Union(ReadOk, WriteOk, CasOk, ErrorFromNode)
+export type ReplyFromNode = typeof ReplyFromNode.Type
+
+/** The shape `ReplyFromNode` accepts, in words for people whose node sent something else. */
+export const expectedReplyShape =
+  `{"type": "read_ok", "value": V} | {"type": "write_ok"} | {"type": "cas_ok"} | {"type": "error", "code": INT, "text"?: STRING}, with "in_reply_to"`
 
 /** What came back for a request: a decoded reply, a reply we could not decode, or nothing in time. */
 export type Response =
-  | { readonly _tag: "Reply"; readonly reply: KvReply }
+  | { readonly _tag: "Reply"; readonly reply: ReplyFromNode }
   | { readonly _tag: "Malformed"; readonly problem: string }
   | { readonly _tag: "Timeout"; readonly afterMs: number }
 
@@ -17,14 +33,14 @@ export interface Outcome {
   readonly error?: { readonly code: number; readonly text: string }
 }
 
-const decodeReply = Schema.decodeUnknownEither(KvReply)
+const decodeReply = Schema.decodeUnknownEither(ReplyFromNode)
 
 /** A reply body as it arrived, decoded (or not) as a lin-kv reply. */
 export const responseOf = (body: unknown): Response => {
   const decoded = decodeReply(body)
   return Either.isRight(decoded)
     ? { _tag: "Reply", reply: decoded.right }
-    : { _tag: "Malformed", problem: ParseResult.TreeFormatter.formatErrorSync(decoded.left) }
+    : { _tag: "Malformed", problem: describeParseError(decoded.left) }
 }
 
 const expectedOk = { read: "read_ok", write: "write_ok", cas: "cas_ok" } as const
@@ -49,7 +65,7 @@ export const classifyResponse = (op: Operation, response: Response): Outcome => 
     case "Reply": {
       const reply = response.reply
       if (reply.type === "error") {
-        const error = { code: reply.code, text: reply.text }
+        const error = { code: reply.code, text: reply.text ?? "" }
         if (op.f === "read" && reply.code === 20) return { type: "ok", value: null, error }
         return isDefinite(reply.code) ? { type: "fail", value: invokeValue(op), error } : unknownOutcome(op, error)
       }

@@ -1,38 +1,93 @@
-import { Args, Command, Options } from "@effect/cli"
+import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
 import { accessSync, constants, statSync } from "node:fs"
 import { resolve } from "node:path"
 import { Clock, Console, Data, Effect, Option } from "effect"
 import { type MaelstromLatencyName, maelstromLatencyNames } from "../linkv/latency.js"
 import { verdictLine } from "./results.js"
+import { splitNodeArguments } from "./nodeArguments.js"
 import { runTest } from "./runner.js"
 import { summaryText } from "./summary.js"
 import { parseConcurrency, parseNodeIds, type TestOptions, UsageError } from "./testOptions.js"
 
+/** The option parser refused the command line (an unknown option, a missing --bin); it has printed why on stderr. */
+export class OptionsRejected extends Data.TaggedError("OptionsRejected")<{ readonly message: string }> {}
+
 /** At least one test of the run was not valid: the process exits non-zero. */
 export class RunInvalid extends Data.TaggedError("RunInvalid")<{ readonly invalidTests: number }> {}
 
+/** Maelstrom's defaults, shown by --help. */
+const defaults = {
+  workload: "lin-kv",
+  nodeCount: "1",
+  concurrency: "1n",
+  rate: "5",
+  timeLimit: "60",
+  latency: "0",
+  latencyDist: "constant",
+  nemesisInterval: "10",
+  testCount: "1",
+  store: "store"
+} as const
+
+/** A text option with its default, which --help shows (numbers are parsed by `toTestOptions`, which names the flag). */
+const withDefault = (name: string, value: string, description: string) =>
+  Options.text(name).pipe(Options.withDefault(value), Options.withDescription(`${description} (default: ${value})`))
+
 const options = {
-  workload: Options.text("workload").pipe(Options.withAlias("w"), Options.withDescription("the workload; this workbench runs lin-kv")),
-  bin: Options.text("bin").pipe(Options.withDescription("the node binary (any executable); arguments after the options are passed to it")),
-  nodeCount: Options.integer("node-count").pipe(Options.withDefault(1), Options.withDescription("number of nodes, named n1..nN")),
+  workload: withDefault("workload", defaults.workload, "the workload; this workbench runs lin-kv").pipe(Options.withAlias("w")),
+  bin: Options.text("bin").pipe(Options.withDescription("the node binary (any executable); words after the options, or after --, are its arguments")),
+  nodeCount: withDefault("node-count", defaults.nodeCount, "number of nodes, named n0, n1, ... as in Maelstrom"),
   nodes: Options.text("nodes").pipe(Options.optional, Options.withDescription("comma-separated node names, instead of --node-count")),
-  concurrency: Options.text("concurrency").pipe(Options.withDefault("1n"), Options.withDescription("client count: an integer, or Kn for K per node")),
-  rate: Options.float("rate").pipe(Options.withDefault(5), Options.withDescription("target operations per second, all clients together")),
-  timeLimit: Options.float("time-limit").pipe(Options.withDefault(10), Options.withDescription("seconds of client operations")),
-  latency: Options.float("latency").pipe(Options.withDefault(0), Options.withDescription("mean node<->node latency in ms (clients have none)")),
-  latencyDist: Options.choice("latency-dist", maelstromLatencyNames).pipe(Options.withDefault("constant" as MaelstromLatencyName)),
-  nemesis: Options.text("nemesis").pipe(Options.optional, Options.withDescription("faults to inject: partition")),
-  nemesisInterval: Options.float("nemesis-interval").pipe(Options.withDefault(10), Options.withDescription("seconds between a partition and its heal")),
-  testCount: Options.integer("test-count").pipe(Options.withDefault(1), Options.withDescription("how many tests to run, one after the other")),
-  seed: Options.integer("seed").pipe(Options.optional, Options.withDescription("seed of the generator, latencies and nemesis (default: from the clock)")),
-  logStderr: Options.boolean("log-stderr").pipe(Options.withDescription("also print the nodes' stderr here")),
-  store: Options.text("store").pipe(Options.withDefault("store"), Options.withDescription("where results are written"))
+  concurrency: withDefault("concurrency", defaults.concurrency, "client count: an integer, or Kn for K per node"),
+  rate: withDefault("rate", defaults.rate, "target operations per second, all clients together"),
+  timeLimit: withDefault("time-limit", defaults.timeLimit, "seconds of client operations"),
+  latency: withDefault("latency", defaults.latency, "mean node<->node latency in ms (clients have none)"),
+  latencyDist: withDefault("latency-dist", defaults.latencyDist, `latency distribution: ${maelstromLatencyNames.join(", ")}`),
+  availability: Options.text("availability").pipe(
+    Options.optional,
+    Options.withDescription("total, or a fraction: the test is invalid when fewer of its operations are ok (default: not checked)")
+  ),
+  nemesis: Options.text("nemesis").pipe(Options.optional, Options.withDescription("faults to inject: partition (default: none)")),
+  nemesisInterval: withDefault("nemesis-interval", defaults.nemesisInterval, "seconds between a partition and its heal"),
+  testCount: withDefault("test-count", defaults.testCount, "how many tests to run, one after the other"),
+  seed: Options.text("seed").pipe(Options.optional, Options.withDescription("seed of the generator, latencies and nemesis (default: from the clock)")),
+  logStderr: Options.boolean("log-stderr").pipe(Options.withDescription("also print the nodes' stderr here (default: off)")),
+  store: withDefault("store", defaults.store, "where results are written")
 }
+
+/** The options that take no value (ours and @effect/cli's built-in ones), for telling option values from node arguments. */
+const optionsWithoutValue = new Set(["--log-stderr", "--help", "-h"])
 
 type ParsedOptions = Command.Command.ParseConfig<typeof options> & { readonly binArgs: ReadonlyArray<string> }
 
-const positive = (name: string, value: number) =>
-  value > 0 && Number.isFinite(value) ? Effect.succeed(value) : Effect.fail(new UsageError({ message: `${name} must be positive, got ${value}` }))
+/** What a numeric flag accepts, in words for the error message. */
+const numberKinds = {
+  "a positive number": (x: number) => x > 0,
+  "a number >= 0": (x: number) => x >= 0,
+  "a positive integer": (x: number) => x > 0 && Number.isInteger(x),
+  "an integer": (x: number) => Number.isInteger(x)
+} as const
+
+/** A numeric flag's value, or an error naming the flag, the value and what it must be. */
+const numberFlag = (flag: string, text: string, kind: keyof typeof numberKinds): Effect.Effect<number, UsageError> => {
+  const value = text.trim() === "" ? Number.NaN : Number(text)
+  return Number.isFinite(value) && numberKinds[kind](value)
+    ? Effect.succeed(value)
+    : Effect.fail(new UsageError({ message: `${flag} ${JSON.stringify(text)}: expected ${kind}` }))
+}
+
+/** `--availability total` asks for every operation ok; otherwise a fraction from 0 to 1. */
+const availabilityFlag = (text: string) =>
+  text === "total"
+    ? Effect.succeed(1)
+    : numberFlag("--availability", text, "a number >= 0").pipe(
+      Effect.filterOrFail(
+        (fraction) => fraction <= 1,
+        () => new UsageError({ message: `--availability ${JSON.stringify(text)}: expected total or a fraction from 0 to 1` })
+      )
+    )
+
+const isLatencyName = (text: string): text is MaelstromLatencyName => (maelstromLatencyNames as ReadonlyArray<string>).includes(text)
 
 /** The node binary as an absolute path: it must exist and be executable (nodes run in a temp directory). */
 const checkBinary = (bin: string) =>
@@ -54,28 +109,32 @@ export const toTestOptions = (parsed: ParsedOptions): Effect.Effect<TestOptions,
     if (parsed.workload !== "lin-kv") {
       return yield* new UsageError({ message: `unknown workload ${JSON.stringify(parsed.workload)}; this workbench runs: lin-kv` })
     }
-    const nodeIds = parseNodeIds(Option.getOrUndefined(parsed.nodes), yield* positive("--node-count", parsed.nodeCount))
-    if (nodeIds === undefined) return yield* new UsageError({ message: "--nodes needs distinct comma-separated names, like n1,n2,n3" })
+    const nodeIds = parseNodeIds(Option.getOrUndefined(parsed.nodes), yield* numberFlag("--node-count", parsed.nodeCount, "a positive integer"))
+    if (nodeIds === undefined) return yield* new UsageError({ message: "--nodes needs distinct comma-separated names, like n0,n1,n2" })
     const concurrency = parseConcurrency(parsed.concurrency, nodeIds.length)
     if (concurrency === undefined) return yield* new UsageError({ message: `--concurrency ${parsed.concurrency}: use an integer or Kn (K clients per node)` })
     const nemesis = Option.match(parsed.nemesis, { onNone: () => [], onSome: (text) => text.split(",").map((n) => n.trim()) })
     const unknownNemesis = nemesis.filter((n) => n !== "partition")
     if (unknownNemesis.length > 0) return yield* new UsageError({ message: `unknown nemesis ${unknownNemesis.join(",")}; this workbench has: partition` })
-    if (parsed.latency < 0) return yield* new UsageError({ message: "--latency cannot be negative" })
+    const latencyDistribution = parsed.latencyDist
+    if (!isLatencyName(latencyDistribution)) {
+      return yield* new UsageError({ message: `--latency-dist ${JSON.stringify(latencyDistribution)}: expected one of ${maelstromLatencyNames.join(", ")}` })
+    }
     return {
       workload: "lin-kv",
       bin: yield* checkBinary(parsed.bin),
       binArgs: parsed.binArgs,
       nodeIds,
       concurrency,
-      rate: yield* positive("--rate", parsed.rate),
-      timeLimitSeconds: yield* positive("--time-limit", parsed.timeLimit),
-      latencyMs: parsed.latency,
-      latencyDistribution: parsed.latencyDist,
+      rate: yield* numberFlag("--rate", parsed.rate, "a positive number"),
+      timeLimitSeconds: yield* numberFlag("--time-limit", parsed.timeLimit, "a positive number"),
+      latencyMs: yield* numberFlag("--latency", parsed.latency, "a number >= 0"),
+      latencyDistribution,
+      availability: Option.isNone(parsed.availability) ? undefined : yield* availabilityFlag(parsed.availability.value),
       nemesis: nemesis as Array<"partition">,
-      nemesisIntervalSeconds: yield* positive("--nemesis-interval", parsed.nemesisInterval),
-      testCount: yield* positive("--test-count", parsed.testCount),
-      seed: Option.isSome(parsed.seed) ? parsed.seed.value : (yield* Clock.currentTimeMillis) % 2 ** 31,
+      nemesisIntervalSeconds: yield* numberFlag("--nemesis-interval", parsed.nemesisInterval, "a positive number"),
+      testCount: yield* numberFlag("--test-count", parsed.testCount, "a positive integer"),
+      seed: Option.isSome(parsed.seed) ? yield* numberFlag("--seed", parsed.seed.value, "an integer") : (yield* Clock.currentTimeMillis) % 2 ** 31,
       logStderr: parsed.logStderr,
       storeDir: resolve(parsed.store)
     } satisfies TestOptions
@@ -97,15 +156,22 @@ const runTests = (test: TestOptions) =>
     if (invalidTests > 0) return yield* new RunInvalid({ invalidTests })
   })
 
-const testCommand = Command.make(
-  "test",
-  { ...options, binArgs: Args.text({ name: "bin-arg" }).pipe(Args.repeated) },
-  (parsed) => Effect.flatMap(toTestOptions(parsed), runTests)
-).pipe(Command.withDescription("run a Maelstrom-style test against a node binary"))
+const testCommand = (binArgs: ReadonlyArray<string>) =>
+  Command.make("test", options, (parsed) => Effect.flatMap(toTestOptions({ ...parsed, binArgs }), runTests)).pipe(
+    Command.withDescription("run a Maelstrom-style test against a node binary: test [options] [--] [node arguments...]")
+  )
 
-export const workbenchCommand = Command.make("workbench").pipe(
-  Command.withDescription("a Maelstrom-compatible workbench for lin-kv nodes"),
-  Command.withSubcommands([testCommand])
-)
-
-export const runCli = Command.run(workbenchCommand, { name: "workbench", version: "0.1.0" })
+/** Runs the command line; the node's arguments are split off first so that the option parser sees only options. */
+export const runCli = (argv: ReadonlyArray<string>) => {
+  const [runtime = "", script = "", command, ...words] = argv
+  const split = command === "test" ? splitNodeArguments(words, optionsWithoutValue) : { options: words, nodeArguments: [] }
+  const workbenchCommand = Command.make("workbench").pipe(
+    Command.withDescription("a Maelstrom-compatible workbench for lin-kv nodes"),
+    Command.withSubcommands([testCommand(split.nodeArguments)])
+  )
+  const args = command === undefined ? [runtime, script] : [runtime, script, command, ...split.options]
+  return Command.run(workbenchCommand, { name: "workbench", version: "0.1.0" })(args).pipe(
+    Effect.catchIf(ValidationError.isValidationError, (error) =>
+      Effect.fail(new OptionsRejected({ message: HelpDoc.toAnsiText(error.error).trim() })))
+  )
+}

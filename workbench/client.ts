@@ -2,16 +2,21 @@ import { Effect, Option, Queue } from "effect"
 import type { Connection } from "../linkv/clientThread.js"
 import { type Response, responseOf } from "../linkv/outcome.js"
 import type { Envelope } from "../src/protocol/envelope.js"
+import type { MalformedReplyLog } from "./malformedReplies.js"
 import type { Router } from "./router.js"
 
-/** Waits for the reply to `msgId`; replies to earlier, timed-out requests are skipped. */
-const awaitReply = (mailbox: Queue.Queue<Envelope>, msgId: number, timeoutMs: number) =>
+/** Waits for the reply to `msgId`; replies to earlier, timed-out requests are skipped. A malformed reply is logged. */
+const awaitReply = (mailbox: Queue.Queue<Envelope>, msgId: number, timeoutMs: number, malformed: MalformedReplyLog) =>
   Queue.take(mailbox).pipe(
     Effect.repeat({ until: (envelope) => envelope.body.in_reply_to === msgId }),
     Effect.timeoutOption(timeoutMs),
-    Effect.map((reply): Response =>
-      Option.isNone(reply) ? { _tag: "Timeout", afterMs: timeoutMs } : responseOf(reply.value.body)
-    )
+    Effect.flatMap((reply) => {
+      if (Option.isNone(reply)) return Effect.succeed<Response>({ _tag: "Timeout", afterMs: timeoutMs })
+      const response = responseOf(reply.value.body)
+      return response._tag === "Malformed"
+        ? Effect.as(malformed.record(reply.value.src, reply.value.body, response.problem), response)
+        : Effect.succeed(response)
+    })
   )
 
 /**
@@ -22,7 +27,8 @@ const awaitReply = (mailbox: Queue.Queue<Envelope>, msgId: number, timeoutMs: nu
 export const connectClient = (
   router: Router,
   nodeIds: ReadonlyArray<string>,
-  freshClientId: Effect.Effect<string>
+  freshClientId: Effect.Effect<string>,
+  malformed: MalformedReplyLog
 ) =>
 (process: number): Effect.Effect<Connection> =>
   Effect.gen(function*() {
@@ -37,7 +43,7 @@ export const connectClient = (
         Effect.suspend(() => {
           msgId += 1
           return router.fromClient({ src: clientId, dest: node, body: { ...body, msg_id: msgId } }).pipe(
-            Effect.zipRight(awaitReply(mailbox, msgId, timeoutMs))
+            Effect.zipRight(awaitReply(mailbox, msgId, timeoutMs, malformed))
           )
         }),
       close: router.closeClient(clientId)

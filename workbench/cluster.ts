@@ -54,14 +54,18 @@ const initialize = (router: Router, node: NodeProcess, nodeIds: ReadonlyArray<st
           message: `${node.id} exited (code ${exit.code}, signal ${exit.signal}) before answering init; its stderr is in ${logPath}`
         })
       ))
+    const timedOut = Effect.gen(function*() {
+      const cutOff = (yield* router.counters).stdoutCutOff.find((cut) => cut.node === node.id)
+      return yield* new NodeInitError({
+        message: `${node.id} did not answer init within ${initTimeoutMs / 1000} s; its stderr is in ${logPath}` +
+          (cutOff === undefined
+            ? ""
+            : `. Its stdout was not read after a line that is not a JSON message: ${JSON.stringify(cutOff.line)}; print logs on stderr`)
+      })
+    })
     yield* Effect.raceFirst(initOk, died).pipe(
-      Effect.timeoutFail({
-        duration: initTimeoutMs,
-        onTimeout: () =>
-          new NodeInitError({
-            message: `${node.id} did not answer init within ${initTimeoutMs / 1000} s; its stderr is in ${logPath}`
-          })
-      }),
+      Effect.timeoutOption(initTimeoutMs),
+      Effect.flatMap((answered) => (answered._tag === "Some" ? Effect.void : timedOut)),
       Effect.ensuring(router.closeClient(clientId))
     )
   })

@@ -9,6 +9,7 @@ const program = runCli(process.argv).pipe(
   Effect.as(0),
   Effect.catchTags({
     RunInvalid: () => Effect.succeed(1),
+    OptionsRejected: () => Effect.succeed(2),
     UsageError: (error) => Effect.as(Console.error(`error: ${error.message}`), 2),
     NodeInitError: (error) => Effect.as(Console.error(`error: test aborted: ${error.message}`), 2),
     NodeSpawnError: (error) => Effect.as(Console.error(`error: ${error.message}`), 2)

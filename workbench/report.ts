@@ -102,7 +102,8 @@ ${row("throughput", `${stats.throughput.okPerSecond} ok/s, ${stats.throughput.co
 ${row("availability", `${(stats.availability * 100).toFixed(1)}% of operations ok`)}
 ${row("latency of ok operations", latency === null ? "none" : `p50 ${latency.p50} ms, p90 ${latency.p90} ms, p99 ${latency.p99} ms, max ${latency.max} ms`)}
 ${row("messages per operation", `${stats.messagesPerOperation.total} (${stats.messagesPerOperation.serverToServer} between nodes)`)}
-${row("network", `${network.nodeToNode} node↔node, ${network.cutByPartition} dropped by partitions; ${network.invalidLines} non-message stdout lines, ${network.unknownSrc} wrong src, ${network.unknownDest} unknown dest`)}
+${row("network", `${network.nodeToNode} node↔node, ${network.cutByPartition} dropped by partitions; ${network.stdoutCutOff.length} node stdout(s) cut off by a line that is no message, ${network.unknownSrc} wrong src, ${network.unknownDest} unknown dest`)}
+${row("malformed replies", results.malformedReplies.sample === null ? "none" : `${results.malformedReplies.count}; the first, from ${results.malformedReplies.sample.node}: ${results.malformedReplies.sample.body} (${results.malformedReplies.sample.problem}); expected ${results.malformedReplies.expected}`)}
 ${row("node crashes", results.crashes.length === 0 ? "none" : results.crashes.map((c) => `${c.node} at ${(c.atMs / 1000).toFixed(1)} s`).join(", "))}
 </table>
 ${network.samples.length > 0 ? `<h3>Rejected node output</h3><pre>${escape(network.samples.map((s) => `${s.node}: ${s.problem}: ${s.line}`).join("\n"))}</pre>` : ""}

@@ -1,13 +1,14 @@
 import type { CheckResult, Verdict } from "../checker/result.js"
 import type { NodeCrash } from "./cluster.js"
+import type { MalformedReplies } from "./malformedReplies.js"
 import type { PartitionWindow } from "./nemesis.js"
-import type { RouterCounters } from "./router.js"
+import type { RouterCounters, StdoutCutOff } from "./router.js"
 import type { Stats } from "./stats.js"
 
 /** Everything results.json holds about one test. */
 export interface Results {
   readonly workload: "lin-kv"
-  /** True only when the checker found every key linearizable and no node died. */
+  /** True only when the checker found every key linearizable and `problems` is empty. */
   readonly valid: boolean
   /** Why the run is not valid, in words (empty when valid). */
   readonly problems: ReadonlyArray<string>
@@ -22,6 +23,8 @@ export interface Results {
     readonly latencyDistribution: string
     readonly nemesis: ReadonlyArray<string>
     readonly nemesisIntervalSeconds: number
+    /** `--availability`: the least fraction of ok operations, or null when not required. */
+    readonly availability: number | null
     readonly clientTimeoutMs: number
     readonly seed: number
     readonly startedAt: string
@@ -29,6 +32,7 @@ export interface Results {
   readonly linearizability: CheckResult
   readonly stats: Stats
   readonly network: RouterCounters
+  readonly malformedReplies: MalformedReplies
   readonly partitions: ReadonlyArray<PartitionWindow>
   readonly crashes: ReadonlyArray<NodeCrash>
 }
@@ -41,8 +45,12 @@ export const verdictLine = (valid: boolean, verdict: Verdict): string =>
     ? "Errors occurred during analysis, but no anomalies found. ಠ~ಠ"
     : "Analysis invalid! (ﾉಥ益ಥ）ﾉ ┻━┻"
 
-/** The reasons a run is not valid: checker verdict, dead nodes. */
-export const problemsOf = (check: CheckResult, crashes: ReadonlyArray<NodeCrash>): ReadonlyArray<string> => [
+/** The reasons a run is not valid: checker verdict, dead nodes, nodes that printed something else than messages on stdout. */
+export const problemsOf = (
+  check: CheckResult,
+  crashes: ReadonlyArray<NodeCrash>,
+  stdoutCutOff: ReadonlyArray<StdoutCutOff>
+): ReadonlyArray<string> => [
   ...check.keys.filter((key) => key.verdict === "invalid").map((key) =>
     `key ${JSON.stringify(key.key)} is not linearizable${key.explanation ? `: ${key.explanation.summary}` : ""}`
   ),
@@ -51,5 +59,9 @@ export const problemsOf = (check: CheckResult, crashes: ReadonlyArray<NodeCrash>
   ),
   ...crashes.map((crash) =>
     `node ${crash.node} died at ${(crash.atMs / 1000).toFixed(1)} s (code ${crash.code}, signal ${crash.signal})`
+  ),
+  ...stdoutCutOff.map(({ line, node }) =>
+    `node ${node} printed a line on stdout that is not a JSON message, and its stdout was not read after it: ` +
+    `${JSON.stringify(line)}. Stdout carries messages only; print logs on stderr`
   )
 ]

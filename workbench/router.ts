@@ -29,6 +29,12 @@ export const routeFromNode = (
   return { _tag: "UnknownDest" }
 }
 
+/** A node printed a line on stdout that is no message; nothing it printed after was read. */
+export interface StdoutCutOff {
+  readonly node: string
+  readonly line: string
+}
+
 /** What the router saw, for results.json. */
 export interface RouterCounters {
   readonly nodeToNode: number
@@ -37,8 +43,9 @@ export interface RouterCounters {
   readonly cutByPartition: number
   readonly unknownSrc: number
   readonly unknownDest: number
-  readonly invalidLines: number
-  /** The first few offending lines, so a user can see what their node printed. */
+  /** Nodes whose stdout was no longer read, each after the line that was no message (as Maelstrom does). */
+  readonly stdoutCutOff: ReadonlyArray<StdoutCutOff>
+  /** The first few messages with a wrong src or unknown dest, so a user can see what their node printed. */
   readonly samples: ReadonlyArray<{ readonly node: string; readonly problem: string; readonly line: string }>
 }
 
@@ -49,7 +56,7 @@ const emptyCounters: RouterCounters = {
   cutByPartition: 0,
   unknownSrc: 0,
   unknownDest: 0,
-  invalidLines: 0,
+  stdoutCutOff: [],
   samples: []
 }
 
@@ -62,7 +69,10 @@ export interface RouterConfig {
 }
 
 export interface Router {
-  /** Handles one stdout line of a node. Never fails: bad lines are counted. */
+  /**
+   * Handles one stdout line of a node. Never fails: a line that is no message
+   * cuts off the node's stdout; wrong addresses are counted.
+   */
   readonly fromNode: (sender: string, line: string) => Effect.Effect<void>
   /** Client -> node, without latency or partitions (clients are not in the cluster network). */
   readonly fromClient: (envelope: Envelope) => Effect.Effect<void>
@@ -81,14 +91,15 @@ export const makeRouter = (config: RouterConfig): Effect.Effect<Router, never, S
   Effect.gen(function*() {
     const nodeIds = new Set(config.nodes.keys())
     const knownClients = new Set<string>()
+    const cutOff = new Set<string>()
     const openClients = new Map<string, (envelope: Envelope) => Effect.Effect<void>>()
     const partition = yield* Ref.make(noPartition)
     const counters = yield* Ref.make(emptyCounters)
     const inFlight = yield* FiberSet.make()
 
-    const count = (field: Exclude<keyof RouterCounters, "samples">) =>
+    const count = (field: Exclude<keyof RouterCounters, "samples" | "stdoutCutOff">) =>
       Ref.update(counters, (c) => ({ ...c, [field]: c[field] + 1 }))
-    const reject = (field: "unknownSrc" | "unknownDest" | "invalidLines", node: string, problem: string, line: string) =>
+    const reject = (field: "unknownSrc" | "unknownDest", node: string, problem: string, line: string) =>
       Ref.update(counters, (c) => ({
         ...c,
         [field]: c[field] + 1,
@@ -99,9 +110,12 @@ export const makeRouter = (config: RouterConfig): Effect.Effect<Router, never, S
 
     const fromNode = (sender: string, line: string) =>
       Effect.gen(function*() {
-        if (line.trim() === "") return
+        if (line.trim() === "" || cutOff.has(sender)) return
         const decoded = decodeLine(line)
-        if (Either.isLeft(decoded)) return yield* reject("invalidLines", sender, "not a JSON message", line)
+        if (Either.isLeft(decoded)) {
+          cutOff.add(sender)
+          return yield* Ref.update(counters, (c) => ({ ...c, stdoutCutOff: [...c.stdoutCutOff, { node: sender, line: line.slice(0, 300) }] }))
+        }
         const envelope = decoded.right
         const route = routeFromNode(sender, envelope, nodeIds, (id) => knownClients.has(id), yield* Ref.get(partition))
         switch (route._tag) {

@@ -7,12 +7,14 @@ import { makeGenerator } from "../linkv/generator.js"
 import { makeHistoryRecorder } from "../linkv/historyRecorder.js"
 import { connectClient } from "./client.js"
 import { startCluster } from "./cluster.js"
+import { makeMalformedReplyLog } from "./malformedReplies.js"
 import { makePartitionNemesis } from "./nemesis.js"
 import { reportProgress } from "./progress.js"
 import { problemsOf, type Results } from "./results.js"
 import { latencyPlot, ratePlot } from "./plots.js"
 import { htmlReport } from "./report.js"
 import { completedOperations, computeStats } from "./stats.js"
+import { statsProblems } from "./statsRule.js"
 import { createRunDirectory, pointLatestAt } from "./store.js"
 import type { TestOptions } from "./testOptions.js"
 
@@ -45,6 +47,7 @@ export const runTest = (test: TestOptions) =>
     const timeoutMs = clientTimeoutMs(test.latencyMs)
     yield* Effect.logInfo(`test in ${dir}`)
 
+    const malformedLog = yield* makeMalformedReplyLog
     const { recorder, crashes, counters, windows, clientPhaseSeconds } = yield* Effect.scoped(
       Effect.gen(function*() {
         const workDir = yield* fs.makeTempDirectoryScoped({ prefix: "maelstrom-workbench-" })
@@ -84,7 +87,7 @@ export const runTest = (test: TestOptions) =>
                 concurrency: test.concurrency,
                 timeoutMs,
                 untilMillis: deadlineMillis,
-                connect: connectClient(cluster.router, test.nodeIds, cluster.freshClientId)
+                connect: connectClient(cluster.router, test.nodeIds, cluster.freshClientId, malformedLog)
               }, thread),
             { concurrency: "unbounded", discard: true }
           )
@@ -115,10 +118,11 @@ export const runTest = (test: TestOptions) =>
       try: () => checkHistory(history, { timeLimitMs: checkBudgetPerKeyMs }),
       catch: (error) => new HistoryUncheckable({ message: String(error) })
     })
-    const problems = problemsOf(linearizability, crashes)
+    const stats = computeStats(history, counters, clientPhaseSeconds)
+    const problems = [...problemsOf(linearizability, crashes, counters.stdoutCutOff), ...statsProblems(stats, test.availability)]
     const results: Results = {
       workload: test.workload,
-      valid: linearizability.verdict === "valid" && crashes.length === 0,
+      valid: linearizability.verdict === "valid" && problems.length === 0,
       problems,
       test: {
         bin: test.bin,
@@ -131,13 +135,15 @@ export const runTest = (test: TestOptions) =>
         latencyDistribution: test.latencyDistribution,
         nemesis: test.nemesis,
         nemesisIntervalSeconds: test.nemesisIntervalSeconds,
+        availability: test.availability ?? null,
         clientTimeoutMs: timeoutMs,
         seed: test.seed,
         startedAt: new Date(startMillis).toISOString()
       },
       linearizability,
-      stats: computeStats(history, counters, clientPhaseSeconds),
+      stats,
       network: counters,
+      malformedReplies: yield* malformedLog.replies,
       partitions: windows,
       crashes
     }

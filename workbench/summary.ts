@@ -19,13 +19,20 @@ export const summaryText = ({ dir, results }: TestRun): string => {
     `  keys: ${keys.length} checked, ${count("valid")} linearizable, ${count("invalid")} not, ${count("unknown")} unknown`,
     `  partitions: ${results.partitions.length}`
   ]
-  const rejected = network.invalidLines + network.unknownSrc + network.unknownDest
-  if (rejected > 0) {
+  if (network.unknownSrc + network.unknownDest > 0) {
     lines.push(
-      `  WARNING: nodes printed ${network.invalidLines} stdout line(s) that are not JSON messages, ` +
-        `${network.unknownSrc} message(s) with a wrong src, ${network.unknownDest} to an unknown dest; dropped:`
+      `  WARNING: nodes printed ${network.unknownSrc} message(s) with a wrong src, ${network.unknownDest} to an unknown dest; dropped:`
     )
     for (const sample of network.samples.slice(0, 5)) lines.push(`    ${sample.node}: ${sample.problem}: ${sample.line}`)
+  }
+  const malformed = results.malformedReplies
+  if (malformed.sample !== null) {
+    lines.push(
+      `  WARNING: ${malformed.count} malformed repl${malformed.count === 1 ? "y" : "ies"} (recorded as error 13), the first from ${malformed.sample.node}:`,
+      `    ${malformed.sample.body}`,
+      `    ${malformed.sample.problem}`,
+      `    expected ${malformed.expected}`
+    )
   }
   for (const problem of results.problems) lines.push(`  ${problem}`)
   return lines.join("\n")

@@ -14,6 +14,8 @@ export interface TestOptions {
   readonly timeLimitSeconds: number
   readonly latencyMs: number
   readonly latencyDistribution: MaelstromLatencyName
+  /** `--availability`: the least fraction of operations that must be ok (`total` is 1). */
+  readonly availability: number | undefined
   readonly nemesis: ReadonlyArray<"partition">
   readonly nemesisIntervalSeconds: number
   readonly testCount: number
@@ -33,9 +35,9 @@ export const parseConcurrency = (text: string, nodeCount: number): number | unde
   return Number.isInteger(count) && count > 0 ? count : undefined
 }
 
-/** `--node-count N` gives n1..nN; `--nodes a,b,c` names them explicitly. */
+/** `--node-count N` gives n0..n(N-1), as Maelstrom names them; `--nodes a,b,c` names them explicitly. */
 export const parseNodeIds = (nodes: string | undefined, nodeCount: number): ReadonlyArray<string> | undefined => {
-  if (nodes === undefined) return Array.from({ length: nodeCount }, (_, i) => `n${i + 1}`)
+  if (nodes === undefined) return Array.from({ length: nodeCount }, (_, i) => `n${i}`)
   const ids = nodes.split(",").map((id) => id.trim()).filter((id) => id !== "")
   return ids.length > 0 && new Set(ids).size === ids.length ? ids : undefined
 }

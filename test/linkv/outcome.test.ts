@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import type { Operation } from "../../linkv/operation.js"
-import { classifyResponse } from "../../linkv/outcome.js"
+import { classifyResponse, responseOf } from "../../linkv/outcome.js"
 
 const read: Operation = { f: "read", key: 1 }
 const write: Operation = { f: "write", key: 1, value: 3 }
@@ -9,6 +9,13 @@ const error = (code: number) => ({ _tag: "Reply", reply: { type: "error", code, 
 const timeout = { _tag: "Timeout", afterMs: 1000 } as const
 
 describe("how a client judges a reply", () => {
+  it("takes an error reply without text, as Maelstrom does, and calls a code that is no integer malformed", () => {
+    const noText = responseOf({ type: "error", code: 22 })
+    expect(noText).toEqual({ _tag: "Reply", reply: { type: "error", code: 22 } })
+    expect(classifyResponse(cas, noText)).toEqual({ type: "fail", value: [2, 4], error: { code: 22, text: "" } })
+    expect(responseOf({ type: "error", code: "busy" })._tag).toBe("Malformed")
+  })
+
   it("reads: read_ok is ok with the value, a missing key is ok null, anything else fails", () => {
     expect(classifyResponse(read, { _tag: "Reply", reply: { type: "read_ok", value: 3 } })).toEqual({ type: "ok", value: 3 })
     expect(classifyResponse(read, error(20))).toMatchObject({ type: "ok", value: null })

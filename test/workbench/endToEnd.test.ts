@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
@@ -5,23 +6,29 @@ import { repoRoot, runWorkbench } from "./workbenchRun.js"
 
 // These spawn the compiled workbench and real node processes: run `npm run build` first.
 
+/** Runs a test that must end "Analysis invalid!" with exit code 1; its results.json. */
+const invalidRun = async (args: ReadonlyArray<string>) => {
+  const run = await runWorkbench(args)
+  expect(run.stdout, run.stderr.slice(-3000)).toContain("Analysis invalid!")
+  expect(run.exitCode).toBe(1)
+  const results = run.results()
+  expect(results.valid).toBe(false)
+  return { run, results }
+}
+
 describe("workbench end to end", () => {
   it("finds the local-state KV not linearizable on 3 nodes, and reports a node that dies", async () => {
-    const run = await runWorkbench([
+    const { run, results } = await invalidRun([
       "test", "-w", "lin-kv", "--bin", "test/workbench/fixtures/crashing-local-node.sh", "--node-count", "3",
       "--concurrency", "2n", "--rate", "100", "--time-limit", "4", "--seed", "1"
     ])
-    expect(run.stdout, run.stderr.slice(-3000)).toContain("Analysis invalid!")
-    expect(run.exitCode).toBe(1)
-    const results = run.results()
-    expect(results.valid).toBe(false)
     expect(results.linearizability.keys.some((key) => key.verdict === "invalid" && key.explanation !== undefined)).toBe(true)
     expect(results.crashes.length).toBe(1)
     expect(results.problems.some((problem) => problem.includes(`node ${results.crashes[0]!.node} died`))).toBe(true)
     expect(readFileSync(join(run.storeDir, "latest", "report.html"), "utf8")).toContain("Why the history is not linearizable")
   })
 
-  it("judges the single-node KV valid, and reports bad stdout lines without failing", async () => {
+  it("judges the single-node KV valid, and reports misaddressed messages without failing", async () => {
     const run = await runWorkbench([
       "test", "-w", "lin-kv", "--bin", "test/workbench/fixtures/noisy-node.sh", "--node-count", "3",
       "--concurrency", "2n", "--rate", "100", "--time-limit", "4", "--latency", "5", "--latency-dist", "exponential",
@@ -32,15 +39,14 @@ describe("workbench end to end", () => {
     const results = run.results()
     expect(results.valid).toBe(true)
     expect(results.stats.ok).toBeGreaterThan(50)
-    // Every node printed one line that is not JSON and one message as n1 to the unknown n7:
-    // from n1 that is an unknown dest, from n2 and n3 a wrong src.
-    expect(results.network.invalidLines).toBe(3)
+    // Every node (n0, n1, n2, as Maelstrom names them) printed one message as n1 to the unknown n7:
+    // from n1 that is an unknown dest, from n0 and n2 a wrong src.
     expect(results.network.unknownDest).toBe(1)
     expect(results.network.unknownSrc).toBe(2)
-    expect(run.stdout).toContain("not JSON messages")
+    expect(run.stdout).toContain("1 to an unknown dest")
     const history = readFileSync(join(run.storeDir, "latest", "history.jsonl"), "utf8").trim().split("\n")
     expect(history.length).toBe(results.stats.operations * 2 - results.stats.unfinished)
-    for (const node of ["n1", "n2", "n3"]) expect(existsSync(join(run.storeDir, "latest", "node-logs", `${node}.log`))).toBe(true)
+    for (const node of ["n0", "n1", "n2"]) expect(existsSync(join(run.storeDir, "latest", "node-logs", `${node}.log`))).toBe(true)
   })
 
   it("judges our Raft node valid under partitions", async () => {
@@ -57,12 +63,72 @@ describe("workbench end to end", () => {
     expect(results.crashes).toEqual([])
   })
 
+  it("finds a test invalid when an operation kind never succeeded, as Maelstrom's stats checker does", async () => {
+    const { run, results } = await invalidRun([
+      "test", "--bin", "test/workbench/fixtures/unavailable-node.mjs", "--node-count", "1", "--rate", "50", "--time-limit", "1"
+    ])
+    expect(results.linearizability.verdict).toBe("valid")
+    expect(results.problems).toContain(`no write ever succeeded (${results.stats.byFunction.write.fail} fail, 0 info)`)
+    expect(run.stdout).toContain("no write ever succeeded")
+  })
+
+  it("finds a test invalid when fewer operations are ok than --availability asks", async () => {
+    // The single-node KV fails every cas on a key never written (error 20): not every operation is ok.
+    const node = ["test", "--bin", "bin/reference-single-kv", "--concurrency", "4", "--rate", "100", "--time-limit", "1"]
+    const total = await runWorkbench([...node, "--availability", "total"])
+    expect(total.exitCode, total.stderr.slice(-3000)).toBe(1)
+    const results = total.results()
+    expect(results.stats.fail).toBeGreaterThan(0)
+    expect(results.test.availability).toBe(1)
+    expect(results.problems.some((problem) => problem.includes("is below the required 100.0% (--availability)"))).toBe(true)
+    const lenient = await runWorkbench([...node, "--availability", "0.1"])
+    expect(lenient.stdout, lenient.stderr.slice(-3000)).toContain("Everything looks good!")
+    const bad = await runWorkbench([...node, "--availability", "2"])
+    expect(bad.exitCode).toBe(2)
+    expect(bad.stderr).toContain('--availability "2": expected total or a fraction from 0 to 1')
+  })
+
+  it("fails the test when a node prints a line that is no message on stdout, showing the line", async () => {
+    const { run, results } = await invalidRun([
+      "test", "--bin", "test/workbench/fixtures/stdout-logging-node.sh", "--node-count", "2", "--rate", "20", "--time-limit", "2"
+    ])
+    expect(results.network.stdoutCutOff.map((cut) => cut.line)).toEqual(["debug: initialized", "debug: initialized"])
+    const problem = results.problems.find((p) => p.startsWith(`node ${results.network.stdoutCutOff[0]!.node} printed a line on stdout`))
+    expect(problem).toContain("\"debug: initialized\"")
+    expect(problem).toContain("print logs on stderr")
+    expect(run.stdout).toContain(problem)
+  })
+
+  it("accepts error replies without text, and reports malformed replies with a sample and the expected shape", async () => {
+    const run = await runWorkbench([
+      "test", "--bin", "test/workbench/fixtures/terse-node.mjs", "--concurrency", "4", "--rate", "100", "--time-limit", "1"
+    ])
+    expect(run.stdout, run.stderr.slice(-3000)).toContain("Everything looks good!")
+    const history = readFileSync(join(run.storeDir, "latest", "history.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line))
+    expect(history.some((op) => op.error?.code === 20 && op.error.text === "")).toBe(true)
+    const { malformedReplies } = run.results()
+    // Every 10th request of about 100 (init included) gets a malformed reply.
+    expect(malformedReplies.count).toBeGreaterThanOrEqual(5)
+    expect(malformedReplies.sample?.body).toContain('"code":"busy"')
+    expect(malformedReplies.expected).toContain('"text"?: STRING')
+    expect(run.stdout).toContain(`WARNING: ${malformedReplies.count} malformed replies (recorded as error 13), the first from n0:`)
+    expect(run.stdout).toContain('expected {"type": "read_ok"')
+    expect(readFileSync(join(run.storeDir, "latest", "report.html"), "utf8")).toContain("the first, from n0: {&quot;type&quot;:&quot;error&quot;")
+  })
+
   it("aborts, naming the node, when a node does not answer init within 10 s", async () => {
     const run = await runWorkbench([
       "test", "-w", "lin-kv", "--bin", "test/workbench/fixtures/silent-node.sh", "--node-count", "1", "--time-limit", "2"
     ])
     expect(run.exitCode).toBe(2)
-    expect(`${run.stdout}${run.stderr}`).toContain("n1 did not answer init within 10 s")
+    expect(`${run.stdout}${run.stderr}`).toContain("n0 did not answer init within 10 s")
+  }, 30_000)
+
+  it("aborts, showing the line, when a node prints something else than a message on stdout before init_ok", async () => {
+    const run = await runWorkbench(["test", "--bin", "test/workbench/fixtures/early-debug-node.sh", "--time-limit", "2"])
+    expect(run.exitCode).toBe(2)
+    expect(run.stderr).toContain("n0 did not answer init within 10 s")
+    expect(run.stderr).toContain('not a JSON message: "starting up, this debug print should have gone to stderr"; print logs on stderr')
   }, 30_000)
 
   it("refuses bad input with a clear message and exit code 2, before starting anything", async () => {
@@ -75,5 +141,33 @@ describe("workbench end to end", () => {
     const notExecutable = await runWorkbench(["test", "-w", "lin-kv", "--bin", join(repoRoot, "package.json")])
     expect(notExecutable.exitCode).toBe(2)
     expect(notExecutable.stderr).toContain("not executable")
+  })
+
+  it("refuses misspelt options and bad values, naming them, with exit code 2", async () => {
+    const node = ["test", "-w", "lin-kv", "--bin", "bin/reference-single-kv"]
+    const typo = await runWorkbench([...node, "--node-cont", "3", "--time-limt", "3"])
+    expect(typo.exitCode).toBe(2)
+    expect(typo.stderr).toContain("--node-cont")
+    const rate = await runWorkbench([...node, "--rate", "abc"])
+    expect(rate.exitCode).toBe(2)
+    expect(rate.stderr).toContain('--rate "abc": expected a positive number')
+    const distribution = await runWorkbench([...node, "--latency-dist", "nonsense"])
+    expect(distribution.exitCode).toBe(2)
+    expect(distribution.stderr).toContain('--latency-dist "nonsense": expected one of constant, uniform, exponential')
+    expect(`${typo.stderr}${rate.stderr}${distribution.stderr}`).not.toContain("[object Object]")
+  })
+
+  it("passes the words after the options, or after --, to the node, and shows every default in --help", async () => {
+    const node = ["test", "--bin", "test/workbench/fixtures/node-with-arguments.sh", "--time-limit", "1", "--rate", "20"]
+    for (const args of [[...node, "kv", "--quiet"], [...node, "--", "kv", "--quiet"]]) {
+      // The fixture exits before init unless it got exactly these arguments; ok operations show it ran.
+      const run = await runWorkbench(args)
+      expect(run.results().stats.ok, run.stderr.slice(-3000)).toBeGreaterThan(0)
+      expect(run.results().test.binArgs).toEqual(["kv", "--quiet"])
+    }
+    const help = spawnSync(process.execPath, [join(repoRoot, "dist/workbench/main.js"), "test", "--help"], { encoding: "utf8" })
+    for (const shown of ["(default: lin-kv)", "(default: 1n)", "(default: 5)", "(default: constant)", "(default: store)"]) {
+      expect(help.stdout).toContain(shown)
+    }
   })
 })

@@ -52,18 +52,32 @@ describe("router and partitions", () => {
       }
     }))
 
-  it.scoped("lines that are not messages, wrong src and unknown dest are counted, not delivered", () =>
+  it.scoped("wrong src and unknown dest are counted, not delivered", () =>
     Effect.gen(function*() {
       const { router, inboxes } = yield* routerWithInboxes
-      yield* router.fromNode("n1", "hello, I am a debug print")
-      yield* router.fromNode("n1", JSON.stringify({ src: "n1", dest: "n2" }))
       yield* router.fromNode("n1", line("n2", "n3"))
       yield* router.fromNode("n1", line("n1", "n9"))
       yield* router.fromNode("n1", line("n1", "c7"))
       const counters = yield* router.counters
-      expect(counters).toMatchObject({ invalidLines: 2, unknownSrc: 1, unknownDest: 2, nodeToNode: 0 })
-      expect(counters.samples.map((s) => s.node)).toEqual(["n1", "n1", "n1", "n1", "n1"])
+      expect(counters).toMatchObject({ unknownSrc: 1, unknownDest: 2, nodeToNode: 0, stdoutCutOff: [] })
+      expect(counters.samples.map((s) => s.node)).toEqual(["n1", "n1", "n1"])
       expect([...inboxes.values()].flat()).toEqual([])
+    }))
+
+  it.scoped("a line that is no message cuts off that node's stdout, as in Maelstrom, and only that node's", () =>
+    Effect.gen(function*() {
+      const { router, inboxes } = yield* routerWithInboxes
+      yield* router.fromNode("n1", "hello, I am a debug print")
+      yield* router.fromNode("n1", line("n1", "n2"))
+      yield* router.fromNode("n3", JSON.stringify({ src: "n3", dest: "n2" }))
+      yield* router.fromNode("n3", "later lines are not read")
+      yield* router.fromNode("n4", line("n4", "n2"))
+      const counters = yield* router.counters
+      expect(counters.stdoutCutOff).toEqual([
+        { node: "n1", line: "hello, I am a debug print" },
+        { node: "n3", line: JSON.stringify({ src: "n3", dest: "n2" }) }
+      ])
+      expect(inboxes.get("n2")).toEqual([line("n4", "n2")])
     }))
 
   it.scoped("client replies are never cut by a partition", () =>

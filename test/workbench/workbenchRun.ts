@@ -15,13 +15,16 @@ export interface WorkbenchRun {
   readonly results: () => Results
 }
 
-/** Runs the compiled workbench (`npm run build` first) as a user would, with its own store folder. */
+/**
+ * Runs the compiled workbench (`npm run build` first) as a user would, with its
+ * own store folder, given right after the subcommand: words after the options are the node's.
+ */
 export const runWorkbench = (args: ReadonlyArray<string>): Promise<WorkbenchRun> => {
   const storeDir = mkdtempSync(join(tmpdir(), "workbench-test-store-"))
   return new Promise((done) => {
     execFile(
       process.execPath,
-      [join(repoRoot, "dist/workbench/main.js"), ...args, "--store", storeDir],
+      [join(repoRoot, "dist/workbench/main.js"), ...args.slice(0, 1), "--store", storeDir, ...args.slice(1)],
       { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) =>
         done({
