@@ -47,8 +47,15 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
       for (const created of createdDirectories) {
         yield* disk.fsyncDirectory(path.dirname(created)).pipe(Effect.mapError(failedTo(`creating ${created}`)))
       }
+      // A marker beside the log says this node had a log here. A log found empty while its marker
+      // remains was lost (a deleted or emptied file): the node may have acknowledged entries it no
+      // longer holds, so it holds no vote until a leader has caught it up (HardState.caughtUp).
+      const markerPath = path.resolve(directory, `${self}.had-log`)
+      const marker = yield* disk.open(markerPath).pipe(Effect.mapError(failedTo(`opening ${markerPath}`)))
       const { created, file } = yield* disk.open(filePath).pipe(Effect.mapError(failedTo(`opening ${filePath}`)))
-      if (created) yield* disk.fsyncDirectory(directory).pipe(Effect.mapError(failedTo(`creating ${filePath}`)))
+      if (created || marker.created) {
+        yield* disk.fsyncDirectory(directory).pipe(Effect.mapError(failedTo(`creating ${filePath} and ${markerPath}`)))
+      }
 
       const recovered = yield* replayFile(file, filePath, options.readChunkBytes ?? 1024 * 1024)
       if (recovered.tornBytes > 0) {
@@ -59,8 +66,15 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
       }
       yield* Effect.logInfo(`log ${filePath}: ${recovered.entries.length} entries, term ${recovered.hardState.term}`)
 
+      const lost = !marker.created && recovered.wholeBytes === 0
+      if (lost) {
+        yield* Effect.logWarning(`${filePath} is empty but ${markerPath} says this node had a log: no vote until a leader catches it up`)
+      }
       const appender = makeDurableAppender(file, filePath, recovered.wholeBytes)
-      const memory = makeMemoryLog({ entries: recovered.entries, hardState: recovered.hardState })
+      const memory = makeMemoryLog({
+        entries: recovered.entries,
+        hardState: lost ? { ...recovered.hardState, caughtUp: false } : recovered.hardState
+      })
       // One change at a time, never cut halfway: on disk first, then in memory, in the same order.
       const lock = yield* Effect.makeSemaphore(1)
       const persist = (record: LogRecord, change: Effect.Effect<void, LogError>) =>

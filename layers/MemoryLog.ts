@@ -13,7 +13,7 @@ export interface MemoryLogStorage {
 
 export const emptyMemoryLogStorage = (): MemoryLogStorage => ({
   entries: [],
-  hardState: { term: 0, votedFor: null, caughtUp: false }
+  hardState: { term: 0, votedFor: null, caughtUp: true }
 })
 
 /** A Log that lives in (possibly shared) memory. */

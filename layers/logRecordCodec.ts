@@ -12,8 +12,8 @@ import { emptyMemoryLogStorage } from "./MemoryLog.js"
 const StoredHardState = Schema.Struct({
   term: Schema.Int,
   votedFor: Schema.NullOr(Schema.String),
-  // Absent in files written before the field existed: not caught up, the safe side.
-  caughtUp: Schema.optionalWith(Schema.Boolean, { default: () => false })
+  // Absent in files written before the field existed, by nodes that voted as any node does.
+  caughtUp: Schema.optionalWith(Schema.Boolean, { default: () => true })
 }) satisfies Schema.Schema<HardState, any>
 
 /**

@@ -7,11 +7,12 @@ export interface HardState {
   readonly term: number
   readonly votedFor: NodeId | null
   /**
-   * False from the moment this node's storage was created until a leader has
-   * brought its log level with that leader's commit index (or it was elected).
-   * Storage that starts empty may belong to a node that lost its disk after
-   * acknowledging entries; until caught up, such a node must not help elect a
-   * leader that lacks them (see voteRules.ts).
+   * False when this node's log is known to have been lost (its file emptied
+   * or deleted while the marker beside it remained: see FileLog), until a
+   * leader has brought the log level with that leader's commit index (or the
+   * node was elected). Such a node may have acknowledged entries it no longer
+   * holds; until caught up it must not help elect a leader that lacks them
+   * (see voteRules.ts). New storage is caught up: a new node promised nothing.
    */
   readonly caughtUp: boolean
 }

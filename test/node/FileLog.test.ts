@@ -58,4 +58,16 @@ describe("the durable file log", () => {
       )
       expect(reopened).toEqual({ hard: { term: 3, votedFor: "n1", caughtUp: false }, entries: values.map((value) => entry(1, value)) })
     }))
+
+  it.effect("a log emptied while the marker beside it remains comes back not caught up; a new one is caught up", () =>
+    Effect.gen(function*() {
+      const directory = freshDirectory()
+      expect(yield* withLog(directory, (log) => Effect.succeed(log.hardState().caughtUp))).toBe(true)
+      yield* withLog(directory, (log) => log.append([entry(1, 1)]))
+      fs.writeFileSync(path.join(directory, "n2.log"), "")
+      expect(yield* withLog(directory, (log) => Effect.succeed(log.hardState().caughtUp))).toBe(false)
+      // A whole directory wiped looks like a new node: that is not protected (README, known limits).
+      fs.rmSync(directory, { recursive: true })
+      expect(yield* withLog(directory, (log) => Effect.succeed(log.hardState().caughtUp))).toBe(true)
+    }))
 })

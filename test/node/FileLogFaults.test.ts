@@ -95,16 +95,18 @@ describe("the durable file log on a failing disk", () => {
       const directory = path.join(parent, "a", "b")
       const disk = new FaultyDisk()
       yield* withLog(directory, (log) => log.append([entry(1, 1)]), disk.layer)
-      expect(disk.calls.slice(0, 6)).toEqual([
+      const marker = path.join(directory, "n2.had-log")
+      expect(disk.calls.slice(0, 7)).toEqual([
         `create directory ${directory}`,
         `fsync directory ${parent}`,
         `fsync directory ${path.join(parent, "a")}`,
+        `create ${marker}`,
         `create ${logFile(directory)}`,
         `fsync directory ${directory}`,
         `write ${recordBytes} at 0`
       ])
       const again = new FaultyDisk()
       yield* withLog(directory, () => Effect.void, again.layer)
-      expect(again.calls).toEqual([`create directory ${directory}`, `open ${logFile(directory)}`])
+      expect(again.calls).toEqual([`create directory ${directory}`, `open ${marker}`, `open ${logFile(directory)}`])
     }))
 })

@@ -44,9 +44,9 @@ describe("the log record codec", () => {
     }
   })
 
-  it("reads a hard state written before `caughtUp` existed as not caught up, the safe side", () => {
+  it("reads a hard state written before `caughtUp` existed as caught up, as its node was", () => {
     const old = text.encode("{\"hard_state\":{\"term\":4,\"votedFor\":\"n2\"}}\n")
-    expect(replay(old, old.length)).toMatchObject(Either.right({ hardState: { term: 4, votedFor: "n2", caughtUp: false } }))
+    expect(replay(old, old.length)).toMatchObject(Either.right({ hardState: { term: 4, votedFor: "n2", caughtUp: true } }))
   })
 
   it("drops a torn last record and says how many bytes it had", () => {

@@ -152,7 +152,7 @@ describe("a simulated cluster whose storage fails", () => {
       "lost-tail"
     ))
 
-  it("a node whose storage was wiped does not help a stale node win, and rejoins once a leader caught it up", () =>
+  it("a node whose log was lost does not help a stale node win, and rejoins once a leader caught it up", () =>
     simulated(
       Effect.gen(function*() {
         const cluster = yield* clusterOf(3)
@@ -164,10 +164,11 @@ describe("a simulated cluster whose storage fails", () => {
         for (let value = 1; value <= 3; value++) {
           expect(yield* request(cluster, leader, { type: "write", key: 1, value })).toMatchObject({ type: "write_ok" })
         }
-        // The leader goes down; the other node loses its disk and comes back empty; the cut heals.
+        // The leader goes down; the other node loses its log and comes back empty; the cut heals.
         yield* cluster.crash(leader)
         yield* cluster.crash(wiped)
-        cluster.disks.get(wiped)!.wipe()
+        // Its log file is emptied; the marker beside it, which says it had one, remains.
+        yield* cluster.disks.get(wiped)!.replaceContents(logFileOf(wiped), new Uint8Array())
         yield* cluster.network.heal
         yield* cluster.start(wiped)
         yield* runFor(5000)

@@ -120,7 +120,7 @@ describe("Raft timing (TestClock)", () => {
           })
         }
       }
-      expect(node.storage.hardState).toEqual({ term: 0, votedFor: null, caughtUp: false })
+      expect(node.storage.hardState).toEqual({ term: 0, votedFor: null, caughtUp: true })
       expect(node.roles).toEqual([])
     }))
 
