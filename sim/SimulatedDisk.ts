@@ -111,11 +111,6 @@ export class SimulatedDisk {
     })
   }
 
-  /** Loses everything on the disk (a node given a new, empty disk while it is down). */
-  wipe(): void {
-    for (const name of this.entries.keys()) if (name !== "/") this.entries.delete(name)
-  }
-
   private survives(name: string): boolean {
     if (name === "/") return true
     const entry = this.entries.get(name)
