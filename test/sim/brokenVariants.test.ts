@@ -5,6 +5,7 @@ import { runSeed, type SeedResult } from "../../sim/runSeed.js"
 import { defaultScenario, type Scenario } from "../../sim/scenario.js"
 import { swarmScenario } from "../../sim/swarm.js"
 import type { Violation } from "../../sim/Violation.js"
+import { forEachSeed, seedRange } from "./yieldingSeeds.js"
 
 /** The simulator must catch each broken variant within this many seeds. */
 const seedBound = 60
@@ -14,22 +15,23 @@ type ScenarioOf = (seed: number) => Scenario
 const fixedOn3 = (faults: ReadonlyArray<FaultKind>): ScenarioOf => () => defaultScenario(3, new Set(faults))
 const swarm: ScenarioOf = (seed) => swarmScenario(seed, { faults: new Set(faultKinds) })
 
-const firstFailure = (broken: BrokenVariantName, scenarioOf: ScenarioOf, bound: number) => {
-  for (let seed = 1; seed <= bound; seed++) {
-    const result = runSeed(seed, { ...scenarioOf(seed), broken: brokenVariants[broken] })
-    if (result.violation !== null) return result
-  }
-  return undefined
+const firstFailure = async (broken: BrokenVariantName, scenarioOf: ScenarioOf, bound: number) => {
+  const results = await forEachSeed(
+    seedRange(1, bound),
+    (seed) => ({ ...scenarioOf(seed), broken: brokenVariants[broken] }),
+    (result) => result.violation !== null
+  )
+  return results.find((result) => result.violation !== null)
 }
 
-const expectCaught = (
+const expectCaught = async (
   broken: BrokenVariantName,
   faults: ReadonlyArray<FaultKind> | ScenarioOf,
   invariants: ReadonlyArray<Violation["invariant"]>,
   bound = seedBound
 ) => {
   const scenarioOf = typeof faults === "function" ? faults : fixedOn3(faults)
-  const found: SeedResult | undefined = firstFailure(broken, scenarioOf, bound)
+  const found: SeedResult | undefined = await firstFailure(broken, scenarioOf, bound)
   expect(found, `no violation within ${bound} seeds`).toBeDefined()
   expect(invariants).toContain(found!.violation!.invariant)
   // The same seed with the product passes: the violation is the variant's doing.
@@ -63,15 +65,15 @@ describe("the simulator finds deliberately broken Raft", () => {
       "liveness"
     ]), 120_000)
 
-  it("nodes that never grant a vote: no leader, ever, and so nothing served", () => {
+  it("nodes that never grant a vote: no leader, ever, and so nothing served", async () => {
     // Every history is trivially linearizable here: only the liveness phase can tell.
-    const found = expectCaught("votes-never-granted", faultKinds, ["liveness"], 3)
+    const found = await expectCaught("votes-never-granted", faultKinds, ["liveness"], 3)
     expect(found.violation!.detail).toContain("no single leader that every node follows")
     expect(found.operations.ok).toBe(0)
   }, 120_000)
 
-  it("followers that never learn what is committed: the leader serves, the nodes never converge", () => {
-    const found = expectCaught("followers-never-commit", faultKinds, ["liveness"], 3)
+  it("followers that never learn what is committed: the leader serves, the nodes never converge", async () => {
+    const found = await expectCaught("followers-never-commit", faultKinds, ["liveness"], 3)
     expect(found.violation!.detail).toContain("the nodes did not converge")
   }, 120_000)
 
@@ -111,8 +113,8 @@ describe("the simulator finds deliberately broken Raft", () => {
       expectCaught("duplicate-forward-appended-twice", faultKinds, ["linearizability"], 300), 300_000)
   })
 
-  it("a leader without its no-op: reads wait for a write that does not come", () => {
-    const found = expectCaught("no-noop-on-election", faultKinds, ["liveness"], 10)
+  it("a leader without its no-op: reads wait for a write that does not come", async () => {
+    const found = await expectCaught("no-noop-on-election", faultKinds, ["liveness"], 10)
     expect(found.violation!.detail).toMatch(/a read of key \d+ through n\d never succeeded/)
   }, 120_000)
 })

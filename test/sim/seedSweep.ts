@@ -1,7 +1,7 @@
 import { expect, it } from "@effect/vitest"
 import { faultKinds } from "../../sim/nemesis.js"
-import { runSeed } from "../../sim/runSeed.js"
 import { defaultScenario } from "../../sim/scenario.js"
+import { forEachSeed, seedRange } from "./yieldingSeeds.js"
 
 /** Seeds per test case: small enough to show progress, large enough to amortize start-up. */
 const seedsPerCase = 100
@@ -16,18 +16,13 @@ export const sweepSeeds = (nodes: number, firstSeed: number, count: number) => {
   for (let from = firstSeed; from < firstSeed + count; from += seedsPerCase) {
     const to = Math.min(from + seedsPerCase, firstSeed + count) - 1
     it(`seeds ${from}..${to} pass on ${nodes} nodes with all faults`, async () => {
-      const failures: Array<string> = []
-      for (let seed = from; seed <= to; seed++) {
-        // A seed runs synchronously; between seeds the test runner gets to talk to its workers.
-        await new Promise((resolve) => setImmediate(resolve))
-        const { violation } = runSeed(seed, scenario)
-        if (violation !== null) {
-          failures.push(
-            `seed ${seed}: ${violation.invariant} at ${violation.atMs} ms: ${violation.detail}\n` +
-              `  replay: npm run sim -- --seed ${seed} --nodes ${nodes}`
-          )
-        }
-      }
+      const results = await forEachSeed(seedRange(from, to), () => scenario)
+      const failures = results.flatMap(({ seed, violation }) =>
+        violation === null ? [] : [
+          `seed ${seed}: ${violation.invariant} at ${violation.atMs} ms: ${violation.detail}\n` +
+          `  replay: npm run sim -- --seed ${seed} --nodes ${nodes}`
+        ]
+      )
       expect(failures).toEqual([])
     }, 300_000)
   }

@@ -3,6 +3,7 @@ import { faultKinds } from "../../sim/nemesis.js"
 import { runSeed } from "../../sim/runSeed.js"
 import { swarmScenario } from "../../sim/swarm.js"
 import { Trace } from "../../sim/Trace.js"
+import { forEachSeed, seedRange } from "./yieldingSeeds.js"
 
 const allFaults = new Set(faultKinds)
 
@@ -47,16 +48,15 @@ describe("swarm seeds", () => {
     expect(traced().hash).toBe(first.hash)
   })
 
-  it("the product passes the first swarm seeds, on every cluster size from 1 to 7", () => {
-    const failures: Array<string> = []
-    const seeds = Array.from({ length: 25 }, (_, i) => i + 1)
+  it("the product passes the first swarm seeds, on every cluster size from 1 to 7", async () => {
+    const seeds = seedRange(1, 25)
     expect(new Set(seeds.map((seed) => swarmScenario(seed, { faults: allFaults }).nodes)).size).toBe(7)
-    for (const seed of seeds) {
-      const { violation } = runSeed(seed, swarmScenario(seed, { faults: allFaults }))
-      if (violation !== null) {
-        failures.push(`seed ${seed}: ${violation.invariant}: ${violation.detail}; replay: npm run sim -- --swarm --seed ${seed}`)
-      }
-    }
+    const results = await forEachSeed(seeds, (seed) => swarmScenario(seed, { faults: allFaults }))
+    const failures = results.flatMap(({ seed, violation }) =>
+      violation === null ? [] : [
+        `seed ${seed}: ${violation.invariant}: ${violation.detail}; replay: npm run sim -- --swarm --seed ${seed}`
+      ]
+    )
     expect(failures).toEqual([])
   }, 300_000)
 })
