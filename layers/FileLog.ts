@@ -1,11 +1,11 @@
 import * as path from "node:path"
-import { Effect, Either, Layer } from "effect"
+import { Effect, Either, Exit, Layer, Scope } from "effect"
 import { Disk, type DiskError, type DiskFile } from "../services/Disk.js"
-import { Log, LogError, type LogShape } from "../services/Log.js"
+import { Log, LogError, type LogShape, type Snapshot } from "../services/Log.js"
 import { Network } from "../services/Network.js"
 import { makeDurableAppender } from "./durableAppender.js"
-import { encodeLogRecord, type LogRecord, makeLogReplay, type RecoveredLog } from "./logRecordCodec.js"
-import { makeMemoryLog } from "./MemoryLog.js"
+import { encodeLogRecord, type LogRecord, makeLogReplay, type RecoveredLog, snapshotRecord } from "./logRecordCodec.js"
+import { installSnapshot, makeMemoryLog, type MemoryLogStorage } from "./MemoryLog.js"
 
 export interface FileLogOptions {
   /** How much of the file is read at once on start (a log may be larger than a string can be). */
@@ -28,11 +28,25 @@ const replayFile = (file: DiskFile, filePath: string, chunkBytes: number): Effec
     }
   })
 
+/** The records of a compacted file: the snapshot, the hard state, and the entries after the snapshot. */
+const compactedFile = (storage: MemoryLogStorage): Uint8Array => {
+  const records: Array<LogRecord> = [snapshotRecord(storage.snapshot!), { hard_state: storage.hardState }]
+  if (storage.entries.length > 0) records.push({ append: storage.entries })
+  return Buffer.concat(records.map(encodeLogRecord))
+}
+
 /**
  * A durable Log: every change is appended to `<directory>/<node id>.log` as
  * one whole record and fsynced before the call returns, so nothing the node
  * has replied about is lost to a crash; a change that cannot be made durable
  * fails and is not applied. Entries are also kept in memory for reads.
+ *
+ * Saving a snapshot compacts the file: the snapshot, the hard state and the
+ * entries after the snapshot are written whole to `<node id>.log.compacting`,
+ * fsynced, renamed over the log, and the directory fsynced. A crash at any
+ * step leaves either the old file or the new one under the log's name, each
+ * complete, so nothing acknowledged is lost; a leftover temporary file is
+ * overwritten by the next compaction.
  */
 export const FileLog = (directory: string, options: FileLogOptions = {}) =>
   Layer.scoped(
@@ -52,7 +66,13 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
       // longer holds, so it holds no vote until a leader has caught it up (HardState.caughtUp).
       const markerPath = path.resolve(directory, `${self}.had-log`)
       const marker = yield* disk.open(markerPath).pipe(Effect.mapError(failedTo(`opening ${markerPath}`)))
-      const { created, file } = yield* disk.open(filePath).pipe(Effect.mapError(failedTo(`opening ${filePath}`)))
+      // The open log file lives in a scope of its own: compaction replaces it with another.
+      let fileScope = yield* Scope.make()
+      yield* Effect.addFinalizer(() => Scope.close(fileScope, Exit.void))
+      const { created, file } = yield* disk.open(filePath).pipe(
+        Scope.extend(fileScope),
+        Effect.mapError(failedTo(`opening ${filePath}`))
+      )
       if (created || marker.created) {
         yield* disk.fsyncDirectory(directory).pipe(Effect.mapError(failedTo(`creating ${filePath} and ${markerPath}`)))
       }
@@ -64,26 +84,57 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
           Effect.mapError(failedTo(`cutting the torn last record off ${filePath} at byte ${recovered.wholeBytes}`))
         )
       }
-      yield* Effect.logInfo(`log ${filePath}: ${recovered.entries.length} entries, term ${recovered.hardState.term}`)
+      const { storage } = recovered
+      const snapshotNote = storage.snapshot === null ? "" : ` after a snapshot of entries up to ${storage.snapshot.lastIndex}`
+      yield* Effect.logInfo(`log ${filePath}: ${storage.entries.length} entries${snapshotNote}, term ${storage.hardState.term}`)
 
       const lost = !marker.created && recovered.wholeBytes === 0
       if (lost) {
         yield* Effect.logWarning(`${filePath} is empty but ${markerPath} says this node had a log: no vote until a leader catches it up`)
+        storage.hardState = { ...storage.hardState, caughtUp: false }
       }
-      const appender = makeDurableAppender(file, filePath, recovered.wholeBytes)
-      const memory = makeMemoryLog({
-        entries: recovered.entries,
-        hardState: lost ? { ...recovered.hardState, caughtUp: false } : recovered.hardState
-      })
+      let appender = makeDurableAppender(file, filePath, recovered.wholeBytes)
+      const memory = makeMemoryLog(storage)
       // One change at a time, never cut halfway: on disk first, then in memory, in the same order.
       const lock = yield* Effect.makeSemaphore(1)
+      const exclusively = <A>(change: Effect.Effect<A, LogError>) => lock.withPermits(1)(Effect.uninterruptible(change))
+      // The appender is looked up once the lock is held: a compaction may have replaced it meanwhile.
       const persist = (record: LogRecord, change: Effect.Effect<void, LogError>) =>
-        lock.withPermits(1)(Effect.uninterruptible(Effect.zipRight(appender.append(encodeLogRecord(record)), change)))
+        exclusively(Effect.zipRight(Effect.suspend(() => appender.append(encodeLogRecord(record))), change))
+
+      const compactingPath = `${filePath}.compacting`
+      const compact = (snapshot: Snapshot) =>
+        Effect.gen(function*() {
+          if (snapshot.lastIndex <= (storage.snapshot?.lastIndex ?? 0)) return
+          const compacted: MemoryLogStorage = { ...storage }
+          installSnapshot(compacted, snapshot)
+          const bytes = compactedFile(compacted)
+          const scope = yield* Scope.make()
+          const written = yield* Effect.gen(function*() {
+            const { file: next } = yield* disk.open(compactingPath).pipe(
+              Scope.extend(scope),
+              Effect.mapError(failedTo(`opening ${compactingPath}`))
+            )
+            // What a crashed compaction left there goes first.
+            yield* next.truncate(0).pipe(Effect.mapError(failedTo(`emptying ${compactingPath}`)))
+            yield* makeDurableAppender(next, compactingPath, 0).append(bytes)
+            yield* disk.rename(compactingPath, filePath).pipe(Effect.mapError(failedTo(`renaming ${compactingPath}`)))
+            return next
+          }).pipe(Effect.onError(() => Scope.close(scope, Exit.void)))
+          // From the rename on, the log's name is the new file: write there, whatever happens next.
+          yield* Scope.close(fileScope, Exit.void)
+          fileScope = scope
+          appender = makeDurableAppender(written, filePath, bytes.length)
+          Object.assign(storage, compacted)
+          yield* disk.fsyncDirectory(directory).pipe(Effect.mapError(failedTo(`renaming ${compactingPath} to ${filePath}`)))
+        })
+
       const log: LogShape = {
         ...memory,
         saveHardState: (state) => persist({ hard_state: state }, memory.saveHardState(state)),
         append: (entries) => persist({ append: entries }, memory.append(entries)),
-        truncateFrom: (index) => persist({ truncate_from: index }, memory.truncateFrom(index))
+        truncateFrom: (index) => persist({ truncate_from: index }, memory.truncateFrom(index)),
+        saveSnapshot: (snapshot) => exclusively(compact(snapshot))
       }
       return log
     })

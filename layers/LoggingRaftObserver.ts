@@ -15,6 +15,7 @@ export const LoggingRaftObserver = Layer.sync(RaftObserver, () => {
       lastInfoAt = commitIndex
       return Effect.logInfo(`commit index ${commitIndex}`)
     },
-    applied: (index, entry) => Effect.logDebug(`applied ${index} (term ${entry.term}, ${entry.command.type})`)
+    applied: (index, entry) => Effect.logDebug(`applied ${index} (term ${entry.term}, ${entry.command.type})`),
+    restored: (lastIndex) => Effect.logInfo(`state restored from the snapshot of entries up to ${lastIndex}`)
   }
 })

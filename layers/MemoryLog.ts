@@ -1,31 +1,75 @@
 import { Effect, Layer } from "effect"
-import { type HardState, Log, type LogShape } from "../services/Log.js"
+import { type HardState, Log, type LogShape, type LogView, type Snapshot } from "../services/Log.js"
 import type { Entry } from "../src/protocol/raftMessages.js"
 
 /**
- * What a durable log would keep across a crash. A simulated node that
- * restarts with the same storage object comes back with its log and hard state.
+ * What a durable log would keep across a crash: the latest snapshot, the
+ * entries after it, and the hard state. A simulated node that restarts with
+ * the same storage object comes back with all three.
  */
 export interface MemoryLogStorage {
+  snapshot: Snapshot | null
+  /** The entries after the snapshot's last index (from index 1 without a snapshot). */
   entries: Array<Entry>
   hardState: HardState
 }
 
 export const emptyMemoryLogStorage = (): MemoryLogStorage => ({
+  snapshot: null,
   entries: [],
   hardState: { term: 0, votedFor: null, caughtUp: true }
 })
 
+/** The index of the last entry the snapshot stands for: the one before the first entry held. */
+const offsetOf = (storage: MemoryLogStorage): number => storage.snapshot?.lastIndex ?? 0
+
+/** The log's reads over `storage`, following it as it changes. */
+export const logViewOf = (storage: MemoryLogStorage): LogView => ({
+  firstIndex: () => offsetOf(storage) + 1,
+  lastIndex: () => offsetOf(storage) + storage.entries.length,
+  termAt: (index) => {
+    const offset = offsetOf(storage)
+    if (index === offset) return storage.snapshot?.lastTerm ?? 0
+    return index < offset ? undefined : storage.entries[index - offset - 1]?.term
+  },
+  entryAt: (index) => {
+    const offset = offsetOf(storage)
+    return index <= offset ? undefined : storage.entries[index - offset - 1]
+  },
+  slice: (from, to) => {
+    const offset = offsetOf(storage)
+    return storage.entries.slice(Math.max(from - offset, 1) - 1, Math.max(to - offset, 0))
+  }
+})
+
+/** Appends after the last entry. */
+export const appendEntries = (storage: MemoryLogStorage, entries: ReadonlyArray<Entry>): void => {
+  for (const entry of entries) storage.entries.push(entry)
+}
+
+/** Deletes from `index` on; the snapshot's entries are not the log's to delete. */
+export const truncateEntries = (storage: MemoryLogStorage, index: number): void => {
+  storage.entries.splice(Math.max(index - offsetOf(storage), 1) - 1)
+}
+
+/** Puts `snapshot` in place of the entries it stands for (see LogShape.saveSnapshot). */
+export const installSnapshot = (storage: MemoryLogStorage, snapshot: Snapshot): void => {
+  const offset = offsetOf(storage)
+  if (snapshot.lastIndex <= offset) return
+  const hasItsLastEntry = logViewOf(storage).termAt(snapshot.lastIndex) === snapshot.lastTerm
+  storage.entries = hasItsLastEntry ? storage.entries.slice(snapshot.lastIndex - offset) : []
+  storage.snapshot = snapshot
+}
+
 /** A Log that lives in (possibly shared) memory. */
 export const makeMemoryLog = (storage: MemoryLogStorage): LogShape => ({
-  lastIndex: () => storage.entries.length,
-  termAt: (index) => (index === 0 ? 0 : storage.entries[index - 1]?.term),
-  entryAt: (index) => (index === 0 ? undefined : storage.entries[index - 1]),
-  slice: (from, to) => storage.entries.slice(Math.max(from, 1) - 1, Math.max(to, 0)),
+  ...logViewOf(storage),
   hardState: () => storage.hardState,
   saveHardState: (state) => Effect.sync(() => void (storage.hardState = state)),
-  append: (entries) => Effect.sync(() => void storage.entries.push(...entries)),
-  truncateFrom: (index) => Effect.sync(() => void storage.entries.splice(Math.max(index, 1) - 1))
+  append: (entries) => Effect.sync(() => appendEntries(storage, entries)),
+  truncateFrom: (index) => Effect.sync(() => truncateEntries(storage, index)),
+  snapshot: () => storage.snapshot,
+  saveSnapshot: (snapshot) => Effect.sync(() => installSnapshot(storage, snapshot))
 })
 
 export const MemoryLog = Layer.sync(Log, () => makeMemoryLog(emptyMemoryLogStorage()))

@@ -48,6 +48,7 @@ export const NodeDisk = Layer.succeed(Disk, {
     Effect.acquireRelease(openOrCreate(target), ({ fd }) => Effect.sync(() => fs.closeSync(fd))).pipe(
       Effect.map(({ created, fd }) => ({ file: fileAt(fd, target), created }))
     ),
+  rename: (from, to) => call("rename", `${from} to ${to}`, () => fs.renameSync(from, to)),
   fsyncDirectory: (directory) =>
     call("fsync directory", directory, () => {
       const fd = fs.openSync(directory, "r")

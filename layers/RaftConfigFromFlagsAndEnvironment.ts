@@ -9,7 +9,9 @@ const parameters: ReadonlyArray<readonly [keyof RaftConfigShape, string, string]
   ["rpcTimeoutMs", "RAFT_RPC_TIMEOUT_MS", "--rpc-timeout-ms"],
   ["requestTimeoutMs", "RAFT_REQUEST_TIMEOUT_MS", "--request-timeout-ms"],
   ["maxEntriesPerMessage", "RAFT_MAX_ENTRIES_PER_MESSAGE", "--max-entries-per-message"],
-  ["maxInflightPerPeer", "RAFT_MAX_INFLIGHT_PER_PEER", "--max-inflight-per-peer"]
+  ["maxInflightPerPeer", "RAFT_MAX_INFLIGHT_PER_PEER", "--max-inflight-per-peer"],
+  ["snapshotEvery", "RAFT_SNAPSHOT_EVERY", "--snapshot-every"],
+  ["snapshotChunkChars", "RAFT_SNAPSHOT_CHUNK_CHARS", "--snapshot-chunk-chars"]
 ]
 
 /** Where a durable log is kept; without it the log lives in memory only. */

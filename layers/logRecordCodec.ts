@@ -1,8 +1,8 @@
 import { Either, Schema } from "effect"
-import { type HardState, LogError } from "../services/Log.js"
+import { type HardState, LogError, type Snapshot } from "../services/Log.js"
 import { describeParseError } from "../src/protocol/describeParseError.js"
 import { Entry } from "../src/protocol/raftMessages.js"
-import { emptyMemoryLogStorage } from "./MemoryLog.js"
+import { appendEntries, emptyMemoryLogStorage, installSnapshot, type MemoryLogStorage, truncateEntries } from "./MemoryLog.js"
 
 /**
  * The hard state as stored: one schema for the whole of it. A field added to
@@ -16,14 +16,26 @@ const StoredHardState = Schema.Struct({
   caughtUp: Schema.optionalWith(Schema.Boolean, { default: () => true })
 }) satisfies Schema.Schema<HardState, any>
 
+const Index = Schema.Int.pipe(Schema.nonNegative())
+
+/** A snapshot as stored. */
+const StoredSnapshot = Schema.Struct({
+  last_index: Index,
+  last_term: Schema.Int,
+  data: Schema.String
+})
+
 /**
- * One record of the log file, one JSON line each. The file is append-only:
- * the log and hard state are what replaying every record in order gives.
+ * One record of the log file, one JSON line each. The file is append-only
+ * between compactions: the log and hard state are what replaying every record
+ * in order gives (`truncate_from` counts from the start of the whole log, the
+ * snapshot's entries included). A compacted file starts with its snapshot.
  */
 export const LogRecord = Schema.Union(
   Schema.Struct({ append: Schema.Array(Entry) }),
   Schema.Struct({ truncate_from: Schema.Int }),
-  Schema.Struct({ hard_state: StoredHardState })
+  Schema.Struct({ hard_state: StoredHardState }),
+  Schema.Struct({ snapshot: StoredSnapshot })
 )
 export type LogRecord = typeof LogRecord.Type
 
@@ -37,10 +49,15 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true })
 /** The bytes of one record: its JSON and a newline, which marks it whole. */
 export const encodeLogRecord = (record: LogRecord): Uint8Array => textEncoder.encode(`${encodeRecord(record)}\n`)
 
+/** The record that stands for a snapshot in a compacted file. */
+export const snapshotRecord = (snapshot: Snapshot): LogRecord => ({
+  snapshot: { last_index: snapshot.lastIndex, last_term: snapshot.lastTerm, data: snapshot.data }
+})
+
 /** What replaying a file gives. */
 export interface RecoveredLog {
-  readonly entries: Array<Entry>
-  readonly hardState: HardState
+  /** The snapshot, entries and hard state. */
+  readonly storage: MemoryLogStorage
   /** Bytes of whole records: where the next record goes. */
   readonly wholeBytes: number
   /** Bytes after the last whole record: a torn write, dropped. */
@@ -59,8 +76,7 @@ export interface LogReplay {
 }
 
 export const makeLogReplay = (file: string): LogReplay => {
-  const entries: Array<Entry> = []
-  let hardState: HardState = emptyMemoryLogStorage().hardState
+  const storage = emptyMemoryLogStorage()
   let wholeBytes = 0
   // The record begun in earlier chunks and not ended yet.
   let partial: Array<Uint8Array> = []
@@ -77,9 +93,13 @@ export const makeLogReplay = (file: string): LogReplay => {
     const decoded = decodeRecord(text)
     if (Either.isLeft(decoded)) return corrupt(describeParseError(decoded.left))
     const record = decoded.right
-    if ("append" in record) entries.push(...record.append)
-    else if ("truncate_from" in record) entries.splice(Math.max(record.truncate_from, 1) - 1)
-    else hardState = record.hard_state
+    if ("append" in record) appendEntries(storage, record.append)
+    else if ("truncate_from" in record) truncateEntries(storage, record.truncate_from)
+    else if ("hard_state" in record) storage.hardState = record.hard_state
+    else {
+      const { data, last_index, last_term } = record.snapshot
+      installSnapshot(storage, { lastIndex: last_index, lastTerm: last_term, data })
+    }
     wholeBytes += bytes.length + 1
     return Either.void
   }
@@ -102,5 +122,5 @@ export const makeLogReplay = (file: string): LogReplay => {
     return Either.void
   }
 
-  return { push, finish: () => ({ entries, hardState, wholeBytes, tornBytes: partialBytes }) }
+  return { push, finish: () => ({ storage, wholeBytes, tornBytes: partialBytes }) }
 }

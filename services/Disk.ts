@@ -31,8 +31,14 @@ export interface DiskShape {
   readonly createDirectory: (path: string) => Effect.Effect<ReadonlyArray<string>, DiskError>
   /** Opens a file, creating it when absent (`created`); it is closed with the scope. */
   readonly open: (path: string) => Effect.Effect<{ readonly file: DiskFile; readonly created: boolean }, DiskError, Scope.Scope>
-  /** Makes the directory's entries (a file created in it) durable. */
+  /** Makes the directory's entries (a file created or renamed in it) durable. */
   readonly fsyncDirectory: (path: string) => Effect.Effect<void, DiskError>
+  /**
+   * Gives the file at `from` the name `to`, replacing any file there, in one
+   * step: a crash leaves one or the other under `to`, never a mix; which one
+   * is certain once the directory is fsynced.
+   */
+  readonly rename: (from: string, to: string) => Effect.Effect<void, DiskError>
 }
 
 export class Disk extends Context.Tag("effect-raft-kv/Disk")<Disk, DiskShape>() {}

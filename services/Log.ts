@@ -29,17 +29,36 @@ export class LogError extends Data.TaggedError("LogError")<{ readonly reason: st
 }
 
 /**
+ * The state machine's state after the entries up to `lastIndex` (whose term
+ * was `lastTerm`), standing in for those entries once they are compacted away.
+ */
+export interface Snapshot {
+  readonly lastIndex: number
+  readonly lastTerm: number
+  /** The state machine's snapshot (StateMachine.snapshot) as JSON text. */
+  readonly data: string
+}
+
+/**
  * Read access to a Raft log. Indexes start at 1; index 0 is the empty prefix
- * with term 0. Reads are synchronous because every Log layer keeps the entries
- * in memory (a durable layer writes through to disk), so the Raft rules can
- * take the log as a plain value and stay pure.
+ * with term 0. A log may begin with a snapshot: its entries then start at
+ * `firstIndex()`, and the index just before (the snapshot's last index) still
+ * has its term. Reads are synchronous because every Log layer keeps the
+ * entries in memory (a durable layer writes through to disk), so the Raft
+ * rules can take the log as a plain value and stay pure.
  */
 export interface LogView {
+  /** The first index with an entry (after the snapshot's last index; 1 without a snapshot). */
+  readonly firstIndex: () => number
   readonly lastIndex: () => number
-  /** The term of the entry at `index`; 0 at index 0; undefined past the end. */
+  /**
+   * The term of the entry at `index`: 0 at index 0, the snapshot's last term
+   * at its last index; undefined before that (compacted) or past the end.
+   */
   readonly termAt: (index: number) => number | undefined
+  /** The entry at `index`; undefined when compacted or past the end. */
   readonly entryAt: (index: number) => Entry | undefined
-  /** Entries from `from` to `to`, both inclusive, clipped to the log. */
+  /** Entries from `from` to `to`, both inclusive, clipped to the entries the log holds. */
   readonly slice: (from: number, to: number) => ReadonlyArray<Entry>
 }
 
@@ -49,8 +68,17 @@ export interface LogShape extends LogView {
   readonly saveHardState: (state: HardState) => Effect.Effect<void, LogError>
   /** Appends after the last entry. */
   readonly append: (entries: ReadonlyArray<Entry>) => Effect.Effect<void, LogError>
-  /** Deletes the entry at `index` and every entry after it. */
+  /** Deletes the entry at `index` and every entry after it (never an entry the snapshot covers). */
   readonly truncateFrom: (index: number) => Effect.Effect<void, LogError>
+  /** The latest snapshot, or null before the first. */
+  readonly snapshot: () => Snapshot | null
+  /**
+   * Keeps `snapshot` in place of the entries up to its last index. When the
+   * log has the snapshot's last entry (same index and term), the entries after
+   * it stay; otherwise the whole log is replaced by the snapshot (a follower
+   * installing a leader's). A snapshot no newer than the current one changes nothing.
+   */
+  readonly saveSnapshot: (snapshot: Snapshot) => Effect.Effect<void, LogError>
 }
 
 export class Log extends Context.Tag("effect-raft-kv/Log")<Log, LogShape>() {}

@@ -15,6 +15,10 @@ export interface RaftConfigShape {
   readonly maxEntriesPerMessage: number
   /** The most AppendEntries in flight to one follower. */
   readonly maxInflightPerPeer: number
+  /** A node snapshots its state machine and compacts its log once this many entries were applied since its last snapshot. */
+  readonly snapshotEvery: number
+  /** The most characters of snapshot text one InstallSnapshot message carries. */
+  readonly snapshotChunkChars: number
 }
 
 export class RaftConfig extends Context.Tag("effect-raft-kv/RaftConfig")<RaftConfig, RaftConfigShape>() {}
@@ -26,5 +30,7 @@ export const defaultRaftConfig: RaftConfigShape = {
   rpcTimeoutMs: 500,
   requestTimeoutMs: 2000,
   maxEntriesPerMessage: 64,
-  maxInflightPerPeer: 4
+  maxInflightPerPeer: 4,
+  snapshotEvery: 10_000,
+  snapshotChunkChars: 64 * 1024
 }

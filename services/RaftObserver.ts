@@ -6,7 +6,7 @@ export type { Role, RoleChange } from "../src/raft/RoleChange.js"
 
 /**
  * What a Raft node reports about itself as it runs: role changes, commit
- * progress and applied entries. The binary logs them; the simulator checks
+ * progress, applied entries and restored snapshots. The binary logs them; the simulator checks
  * its invariants on them (one leader per term, commit never goes back,
  * applied sequences agree).
  */
@@ -14,6 +14,8 @@ export interface RaftObserverShape {
   readonly roleChanged: (change: RoleChange) => Effect.Effect<void>
   readonly committed: (commitIndex: number) => Effect.Effect<void>
   readonly applied: (index: number, entry: Entry) => Effect.Effect<void>
+  /** The state machine took a snapshot's state: every entry up to `lastIndex` counts as applied. */
+  readonly restored: (lastIndex: number) => Effect.Effect<void>
 }
 
 export class RaftObserver extends Context.Tag("effect-raft-kv/RaftObserver")<RaftObserver, RaftObserverShape>() {}

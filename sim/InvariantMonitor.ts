@@ -1,4 +1,6 @@
+import type { Snapshot } from "../services/Log.js"
 import type { Role } from "../services/RaftObserver.js"
+import { applyToKvStore, emptyKvStore, type KvStore, kvStoreToJson } from "../src/kv/KvStore.js"
 import type { NodeId } from "../src/protocol/envelope.js"
 import type { Entry } from "../src/protocol/raftMessages.js"
 import { describeCommand } from "./describeMessage.js"
@@ -7,6 +9,7 @@ import type { Violation } from "./Violation.js"
 
 /** What the monitor reads of a node's durable log. */
 export interface LogReader {
+  readonly firstIndex: () => number
   readonly lastIndex: () => number
   readonly entryAt: (index: number) => Entry | undefined
 }
@@ -30,6 +33,10 @@ export class InvariantMonitor {
   /** The one sequence every commit and apply must agree with (index 1 at position 0). */
   private readonly decided: Array<string> = []
   private readonly decidedEntries: Array<Entry> = []
+  /** The prefix hash of the decided sequence at each index (index 0 is the empty prefix): what a snapshot's prefix is. */
+  private readonly decidedChain: Array<number> = [0]
+  /** The key-value store after each decided prefix (index 0 is the empty store): what a snapshot must hold. */
+  private readonly decidedStates: Array<KvStore> = [emptyKvStore]
   /** Per node, the highest commit index it ever reported, in any incarnation: those entries must stay. */
   private readonly knownCommitted = new Map<NodeId, number>()
   /** Per node, this incarnation's last reported commit index and last applied index. */
@@ -53,7 +60,16 @@ export class InvariantMonitor {
    */
   registerLog(node: NodeId, log: LogReader): void {
     this.logs.set(node, log)
-    this.chains.set(node, [0])
+    const snapshotIndex = log.firstIndex() - 1
+    if (snapshotIndex > this.decided.length) {
+      this.violate({
+        invariant: "snapshots hold committed state",
+        node,
+        detail: `${node} restarted with a snapshot of entries up to ${snapshotIndex}, but only ${this.decided.length} entries are known committed`
+      })
+    }
+    // The snapshot's prefix is the decided one (checked when it was saved); the entries after it are checked now.
+    this.chains.set(node, Array.from({ length: snapshotIndex + 1 }, (_, index) => this.decidedChain[index] ?? 0))
     this.logAppended(node)
     const committed = this.knownCommitted.get(node) ?? 0
     if (log.lastIndex() < committed) {
@@ -91,6 +107,51 @@ export class InvariantMonitor {
     }
   }
 
+  /**
+   * A node kept a snapshot in place of the entries up to its last index: they
+   * must be decided entries, and its data the state after them. The node's
+   * log is checked from the snapshot on as if just appended.
+   */
+  snapshotSaved(node: NodeId, snapshot: Snapshot): void {
+    const { lastIndex, lastTerm } = snapshot
+    const decided = this.decidedEntries[lastIndex - 1]
+    if (lastIndex > this.decided.length || (lastIndex > 0 && decided!.term !== lastTerm)) {
+      this.violate({
+        invariant: "snapshots hold committed state",
+        node,
+        detail: `${node} saved a snapshot of entries up to ${lastIndex} (last term ${lastTerm}), but ${
+          lastIndex > this.decided.length ? `only ${this.decided.length} entries are known committed` : `entry ${lastIndex} committed in term ${decided!.term}`
+        }`
+      })
+      return
+    }
+    const expected = JSON.stringify(kvStoreToJson(this.decidedStates[lastIndex]!))
+    if (snapshot.data !== expected) {
+      this.violate({
+        invariant: "snapshots hold committed state",
+        node,
+        detail: `${node}'s snapshot of entries up to ${lastIndex} holds ${snapshot.data.slice(0, 200)}, not the state after them: ${expected.slice(0, 200)}`
+      })
+      return
+    }
+    this.chains.set(node, this.decidedChain.slice(0, lastIndex + 1))
+    this.logAppended(node)
+  }
+
+  /** A node's state machine took its snapshot's state: it has applied every entry up to `lastIndex`. */
+  restored(node: NodeId, lastIndex: number): void {
+    const current = this.incarnation.get(node)!
+    if (lastIndex < current.lastApplied) {
+      this.violate({
+        invariant: "applied in order",
+        node,
+        detail: `${node} restored a snapshot of entries up to ${lastIndex} after applying entries up to ${current.lastApplied}`
+      })
+      return
+    }
+    current.lastApplied = lastIndex
+  }
+
   /** A node deleted the end of its log: none of what it deleted may be an entry it knew committed. */
   logTruncated(node: NodeId): void {
     const lastIndex = this.logs.get(node)!.lastIndex()
@@ -115,7 +176,8 @@ export class InvariantMonitor {
     }
     this.leaderOfTerm.set(term, node)
     const log = this.logs.get(node)!
-    for (let index = 1; index <= this.decided.length; index++) {
+    // Entries up to the log's snapshot were checked when it was saved.
+    for (let index = log.firstIndex(); index <= this.decided.length; index++) {
       const entry = log.entryAt(index)
       if (entry === undefined || entryKey(entry) !== this.decided[index - 1]) {
         this.violate({
@@ -141,7 +203,8 @@ export class InvariantMonitor {
       return
     }
     const log = this.logs.get(node)!
-    for (let index = current.commitIndex + 1; index <= commitIndex; index++) {
+    // Entries up to the log's snapshot were checked when it was saved.
+    for (let index = Math.max(current.commitIndex + 1, log.firstIndex()); index <= commitIndex; index++) {
       const entry = log.entryAt(index)
       if (entry === undefined) {
         this.violate({ invariant: "committed entries stay", node, detail: `${node} commits entry ${index} it does not have` })
@@ -186,6 +249,9 @@ export class InvariantMonitor {
       }
       this.decided.push(key)
       this.decidedEntries.push(entry)
+      this.decidedChain.push(chainHash(this.decidedChain[index - 1]!, entry))
+      const before = this.decidedStates[index - 1]!
+      this.decidedStates.push(entry.command.type === "noop" ? before : applyToKvStore(before, entry.command)[1])
       return true
     }
     if (known === key) return true

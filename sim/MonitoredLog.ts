@@ -26,6 +26,16 @@ export const monitoredLog = (
         trace(`${node} log +${first}: ${entries.map((e) => `${e.term}:${describeCommand(e.command)}`).join(" ")}`)
         monitor.logAppended(node)
       })),
+  saveSnapshot: (snapshot) =>
+    Effect.suspend(() => {
+      const before = log.firstIndex() - 1
+      return Effect.tap(log.saveSnapshot(snapshot), () =>
+        Effect.sync(() => {
+          if (log.firstIndex() - 1 === before) return
+          trace(`${node} snapshot of entries up to ${snapshot.lastIndex} (term ${snapshot.lastTerm}); log now ${log.firstIndex()}..${log.lastIndex()}`)
+          monitor.snapshotSaved(node, snapshot)
+        }))
+    }),
   truncateFrom: (index) =>
     Effect.suspend(() => {
       trace(`${node} log truncated from ${index} (had ${log.lastIndex()})`)

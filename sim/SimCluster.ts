@@ -24,6 +24,8 @@ import type { Violation } from "./Violation.js"
 export interface NodeReport {
   readonly roleChanges: Array<{ readonly atMs: number; readonly term: number; readonly role: Role; readonly leaderId: NodeId | null }>
   readonly applied: Array<{ readonly index: number; readonly entry: Entry }>
+  /** The last entry applied, or restored from a snapshot. */
+  lastApplied: number
   commitIndex: number
 }
 
@@ -134,14 +136,21 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
         applied: (index, entry) =>
           Effect.sync(() => {
             report.applied.push({ index, entry })
+            report.lastApplied = index
             monitor.applied(node, index, entry)
+          }),
+        restored: (lastIndex) =>
+          Effect.sync(() => {
+            note(`${node} restored the snapshot of entries up to ${lastIndex}`)
+            report.lastApplied = lastIndex
+            monitor.restored(node, lastIndex)
           })
       })
 
     const start = (node: NodeId) =>
       Effect.gen(function*() {
         note(`${node} starts`)
-        const report: NodeReport = { roleChanges: [], applied: [], commitIndex: 0 }
+        const report: NodeReport = { roleChanges: [], applied: [], lastApplied: 0, commitIndex: 0 }
         reports.get(node)!.push(report)
         monitor.started(node)
         const disk = Layer.succeed(Disk, wrapDisk(disks.get(node)!.shape))

@@ -14,8 +14,14 @@ interface SimulatedFile {
   pending: Array<Change>
 }
 
-/** A file or directory, and whether its entry in its parent directory survives a crash. */
-type Entry = { readonly kind: "directory"; linked: boolean } | { readonly kind: "file"; linked: boolean; readonly file: SimulatedFile }
+/** What a name in the file system refers to. */
+type Node = { readonly kind: "directory" } | { readonly kind: "file"; readonly file: SimulatedFile }
+
+/** A change to the names in one directory, made durable by fsyncing that directory. */
+interface NameChange {
+  readonly directory: string
+  readonly apply: (names: Map<string, Node>) => void
+}
 
 const apply = (bytes: Uint8Array, change: Change): Uint8Array => {
   if ("truncate" in change) {
@@ -35,13 +41,20 @@ const apply = (bytes: Uint8Array, change: Change): Uint8Array => {
  * One node's disk, in memory, with what a power loss keeps: a file keeps the
  * bytes it had at its last fsync and, of the changes made since, a random
  * prefix (possibly none), the last one kept possibly cut short, so a crash
- * can tear the record being written; a file or directory whose parent
- * directory was not fsynced since it was created disappears. Every chance
+ * can tear the record being written. Names are kept the same way: what the
+ * directories held at their last fsync, then a random prefix of the changes
+ * made since (creations and renames), and nothing whose parent directory
+ * did not survive. Every chance
  * comes from Effect's Random and every delay is Effect's Clock: the
  * simulator's seed decides them all.
  */
 export class SimulatedDisk {
-  private readonly entries = new Map<string, Entry>([["/", { kind: "directory", linked: true }]])
+  /** Every name as the running system sees it. */
+  private entries = new Map<string, Node>([["/", { kind: "directory" }]])
+  /** Every name as of its directory's last fsync. */
+  private durableEntries = new Map<string, Node>([["/", { kind: "directory" }]])
+  /** The name changes not yet fsynced, in the order they were made. */
+  private pendingNames: Array<NameChange> = []
   /** Bumped by every crash: files opened before it are dead, and what the dead process still does is lost. */
   private incarnation = 0
 
@@ -53,24 +66,43 @@ export class SimulatedDisk {
   /** The machine loses power: everything not durable goes, as described above; open files stop working. */
   readonly crash: Effect.Effect<void> = Effect.gen(this, function*() {
     this.incarnation++
-    for (const [name, entry] of [...this.entries]) {
-      if (!this.survives(name)) this.entries.delete(name)
-      else if (entry.kind === "file") entry.file.bytes = entry.file.durable = yield* this.afterCrash(entry.file)
+    const names = new Map(this.durableEntries)
+    const kept = yield* Random.nextIntBetween(0, this.pendingNames.length + 1)
+    for (const change of this.pendingNames.slice(0, kept)) change.apply(names)
+    this.pendingNames = []
+    // A name whose directory is gone is unreachable. Parents sort before their children.
+    for (const name of [...names.keys()].sort()) {
+      if (name !== "/" && !names.has(path.dirname(name))) names.delete(name)
     }
-    for (const entry of this.entries.values()) {
-      if (entry.kind === "file") entry.file.pending = []
+    const files = new Set<SimulatedFile>()
+    for (const node of names.values()) if (node.kind === "file") files.add(node.file)
+    for (const file of files) {
+      file.bytes = file.durable = yield* this.afterCrash(file)
+      file.pending = []
     }
+    this.entries = names
+    this.durableEntries = new Map(names)
   })
 
-  /** The disk as the Disk service, for the node's current incarnation. */
-  readonly shape: DiskShape = {
+  /**
+   * The disk as the Disk service, for the node's current incarnation: once
+   * the machine crashes, whatever the dead process still does through it
+   * (a rename it had under way, say) changes nothing.
+   */
+  get shape(): DiskShape {
+    const incarnation = this.incarnation
+    const alive = () => this.incarnation === incarnation
+    const changeNames = (directory: string, apply: (names: Map<string, Node>) => void) => {
+      if (alive()) this.changeNames(directory, apply)
+    }
+    return {
     createDirectory: (directory) =>
       Effect.sync(() => {
         const created: Array<string> = []
         for (let current = path.resolve(directory); !this.entries.has(current); current = path.dirname(current)) {
           created.unshift(current)
         }
-        for (const name of created) this.entries.set(name, { kind: "directory", linked: false })
+        for (const name of created) changeNames(path.dirname(name), (names) => void names.set(name, { kind: "directory" }))
         return created
       }),
     open: (target) =>
@@ -78,19 +110,46 @@ export class SimulatedDisk {
         const name = path.resolve(target)
         const existing = this.entries.get(name)
         if (existing?.kind === "directory") return Effect.fail(this.error("open", name, "EISDIR"))
-        if (existing !== undefined) return Effect.succeed({ file: this.handle(existing.file), created: false })
+        if (existing !== undefined) return Effect.succeed({ file: this.handle(existing.file, incarnation), created: false })
         if (this.entries.get(path.dirname(name))?.kind !== "directory") return Effect.fail(this.error("create", name, "ENOENT"))
         const file: SimulatedFile = { bytes: new Uint8Array(0), durable: new Uint8Array(0), pending: [] }
-        this.entries.set(name, { kind: "file", linked: false, file })
-        return Effect.succeed({ file: this.handle(file), created: true })
+        changeNames(path.dirname(name), (names) => void names.set(name, { kind: "file", file }))
+        return Effect.succeed({ file: this.handle(file, incarnation), created: true })
       }),
     fsyncDirectory: (directory) =>
       Effect.suspend(() => {
         const name = path.resolve(directory)
         if (this.entries.get(name)?.kind !== "directory") return Effect.fail(this.error("fsync directory", name, "ENOENT"))
-        for (const [child, entry] of this.entries) if (child !== "/" && path.dirname(child) === name) entry.linked = true
+        if (!alive()) return Effect.void
+        const [synced, pending] = [[], []] as [Array<NameChange>, Array<NameChange>]
+        for (const change of this.pendingNames) (change.directory === name ? synced : pending).push(change)
+        for (const change of synced) change.apply(this.durableEntries)
+        this.pendingNames = pending
+        return Effect.void
+      }),
+    rename: (from, to) =>
+      Effect.suspend(() => {
+        const [source, target] = [path.resolve(from), path.resolve(to)]
+        const node = this.entries.get(source)
+        if (node?.kind !== "file") return Effect.fail(this.error("rename", source, "ENOENT"))
+        if (path.dirname(source) !== path.dirname(target)) return Effect.fail(this.error("rename", source, "EXDEV"))
+        if (this.entries.get(target)?.kind === "directory") return Effect.fail(this.error("rename", target, "EISDIR"))
+        changeNames(path.dirname(source), (names) => {
+          // Replayed on the durable names as well: rename whatever file has the old name there.
+          const moved = names.get(source)
+          if (moved === undefined) return
+          names.delete(source)
+          names.set(target, moved)
+        })
         return Effect.void
       })
+    }
+  }
+
+  /** Changes the names in `directory` now, and durably once it is fsynced. */
+  private changeNames(directory: string, apply: (names: Map<string, Node>) => void): void {
+    apply(this.entries)
+    this.pendingNames.push({ directory, apply })
   }
 
   /** The file's bytes as reads see them now (undefined when there is no such file). */
@@ -109,12 +168,6 @@ export class SimulatedDisk {
       entry.file.pending = []
       return Effect.void
     })
-  }
-
-  private survives(name: string): boolean {
-    if (name === "/") return true
-    const entry = this.entries.get(name)
-    return entry !== undefined && entry.linked && this.survives(path.dirname(name))
   }
 
   private afterCrash(file: SimulatedFile): Effect.Effect<Uint8Array> {
@@ -136,8 +189,7 @@ export class SimulatedDisk {
   }
 
   /** An open file: after a crash, whatever the dead process still does to it changes nothing. */
-  private handle(file: SimulatedFile): DiskFile {
-    const opened = this.incarnation
+  private handle(file: SimulatedFile, opened: number): DiskFile {
     const alive = () => this.incarnation === opened
     const change = (c: Change) => {
       if (!alive()) return

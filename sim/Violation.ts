@@ -11,6 +11,8 @@ export interface Violation {
     | "commit index never goes back"
     | "applied in order"
     | "applied sequences agree"
+    /** A snapshot stands for entries that were not committed, or holds another state than theirs. */
+    | "snapshots hold committed state"
     /** A node stopped itself on a broken rule. */
     | "node failure"
     | "linearizability"

@@ -69,7 +69,7 @@ const appliedConverged = (cluster: SimCluster): Check => {
   const led = singleLeader(cluster)
   if (led._tag === "Fails") return led
   const committed = cluster.currentReport(led.leader)?.commitIndex ?? 0
-  const applied = cluster.nodeIds.map((node) => [node, cluster.currentReport(node)?.applied.at(-1)?.index ?? 0] as const)
+  const applied = cluster.nodeIds.map((node) => [node, cluster.currentReport(node)?.lastApplied ?? 0] as const)
   const behind = applied.find(([, index]) => index !== committed)
   return behind === undefined ? led : {
     _tag: "Fails",

@@ -35,7 +35,9 @@ export const defaultScenario = (nodes: number, faults: ReadonlySet<FaultKind>): 
   rate: 25,
   mix: evenMix,
   clientTimeoutMs: 1_000,
-  latency: { _tag: "Uniform", minMs: 1, maxMs: 10 }
+  latency: { _tag: "Uniform", minMs: 1, maxMs: 10 },
+  // Snapshots every few entries, sent in small chunks: compaction and InstallSnapshot run in every seed.
+  config: { snapshotEvery: 10, snapshotChunkChars: 64 }
 })
 
 /** A scenario on one line, printed with its seed. */

@@ -80,3 +80,34 @@ export const Forward = Schema.Struct({
   request: KvRequest
 })
 export type Forward = typeof Forward.Type
+
+/**
+ * One chunk of the leader's snapshot, for a follower whose next entry the
+ * leader has compacted away: `data` is the snapshot's JSON text from
+ * character `offset` on; `done` marks the last chunk.
+ */
+export const InstallSnapshot = Schema.Struct({
+  type: Schema.Literal("install_snapshot"),
+  msg_id: Schema.optional(Schema.Int),
+  term: Schema.Int,
+  leader_id: Schema.String,
+  last_index: Index,
+  last_term: Schema.Int,
+  offset: Index,
+  data: Schema.String,
+  done: Schema.Boolean
+})
+export type InstallSnapshot = typeof InstallSnapshot.Type
+
+/**
+ * The follower's answer: `received` is how much of the snapshot's text it
+ * holds (where the next chunk starts); `installed`, that it now holds the
+ * snapshot's entries (installed, or already committed there).
+ */
+export const InstallSnapshotResult = Schema.Struct({
+  type: Schema.Literal("install_snapshot_result"),
+  term: Schema.Int,
+  received: Index,
+  installed: Schema.Boolean
+})
+export type InstallSnapshotResult = typeof InstallSnapshotResult.Type

@@ -1,4 +1,4 @@
-import { type Cause, Clock, Effect, type Queue, Random, SynchronizedRef } from "effect"
+import { type Cause, Clock, Effect, type Queue, Random, type Ref, SynchronizedRef } from "effect"
 import type { LogShape } from "../../services/Log.js"
 import type { NetworkShape } from "../../services/Network.js"
 import type { RaftConfigShape } from "../../services/RaftConfig.js"
@@ -13,6 +13,7 @@ import type { RaftRulesShape } from "./RaftRules.js"
 import type { RaftState } from "./RaftState.js"
 import type { RoleChange } from "./RoleChange.js"
 import type { Signal } from "./Signal.js"
+import type { SnapshotReceiver } from "./snapshotReceiver.js"
 
 /** Everything one node's fibers share. */
 export interface RaftContext {
@@ -35,6 +36,10 @@ export interface RaftContext {
   /** Rung when the commit index moved. */
   readonly applySignal: Signal
   readonly roleEvents: Queue.Queue<RoleChange>
+  /** The last entry applied to the state machine (or restored from a snapshot); only the applier moves it. */
+  readonly applied: Ref.Ref<number>
+  /** The snapshot a follower is receiving from its leader, chunk by chunk. */
+  readonly snapshotReceiver: SnapshotReceiver
   readonly pending: PendingRequests
   readonly reads: ReadIndexReads
   /** The forwards taken as leader in the current term, and the ids of this node's own forwards. */

@@ -1,4 +1,4 @@
-import { Cause, Deferred, Effect, Exit, Queue, Random, Scope, SynchronizedRef } from "effect"
+import { Cause, Deferred, Effect, Exit, Queue, Random, Ref, Scope, SynchronizedRef } from "effect"
 import { Log } from "../../services/Log.js"
 import { Network } from "../../services/Network.js"
 import { RaftConfig } from "../../services/RaftConfig.js"
@@ -21,6 +21,7 @@ import { commitAdvancer, replicator } from "./leader.js"
 import { votersOf } from "./quorum.js"
 import { makeReadIndexReads } from "./ReadIndexReads.js"
 import { makeSignal } from "./Signal.js"
+import { makeSnapshotReceiver } from "./snapshotReceiver.js"
 
 /**
  * Starts and stops the leader's fibers (one replicator per follower and the
@@ -76,8 +77,14 @@ export const runRaftNode = Effect.gen(function*() {
     replicateSignals: new Map(yield* Effect.forEach(peers, (peer) => Effect.map(makeSignal, (s) => [peer, s] as const))),
     commitSignal: yield* makeSignal,
     applySignal: yield* makeSignal,
-    state: yield* SynchronizedRef.make(initialRaftState(yield* nextElectionDeadline(config))),
+    // Entries a snapshot stands for were committed: the commit index starts there.
+    state: yield* SynchronizedRef.make({
+      ...initialRaftState(yield* nextElectionDeadline(config)),
+      commitIndex: log.snapshot()?.lastIndex ?? 0
+    }),
     roleEvents: yield* Queue.unbounded<RoleChange>(),
+    applied: yield* Ref.make(0),
+    snapshotReceiver: makeSnapshotReceiver(),
     pending: makePendingRequests(),
     reads: makeReadIndexReads(),
     forwarded: makeForwardedRequests(),
@@ -86,7 +93,11 @@ export const runRaftNode = Effect.gen(function*() {
     fail: (cause: Cause.Cause<unknown>) =>
       Cause.isInterruptedOnly(cause) ? Effect.void : Deferred.failCause(failure, cause).pipe(Effect.asVoid)
   }
-  yield* Effect.logInfo(`starting in term ${currentTerm(context)} with ${context.log.lastIndex()} log entries`)
+  const snapshotIndex = context.log.firstIndex() - 1
+  yield* Effect.logInfo(
+    `starting in term ${currentTerm(context)} with ${context.log.lastIndex() - snapshotIndex} log entries` +
+      (snapshotIndex > 0 ? ` after a snapshot of entries up to ${snapshotIndex}` : "")
+  )
 
   const background = (fiber: Effect.Effect<void, never, Scope.Scope>) =>
     Effect.forkScoped(Effect.catchAllCause(fiber, context.fail))

@@ -31,6 +31,8 @@ export interface RaftRulesShape {
   readonly followersServeReads: boolean
   /** Whether a request whose id is already in the log is refused instead of appended again. */
   readonly refusesDuplicates: boolean
+  /** The last index a snapshot of the state after applying entries up to `applied` stands for: `applied` itself. */
+  readonly snapshotIndex: (applied: number) => number
 }
 
 export const productRaftRules: RaftRulesShape = {
@@ -44,7 +46,8 @@ export const productRaftRules: RaftRulesShape = {
   deposes: (answerTerm, leaderTerm) => answerTerm > leaderTerm,
   confirmedReadRound: (_ownRound, acknowledgedByMajority) => acknowledgedByMajority,
   followersServeReads: false,
-  refusesDuplicates: true
+  refusesDuplicates: true,
+  snapshotIndex: (applied) => applied
 }
 
 export class RaftRules extends Context.Reference<RaftRules>()("effect-raft-kv/RaftRules", {

@@ -1,3 +1,4 @@
+import type { Snapshot } from "../../services/Log.js"
 import type { Role } from "./RoleChange.js"
 import type { NodeId } from "../protocol/envelope.js"
 
@@ -30,6 +31,11 @@ export interface PeerProgress {
   readonly sentBeforeMatch: number
   /** `sentCount` when the follower was found to have lost confirmed entries: answers to requests up to it are stale. */
   readonly sentBeforeLoss: number
+  /**
+   * The snapshot being sent to the follower (its next entry was compacted
+   * away), and how much of its text the follower holds; null otherwise.
+   */
+  readonly installing: { readonly snapshot: Snapshot; readonly received: number } | null
 }
 
 /**

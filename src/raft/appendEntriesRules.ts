@@ -22,8 +22,22 @@ export type AppendDecision =
  * The log-matching rules. Entries already present with the same term stay
  * (a delayed or reordered request must never erase newer entries); only the
  * first entry whose term differs, and everything after it, is replaced.
+ * Entries this log's snapshot stands for were committed, so they match the
+ * leader's: a request reaching back into them is taken from the snapshot on.
  */
 export const reconcile = (log: LogView, commitIndex: number, request: AppendEntries): AppendDecision => {
+  const snapshotIndex = log.firstIndex() - 1
+  if (request.prev_log_index < snapshotIndex) {
+    const covered = snapshotIndex - request.prev_log_index
+    const matchIndex = request.prev_log_index + request.entries.length
+    if (covered >= request.entries.length) return { _tag: "Accept", truncateFrom: null, append: [], matchIndex }
+    return reconcile(log, commitIndex, {
+      ...request,
+      prev_log_index: snapshotIndex,
+      prev_log_term: log.termAt(snapshotIndex)!,
+      entries: request.entries.slice(covered)
+    })
+  }
   const prevIndex = request.prev_log_index
   const lastIndex = log.lastIndex()
   if (prevIndex > lastIndex) return { _tag: "Mismatch", conflictIndex: lastIndex + 1 }

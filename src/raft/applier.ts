@@ -1,25 +1,69 @@
-import { Deferred, Effect } from "effect"
+import { Deferred, Effect, Ref } from "effect"
+import type { Snapshot } from "../../services/Log.js"
+import { MalformedSnapshot } from "../../services/StateMachine.js"
+import type { Json } from "../protocol/json.js"
 import type { RaftContext } from "./RaftContext.js"
+
+/** Replaces the state machine's state with a snapshot's: the node has then applied every entry up to its last index. */
+const restore = (context: RaftContext, snapshot: Snapshot) =>
+  Effect.gen(function*() {
+    const state = yield* Effect.try({
+      try: () => JSON.parse(snapshot.data) as Json,
+      catch: (error) =>
+        new MalformedSnapshot({ message: `the snapshot of entries up to ${snapshot.lastIndex} is not JSON: ${String(error)}` })
+    })
+    yield* context.stateMachine.restore(state)
+    yield* Ref.set(context.applied, snapshot.lastIndex)
+    yield* context.observer.restored(snapshot.lastIndex)
+  }).pipe(Effect.orDie)
+
+/**
+ * Snapshots the state machine and compacts the log once `snapshotEvery`
+ * entries were applied since the last snapshot. Only the applier calls it,
+ * so the state it snapshots is exactly the state after `applied`.
+ */
+const snapshotIfDue = (context: RaftContext, applied: number) =>
+  Effect.gen(function*() {
+    const snapshotIndex = context.log.firstIndex() - 1
+    if (applied - snapshotIndex < context.config.snapshotEvery) return
+    const lastIndex = context.rules.snapshotIndex(applied)
+    const lastTerm = context.log.termAt(lastIndex)
+    // Gone already: a leader's newer snapshot replaced these entries meanwhile.
+    if (lastTerm === undefined) return
+    const data = JSON.stringify(yield* context.stateMachine.snapshot)
+    yield* Effect.orDie(context.log.saveSnapshot({ lastIndex, lastTerm, data }))
+  })
 
 /**
  * Applies committed entries to the state machine in log order, exactly once
  * each, and hands each result to the client request waiting for it (if this
  * node accepted that request as leader); answers confirmed ReadIndex reads
- * once their read index is applied. One fiber for the node's life.
+ * once their read index is applied. Where the entries were compacted away
+ * (a restart, or a snapshot installed from the leader), the state machine
+ * restores the log's snapshot instead. One fiber for the node's life.
  */
 export const applier = (context: RaftContext) =>
   Effect.gen(function*() {
-    let lastApplied = 0
+    let lastCommitted = 0
     while (true) {
       const { commitIndex } = yield* context.state.get
-      let lastCommitted = lastApplied
-      while (lastApplied < commitIndex) {
-        const index = lastApplied + 1
+      let applied = yield* Ref.get(context.applied)
+      while (applied < commitIndex) {
+        const index = applied + 1
         // Committed entries are never truncated, so reading outside the state lock is safe.
         const entry = context.log.entryAt(index)
-        if (entry === undefined) return yield* Effect.dieMessage(`committed entry ${index} is missing from the log`)
+        if (entry === undefined) {
+          const snapshot = context.log.snapshot()
+          if (snapshot === null || snapshot.lastIndex < index) {
+            return yield* Effect.dieMessage(`committed entry ${index} is missing from the log`)
+          }
+          yield* restore(context, snapshot)
+          applied = snapshot.lastIndex
+          continue
+        }
         const reply = entry.command.type === "noop" ? null : yield* context.stateMachine.apply(entry.command)
-        lastApplied = index
+        applied = index
+        yield* Ref.set(context.applied, applied)
         yield* context.observer.applied(index, entry)
         yield* context.pending.settle(index, entry.term, reply)
       }
@@ -28,9 +72,10 @@ export const applier = (context: RaftContext) =>
         lastCommitted = commitIndex
       }
       // ReadIndex reads, answered here so that they see exactly the entries applied so far.
-      for (const read of context.reads.takeReady(lastApplied)) {
+      for (const read of context.reads.takeReady(applied)) {
         yield* Deferred.succeed(read.reply, yield* context.stateMachine.query(read.request))
       }
+      yield* snapshotIfDue(context, applied)
       yield* context.applySignal.wait
     }
   })

@@ -4,15 +4,16 @@ import { describeParseError } from "../protocol/describeParseError.js"
 import type { Body, Envelope } from "../protocol/envelope.js"
 import { ErrorCode } from "../protocol/errorCodes.js"
 import { CasRequest, type ErrorReply, errorReply, ReadRequest, WriteRequest } from "../protocol/kvMessages.js"
-import { AppendEntries, Forward, RequestVote } from "../protocol/raftMessages.js"
+import { AppendEntries, Forward, InstallSnapshot, RequestVote } from "../protocol/raftMessages.js"
 import { executeRequest } from "./clientRequests.js"
 import { handleRequestVote } from "./election.js"
 import { handleAppendEntries } from "./follower.js"
 import type { InFlightRequests } from "./InFlightRequests.js"
 import type { RaftContext } from "./RaftContext.js"
+import { handleInstallSnapshot } from "./snapshotReceiver.js"
 
 /** Every request a node serves, clients' and peers', by type. */
-const requestSchemas = [ReadRequest, WriteRequest, CasRequest, Forward, RequestVote, AppendEntries] as const
+const requestSchemas = [ReadRequest, WriteRequest, CasRequest, Forward, RequestVote, AppendEntries, InstallSnapshot] as const
 export type NodeRequest = Schema.Schema.Type<(typeof requestSchemas)[number]>
 const decoders = new Map(
   requestSchemas.map((schema) => [
@@ -40,7 +41,7 @@ export const refusal = (request: NodeRequest, src: string, peers: ReadonlyArray<
   }
   const claimed = request.type === "request_vote"
     ? ["candidate_id", request.candidate_id] as const
-    : request.type === "append_entries"
+    : request.type === "append_entries" || request.type === "install_snapshot"
     ? ["leader_id", request.leader_id] as const
     : undefined
   if (claimed !== undefined && claimed[1] !== src) {
@@ -84,6 +85,8 @@ export const dispatcher = (context: RaftContext, inFlight: InFlightRequests) =>
           return handleRequestVote(context, envelope, request)
         case "append_entries":
           return handleAppendEntries(context, envelope, request)
+        case "install_snapshot":
+          return handleInstallSnapshot(context, envelope, request)
         case "forward":
           return serve(
             envelope,

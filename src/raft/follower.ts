@@ -36,6 +36,28 @@ export const becomeFollower = (
   })
 
 /**
+ * A message from the leader of `term` (AppendEntries or InstallSnapshot):
+ * null when that term is over for this node; otherwise this node's state as
+ * that leader's follower, its election deadline pushed back.
+ */
+export const heardFromLeader = (
+  context: RaftContext,
+  state: RaftState,
+  term: number,
+  leaderId: NodeId
+): Effect.Effect<RaftState | null> =>
+  Effect.gen(function*() {
+    const hard = context.log.hardState()
+    if (term < hard.term) return null
+    if (state.role === "leader" && term === hard.term) {
+      return yield* Effect.dieMessage(`two leaders in term ${hard.term}: ${context.self} and ${leaderId}`)
+    }
+    const now = yield* Clock.currentTimeMillis
+    const following = yield* becomeFollower(context, state, term, leaderId)
+    return { ...following, lastLeaderContactMs: now, electionDeadlineMs: yield* nextElectionDeadline(context.config) }
+  })
+
+/**
  * A follower's handling of AppendEntries: recognise the leader, reconcile the
  * log (persisting before the reply), and commit what this request confirmed.
  */
@@ -43,20 +65,10 @@ export const handleAppendEntries = (context: RaftContext, envelope: Envelope, re
   Effect.gen(function*() {
     const [reply, commitMoved] = yield* transition(context, (state) =>
       Effect.gen(function*() {
-        const hard = context.log.hardState()
         const reject = (extra: Partial<AppendEntriesResult>, next: RaftState) =>
           [[{ type: "append_entries_result", term: currentTerm(context), success: false, match_index: 0, ...extra }, false], next] as const
-        if (request.term < hard.term) return reject({}, state)
-        if (state.role === "leader" && request.term === hard.term) {
-          return yield* Effect.dieMessage(`two leaders in term ${hard.term}: ${context.self} and ${request.leader_id}`)
-        }
-        const now = yield* Clock.currentTimeMillis
-        const following = yield* becomeFollower(context, state, request.term, request.leader_id)
-        const heard: RaftState = {
-          ...following,
-          lastLeaderContactMs: now,
-          electionDeadlineMs: yield* nextElectionDeadline(context.config)
-        }
+        const heard = yield* heardFromLeader(context, state, request.term, request.leader_id)
+        if (heard === null) return reject({}, state)
         const decision = context.rules.reconcile(context.log, heard.commitIndex, request)
         switch (decision._tag) {
           case "Mismatch":

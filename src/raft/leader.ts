@@ -1,14 +1,20 @@
 import { Clock, Effect, Option, Schema } from "effect"
 import type { NodeId } from "../protocol/envelope.js"
-import { type AppendEntries, AppendEntriesResult } from "../protocol/raftMessages.js"
+import {
+  type AppendEntries,
+  AppendEntriesResult,
+  type InstallSnapshot,
+  InstallSnapshotResult
+} from "../protocol/raftMessages.js"
 import { nextIndexAfterRejection, rejectionProvesLoss } from "./leaderRules.js"
 import { majorityReached } from "./quorum.js"
 import { becomeFollower } from "./follower.js"
 import { currentTerm, type RaftContext, transition } from "./RaftContext.js"
 import { confirmReads } from "./ReadIndexReads.js"
-import { type RaftState, updateProgress } from "./RaftState.js"
+import { type PeerProgress, type RaftState, updateProgress } from "./RaftState.js"
 
-const decodeResult = Schema.decodeUnknownOption(AppendEntriesResult)
+const decodeAppendResult = Schema.decodeUnknownOption(AppendEntriesResult)
+const decodeInstallResult = Schema.decodeUnknownOption(InstallSnapshotResult)
 
 /** Becomes leader of `term`: a no-op entry first, so that entries of earlier terms can commit. */
 export const becomeLeader = (context: RaftContext, state: RaftState, term: number) =>
@@ -30,7 +36,8 @@ export const becomeLeader = (context: RaftContext, state: RaftState, term: numbe
       ackedRound: 0,
       sentCount: 0,
       sentBeforeMatch: 0,
-      sentBeforeLoss: 0
+      sentBeforeLoss: 0,
+      installing: null
     }]))
     yield* context.roleEvents.offer({ term, role: "leader", leaderId: context.self })
     return { ...state, role: "leader", leaderId: context.self, progress, readRound: 0 } satisfies RaftState
@@ -40,11 +47,37 @@ const isLeaderOf = (context: RaftContext, state: RaftState, term: number) =>
   state.role === "leader" && currentTerm(context) === term
 
 /**
+ * The next chunk of the snapshot being sent to a follower. A chunk never ends
+ * between the two halves of a surrogate pair, so each is valid text.
+ */
+const snapshotChunk = (
+  context: RaftContext,
+  term: number,
+  { received, snapshot }: NonNullable<PeerProgress["installing"]>
+): InstallSnapshot => {
+  const text = snapshot.data
+  let end = Math.min(text.length, received + context.config.snapshotChunkChars)
+  const high = text.charCodeAt(end - 1)
+  if (end < text.length && high >= 0xd800 && high <= 0xdbff) end++
+  return {
+    type: "install_snapshot",
+    term,
+    leader_id: context.self,
+    last_index: snapshot.lastIndex,
+    last_term: snapshot.lastTerm,
+    offset: received,
+    data: text.slice(received, end),
+    done: end === text.length
+  }
+}
+
+/**
  * Decides whether to send `peer` an AppendEntries now, and if so which, and
  * records it as in flight. New entries, and reads waiting for a round, go at
  * once; an idle follower gets an empty one every heartbeat. While probing,
  * one request at a time; once the follower's position is known, up to
- * `maxInflightPerPeer` pipelined.
+ * `maxInflightPerPeer` pipelined. A follower whose next entry was compacted
+ * away gets the snapshot instead, one chunk at a time.
  */
 const nextRequest = (context: RaftContext, peer: NodeId, term: number) =>
   transition(context, (state) =>
@@ -54,12 +87,27 @@ const nextRequest = (context: RaftContext, peer: NodeId, term: number) =>
       const now = yield* Clock.currentTimeMillis
       const { heartbeatMs, maxEntriesPerMessage, maxInflightPerPeer } = context.config
       const lastIndex = context.log.lastIndex()
-      const window = progress.probing ? 1 : maxInflightPerPeer
+      const needsSnapshot = progress.nextIndex < context.log.firstIndex()
+      const window = progress.probing || needsSnapshot ? 1 : maxInflightPerPeer
       const hasNew = progress.nextIndex <= lastIndex
       const heartbeatDue = now - progress.lastSentMs >= heartbeatMs
       const readWaiting = state.readRound > progress.sentRound
       if (progress.inflight >= window || !(hasNew || heartbeatDue || readWaiting)) {
         return [Option.none(), state] as const
+      }
+      const sent = (p: PeerProgress): PeerProgress => ({
+        ...p,
+        inflight: p.inflight + 1,
+        sentCount: p.sentCount + 1,
+        lastSentMs: now,
+        sentRound: state.readRound
+      })
+      const number = progress.sentCount + 1
+      if (needsSnapshot) {
+        const installing = progress.installing ?? { snapshot: context.log.snapshot()!, received: 0 }
+        const request = snapshotChunk(context, term, installing)
+        const next = updateProgress(state, peer, (p) => ({ ...sent(p), installing }))
+        return [Option.some<Sent>({ request, round: state.readRound, number }), next] as const
       }
       const prevIndex = progress.nextIndex - 1
       const entries = context.log.slice(progress.nextIndex, Math.min(lastIndex, prevIndex + maxEntriesPerMessage))
@@ -73,39 +121,49 @@ const nextRequest = (context: RaftContext, peer: NodeId, term: number) =>
         leader_commit: state.commitIndex
       }
       const next = updateProgress(state, peer, (p) => ({
-        ...p,
-        inflight: p.inflight + 1,
-        sentCount: p.sentCount + 1,
-        lastSentMs: now,
-        sentRound: state.readRound,
+        ...sent(p),
         nextIndex: p.probing ? p.nextIndex : p.nextIndex + entries.length
       }))
-      return [Option.some({ request, round: state.readRound, number: progress.sentCount + 1 }), next] as const
+      return [Option.some<Sent>({ request, round: state.readRound, number }), next] as const
     })
   )
 
-/** An AppendEntries as sent, with the read round it vouches for and its number among those sent to the follower. */
+/**
+ * A request as sent (AppendEntries or a snapshot chunk), with the read round
+ * it vouches for and its number among those sent to the follower.
+ */
 interface Sent {
-  readonly request: AppendEntries
+  readonly request: AppendEntries | InstallSnapshot
   readonly round: number
   readonly number: number
 }
 
-/** Takes in a follower's answer (or its absence) to one AppendEntries. */
-const handleResult = (
+/** The follower's progress once it confirmed it holds every entry up to `index`. */
+const confirmed = (progress: PeerProgress, index: number): PeerProgress => {
+  const matchIndex = Math.max(progress.matchIndex, index)
+  const sentBeforeMatch = matchIndex > progress.matchIndex ? progress.sentCount : progress.sentBeforeMatch
+  return { ...progress, matchIndex, sentBeforeMatch, nextIndex: Math.max(progress.nextIndex, matchIndex + 1) }
+}
+
+/**
+ * Takes in a follower's answer (or its absence) to one request: what every
+ * answer means (a higher term deposes; any answer in this term acknowledges
+ * this leader), then `onAnswer` for what this kind of answer says of the
+ * follower's log. Returns whether the follower's match index moved.
+ */
+const handleAnswer = <A extends { readonly term: number }>(
   context: RaftContext,
   peer: NodeId,
   { number, request, round }: Sent,
-  result: Option.Option<AppendEntriesResult>
+  result: Option.Option<A>,
+  onLost: (progress: PeerProgress) => PeerProgress,
+  onAnswer: (progress: PeerProgress, answer: A) => Effect.Effect<PeerProgress>
 ) =>
   transition(context, (state) =>
     Effect.gen(function*() {
       const released = updateProgress(state, peer, (p) => ({ ...p, inflight: Math.max(0, p.inflight - 1) }))
       if (!isLeaderOf(context, released, request.term)) return [false, released] as const
-      if (result._tag === "None") {
-        // Lost or late: resume from what the follower surely has, one request at a time.
-        return [false, updateProgress(released, peer, (p) => ({ ...p, probing: true, nextIndex: p.matchIndex + 1 }))] as const
-      }
+      if (result._tag === "None") return [false, updateProgress(released, peer, onLost)] as const
       const answer = result.value
       if (context.rules.deposes(answer.term, request.term)) {
         return [false, yield* becomeFollower(context, released, answer.term, null)] as const
@@ -118,40 +176,71 @@ const handleResult = (
         ackedRound: Math.max(p.ackedRound, round)
       }))
       yield* confirmReads(context, touched)
+      const before = touched.progress.get(peer)!
       // Answers to requests sent before the follower was found to have lost entries describe a log it no longer has.
-      if (number <= touched.progress.get(peer)!.sentBeforeLoss) return [false, touched] as const
-      if (answer.success) {
-        const next = updateProgress(touched, peer, (p) => {
-          const matchIndex = Math.max(p.matchIndex, answer.match_index)
-          const sentBeforeMatch = matchIndex > p.matchIndex ? p.sentCount : p.sentBeforeMatch
-          return { ...p, matchIndex, sentBeforeMatch, nextIndex: Math.max(p.nextIndex, matchIndex + 1), probing: false }
-        })
-        return [next.progress.get(peer)!.matchIndex > released.progress.get(peer)!.matchIndex, next] as const
-      }
-      const progress = touched.progress.get(peer)!
-      const hint = { conflictIndex: answer.conflict_index ?? progress.matchIndex + 1, conflictTerm: answer.conflict_term }
-      if (rejectionProvesLoss(progress, number, request.prev_log_index, hint)) {
-        // Its confirmations no longer hold: count nothing from it until it confirms again.
-        yield* Effect.logWarning(
-          `${peer} lost log entries it had confirmed up to ${progress.matchIndex} (its log now ends before or conflicts at ${hint.conflictIndex}); replicating to it again`
-        )
-        const nextIndex = nextIndexAfterRejection(context.log, 0, hint)
-        return [false, updateProgress(touched, peer, (p) => ({ ...p, matchIndex: 0, sentBeforeLoss: p.sentCount, nextIndex, probing: true }))] as const
-      }
-      // A rejection of a request older than what the follower has since confirmed says nothing new.
-      if (request.prev_log_index < progress.matchIndex) return [false, touched] as const
-      const nextIndex = nextIndexAfterRejection(context.log, progress.matchIndex, hint)
-      return [false, updateProgress(touched, peer, (p) => ({ ...p, nextIndex, probing: true }))] as const
+      if (number <= before.sentBeforeLoss) return [false, touched] as const
+      const after = yield* onAnswer(before, answer)
+      return [after.matchIndex > before.matchIndex, updateProgress(touched, peer, () => after)] as const
     })
+  )
+
+/** A follower's answer to a snapshot chunk: resume where it says, or go on with entries once it has the snapshot. */
+const handleInstallResult = (
+  context: RaftContext,
+  peer: NodeId,
+  sent: Sent,
+  request: InstallSnapshot,
+  result: Option.Option<InstallSnapshotResult>
+) =>
+  // Lost or late: the same chunk goes again.
+  handleAnswer(context, peer, sent, result, (p) => p, (progress, answer) => {
+    if (progress.installing?.snapshot.lastIndex !== request.last_index) return Effect.succeed(progress)
+    if (!answer.installed) return Effect.succeed({ ...progress, installing: { ...progress.installing, received: answer.received } })
+    return Effect.succeed({ ...confirmed(progress, request.last_index), installing: null, probing: true })
+  })
+
+/** Takes in a follower's answer (or its absence) to one AppendEntries. */
+const handleAppendResult = (
+  context: RaftContext,
+  peer: NodeId,
+  sent: Sent,
+  request: AppendEntries,
+  result: Option.Option<AppendEntriesResult>
+) =>
+  handleAnswer(
+    context,
+    peer,
+    sent,
+    result,
+    // Lost or late: resume from what the follower surely has, one request at a time.
+    (p) => ({ ...p, probing: true, nextIndex: p.matchIndex + 1 }),
+    (progress, answer) =>
+      Effect.gen(function*() {
+        if (answer.success) return { ...confirmed(progress, answer.match_index), probing: false }
+        const hint = { conflictIndex: answer.conflict_index ?? progress.matchIndex + 1, conflictTerm: answer.conflict_term }
+        if (rejectionProvesLoss(progress, sent.number, request.prev_log_index, hint)) {
+          // Its confirmations no longer hold: count nothing from it until it confirms again.
+          yield* Effect.logWarning(
+            `${peer} lost log entries it had confirmed up to ${progress.matchIndex} (its log now ends before or conflicts at ${hint.conflictIndex}); replicating to it again`
+          )
+          const nextIndex = nextIndexAfterRejection(context.log, 0, hint)
+          return { ...progress, matchIndex: 0, sentBeforeLoss: progress.sentCount, nextIndex, probing: true }
+        }
+        // A rejection of a request older than what the follower has since confirmed says nothing new.
+        if (request.prev_log_index < progress.matchIndex) return progress
+        return { ...progress, nextIndex: nextIndexAfterRejection(context.log, progress.matchIndex, hint), probing: true }
+      })
   )
 
 const sendAndHandle = (context: RaftContext, peer: NodeId, sent: Sent) =>
   Effect.gen(function*() {
-    const result = yield* context.network.rpc(peer, sent.request, context.config.rpcTimeoutMs).pipe(
-      Effect.map(decodeResult),
-      Effect.catchTag("RpcTimeout", () => Effect.succeed(Option.none()))
+    const answer = context.network.rpc(peer, sent.request, context.config.rpcTimeoutMs).pipe(
+      Effect.catchTag("RpcTimeout", () => Effect.succeed(undefined))
     )
-    const matchMoved = yield* handleResult(context, peer, sent, result)
+    const { request } = sent
+    const matchMoved = request.type === "append_entries"
+      ? yield* handleAppendResult(context, peer, sent, request, Option.flatMap(Option.fromNullable(yield* answer), decodeAppendResult))
+      : yield* handleInstallResult(context, peer, sent, request, Option.flatMap(Option.fromNullable(yield* answer), decodeInstallResult))
     if (matchMoved) yield* context.commitSignal.ring
     yield* context.replicateSignals.get(peer)!.ring
   })

@@ -14,9 +14,12 @@ export const advanceCommitIndex = (
 ): number =>
   storedOnMajority > commitIndex && log.termAt(storedOnMajority) === currentTerm ? storedOnMajority : commitIndex
 
-/** The last index whose entry has `term`, if any (terms never decrease along a log, so binary search). */
+/**
+ * The last index whose entry has `term`, if any (terms never decrease along a
+ * log, so binary search), counting the snapshot's last index, whose term is known.
+ */
 export const lastIndexOfTerm = (log: LogView, term: number): number | undefined => {
-  let low = 1
+  let low = Math.max(log.firstIndex() - 1, 1)
   let high = log.lastIndex()
   let found: number | undefined
   while (low <= high) {

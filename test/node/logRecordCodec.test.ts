@@ -20,6 +20,10 @@ const records: ReadonlyArray<LogRecord> = [
   { append: [entry(1, "é"), entry(1, "€"), entry(1, "😀")] },
   { truncate_from: 3 },
   { append: [entry(1, "x".repeat(30))] },
+  // Entries 1 and 2 compacted away; `truncate_from` still counts from the start of the whole log.
+  { snapshot: { last_index: 2, last_term: 1, data: "[[1,\"€\"]]" } },
+  { append: [entry(2, "y")] },
+  { truncate_from: 4 },
   { hard_state: { term: 2, votedFor: null, caughtUp: false } }
 ]
 const file = Buffer.concat(records.map(encodeLogRecord))
@@ -34,8 +38,11 @@ describe("the log record codec", () => {
 
   it("replays the same log whatever the chunk size, records and characters cut between chunks", () => {
     const expected = {
-      entries: [entry(1, "é"), entry(1, "€"), entry(1, "x".repeat(30))],
-      hardState: { term: 2, votedFor: null, caughtUp: false },
+      storage: {
+        snapshot: { lastIndex: 2, lastTerm: 1, data: "[[1,\"€\"]]" },
+        entries: [entry(1, "x".repeat(30))],
+        hardState: { term: 2, votedFor: null, caughtUp: false }
+      },
       wholeBytes: file.length,
       tornBytes: 0
     }
@@ -46,7 +53,7 @@ describe("the log record codec", () => {
 
   it("reads a hard state written before `caughtUp` existed as caught up, as its node was", () => {
     const old = text.encode("{\"hard_state\":{\"term\":4,\"votedFor\":\"n2\"}}\n")
-    expect(replay(old, old.length)).toMatchObject(Either.right({ hardState: { term: 4, votedFor: "n2", caughtUp: true } }))
+    expect(replay(old, old.length)).toMatchObject(Either.right({ storage: { hardState: { term: 4, votedFor: "n2", caughtUp: true } } }))
   })
 
   it("drops a torn last record and says how many bytes it had", () => {

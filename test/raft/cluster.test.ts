@@ -117,7 +117,7 @@ describe("a simulated cluster", () => {
 const logOnDisk = (cluster: SimCluster, node: NodeId) => {
   const replay = makeLogReplay(logFileOf(node))
   expect(Either.isRight(replay.push(cluster.disks.get(node)!.contents(logFileOf(node))!))).toBe(true)
-  return replay.finish()
+  return replay.finish().storage
 }
 
 /** The value a read through `node` returns, or the error it gets. */

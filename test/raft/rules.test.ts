@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import type { LogView } from "../../services/Log.js"
 import type { AppendEntries, Entry, RequestVote } from "../../src/protocol/raftMessages.js"
 import { followerCommitIndex, reconcile } from "../../src/raft/appendEntriesRules.js"
+import { logViewOf } from "../../layers/MemoryLog.js"
 import { advanceCommitIndex, lastIndexOfTerm, nextIndexAfterRejection, rejectionProvesLoss } from "../../src/raft/leaderRules.js"
 import { majorityInTouch, majorityReached, majoritySize, tallyVotes, votersOf } from "../../src/raft/quorum.js"
 import { decidePreVote, decideVote, mayCampaign } from "../../src/raft/voteRules.js"
@@ -10,12 +11,21 @@ import { decidePreVote, decideVote, mayCampaign } from "../../src/raft/voteRules
 const logOf = (...terms: Array<number>): LogView => {
   const entries: Array<Entry> = terms.map((term) => ({ term, command: { type: "write", key: 1, value: term } }))
   return {
+    firstIndex: () => 1,
     lastIndex: () => entries.length,
     termAt: (i) => (i === 0 ? 0 : entries[i - 1]?.term),
     entryAt: (i) => entries[i - 1],
     slice: (from, to) => entries.slice(from - 1, to)
   }
 }
+
+/** A log whose first `snapshotIndex` entries were compacted (the last of them in `snapshotTerm`), then entries of these terms. */
+const compactedLogOf = (snapshotIndex: number, snapshotTerm: number, ...terms: Array<number>): LogView =>
+  logViewOf({
+    snapshot: { lastIndex: snapshotIndex, lastTerm: snapshotTerm, data: "[]" },
+    entries: terms.map(entry),
+    hardState: { term: 0, votedFor: null, caughtUp: true }
+  })
 
 const entry = (term: number): Entry => ({ term, command: { type: "write", key: 1, value: term } })
 
@@ -66,6 +76,35 @@ describe("AppendEntries on a follower (log matching)", () => {
     expect(followerCommitIndex({ commitIndex: 0, leaderCommit: 5, matchIndex: 2, lastIndex: 5 })).toBe(2)
     expect(followerCommitIndex({ commitIndex: 4, leaderCommit: 5, matchIndex: 2, lastIndex: 5 })).toBe(4)
     expect(followerCommitIndex({ commitIndex: 0, leaderCommit: 1, matchIndex: 2, lastIndex: 5 })).toBe(1)
+  })
+
+  it("a request reaching back into the snapshot is taken from the snapshot on: those entries were committed", () => {
+    // Entries 1..3 compacted (the last in term 1); entries 4 and 5 held, in term 2.
+    const log = compactedLogOf(3, 1, 2, 2)
+    expect(reconcile(log, 3, append(1, 1, [1, 1, 2, 2, 3]))).toEqual({
+      _tag: "Accept",
+      truncateFrom: null,
+      append: [entry(3)],
+      matchIndex: 6
+    })
+    // Wholly inside the snapshot: nothing to do, and it confirms what it sent.
+    expect(reconcile(log, 3, append(0, 0, [1, 1]))).toEqual({ _tag: "Accept", truncateFrom: null, append: [], matchIndex: 2 })
+    expect(reconcile(log, 3, append(3, 1, [3]))).toEqual({ _tag: "Accept", truncateFrom: 4, append: [entry(3)], matchIndex: 4 })
+  })
+})
+
+describe("a log that starts with a snapshot", () => {
+  it("knows the snapshot's last term, nothing before it, and searches terms from there", () => {
+    const log = compactedLogOf(3, 1, 2, 2)
+    expect([log.firstIndex(), log.lastIndex()]).toEqual([4, 5])
+    expect([log.termAt(2), log.termAt(3), log.termAt(4), log.termAt(6)]).toEqual([undefined, 1, 2, undefined])
+    expect(log.slice(1, 10)).toEqual([entry(2), entry(2)])
+    expect(lastIndexOfTerm(log, 1)).toBe(3)
+    expect(lastIndexOfTerm(log, 2)).toBe(5)
+    expect(lastIndexOfTerm(log, 0)).toBeUndefined()
+    // A follower whose log ends in term 1 resumes after the snapshot: the leader then sends it the snapshot again.
+    expect(nextIndexAfterRejection(log, 0, { conflictIndex: 2, conflictTerm: 1 })).toBe(4)
+    expect(nextIndexAfterRejection(log, 0, { conflictIndex: 2 })).toBe(2)
   })
 })
 

@@ -250,6 +250,7 @@ describe("Raft timing (TestClock)", () => {
   it.scoped("a forward naming an earlier term is refused, indefinitely, even by the node that led it and leads again", () =>
     Effect.gen(function*() {
       const storage = {
+        snapshot: null,
         entries: [{ term: 1, command: { type: "noop" as const } }],
         hardState: { term: 1, votedFor: "n1", caughtUp: true }
       }

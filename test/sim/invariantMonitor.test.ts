@@ -12,7 +12,7 @@ const setUp = (nodes: ReadonlyArray<string>) => {
   const monitor = new InvariantMonitor(() => 0, () => {})
   for (const node of nodes) {
     const log = logs.get(node)!
-    monitor.registerLog(node, { lastIndex: () => log.length, entryAt: (i) => log[i - 1] })
+    monitor.registerLog(node, { firstIndex: () => 1, lastIndex: () => log.length, entryAt: (i) => log[i - 1] })
     monitor.started(node)
   }
   const append = (node: string, ...entries: Array<Entry>) => {
@@ -81,7 +81,7 @@ describe("the invariant monitor", () => {
       monitor.committed("n1", committed)
       const recovered = [noop(1)]
       monitor.started("n1")
-      monitor.registerLog("n1", { lastIndex: () => recovered.length, entryAt: (i) => recovered[i - 1] })
+      monitor.registerLog("n1", { firstIndex: () => 1, lastIndex: () => recovered.length, entryAt: (i) => recovered[i - 1] })
       return invariants()
     }
     expect(restartKeepingOne(1)).toEqual([])

@@ -47,18 +47,28 @@ describe("the simulated disk", () => {
       expect(yield* writeThenCrash(5, ["one|", "two|", "three|"])).toBe(yield* writeThenCrash(5, ["one|", "two|", "three|"]))
     }))
 
-  it.effect("a file survives a crash only once its directory was fsynced after it was created", () =>
+  it.effect("a new file may vanish in a crash until its directory is fsynced; from then on it stays", () =>
     Effect.gen(function*() {
+      const outcomes = new Set<string | undefined>()
+      for (let seed = 1; seed <= 30; seed++) {
+        const disk = new SimulatedDisk(instantFsync)
+        yield* Effect.gen(function*() {
+          expect(yield* disk.shape.createDirectory("/data/raft")).toEqual(["/data", "/data/raft"])
+          yield* disk.shape.fsyncDirectory("/")
+          yield* disk.shape.fsyncDirectory("/data")
+          const file = yield* openFile(disk.shape, "/data/raft/unlinked")
+          yield* file.write(bytesOf("x"), 0)
+          yield* file.fsync
+          yield* disk.crash
+        }).pipe(Effect.scoped, Effect.withRandom(Random.make(seed)))
+        outcomes.add(text(disk.contents("/data/raft/unlinked")))
+      }
+      expect(outcomes).toEqual(new Set([undefined, "x"]))
+
       const disk = new SimulatedDisk(instantFsync)
-      expect(yield* disk.shape.createDirectory("/data/raft")).toEqual(["/data", "/data/raft"])
+      yield* disk.shape.createDirectory("/data/raft")
       yield* disk.shape.fsyncDirectory("/")
       yield* disk.shape.fsyncDirectory("/data")
-      const file = yield* openFile(disk.shape, "/data/raft/unlinked")
-      yield* file.write(bytesOf("x"), 0)
-      yield* file.fsync
-      yield* disk.crash
-      expect(disk.contents("/data/raft/unlinked")).toBeUndefined()
-
       yield* openFile(disk.shape, "/data/raft/linked")
       yield* disk.shape.fsyncDirectory("/data/raft")
       yield* disk.crash
@@ -66,15 +76,56 @@ describe("the simulated disk", () => {
       expect((yield* disk.shape.open("/data/raft/linked")).created).toBe(false)
     }).pipe(Effect.scoped))
 
-  it.effect("a directory whose parent was not fsynced disappears with what it holds", () =>
+  it.effect("a directory that vanishes in a crash takes what it holds with it, fsynced or not", () =>
     Effect.gen(function*() {
+      const outcomes = new Set<string | undefined>()
+      for (let seed = 1; seed <= 30; seed++) {
+        const disk = new SimulatedDisk(instantFsync)
+        yield* Effect.gen(function*() {
+          yield* disk.shape.createDirectory("/data")
+          yield* openFile(disk.shape, "/data/log")
+          yield* disk.shape.fsyncDirectory("/data")
+          yield* disk.crash
+        }).pipe(Effect.scoped, Effect.withRandom(Random.make(seed)))
+        const after = text(disk.contents("/data/log"))
+        if (after === undefined) expect((yield* Effect.flip(Effect.scoped(disk.shape.open("/data/log")))).code).toBe("ENOENT")
+        outcomes.add(after)
+      }
+      expect(outcomes).toEqual(new Set([undefined, ""]))
+    }))
+
+  it.effect("a rename replaces the target whole: a crash leaves the old file or the new one, and the new one once the directory is fsynced", () =>
+    Effect.gen(function*() {
+      const outcomes = new Set<string | undefined>()
+      for (let seed = 1; seed <= 30; seed++) {
+        const disk = new SimulatedDisk(instantFsync)
+        yield* Effect.gen(function*() {
+          const old = yield* openFile(disk.shape, "/log")
+          yield* old.write(bytesOf("old"), 0)
+          yield* old.fsync
+          yield* disk.shape.fsyncDirectory("/")
+          const next = yield* openFile(disk.shape, "/log.new")
+          yield* next.write(bytesOf("new"), 0)
+          yield* next.fsync
+          yield* disk.shape.rename("/log.new", "/log")
+          expect(text(disk.contents("/log"))).toBe("new")
+          expect(disk.contents("/log.new")).toBeUndefined()
+          yield* disk.crash
+        }).pipe(Effect.scoped, Effect.withRandom(Random.make(seed)))
+        outcomes.add(text(disk.contents("/log")))
+      }
+      expect(outcomes).toEqual(new Set(["old", "new"]))
+
       const disk = new SimulatedDisk(instantFsync)
-      yield* disk.shape.createDirectory("/data")
-      yield* openFile(disk.shape, "/data/log")
-      yield* disk.shape.fsyncDirectory("/data")
+      yield* disk.shape.fsyncDirectory("/")
+      const next = yield* openFile(disk.shape, "/log.new")
+      yield* next.write(bytesOf("new"), 0)
+      yield* next.fsync
+      yield* disk.shape.rename("/log.new", "/log")
+      yield* disk.shape.fsyncDirectory("/")
       yield* disk.crash
-      expect(disk.contents("/data/log")).toBeUndefined()
-      expect((yield* Effect.flip(disk.shape.open("/data/log"))).code).toBe("ENOENT")
+      expect(text(disk.contents("/log"))).toBe("new")
+      expect((yield* Effect.flip(disk.shape.rename("/missing", "/log"))).code).toBe("ENOENT")
     }).pipe(Effect.scoped))
 
   it.effect("a truncation not yet fsynced may be undone by a crash, and what a file opened before a crash does after it is lost", () =>

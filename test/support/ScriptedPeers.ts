@@ -34,7 +34,8 @@ export const startScriptedNode = (
     Layer.succeed(RaftObserver, {
       roleChanged: ({ role, term }) => Effect.sync(() => void roles.push({ term, role })),
       committed: () => Effect.void,
-      applied: () => Effect.void
+      applied: () => Effect.void,
+      restored: () => Effect.void
     }),
     Layer.succeed(RaftConfig, defaultRaftConfig)
   )

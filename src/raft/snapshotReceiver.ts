@@ -1,0 +1,66 @@
+import { Effect } from "effect"
+import type { Envelope } from "../protocol/envelope.js"
+import type { InstallSnapshot, InstallSnapshotResult } from "../protocol/raftMessages.js"
+import { heardFromLeader } from "./follower.js"
+import { currentTerm, type RaftContext, transition } from "./RaftContext.js"
+import type { RaftState } from "./RaftState.js"
+
+/** The chunks of one leader's snapshot received so far. */
+export interface IncomingSnapshot {
+  readonly term: number
+  readonly lastIndex: number
+  readonly chunks: Array<string>
+  received: number
+}
+
+/** Where a follower keeps the snapshot it is receiving; changed only inside transitions. */
+export interface SnapshotReceiver {
+  current: IncomingSnapshot | null
+}
+
+export const makeSnapshotReceiver = (): SnapshotReceiver => ({ current: null })
+
+/**
+ * A follower's handling of one InstallSnapshot chunk: like AppendEntries, it
+ * recognises the leader; chunks must come in order (a first chunk starts
+ * over), and the answer says where the next one starts. With the last chunk
+ * the snapshot replaces the entries it stands for (persisted before the
+ * reply) and the commit index moves to its last index; the applier then
+ * restores the state machine from it.
+ */
+export const handleInstallSnapshot = (context: RaftContext, envelope: Envelope, request: InstallSnapshot) =>
+  Effect.gen(function*() {
+    const [reply, commitMoved] = yield* transition(context, (state) =>
+      Effect.gen(function*() {
+        const answer = (
+          received: number,
+          installed: boolean,
+          next: RaftState
+        ): readonly [readonly [InstallSnapshotResult, boolean], RaftState] =>
+          [[{ type: "install_snapshot_result", term: currentTerm(context), received, installed }, next.commitIndex > state.commitIndex], next]
+        const heard = yield* heardFromLeader(context, state, request.term, request.leader_id)
+        if (heard === null) return answer(0, false, state)
+        const receiver = context.snapshotReceiver
+        const same = receiver.current?.term === request.term && receiver.current.lastIndex === request.last_index
+        if (request.offset === 0 || !same) {
+          receiver.current = request.offset === 0 ? { term: request.term, lastIndex: request.last_index, chunks: [], received: 0 } : null
+        }
+        const incoming = receiver.current
+        if (incoming === null || request.offset !== incoming.received) return answer(incoming?.received ?? 0, false, heard)
+        incoming.chunks.push(request.data)
+        incoming.received += request.data.length
+        if (!request.done) return answer(incoming.received, false, heard)
+        receiver.current = null
+        // Entries up to a commit index are already the leader's: nothing to install.
+        if (request.last_index <= heard.commitIndex) return answer(incoming.received, true, heard)
+        yield* Effect.orDie(context.log.saveSnapshot({
+          lastIndex: request.last_index,
+          lastTerm: request.last_term,
+          data: incoming.chunks.join("")
+        }))
+        yield* Effect.logInfo(`installed ${request.leader_id}'s snapshot of entries up to ${request.last_index}`)
+        return answer(incoming.received, true, { ...heard, commitIndex: request.last_index })
+      }))
+    if (commitMoved) yield* context.applySignal.ring
+    yield* context.network.reply(envelope, reply)
+  })

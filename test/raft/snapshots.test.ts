@@ -1,0 +1,95 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Either } from "effect"
+import { makeLogReplay } from "../../layers/logRecordCodec.js"
+import type { NodeId } from "../../src/protocol/envelope.js"
+import { logFileOf, makeSimCluster, type SimCluster } from "../../sim/SimCluster.js"
+import { Trace } from "../../sim/Trace.js"
+import { simulated } from "../sim/simulated.js"
+
+const runFor = (ms: number) => Effect.sleep(ms)
+
+/** What a node's log file holds, replayed. */
+const logOnDisk = (cluster: SimCluster, node: NodeId) => {
+  const replay = makeLogReplay(logFileOf(node))
+  expect(Either.isRight(replay.push(cluster.disks.get(node)!.contents(logFileOf(node))!))).toBe(true)
+  return replay.finish().storage
+}
+
+const currentLeader = (cluster: SimCluster) => {
+  const leaders = [...cluster.currentRoles()].filter(([, r]) => r.role === "leader").sort(([, a], [, b]) => b.term - a.term)
+  return leaders[0]?.[0]
+}
+
+const request = (cluster: SimCluster, client: string, node: NodeId, body: { type: string; [k: string]: unknown }) =>
+  Effect.flatMap(cluster.client(client), (c) => c.rpc(node, body, 5000))
+
+/** A cluster that snapshots every 5 entries and sends snapshots 16 characters at a time. */
+const clusterOf = (size: number, trace?: Trace) =>
+  makeSimCluster({
+    nodeIds: Array.from({ length: size }, (_, i) => `n${i + 1}`),
+    network: { latency: { _tag: "Uniform", minMs: 1, maxMs: 10 } },
+    config: { snapshotEvery: 5, snapshotChunkChars: 16 },
+    ...(trace === undefined ? {} : { trace })
+  })
+
+describe("snapshots", () => {
+  it("a follower that missed entries the leader compacted away gets the snapshot in chunks, then the entries after it", () => {
+    const trace = new Trace(Infinity)
+    simulated(
+      Effect.gen(function*() {
+        const cluster = yield* clusterOf(3, trace)
+        yield* runFor(3000)
+        const leader = currentLeader(cluster)!
+        const [lagging, other] = cluster.nodeIds.filter((n) => n !== leader) as [NodeId, NodeId]
+        yield* cluster.network.partition([[lagging], [leader, other]])
+        for (let key = 1; key <= 20; key++) {
+          expect(yield* request(cluster, "c1", leader, { type: "write", key, value: key * 10 })).toMatchObject({ type: "write_ok" })
+        }
+        // Every node that took part compacted its log; the lagging one still has nearly nothing.
+        for (const node of [leader, other]) expect(logOnDisk(cluster, node).snapshot?.lastIndex).toBeGreaterThanOrEqual(15)
+        expect(logOnDisk(cluster, lagging).snapshot).toBeNull()
+
+        yield* cluster.network.heal
+        yield* runFor(3000)
+        expect(yield* request(cluster, "c2", lagging, { type: "write", key: 21, value: 210 })).toMatchObject({ type: "write_ok" })
+        for (let key = 1; key <= 21; key++) {
+          expect(yield* request(cluster, "c2", lagging, { type: "read", key })).toMatchObject({ type: "read_ok", value: key * 10 })
+        }
+        const installed = logOnDisk(cluster, lagging).snapshot
+        expect(installed?.lastIndex).toBeGreaterThanOrEqual(15)
+        // It restored the snapshot rather than applying entries it never received.
+        expect(cluster.currentReport(lagging)!.applied.map((a) => a.index)).not.toContain(installed!.lastIndex)
+        expect(cluster.failures).toEqual([])
+        expect(cluster.violations).toEqual([])
+      }).pipe(Effect.scoped),
+      "install-snapshot"
+    )
+    const chunks = trace.lines().filter((line) => line.text.includes(" install_snapshot "))
+    expect(chunks.length).toBeGreaterThan(3)
+    expect(chunks.some((line) => line.text.includes("done=true"))).toBe(true)
+  })
+
+  it("a node restarts from its snapshot and the entries after it, and serves what it had", () =>
+    simulated(
+      Effect.gen(function*() {
+        const cluster = yield* clusterOf(3)
+        yield* runFor(3000)
+        for (let key = 1; key <= 12; key++) {
+          expect(yield* request(cluster, "c1", currentLeader(cluster)!, { type: "write", key, value: key })).toMatchObject({
+            type: "write_ok"
+          })
+        }
+        yield* runFor(500)
+        for (const node of cluster.nodeIds) yield* cluster.crash(node)
+        for (const node of cluster.nodeIds) expect(logOnDisk(cluster, node).snapshot).not.toBeNull()
+        for (const node of cluster.nodeIds) yield* cluster.start(node)
+        yield* runFor(3000)
+        for (let key = 1; key <= 12; key++) {
+          expect(yield* request(cluster, "c1", cluster.nodeIds[key % 3]!, { type: "read", key })).toMatchObject({ type: "read_ok", value: key })
+        }
+        expect(cluster.failures).toEqual([])
+        expect(cluster.violations).toEqual([])
+      }).pipe(Effect.scoped),
+      "restart-from-snapshot"
+    ))
+})
