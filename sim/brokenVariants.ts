@@ -112,7 +112,9 @@ export const brokenVariants = {
   /** A leader that hears of a higher term in an answer keeps leading. */
   "no-step-down-on-higher-term": { rules: { deposes: () => false } },
   /** A duplicated forward is appended again, and runs twice. */
-  "duplicate-forward-appended-twice": { rules: { refusesDuplicates: false } }
+  "duplicate-forward-appended-twice": { rules: { refusesDuplicates: false } },
+  /** A snapshot labelled one entry past what the state machine applied: that entry's effect is lost wherever it is restored. */
+  "snapshot-beyond-applied": { rules: { snapshotIndex: (applied) => applied + 1 } }
 } satisfies Record<string, BrokenVariant>
 
 export type BrokenVariantName = keyof typeof brokenVariants

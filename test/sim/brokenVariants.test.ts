@@ -109,6 +109,9 @@ describe("the simulator finds deliberately broken Raft", () => {
       return expectCaught("readindex-without-confirmation", partitions, ["linearizability"], 150)
     }, 300_000)
 
+    it("a snapshot labelled one entry past what was applied", () =>
+      expectCaught("snapshot-beyond-applied", faultKinds, ["snapshots hold committed state", ...safety], 5), 120_000)
+
     it("a duplicated forward appended twice", () =>
       expectCaught("duplicate-forward-appended-twice", faultKinds, ["linearizability"], 300), 300_000)
   })

@@ -102,6 +102,11 @@ export class NodeProcess {
     ])
   }
 
+  /** kill -9: the node gets no chance to finish anything. */
+  kill(): void {
+    this.process.kill("SIGKILL")
+  }
+
   async stop(): Promise<void> {
     if (!this.alive) return
     this.process.stdin.end()
