@@ -109,4 +109,22 @@ describe("the durable file log on a failing disk", () => {
       yield* withLog(directory, () => Effect.void, again.layer)
       expect(again.calls).toEqual([`create directory ${directory}`, `open ${marker}`, `open ${logFile(directory)}`])
     }))
+
+  it.effect("a compaction the disk cannot take fails, and the log it would have replaced goes on whole", () =>
+    Effect.gen(function*() {
+      const directory = freshDirectory()
+      const disk = new FaultyDisk()
+      yield* withLog(directory, (log) =>
+        Effect.gen(function*() {
+          yield* log.append([entry(1, 1), entry(1, 2), entry(1, 3)])
+          disk.nextWrites.push({ fail: "ENOSPC" })
+          const error = yield* Effect.flip(log.saveSnapshot({ lastIndex: 2, lastTerm: 1, data: "[[1,2]]" }))
+          expect(error.message).toContain(`${logFile(directory)}.compacting`)
+          expect(error.message).toContain("ENOSPC")
+          expect([log.firstIndex(), log.lastIndex(), log.snapshot()]).toEqual([1, 3, null])
+          yield* log.append([entry(1, 4)])
+        }), disk.layer)
+      expect(disk.calls.some((call) => call.startsWith("rename"))).toBe(false)
+      expect((yield* reopen(directory)).entries).toEqual([entry(1, 1), entry(1, 2), entry(1, 3), entry(1, 4)])
+    }))
 })
