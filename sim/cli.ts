@@ -2,7 +2,7 @@ import { Command, Options } from "@effect/cli"
 import { availableParallelism } from "node:os"
 import { Console, Data, Effect, Either, Option, Stream } from "effect"
 import { type BrokenVariantName, brokenVariants } from "./brokenVariants.js"
-import { type FaultKind, faultKinds } from "./nemesis.js"
+import { type FaultKind, faultKinds, optInFaultKinds } from "./nemesis.js"
 import { type SeedOutcome, seedOutcomes } from "./parallelSeeds.js"
 import { runSeed } from "./runSeed.js"
 import { describeScenario, type Scenario } from "./scenario.js"
@@ -25,7 +25,9 @@ const options = {
   )),
   faults: Options.text("faults").pipe(
     Options.withDefault(faultKinds.join(",")),
-    Options.withDescription(`comma-separated faults from ${faultKinds.join(", ")}; "none" for none (with --swarm, the faults each seed draws from)`)
+    Options.withDescription(
+      `comma-separated faults from ${faultKinds.join(", ")} (the default: all of them), and ${optInFaultKinds.join(", ")} (only when named: each new leader cut off after a short reign); "none" for none (with --swarm, the faults each seed draws from)`
+    )
   ),
   duration: Options.float("duration").pipe(Options.optional, Options.withDescription("simulated seconds of client operations per seed (default 3; with --swarm, drawn from 1 to 5)")),
   broken: Options.choice("broken", Object.keys(brokenVariants) as Array<BrokenVariantName>).pipe(
@@ -50,7 +52,7 @@ type Parsed = Command.Command.ParseConfig<typeof options>
 const parseFaults = (text: string): Effect.Effect<ReadonlySet<FaultKind>, UsageError> => {
   if (text.trim() === "none") return Effect.succeed(new Set())
   const names = text.split(",").map((name) => name.trim())
-  const unknown = names.filter((name) => !(faultKinds as ReadonlyArray<string>).includes(name))
+  const unknown = names.filter((name) => !([...faultKinds, ...optInFaultKinds] as ReadonlyArray<string>).includes(name))
   return unknown.length > 0
     ? Effect.fail(new UsageError({ message: `unknown fault ${unknown.join(", ")}; known: ${faultKinds.join(", ")}` }))
     : Effect.succeed(new Set(names as Array<FaultKind>))
