@@ -52,9 +52,10 @@ type Parsed = Command.Command.ParseConfig<typeof options>
 const parseFaults = (text: string): Effect.Effect<ReadonlySet<FaultKind>, UsageError> => {
   if (text.trim() === "none") return Effect.succeed(new Set())
   const names = text.split(",").map((name) => name.trim())
-  const unknown = names.filter((name) => !([...faultKinds, ...optInFaultKinds] as ReadonlyArray<string>).includes(name))
+  const known: ReadonlyArray<string> = [...faultKinds, ...optInFaultKinds]
+  const unknown = names.filter((name) => !known.includes(name))
   return unknown.length > 0
-    ? Effect.fail(new UsageError({ message: `unknown fault ${unknown.join(", ")}; known: ${faultKinds.join(", ")}` }))
+    ? Effect.fail(new UsageError({ message: `unknown fault ${unknown.join(", ")}; known: ${known.join(", ")}` }))
     : Effect.succeed(new Set(names as Array<FaultKind>))
 }
 
@@ -205,7 +206,7 @@ export const simCommand = Command.make("sim", options, (parsed) =>
           : replay(parsed, scenarioOfSpec(spec), seed)
     })
   })).pipe(Command.withDescription(
-    "Runs a Raft cluster with simulated clients and faults on simulated time, one seed after another, checking Raft's invariants and linearizability; a failing seed replays exactly with --seed."
+    "Runs a Raft cluster with simulated clients and faults on simulated time, seed after seed on worker threads, checking Raft's invariants and linearizability; a failing seed replays exactly with --seed."
   ))
 
 export const runCli = Command.run(simCommand, { name: "sim", version: "0.1.0" })
