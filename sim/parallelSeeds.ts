@@ -53,6 +53,26 @@ const runOn = (worker: Worker, seed: number) =>
     return Effect.sync(stopListening)
   })
 
+/** Outcomes that arrived before an earlier seed's, and the seed to report next. */
+interface Reorder {
+  readonly next: number
+  readonly held: ReadonlyMap<number, SeedOutcome>
+}
+
+export const inSeedOrder = (first: number): Reorder => ({ next: first, held: new Map() })
+
+export const releaseInOrder = (state: Reorder, outcome: SeedOutcome): readonly [Reorder, Array<SeedOutcome>] => {
+  const held = new Map(state.held).set(outcome.seed, outcome)
+  const released: Array<SeedOutcome> = []
+  let next = state.next
+  for (let ready = held.get(next); ready !== undefined; ready = held.get(next)) {
+    released.push(ready)
+    held.delete(next)
+    next++
+  }
+  return [{ next, held }, released]
+}
+
 /**
  * The outcomes of a range of seeds, in seed order, run on `workers` worker
  * threads: each idle worker takes the next seed, so a slow seed holds up no
@@ -76,6 +96,10 @@ export const seedOutcomes = (
         (worker, exit) => Exit.isSuccess(exit) ? Queue.offer(idle, worker) : Effect.void
       )
     return Stream.range(range.first, range.first + range.count - 1).pipe(
-      Stream.mapEffect(runSeed, { concurrency: workers })
+      // Unordered, so that a slow seed holds up no worker (an ordered stream waits for it before taking more)...
+      Stream.mapEffect(runSeed, { concurrency: workers, unordered: true }),
+      // ...then each outcome is held until every seed before it has reported.
+      Stream.mapAccum(inSeedOrder(range.first), releaseInOrder),
+      Stream.flattenIterables
     )
   }))
