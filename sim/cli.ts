@@ -1,10 +1,13 @@
 import { Command, Options } from "@effect/cli"
-import { Console, Data, Effect, Option } from "effect"
+import { availableParallelism } from "node:os"
+import { Console, Data, Effect, Either, Option, Stream } from "effect"
 import { type BrokenVariantName, brokenVariants } from "./brokenVariants.js"
-import { type FaultKind, faultKinds } from "./nemesis.js"
-import { runSeed, type SeedResult } from "./runSeed.js"
-import { defaultScenario, describeScenario, type Scenario } from "./scenario.js"
-import { swarmScenario } from "./swarm.js"
+import { type FaultKind, faultKinds, optInFaultKinds } from "./nemesis.js"
+import { type SeedOutcome, seedOutcomes } from "./parallelSeeds.js"
+import { runSeed } from "./runSeed.js"
+import { describeScenario, type Scenario } from "./scenario.js"
+import { type ScenarioSpec, scenarioOfSpec } from "./scenarioSpec.js"
+import { parseShard, type SeedRange, shardOfRange } from "./seedShard.js"
 import { formatTrace, linesAround, Trace } from "./Trace.js"
 
 /** Some seed broke an invariant: the process exits non-zero. */
@@ -22,7 +25,9 @@ const options = {
   )),
   faults: Options.text("faults").pipe(
     Options.withDefault(faultKinds.join(",")),
-    Options.withDescription(`comma-separated faults from ${faultKinds.join(", ")}; "none" for none (with --swarm, the faults each seed draws from)`)
+    Options.withDescription(
+      `comma-separated faults from ${faultKinds.join(", ")} (the default: all of them), and ${optInFaultKinds.join(", ")} (only when named: each new leader cut off after a short reign); "none" for none (with --swarm, the faults each seed draws from)`
+    )
   ),
   duration: Options.float("duration").pipe(Options.optional, Options.withDescription("simulated seconds of client operations per seed (default 3; with --swarm, drawn from 1 to 5)")),
   broken: Options.choice("broken", Object.keys(brokenVariants) as Array<BrokenVariantName>).pipe(
@@ -31,7 +36,15 @@ const options = {
   ),
   traceLines: Options.integer("trace-lines").pipe(Options.withDefault(80), Options.withDescription("trace lines printed before a failure")),
   fullTrace: Options.boolean("full-trace").pipe(Options.withDescription("with --seed: print the whole trace")),
-  keepGoing: Options.boolean("keep-going").pipe(Options.withDescription("go on after a failing seed and list them all at the end"))
+  keepGoing: Options.boolean("keep-going").pipe(Options.withDescription("go on after a failing seed and list them all at the end")),
+  workers: Options.integer("workers").pipe(
+    Options.optional,
+    Options.withDescription("worker threads running seeds at once (default: the machine's available parallelism); results do not depend on it")
+  ),
+  shard: Options.text("shard").pipe(
+    Options.optional,
+    Options.withDescription("I/N: run only the I-th of N slices of the seed range, to spread a sweep over N machines")
+  )
 }
 
 type Parsed = Command.Command.ParseConfig<typeof options>
@@ -39,28 +52,50 @@ type Parsed = Command.Command.ParseConfig<typeof options>
 const parseFaults = (text: string): Effect.Effect<ReadonlySet<FaultKind>, UsageError> => {
   if (text.trim() === "none") return Effect.succeed(new Set())
   const names = text.split(",").map((name) => name.trim())
-  const unknown = names.filter((name) => !(faultKinds as ReadonlyArray<string>).includes(name))
+  const known: ReadonlyArray<string> = [...faultKinds, ...optInFaultKinds]
+  const unknown = names.filter((name) => !known.includes(name))
   return unknown.length > 0
-    ? Effect.fail(new UsageError({ message: `unknown fault ${unknown.join(", ")}; known: ${faultKinds.join(", ")}` }))
+    ? Effect.fail(new UsageError({ message: `unknown fault ${unknown.join(", ")}; known: ${known.join(", ")}` }))
     : Effect.succeed(new Set(names as Array<FaultKind>))
 }
 
-/** The scenario of each seed: the fixed one, or with --swarm the seed's own draw. */
-const scenarioMaker = (parsed: Parsed) =>
+/** Which scenario each seed runs, checked: the fixed one, or with --swarm the seed's own draw. */
+const scenarioSpec = (parsed: Parsed) =>
   Effect.gen(function*() {
     const nodes = Option.getOrUndefined(parsed.nodes)
     const duration = Option.getOrUndefined(parsed.duration)
     if (nodes !== undefined && nodes < 1) return yield* new UsageError({ message: "--nodes must be at least 1" })
     if (duration !== undefined && !(duration > 0)) return yield* new UsageError({ message: "--duration must be positive" })
     const faults = yield* parseFaults(parsed.faults)
-    const workloadMs = duration === undefined ? undefined : Math.round(duration * 1000)
-    const broken = Option.getOrUndefined(Option.map(parsed.broken, (name) => brokenVariants[name]))
-    return (seed: number): Scenario => {
-      const scenario = parsed.swarm
-        ? swarmScenario(seed, { faults, ...(nodes === undefined ? {} : { nodes }), ...(workloadMs === undefined ? {} : { workloadMs }) })
-        : { ...defaultScenario(nodes ?? 3, faults), ...(workloadMs === undefined ? {} : { workloadMs }) }
-      return broken === undefined ? scenario : { ...scenario, broken }
+    const spec: ScenarioSpec = {
+      swarm: parsed.swarm,
+      faults: [...faults],
+      ...(nodes === undefined ? {} : { nodes }),
+      ...(duration === undefined ? {} : { workloadMs: Math.round(duration * 1000) }),
+      ...Option.match(parsed.broken, { onNone: () => ({}), onSome: (broken) => ({ broken }) })
     }
+    return spec
+  })
+
+/** The seeds a sweep runs (its shard of the range) and on how many worker threads, checked. */
+const sweepPlan = (parsed: Parsed) =>
+  Effect.gen(function*() {
+    if (parsed.seeds < 1) return yield* new UsageError({ message: "--seeds must be at least 1" })
+    const range: SeedRange = { first: parsed.firstSeed, count: parsed.seeds }
+    const shard = yield* Option.match(parsed.shard, {
+      onNone: () => Effect.succeed(range),
+      onSome: (text) =>
+        Either.match(parseShard(text), {
+          onLeft: (message) => new UsageError({ message }),
+          onRight: (shard) =>
+            shard.of > range.count
+              ? new UsageError({ message: `--shard ${text}: more slices than the ${range.count} seeds of the range` })
+              : Effect.succeed(shardOfRange(range, shard))
+        })
+    })
+    const workers = Option.getOrElse(parsed.workers, availableParallelism)
+    if (workers < 1) return yield* new UsageError({ message: `--workers must be at least 1, not ${workers}` })
+    return { range, shard, workers: Math.min(workers, shard.count) }
   })
 
 /** The command line that replays a seed exactly. */
@@ -74,7 +109,7 @@ const replayCommand = (parsed: Parsed, seed: number) =>
   ].join(" ")
 
 /** A seed's result, with its scenario when each seed draws its own. */
-const describeResult = (parsed: Parsed, scenario: Scenario, result: SeedResult) => {
+const describeResult = (parsed: Parsed, scenario: Scenario, result: SeedOutcome) => {
   const { fail, info, ok } = result.operations
   const outcome = result.violation === null
     ? "ok"
@@ -107,41 +142,54 @@ const replay = (parsed: Parsed, scenarioOf: (seed: number) => Scenario, seed: nu
     if (result.violation !== null) return yield* new SeedsFailed({ seeds: [seed] })
   })
 
-const sweep = (parsed: Parsed, scenarioOf: (seed: number) => Scenario) =>
+const sweep = (parsed: Parsed, spec: ScenarioSpec) =>
   Effect.gen(function*() {
+    const { range, shard, workers } = yield* sweepPlan(parsed)
+    const scenarioOf = scenarioOfSpec(spec)
     const failed: Array<number> = []
     /** The largest share of its liveness bound that a seed's recovery took. */
     let slowestRecovery = { afterMs: 0, boundMs: 0 }
+    let done = 0
     const startedMs = performance.now()
     const nodes = Option.match(parsed.nodes, { onNone: () => parsed.swarm ? "1 to 7" : "3", onSome: String })
+    const slice = Option.match(parsed.shard, {
+      onNone: () => "",
+      onSome: (text) => ` (shard ${text} of ${range.count} seeds from ${range.first})`
+    })
     yield* Console.error(
-      `running ${parsed.seeds} ${parsed.swarm ? "swarm " : ""}seeds from ${parsed.firstSeed}: ${nodes} nodes, faults ${parsed.faults}`
+      `running ${shard.count} ${parsed.swarm ? "swarm " : ""}seeds from ${shard.first}${slice} on ${workers} worker threads: ${nodes} nodes, faults ${parsed.faults}`
     )
-    for (let seed = parsed.firstSeed; seed < parsed.firstSeed + parsed.seeds; seed++) {
-      const scenario = scenarioOf(seed)
-      const result = runSeed(seed, scenario)
-      const afterMs = result.recoveredInMs ?? 0
-      if (afterMs * slowestRecovery.boundMs >= slowestRecovery.afterMs * result.livenessBoundMs) {
-        slowestRecovery = { afterMs, boundMs: result.livenessBoundMs }
-      }
-      if (result.violation !== null) {
-        failed.push(seed)
-        yield* Console.log(`\n${describeResult(parsed, scenario, result)}\nThe events before it (simulated ms):`)
-        yield* printTrace(parsed, scenario, seed, false)
-        yield* Console.log(`Replay: ${replayCommand(parsed, seed)}\n`)
-        if (!parsed.keepGoing) break
-      }
-      const done = seed - parsed.firstSeed + 1
-      if (done % 100 === 0) {
-        const seconds = (performance.now() - startedMs) / 1000
-        yield* Console.error(`${done} seeds, ${failed.length} failed, ${(done / seconds).toFixed(1)} seeds/s`)
-      }
-      yield* Effect.yieldNow()
-    }
+    yield* seedOutcomes(spec, shard, workers).pipe(
+      Stream.takeUntil((result) => result.violation !== null && !parsed.keepGoing),
+      Stream.runForEach((result) =>
+        Effect.gen(function*() {
+          const afterMs = result.recoveredInMs ?? 0
+          if (afterMs * slowestRecovery.boundMs >= slowestRecovery.afterMs * result.livenessBoundMs) {
+            slowestRecovery = { afterMs, boundMs: result.livenessBoundMs }
+          }
+          if (result.violation !== null) {
+            const scenario = scenarioOf(result.seed)
+            failed.push(result.seed)
+            yield* Console.log(`\n${describeResult(parsed, scenario, result)}\nThe events before it (simulated ms):`)
+            yield* printTrace(parsed, scenario, result.seed, false)
+            yield* Console.log(`Replay: ${replayCommand(parsed, result.seed)}\n`)
+          }
+          done++
+          if (done % 100 === 0) {
+            const seconds = (performance.now() - startedMs) / 1000
+            yield* Console.error(
+              `${done} of ${shard.count} seeds, ${failed.length} failed, ${(done / seconds).toFixed(1)} seeds/s (${
+                (done / seconds / workers).toFixed(1)
+              } per worker)`
+            )
+          }
+        })
+      )
+    )
     const seconds = ((performance.now() - startedMs) / 1000).toFixed(1)
     yield* Console.log(
       failed.length === 0
-        ? `all ${parsed.seeds} seeds passed in ${seconds} s (slowest recovery after the faults: ${slowestRecovery.afterMs} ms of ${slowestRecovery.boundMs} ms allowed)`
+        ? `all ${shard.count} seeds passed in ${seconds} s (slowest recovery after the faults: ${slowestRecovery.afterMs} ms of ${slowestRecovery.boundMs} ms allowed)`
         : `failing seeds: ${failed.join(" ")} (after ${seconds} s)`
     )
     if (failed.length > 0) return yield* new SeedsFailed({ seeds: failed })
@@ -149,13 +197,16 @@ const sweep = (parsed: Parsed, scenarioOf: (seed: number) => Scenario) =>
 
 export const simCommand = Command.make("sim", options, (parsed) =>
   Effect.gen(function*() {
-    const scenarioOf = yield* scenarioMaker(parsed)
+    const spec = yield* scenarioSpec(parsed)
     return yield* Option.match(parsed.seed, {
-      onNone: () => sweep(parsed, scenarioOf),
-      onSome: (seed) => replay(parsed, scenarioOf, seed)
+      onNone: () => sweep(parsed, spec),
+      onSome: (seed) =>
+        Option.isSome(parsed.shard) || Option.isSome(parsed.workers)
+          ? new UsageError({ message: "--shard and --workers divide a sweep; --seed replays one seed" })
+          : replay(parsed, scenarioOfSpec(spec), seed)
     })
   })).pipe(Command.withDescription(
-    "Runs a Raft cluster with simulated clients and faults on simulated time, one seed after another, checking Raft's invariants and linearizability; a failing seed replays exactly with --seed."
+    "Runs a Raft cluster with simulated clients and faults on simulated time, seed after seed on worker threads, checking Raft's invariants and linearizability; a failing seed replays exactly with --seed."
   ))
 
 export const runCli = Command.run(simCommand, { name: "sim", version: "0.1.0" })

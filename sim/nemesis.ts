@@ -1,13 +1,18 @@
-import { Clock, Effect, Option, Random } from "effect"
+import { Clock, Effect, Fiber, Option, Random } from "effect"
 import { type Link, noMessageFaults } from "./SimulatedNetwork.js"
 import { sampleLatency } from "../linkv/latency.js"
 import { cutLinks, shapesFor, shuffledPartition } from "../linkv/partitionShapes.js"
 import type { NodeId } from "../src/protocol/envelope.js"
 import type { SimCluster } from "./SimCluster.js"
 
-/** The kinds of fault a simulation may inject. */
+/** The kinds of fault a simulation injects unless told otherwise, each as one of the nemesis's actions. */
 export const faultKinds = ["partition", "loss", "dup", "reorder", "slow", "crash"] as const
-export type FaultKind = (typeof faultKinds)[number]
+/**
+ * Faults injected only when named: "leader-churn" watches for new leaders
+ * and cuts each off from everyone after a short reign (see `churnLeaders`).
+ */
+export const optInFaultKinds = ["leader-churn"] as const
+export type FaultKind = (typeof faultKinds)[number] | (typeof optInFaultKinds)[number]
 
 export interface NemesisOptions {
   readonly faults: ReadonlySet<FaultKind>
@@ -22,6 +27,8 @@ export interface NemesisOptions {
    * where a deposed leader can answer what it must not).
    */
   readonly leaderCutHoldMs: number
+  /** With "leader-churn": the longest a new leader leads before it is cut off. */
+  readonly churnReignMaxMs: number
 }
 
 const pick = <A>(items: ReadonlyArray<A>): Effect.Effect<A> =>
@@ -31,13 +38,39 @@ const allLinks = (nodes: ReadonlyArray<NodeId>): Array<Link> =>
   nodes.flatMap((a) => nodes.filter((b) => b !== a).map((b) => [a, b] as const))
 
 /** The leader of the highest term among the running nodes, if any. */
-const currentLeader = (cluster: SimCluster): NodeId | undefined => {
+const currentLeader = (cluster: SimCluster): { readonly node: NodeId; readonly term: number } | undefined => {
   let leader: { readonly node: NodeId; readonly term: number } | undefined
   for (const [node, { role, term }] of cluster.currentRoles()) {
     if (role === "leader" && (leader === undefined || term > leader.term)) leader = { node, term }
   }
-  return leader?.node
+  return leader
 }
+
+const linksOf = (nodes: ReadonlyArray<NodeId>, node: NodeId) => allLinks(nodes).filter(([a, b]) => a === node || b === node)
+
+/**
+ * Until `untilMs`, every new leader is cut off from everyone after a reign
+ * drawn log-uniformly from 0 to `maxReignMs` (a reign of a few milliseconds
+ * as likely as one of tens), replacing the earlier cut so that the leader
+ * cut off before rejoins. Leaders come and go faster than they replicate:
+ * the entries of a deposed leader survive on few nodes, and a leader of a
+ * later term may replicate them to a majority and then be cut off in turn
+ * (the Raft paper's figure 8).
+ */
+const churnLeaders = (cluster: SimCluster, maxReignMs: number, untilMs: number) =>
+  Effect.gen(function*() {
+    let seen = ""
+    while ((yield* Clock.currentTimeMillis) < untilMs) {
+      yield* Effect.sleep(1)
+      const leader = currentLeader(cluster)
+      if (leader === undefined || `${leader.node}@${leader.term}` === seen) continue
+      seen = `${leader.node}@${leader.term}`
+      yield* Effect.sleep(Math.floor(Math.exp(Math.log(maxReignMs + 1) * (yield* Random.next))))
+      if ((yield* Clock.currentTimeMillis) >= untilMs) return
+      cluster.note(`nemesis: leader churn, ${leader.node} (term ${leader.term}) cut off`)
+      yield* cluster.network.cut(linksOf(cluster.nodeIds, leader.node))
+    }
+  })
 
 /**
  * A partition to start: one of Maelstrom's shapes offered for this cluster
@@ -61,11 +94,7 @@ const randomCut = (
       return Option.some({ name: partition.description, links: cutLinks(partition, nodes) })
     }
     if (choice === shapes.length && leader !== undefined) {
-      return Option.some({
-        name: `leader ${leader} isolated`,
-        links: links.filter(([a, b]) => a === leader || b === leader),
-        isolatesLeader: true
-      })
+      return Option.some({ name: `leader ${leader} isolated`, links: linksOf(nodes, leader), isolatesLeader: true })
     }
     const chosen: Array<Link> = []
     for (const link of links) if ((yield* Random.next) < 0.3) chosen.push(link)
@@ -99,7 +128,7 @@ export const runNemesis = (cluster: SimCluster, options: NemesisOptions): Effect
               partitioned = false
               return yield* network.heal
             }
-            const cut = yield* randomCut(nodeIds, currentLeader(cluster))
+            const cut = yield* randomCut(nodeIds, currentLeader(cluster)?.node)
             if (Option.isNone(cut)) return
             cluster.note(`nemesis: partition, ${cut.value.name}`)
             partitioned = true
@@ -145,6 +174,9 @@ export const runNemesis = (cluster: SimCluster, options: NemesisOptions): Effect
         }
       })
 
+    const churn = options.faults.has("leader-churn") && nodeIds.length > 1
+      ? Option.some(yield* Effect.fork(churnLeaders(cluster, options.churnReignMaxMs, options.untilMs)))
+      : Option.none()
     if (kinds.length > 0) {
       while (true) {
         yield* Effect.sleep(yield* Random.nextIntBetween(options.minIntervalMs, options.maxIntervalMs + 1))
@@ -152,6 +184,7 @@ export const runNemesis = (cluster: SimCluster, options: NemesisOptions): Effect
         yield* act(yield* pick(kinds))
       }
     }
+    if (Option.isSome(churn)) yield* Fiber.join(churn.value)
     cluster.note("nemesis: all faults lifted")
     yield* network.heal
     yield* network.setFaults(noMessageFaults)

@@ -61,7 +61,8 @@ export const runSeed = (seed: number, scenario: Scenario, trace?: Trace): SeedRe
         minIntervalMs: scenario.faultIntervalMs.min,
         maxIntervalMs: scenario.faultIntervalMs.max,
         untilMs: scenario.workloadMs,
-        leaderCutHoldMs: 2 * config.electionTimeoutMaxMs
+        leaderCutHoldMs: 2 * config.electionTimeoutMaxMs,
+        churnReignMaxMs: config.electionTimeoutMinMs
       }),
       runSimulatedClients(cluster, recorder, {
         clients: scenario.clients,

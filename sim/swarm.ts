@@ -1,7 +1,7 @@
 import { Effect, Random } from "effect"
 import { clientTimeoutMs } from "../linkv/clientThread.js"
 import type { LatencyDistribution } from "../linkv/latency.js"
-import { type FaultKind, faultKinds } from "./nemesis.js"
+import { type FaultKind, faultKinds, optInFaultKinds } from "./nemesis.js"
 import type { Scenario } from "./scenario.js"
 
 /** What a swarm run fixes for every seed; everything else each seed draws. */
@@ -49,7 +49,10 @@ export const swarmScenario = (seed: number, options: SwarmOptions): Scenario =>
       const electionTimeoutMinMs = yield* between(Math.max(3 * heartbeatMs, 10 * meanMs, 100), 1_000)
       const electionTimeoutMaxMs = electionTimeoutMinMs + (yield* between(Math.ceil(electionTimeoutMinMs / 4), electionTimeoutMinMs))
       const faults: Array<FaultKind> = []
-      for (const kind of faultKinds) if (options.faults.has(kind) && (yield* Random.nextBoolean)) faults.push(kind)
+      // A kind not offered draws nothing: runs offering the default kinds draw as they did before opt-in kinds existed.
+      for (const kind of [...faultKinds, ...optInFaultKinds]) {
+        if (options.faults.has(kind) && (yield* Random.nextBoolean)) faults.push(kind)
+      }
       const minIntervalMs = yield* between(20, 500)
       return {
         nodes,

@@ -61,6 +61,18 @@ describe("the simulator is deterministic", () => {
     expect(second.result).toEqual(first.result)
   })
 
+  it("leader churn (each new leader cut off after a short reign) replays event for event", () => {
+    const churn = { ...defaultScenario(5, new Set(["crash", "leader-churn"] as const)), config: { electionTimeoutMinMs: 100, electionTimeoutMaxMs: 200 } }
+    const run = () => {
+      const trace = new Trace(Infinity)
+      runSeed(3, churn, trace)
+      return trace
+    }
+    const first = run()
+    expect(first.lines().filter((line) => line.text.includes("nemesis: leader churn")).length).toBeGreaterThan(3)
+    expect(run().digest()).toBe(first.digest())
+  })
+
   it("another seed gives another trace", () => {
     expect(traced(8).hash).not.toBe(traced(7).hash)
   })
