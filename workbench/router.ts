@@ -49,7 +49,8 @@ export interface RouterCounters {
   readonly samples: ReadonlyArray<{ readonly node: string; readonly problem: string; readonly line: string }>
 }
 
-const emptyCounters: RouterCounters = {
+/** A network that carried nothing yet. */
+export const emptyCounters: RouterCounters = {
   nodeToNode: 0,
   clientToNode: 0,
   nodeToClient: 0,

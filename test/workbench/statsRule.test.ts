@@ -1,26 +1,15 @@
 import { describe, expect, it } from "vitest"
 import type { HistoryOp } from "../../checker/history.js"
-import type { RouterCounters } from "../../workbench/router.js"
+import { emptyCounters } from "../../workbench/router.js"
 import { computeStats } from "../../workbench/stats.js"
 import { statsProblems } from "../../workbench/statsRule.js"
-
-const noMessages: RouterCounters = {
-  nodeToNode: 0,
-  clientToNode: 0,
-  nodeToClient: 0,
-  cutByPartition: 0,
-  unknownSrc: 0,
-  unknownDest: 0,
-  stdoutCutOff: [],
-  samples: []
-}
 
 /** A history from (process, type, f) triples, one millisecond apart. */
 const historyOf = (lines: ReadonlyArray<readonly [number, HistoryOp["type"], HistoryOp["f"]]>): Array<HistoryOp> =>
   lines.map(([process, type, f], index) => ({ index, time: index * 1e6, process, type, f, key: 0, value: null }))
 
 const problemsOf = (history: ReadonlyArray<HistoryOp>, availability?: number) =>
-  statsProblems(computeStats(history, noMessages, 1), availability)
+  statsProblems(computeStats(history, emptyCounters, 1), availability)
 
 describe("the stats rule", () => {
   it("keeps a run where every kind tried succeeded at least once", () => {
