@@ -15,14 +15,20 @@ export interface WorkbenchRun {
   readonly results: () => Results
 }
 
+/** Sends the workbench a signal, as a user's Ctrl-C does, a second after its stderr first shows `after`. */
+export interface SignalWhen {
+  readonly after: string
+  readonly signal: NodeJS.Signals
+}
+
 /**
  * Runs the compiled workbench (`npm run build` first) as a user would, with its
  * own store folder, given right after the subcommand: words after the options are the node's.
  */
-export const runWorkbench = (args: ReadonlyArray<string>): Promise<WorkbenchRun> => {
+export const runWorkbench = (args: ReadonlyArray<string>, signalWhen?: SignalWhen): Promise<WorkbenchRun> => {
   const storeDir = mkdtempSync(join(tmpdir(), "workbench-test-store-"))
   return new Promise((done) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [join(repoRoot, "dist/workbench/main.js"), ...args.slice(0, 1), "--store", storeDir, ...args.slice(1)],
       { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 },
@@ -35,5 +41,15 @@ export const runWorkbench = (args: ReadonlyArray<string>): Promise<WorkbenchRun>
           results: () => JSON.parse(readFileSync(join(storeDir, "latest", "results.json"), "utf8")) as Results
         })
     )
+    if (signalWhen !== undefined) {
+      let stderr = ""
+      const watch = (chunk: Buffer | string) => {
+        stderr += chunk.toString()
+        if (!stderr.includes(signalWhen.after)) return
+        child.stderr?.off("data", watch)
+        setTimeout(() => child.kill(signalWhen.signal), 1000)
+      }
+      child.stderr?.on("data", watch)
+    }
   })
 }
