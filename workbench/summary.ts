@@ -24,7 +24,7 @@ export const summaryText = ({ dir, results }: TestRun): string => {
   ]
   if (network.unknownSrc + network.unknownDest > 0) {
     lines.push(
-      `  WARNING: nodes printed ${network.unknownSrc} message(s) with a wrong src, ${network.unknownDest} to an unknown dest; dropped:`
+      `  WARNING: nodes printed ${network.unknownSrc} message(s) from an unknown src, ${network.unknownDest} to an unknown dest; dropped:`
     )
     for (const sample of network.samples.slice(0, 5)) lines.push(`    ${sample.node}: ${sample.problem}: ${sample.line}`)
   }

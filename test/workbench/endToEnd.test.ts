@@ -39,14 +39,28 @@ describe("workbench end to end", () => {
     const results = run.results()
     expect(results.valid).toBe(true)
     expect(results.stats.ok).toBeGreaterThan(50)
-    // Every node (n0, n1, n2, as Maelstrom names them) printed one message as n1 to the unknown n7:
-    // from n1 that is an unknown dest, from n0 and n2 a wrong src.
-    expect(results.network.unknownDest).toBe(1)
-    expect(results.network.unknownSrc).toBe(2)
-    expect(run.stdout).toContain("1 to an unknown dest")
+    // Every node (n0, n1, n2, as Maelstrom names them) printed one message as n1 (a known src) to
+    // the unknown n7, and one as the unknown x9 to n0.
+    expect(results.network.unknownDest).toBe(3)
+    expect(results.network.unknownSrc).toBe(3)
+    expect(run.stdout).toContain("nodes printed 3 message(s) from an unknown src, 3 to an unknown dest")
     const history = readFileSync(join(run.storeDir, "latest", "history.jsonl"), "utf8").trim().split("\n")
     expect(history.length).toBe(results.stats.operations * 2 - results.stats.unfinished)
     for (const node of ["n0", "n1", "n2"]) expect(existsSync(join(run.storeDir, "latest", "node-logs", `${node}.log`))).toBe(true)
+  })
+
+  it("routes a message a node sends in a client's name, as Maelstrom does", async () => {
+    const run = await runWorkbench([
+      "test", "--bin", "test/workbench/fixtures/forwarding-node.mjs", "--node-count", "3", "--concurrency", "6",
+      "--rate", "60", "--time-limit", "2"
+    ])
+    expect(run.stdout, `${run.stdout}\n${run.stderr.slice(-3000)}`).toContain("Everything looks good!")
+    const results = run.results()
+    // Every request to n1 or n2 reached n0 and was answered: none timed out.
+    expect(results.stats.info).toBe(0)
+    expect(results.stats.ok).toBeGreaterThan(30)
+    expect(results.network.unknownSrc).toBe(0)
+    expect(results.network.clientToNode).toBeGreaterThan(results.stats.operations)
   })
 
   it("judges our Raft node valid under partitions", async () => {
