@@ -3,10 +3,11 @@ import { Clock, Data, Effect, Fiber, Random, Schema } from "effect"
 import { HistoryOp } from "../checker/history.js"
 import { checkHistory } from "../checker/check.js"
 import { clientTimeoutMs, runClientThread } from "../linkv/clientThread.js"
-import { makeGenerator } from "../linkv/generator.js"
+import { maelstromLinKv, makeGenerator } from "../linkv/generator.js"
 import { makeHistoryRecorder } from "../linkv/historyRecorder.js"
 import { connectClient } from "./client.js"
 import { startCluster } from "./cluster.js"
+import { historyEdn } from "./historyEdn.js"
 import { makeMalformedReplyLog } from "./malformedReplies.js"
 import { makePartitionNemesis } from "./nemesis.js"
 import { reportProgress } from "./progress.js"
@@ -65,8 +66,8 @@ export const runTest = (test: TestOptions, stopRequested: Effect.Effect<string>)
           enabled: test.nemesis.includes("partition")
         })
         const generator = yield* makeGenerator({
+          ...maelstromLinKv(test.nodeIds.length),
           concurrency: test.concurrency,
-          groupSize: Math.min(test.concurrency, Math.max(2, test.nodeIds.length)),
           rate: test.rate
         })
         const progress = yield* Effect.forkScoped(
@@ -125,6 +126,7 @@ export const runTest = (test: TestOptions, stopRequested: Effect.Effect<string>)
 
     const history = yield* recorder.lines
     yield* fs.writeFileString(path.join(dir, "history.jsonl"), history.map((op) => `${encodeHistoryLine(op)}\n`).join(""))
+    yield* fs.writeFileString(path.join(dir, "history.edn"), historyEdn(history))
     yield* Effect.logInfo(`checking ${history.length} history lines`)
     const linearizability = yield* Effect.try({
       try: () => checkHistory(history, { timeLimitMs: checkBudgetPerKeyMs }),

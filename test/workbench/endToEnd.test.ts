@@ -47,6 +47,15 @@ describe("workbench end to end", () => {
     const history = readFileSync(join(run.storeDir, "latest", "history.jsonl"), "utf8").trim().split("\n")
     expect(history.length).toBe(results.stats.operations * 2 - results.stats.unfinished)
     for (const node of ["n0", "n1", "n2"]) expect(existsSync(join(run.storeDir, "latest", "node-logs", `${node}.log`))).toBe(true)
+    // history.edn, in Jepsen's format, holds the same operations and reads back valid.
+    const edn = readFileSync(join(run.storeDir, "latest", "history.edn"), "utf8").trim().split("\n")
+    expect(edn.length).toBe(history.length)
+    const check = spawnSync(process.execPath, [join(repoRoot, "dist/checker/cli.js"), join(run.storeDir, "latest", "history.edn")], {
+      encoding: "utf8"
+    })
+    expect(check.stdout).toContain(`${history.length} history lines`)
+    expect(check.stdout).toContain("Verdict: valid")
+    expect(check.status).toBe(0)
   })
 
   it("routes a message a node sends in a client's name, as Maelstrom does", async () => {
