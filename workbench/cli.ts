@@ -52,7 +52,7 @@ const options = {
     Options.withDescription("total, or a fraction: the test is invalid when fewer of its operations are ok (default: not checked)")
   ),
   nemesis: Options.text("nemesis").pipe(Options.optional, Options.withDescription("faults to inject: partition (default: none)")),
-  nemesisInterval: withDefault("nemesis-interval", defaults.nemesisInterval, "seconds between a partition and its heal"),
+  nemesisInterval: withDefault("nemesis-interval", defaults.nemesisInterval, "mean seconds between partition changes (each waits 0 to twice this)"),
   testCount: withDefault("test-count", defaults.testCount, "how many tests to run, one after the other"),
   seed: Options.text("seed").pipe(Options.optional, Options.withDescription("seed of the generator, latencies and nemesis (default: from the clock)")),
   logStderr: Options.boolean("log-stderr").pipe(Options.withDescription("also print the nodes' stderr here (default: off)")),
