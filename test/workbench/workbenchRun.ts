@@ -15,7 +15,10 @@ export interface WorkbenchRun {
   readonly results: () => Results
 }
 
-/** Sends the workbench a signal, as a user's Ctrl-C does, a second after its stderr first shows `after`. */
+/**
+ * Sends the workbench a signal a second after its stderr first shows `after`,
+ * twice in a row as a Ctrl-C under `npm run` arrives (from the terminal, and passed on by npm).
+ */
 export interface SignalWhen {
   readonly after: string
   readonly signal: NodeJS.Signals
@@ -48,6 +51,7 @@ export const runWorkbench = (args: ReadonlyArray<string>, signalWhen?: SignalWhe
         if (!stderr.includes(signalWhen.after)) return
         child.stderr?.off("data", watch)
         setTimeout(() => child.kill(signalWhen.signal), 1000)
+        setTimeout(() => child.kill(signalWhen.signal), 1020)
       }
       child.stderr?.on("data", watch)
     }
