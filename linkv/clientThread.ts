@@ -59,7 +59,7 @@ export const runClientThread = (options: ClientThreadOptions, thread: number): E
     while (true) {
       yield* generator.awaitTurn
       if ((yield* Clock.currentTimeMillis) >= options.untilMillis) break
-      const op = yield* generator.nextOperation(generator.groupOf(thread))
+      const op = yield* generator.nextOperation(thread)
       const outcome = yield* performOperation(options.recorder, connection, process, op, options.timeoutMs)
       if (outcome.type === "info") {
         yield* connection.close

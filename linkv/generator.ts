@@ -1,9 +1,6 @@
 import { Clock, Effect, Random, Ref, SynchronizedRef } from "effect"
 import type { Operation } from "./operation.js"
 
-/** Each key gets between these many operations before its group moves to a fresh key. */
-const minOpsPerKey = 60
-const maxOpsPerKey = 100
 /** Values written and compared are 0..4, so cas succeeds often enough to matter. */
 const valueCount = 5
 
@@ -15,15 +12,12 @@ interface KeyState {
 
 /**
  * The lin-kv generator (Jepsen's linearizable register over independent keys):
- * clients are split into groups, each group works one integer key with a random
- * mix of read, write and cas until the key's budget is spent, then takes the
- * next unused key.
+ * client threads are split into groups, each group works one integer key
+ * until the key's budget is spent, then takes the next unused key.
  */
 export interface Generator {
-  /** The group a client thread belongs to. */
-  readonly groupOf: (thread: number) => number
-  /** The next operation for a group, or a fresh key when the current one is spent. */
-  readonly nextOperation: (group: number) => Effect.Effect<Operation>
+  /** The next operation of a client thread, on its group's key (a fresh key when the current one is spent). */
+  readonly nextOperation: (thread: number) => Effect.Effect<Operation>
   /** Waits for this client's turn so that all clients together stay near `rate`. */
   readonly awaitTurn: Effect.Effect<void>
 }
@@ -38,19 +32,53 @@ export interface OperationMix {
 /** Jepsen's register test: read, write and cas equally often. */
 export const evenMix: OperationMix = { read: 1, write: 1, cas: 1 }
 
-export const makeGenerator = (options: {
-  readonly concurrency: number
+/** How the client threads share the keys. */
+export interface KeyGroups {
+  /** Client threads per key; the last group takes the threads left over. */
   readonly groupSize: number
+  /**
+   * Of each group, how many threads only read (Jepsen's `reserve`); the
+   * others draw from the mix without its reads. A group too small for
+   * readers and writers both (one thread) draws from the whole mix.
+   */
+  readonly readOnlyPerGroup: number
+  /** Each key gets between these many operations, inclusive, before its group moves on. */
+  readonly opsPerKey: { readonly min: number; readonly max: number }
+}
+
+/**
+ * Maelstrom's lin-kv (Jepsen's linearizable-register test): 2n threads per
+ * key for n nodes, n of them only reading, the others writing or cas-ing one
+ * to two; 128 operations per key, less up to a tenth drawn at random (so keys
+ * fall out of step).
+ */
+export const maelstromLinKv = (nodeCount: number): KeyGroups & { readonly mix: OperationMix } => ({
+  groupSize: 2 * nodeCount,
+  readOnlyPerGroup: nodeCount,
+  opsPerKey: { min: 116, max: 128 },
+  mix: { read: 1, write: 1, cas: 2 }
+})
+
+/** The part of a group's mix a thread draws from, by its place in the group. */
+export const threadMix = (groups: KeyGroups, concurrency: number, mix: OperationMix, thread: number): OperationMix => {
+  const first = Math.floor(thread / groups.groupSize) * groups.groupSize
+  const size = Math.min(groups.groupSize, concurrency - first)
+  const readers = size < 2 ? 0 : Math.min(groups.readOnlyPerGroup, Math.floor(size / 2))
+  if (readers === 0) return mix
+  return thread - first < readers ? { read: 1, write: 0, cas: 0 } : { ...mix, read: 0 }
+}
+
+export const makeGenerator = (options: KeyGroups & {
+  readonly concurrency: number
   readonly rate: number
-  readonly mix?: OperationMix
+  readonly mix: OperationMix
 }): Effect.Effect<Generator> =>
   Effect.gen(function*() {
     const groupCount = Math.ceil(options.concurrency / options.groupSize)
-    const mix = options.mix ?? evenMix
     const nextKey = yield* Ref.make(0)
     const freshKey = Effect.gen(function*() {
       const key = yield* Ref.getAndUpdate(nextKey, (k) => k + 1)
-      return { key, remaining: yield* Random.nextIntBetween(minOpsPerKey, maxOpsPerKey + 1) }
+      return { key, remaining: yield* Random.nextIntBetween(options.opsPerKey.min, options.opsPerKey.max + 1) }
     })
     const groups: Array<SynchronizedRef.SynchronizedRef<KeyState>> = []
     for (let i = 0; i < groupCount; i++) groups.push(yield* SynchronizedRef.make(yield* freshKey))
@@ -63,9 +91,10 @@ export const makeGenerator = (options: {
         ))
 
     const value = Random.nextIntBetween(0, valueCount)
-    const nextOperation = (group: number) =>
+    const nextOperation = (thread: number) =>
       Effect.gen(function*() {
-        const key = yield* takeKey(group)
+        const key = yield* takeKey(Math.floor(thread / options.groupSize))
+        const mix = threadMix(options, options.concurrency, options.mix, thread)
         const draw = (yield* Random.next) * (mix.read + mix.write + mix.cas)
         if (draw < mix.read) return { f: "read", key } as const
         if (draw < mix.read + mix.write) return { f: "write", key, value: yield* value } as const
@@ -86,5 +115,5 @@ export const makeGenerator = (options: {
       if (slot > now) yield* Effect.sleep(slot - now)
     })
 
-    return { groupOf: (thread) => Math.floor(thread / options.groupSize), nextOperation, awaitTurn }
+    return { nextOperation, awaitTurn }
   })

@@ -38,6 +38,9 @@ export const connectSimulatedClient = (cluster: SimCluster, process: number, nod
     close: Effect.void
   }))
 
+/** Shorter keys than Maelstrom's, so that a short simulated run still covers several. */
+const simulatedOpsPerKey = { min: 60, max: 100 }
+
 /**
  * Maelstrom's lin-kv clients (linkv/) against a simulated cluster. Each
  * process talks to a node picked at random, so that a thread's successive
@@ -52,6 +55,8 @@ export const runSimulatedClients = (
     const generator = yield* makeGenerator({
       concurrency: options.clients,
       groupSize: Math.min(options.clients, Math.max(2, cluster.nodeIds.length)),
+      readOnlyPerGroup: 0,
+      opsPerKey: simulatedOpsPerKey,
       rate: options.rate,
       mix: options.mix
     })

@@ -1,16 +1,20 @@
 import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
 import { accessSync, constants, statSync } from "node:fs"
 import { resolve } from "node:path"
-import { Clock, Console, Data, Effect, Option } from "effect"
+import { Clock, Console, Data, Deferred, Effect, Fiber, Option } from "effect"
 import { type MaelstromLatencyName, maelstromLatencyNames } from "../linkv/latency.js"
 import { verdictLine } from "./results.js"
 import { splitNodeArguments } from "./nodeArguments.js"
 import { runTest } from "./runner.js"
+import { listenForStopSignals } from "./stopSignals.js"
 import { summaryText } from "./summary.js"
 import { parseConcurrency, parseNodeIds, type TestOptions, UsageError } from "./testOptions.js"
 
 /** The option parser refused the command line (an unknown option, a missing --bin); it has printed why on stderr. */
 export class OptionsRejected extends Data.TaggedError("OptionsRejected")<{ readonly message: string }> {}
+
+/** The user stopped the run (Ctrl-C): the results so far are saved, and are no verdict. */
+export class RunInterrupted extends Data.TaggedError("RunInterrupted")<{ readonly signal: string }> {}
 
 /** At least one test of the run was not valid: the process exits non-zero. */
 export class RunInvalid extends Data.TaggedError("RunInvalid")<{ readonly invalidTests: number }> {}
@@ -48,7 +52,7 @@ const options = {
     Options.withDescription("total, or a fraction: the test is invalid when fewer of its operations are ok (default: not checked)")
   ),
   nemesis: Options.text("nemesis").pipe(Options.optional, Options.withDescription("faults to inject: partition (default: none)")),
-  nemesisInterval: withDefault("nemesis-interval", defaults.nemesisInterval, "seconds between a partition and its heal"),
+  nemesisInterval: withDefault("nemesis-interval", defaults.nemesisInterval, "mean seconds between partition changes (each waits 0 to twice this)"),
   testCount: withDefault("test-count", defaults.testCount, "how many tests to run, one after the other"),
   seed: Options.text("seed").pipe(Options.optional, Options.withDescription("seed of the generator, latencies and nemesis (default: from the clock)")),
   logStderr: Options.boolean("log-stderr").pipe(Options.withDescription("also print the nodes' stderr here (default: off)")),
@@ -142,22 +146,34 @@ export const toTestOptions = (parsed: ParsedOptions): Effect.Effect<TestOptions,
 
 const runTests = (test: TestOptions) =>
   Effect.gen(function*() {
+    const stop = yield* listenForStopSignals
     let invalidTests = 0
     for (let i = 1; i <= test.testCount; i++) {
+      if (yield* Deferred.isDone(stop)) return yield* new RunInterrupted({ signal: yield* Deferred.await(stop) })
       // Each test gets its own seed, derived from the first, so any one of them can be replayed alone.
       const seed = test.seed + i - 1
       yield* Console.error(`Test ${i} of ${test.testCount}: lin-kv, ${test.nodeIds.length} node(s), seed ${seed}`)
-      const run = yield* runTest({ ...test, seed })
+      const run = yield* runTest({ ...test, seed }, Deferred.await(stop))
       yield* Console.log(summaryText(run))
-      yield* Console.log(verdictLine(run.results.valid, run.results.linearizability.verdict))
+      yield* Console.log(verdictLine(run.results))
+      const { end } = run.results
+      if (end.reason === "interrupted") return yield* new RunInterrupted({ signal: end.signal })
       if (!run.results.valid) invalidTests += 1
     }
     if (test.testCount > 1) yield* Console.log(`${test.testCount - invalidTests} of ${test.testCount} tests valid`)
     if (invalidTests > 0) return yield* new RunInvalid({ invalidTests })
-  })
+  }).pipe(Effect.scoped)
+
+/**
+ * The runtime interrupts the main fiber on Ctrl-C, which would drop the test's
+ * results; so the tests run on a fiber of their own, which stops at the signal
+ * and saves what it has, and the main fiber waits for it without being interrupted.
+ */
+const runTestsToTheEnd = (test: TestOptions) =>
+  Effect.flatMap(Effect.forkDaemon(runTests(test)), (tests) => Effect.uninterruptible(Fiber.join(tests)))
 
 const testCommand = (binArgs: ReadonlyArray<string>) =>
-  Command.make("test", options, (parsed) => Effect.flatMap(toTestOptions({ ...parsed, binArgs }), runTests)).pipe(
+  Command.make("test", options, (parsed) => Effect.flatMap(toTestOptions({ ...parsed, binArgs }), runTestsToTheEnd)).pipe(
     Command.withDescription("run a Maelstrom-style test against a node binary: test [options] [--] [node arguments...]")
   )
 

@@ -1,7 +1,7 @@
 import { Clock, Data, Deferred, Effect, Queue, Ref } from "effect"
 import type { Envelope } from "../src/protocol/envelope.js"
 import { maelstromLatency } from "../linkv/latency.js"
-import { type NodeProcess, startNodeProcess } from "./nodeProcess.js"
+import { type NodeProcess, type ProcessExit, startNodeProcess } from "./nodeProcess.js"
 import { makeRouter, type Router } from "./router.js"
 import type { TestOptions } from "./testOptions.js"
 
@@ -15,6 +15,10 @@ export interface NodeCrash {
   readonly signal: string | null
   /** Milliseconds since the clients started (see `crashesSince`). */
   readonly atMs: number
+  /** The last lines the node wrote on stderr, to show why it died. */
+  readonly stderrTail: ReadonlyArray<string>
+  /** Where its whole stderr is. */
+  readonly logPath: string
 }
 
 export interface Cluster {
@@ -26,7 +30,15 @@ export interface Cluster {
   readonly crashesSince: (originMillis: number) => Effect.Effect<ReadonlyArray<NodeCrash>>
   /** From now on a node exiting is the test stopping it, not a crash. */
   readonly markStopping: Effect.Effect<void>
+  /** Succeeds when every node has crashed: nothing is left to test. */
+  readonly allCrashed: Effect.Effect<void>
 }
+
+/** A dead node's last stderr lines, indented, for an error message or the summary. */
+export const showStderrTail = (tail: ReadonlyArray<string>, logPath: string): string =>
+  tail.length === 0
+    ? `it wrote nothing on stderr (${logPath})`
+    : `the last ${tail.length} line(s) of its stderr (all in ${logPath}):\n${tail.map((line) => `    | ${line}`).join("\n")}`
 
 /** Maelstrom aborts a test whose node does not answer init within 10 s. */
 const initTimeoutMs = 10_000
@@ -48,12 +60,13 @@ const initialize = (router: Router, node: NodeProcess, nodeIds: ReadonlyArray<st
           : Effect.fail(new NodeInitError({ message: `${node.id} answered init with ${JSON.stringify(reply.body)}` }))
       )
     )
-    const died = Effect.flatMap(Deferred.await(node.exited), (exit) =>
-      Effect.fail(
-        new NodeInitError({
-          message: `${node.id} exited (code ${exit.code}, signal ${exit.signal}) before answering init; its stderr is in ${logPath}`
-        })
-      ))
+    const died = Effect.gen(function*() {
+      const exit = yield* Deferred.await(node.exited)
+      return yield* new NodeInitError({
+        message: `${node.id} exited (code ${exit.code}, signal ${exit.signal}) before answering init; ` +
+          showStderrTail(yield* node.stderrTail, logPath)
+      })
+    })
     const timedOut = Effect.gen(function*() {
       const cutOff = (yield* router.counters).stdoutCutOff.find((cut) => cut.node === node.id)
       return yield* new NodeInitError({
@@ -107,15 +120,17 @@ export const startCluster = (options: {
     }
 
     const stopping = yield* Ref.make(false)
-    const crashes = yield* Ref.make<ReadonlyArray<NodeCrash>>([])
+    const crashes = yield* Ref.make<ReadonlyArray<{ node: NodeProcess; exit: ProcessExit; atMillis: number }>>([])
+    const allCrashed = yield* Deferred.make<void>()
     for (const node of nodes) {
       yield* Deferred.await(node.exited).pipe(
         Effect.flatMap((exit) =>
           Effect.gen(function*() {
             if (yield* Ref.get(stopping)) return
             const atMillis = yield* Clock.currentTimeMillis
-            yield* Ref.update(crashes, (cs) => [...cs, { node: node.id, ...exit, atMs: atMillis }])
             yield* Effect.logError(`node ${node.id} died (code ${exit.code}, signal ${exit.signal}): the run is invalid`)
+            const crashed = yield* Ref.updateAndGet(crashes, (cs) => [...cs, { node, exit, atMillis }])
+            if (crashed.length === nodes.length) yield* Deferred.succeed(allCrashed, undefined)
           })
         ),
         Effect.forkScoped
@@ -136,8 +151,17 @@ export const startCluster = (options: {
       nodes,
       freshClientId,
       crashesSince: (originMillis) =>
-        Effect.map(Ref.get(crashes), (cs) => cs.map((crash) => ({ ...crash, atMs: crash.atMs - originMillis }))),
-      markStopping: Ref.set(stopping, true)
+        Effect.flatMap(Ref.get(crashes), (cs) =>
+          Effect.forEach(cs, ({ atMillis, exit, node }) =>
+            Effect.map(node.stderrTail, (stderrTail): NodeCrash => ({
+              node: node.id,
+              ...exit,
+              atMs: atMillis - originMillis,
+              stderrTail,
+              logPath: options.logPath(node.id)
+            })))),
+      markStopping: Ref.set(stopping, true),
+      allCrashed: Deferred.await(allCrashed)
     }
     return cluster
   })

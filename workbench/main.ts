@@ -4,11 +4,15 @@ import { StderrLogger } from "../layers/StderrLogger.js"
 import { runMainWithExitCode } from "../src/runMainWithExitCode.js"
 import { runCli } from "./cli.js"
 
-/** Exit codes: 0 every test valid, 1 a test invalid, 2 the test could not run (bad input, a node that failed to start). */
+/**
+ * Exit codes: 0 every test valid, 1 a test invalid, 2 the test could not run
+ * (bad input, a node that failed to start), 130 stopped by Ctrl-C (or SIGTERM).
+ */
 const program = runCli(process.argv).pipe(
   Effect.as(0),
   Effect.catchTags({
     RunInvalid: () => Effect.succeed(1),
+    RunInterrupted: () => Effect.succeed(130),
     OptionsRejected: () => Effect.succeed(2),
     UsageError: (error) => Effect.as(Console.error(`error: ${error.message}`), 2),
     NodeInitError: (error) => Effect.as(Console.error(`error: test aborted: ${error.message}`), 2),

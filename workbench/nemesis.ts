@@ -1,4 +1,4 @@
-import { Clock, Effect, Option, Ref } from "effect"
+import { Clock, Effect, Option, Random, Ref } from "effect"
 import { noPartition, type Partition, randomPartition } from "../linkv/partitionShapes.js"
 import type { Router } from "./router.js"
 
@@ -12,12 +12,19 @@ export interface PartitionWindow {
 export interface Nemesis {
   /** What the network looks like now, for the progress line. */
   readonly state: Effect.Effect<string>
-  /** Alternates heal (first) and a random partition every interval, until interrupted. */
+  /** Alternates a random partition and a heal, each after a random wait (see `staggeredWaitMs`), until interrupted. */
   readonly run: Effect.Effect<never>
   /** Heals the network and closes the open window; safe to call more than once. */
   readonly heal: Effect.Effect<void>
   readonly windows: Effect.Effect<ReadonlyArray<PartitionWindow>>
 }
+
+/**
+ * Jepsen's stagger, which Maelstrom's nemesis uses: each change waits a time
+ * drawn uniformly from 0 to twice the interval, so changes come at random
+ * times `--nemesis-interval` apart on average.
+ */
+export const staggeredWaitMs = (intervalMs: number): Effect.Effect<number> => Random.nextRange(0, 2 * intervalMs)
 
 /** The partition nemesis (`--nemesis partition`); with no nemesis, `run` only waits. */
 export const makePartitionNemesis = (options: {
@@ -51,12 +58,13 @@ export const makePartitionNemesis = (options: {
       if ((yield* Ref.get(current)).partition.blocked.size > 0) yield* apply(noPartition)
     })
 
+    const staggered = Effect.flatMap(staggeredWaitMs(options.intervalMs), Effect.sleep)
     const cycle = Effect.gen(function*() {
-      yield* Effect.sleep(options.intervalMs)
+      yield* staggered
       const partition = yield* randomPartition(options.nodeIds)
       if (Option.isSome(partition)) yield* apply(partition.value)
       else yield* Effect.logInfo("nemesis: nothing to cut with one node")
-      yield* Effect.sleep(options.intervalMs)
+      yield* staggered
       yield* heal
     })
 

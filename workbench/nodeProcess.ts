@@ -23,6 +23,8 @@ export interface NodeProcess {
   readonly send: (line: string) => Effect.Effect<void>
   readonly stdoutLines: Queue.Dequeue<string>
   readonly exited: Deferred.Deferred<ProcessExit>
+  /** The last lines of the node's stderr, once it has closed (or after a grace period, if it stays open). */
+  readonly stderrTail: Effect.Effect<ReadonlyArray<string>>
 }
 
 export interface NodeProcessConfig {
@@ -39,6 +41,13 @@ export interface NodeProcessConfig {
 
 /** Grace period between TERM and KILL when the test stops a node. */
 const stopGraceMillis = 2_000
+
+/** How many of its last stderr lines are kept to show why a node died, and how much of each. */
+const stderrTailLines = 20
+const stderrTailLineChars = 300
+
+/** How long to wait for a dead node's stderr to close: a child of the node may hold it open. */
+const stderrCloseMillis = 1_000
 
 const waitForExit = (exited: Deferred.Deferred<ProcessExit>) =>
   Deferred.await(exited).pipe(Effect.timeoutOption(stopGraceMillis), Effect.map(Option.isSome))
@@ -69,7 +78,9 @@ export const startNodeProcess = (
     yield* Effect.addFinalizer(() => flushed(stderrFile))
     const child = yield* Effect.acquireRelease(
       Effect.async<ChildProcessWithoutNullStreams, NodeSpawnError>((resume) => {
-        const child = spawn(config.bin, [...config.args], { cwd: config.workDir, stdio: "pipe" })
+        // In its own process group, so that a Ctrl-C at the terminal reaches the
+        // workbench, which stops the test, and not the nodes, which would die mid-test.
+        const child = spawn(config.bin, [...config.args], { cwd: config.workDir, stdio: "pipe", detached: true })
         child.once("spawn", () => resume(Effect.succeed(child)))
         child.once("error", (error) =>
           resume(Effect.fail(new NodeSpawnError({ node: config.id, message: `cannot start ${config.bin}: ${error.message}` }))))
@@ -90,9 +101,15 @@ export const startNodeProcess = (
     createInterface({ input: child.stdout }).on("line", (line) => Queue.unsafeOffer(stdoutLines, line))
 
     child.stderr.pipe(stderrFile)
-    if (config.echoStderr) {
-      createInterface({ input: child.stderr }).on("line", (line) => process.stderr.write(`${config.id}: ${line}\n`))
-    }
+    const tail: Array<string> = []
+    const stderrClosed = yield* Deferred.make<void>()
+    const stderrLines = createInterface({ input: child.stderr })
+    stderrLines.on("line", (line) => {
+      tail.push(line.slice(0, stderrTailLineChars))
+      if (tail.length > stderrTailLines) tail.shift()
+      if (config.echoStderr) process.stderr.write(`${config.id}: ${line}\n`)
+    })
+    stderrLines.on("close", () => Deferred.unsafeDone(stderrClosed, Exit.void))
 
     return {
       id: config.id,
@@ -104,6 +121,10 @@ export const startNodeProcess = (
           }
         }),
       stdoutLines,
-      exited
+      exited,
+      stderrTail: Deferred.await(stderrClosed).pipe(
+        Effect.timeoutOption(stderrCloseMillis),
+        Effect.map(() => tail.slice())
+      )
     }
   })

@@ -1,7 +1,7 @@
 import type { InvalidExplanation, OperationSummary } from "../checker/result.js"
 import type { Json } from "../src/protocol/json.js"
 import { outcomeColors } from "./plots.js"
-import { type Results, verdictLine } from "./results.js"
+import { crashProblem, type Results, verdictLine } from "./results.js"
 
 /** The HTML report of one test: the verdict, the numbers, the plots, and why each invalid key is invalid. */
 
@@ -81,7 +81,7 @@ table { border-collapse: collapse; margin: 1em 0; } th, td { text-align: left; p
 th { font-weight: 600; } code { background: #f4f4f4; padding: 0 .3em; } .legend span { padding: 0 .5em; margin-right: .5em; border-radius: 3px; }
 </style></head><body>
 <h1>lin-kv test of <code>${escape([test.bin, ...test.binArgs].join(" "))}</code></h1>
-<p class="verdict ${results.valid ? "valid" : "invalid"}">${escape(verdictLine(results.valid, results.linearizability.verdict))}</p>
+<p class="verdict ${results.valid ? "valid" : "invalid"}">${escape(verdictLine(results))}</p>
 ${results.problems.length > 0 ? `<ul>${results.problems.map((p) => `<li>${escape(p)}</li>`).join("")}</ul>` : ""}
 <h2>Test</h2>
 <table>
@@ -102,9 +102,9 @@ ${row("throughput", `${stats.throughput.okPerSecond} ok/s, ${stats.throughput.co
 ${row("availability", `${(stats.availability * 100).toFixed(1)}% of operations ok`)}
 ${row("latency of ok operations", latency === null ? "none" : `p50 ${latency.p50} ms, p90 ${latency.p90} ms, p99 ${latency.p99} ms, max ${latency.max} ms`)}
 ${row("messages per operation", `${stats.messagesPerOperation.total} (${stats.messagesPerOperation.serverToServer} between nodes)`)}
-${row("network", `${network.nodeToNode} node↔node, ${network.cutByPartition} dropped by partitions; ${network.stdoutCutOff.length} node stdout(s) cut off by a line that is no message, ${network.unknownSrc} wrong src, ${network.unknownDest} unknown dest`)}
+${row("network", `${network.nodeToNode} node↔node, ${network.cutByPartition} dropped by partitions; ${network.stdoutCutOff.length} node stdout(s) cut off by a line that is no message, ${network.unknownSrc} unknown src, ${network.unknownDest} unknown dest`)}
 ${row("malformed replies", results.malformedReplies.sample === null ? "none" : `${results.malformedReplies.count}; the first, from ${results.malformedReplies.sample.node}: ${results.malformedReplies.sample.body} (${results.malformedReplies.sample.problem}); expected ${results.malformedReplies.expected}`)}
-${row("node crashes", results.crashes.length === 0 ? "none" : results.crashes.map((c) => `${c.node} at ${(c.atMs / 1000).toFixed(1)} s`).join(", "))}
+${row("node crashes", results.crashes.length === 0 ? "none" : results.crashes.map(crashProblem).join("; "))}
 </table>
 ${network.samples.length > 0 ? `<h3>Rejected node output</h3><pre>${escape(network.samples.map((s) => `${s.node}: ${s.problem}: ${s.line}`).join("\n"))}</pre>` : ""}
 <h2>Latency</h2>

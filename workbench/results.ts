@@ -1,9 +1,10 @@
-import type { CheckResult, Verdict } from "../checker/result.js"
+import type { CheckResult } from "../checker/result.js"
 import type { NodeCrash } from "./cluster.js"
 import type { MalformedReplies } from "./malformedReplies.js"
 import type { PartitionWindow } from "./nemesis.js"
 import type { RouterCounters, StdoutCutOff } from "./router.js"
 import type { Stats } from "./stats.js"
+import type { TestEnd } from "./testEnd.js"
 
 /** Everything results.json holds about one test. */
 export interface Results {
@@ -29,6 +30,8 @@ export interface Results {
     readonly seed: number
     readonly startedAt: string
   }
+  /** Why and when the client phase ended: at the time limit, or early (then the test is not valid). */
+  readonly end: TestEnd
   readonly linearizability: CheckResult
   readonly stats: Stats
   readonly network: RouterCounters
@@ -37,28 +40,32 @@ export interface Results {
   readonly crashes: ReadonlyArray<NodeCrash>
 }
 
-/** Maelstrom's closing lines, by verdict. */
-export const verdictLine = (valid: boolean, verdict: Verdict): string =>
-  valid
+/** Maelstrom's closing lines, by verdict; an interrupted test has none. */
+export const verdictLine = ({ end, linearizability, valid }: Results): string =>
+  end.reason === "interrupted"
+    ? `Test interrupted (${end.signal}): what it recorded is saved, and is no verdict.`
+    : valid
     ? "Everything looks good! ヽ(‘ー`)ノ"
-    : verdict === "unknown"
+    : linearizability.verdict === "unknown"
     ? "Errors occurred during analysis, but no anomalies found. ಠ~ಠ"
     : "Analysis invalid! (ﾉಥ益ಥ）ﾉ ┻━┻"
 
-/** The reasons a run is not valid: checker verdict, dead nodes, nodes that printed something else than messages on stdout. */
+/** One line for a crashed node (its stderr is shown apart, in the summary). */
+export const crashProblem = (crash: NodeCrash): string =>
+  `node ${crash.node} crashed at ${(crash.atMs / 1000).toFixed(1)} s (exit code ${crash.code}, signal ${crash.signal})`
+
+/** The reasons a run is not valid: dead nodes first, then the checker's verdict, then nodes that printed something else than messages on stdout. */
 export const problemsOf = (
   check: CheckResult,
   crashes: ReadonlyArray<NodeCrash>,
   stdoutCutOff: ReadonlyArray<StdoutCutOff>
 ): ReadonlyArray<string> => [
+  ...crashes.map(crashProblem),
   ...check.keys.filter((key) => key.verdict === "invalid").map((key) =>
     `key ${JSON.stringify(key.key)} is not linearizable${key.explanation ? `: ${key.explanation.summary}` : ""}`
   ),
   ...check.keys.filter((key) => key.verdict === "unknown").map((key) =>
     `key ${JSON.stringify(key.key)} could not be checked: ${key.reason ?? "budget exhausted"}`
-  ),
-  ...crashes.map((crash) =>
-    `node ${crash.node} died at ${(crash.atMs / 1000).toFixed(1)} s (code ${crash.code}, signal ${crash.signal})`
   ),
   ...stdoutCutOff.map(({ line, node }) =>
     `node ${node} printed a line on stdout that is not a JSON message, and its stdout was not read after it: ` +

@@ -5,28 +5,30 @@ import { isCut, noPartition, type Partition } from "../linkv/partitionShapes.js"
 
 /** Where a message printed by a node goes, decided from the ids and the partition alone. */
 export type Route =
-  | { readonly _tag: "ToNode" }
+  /** `fromClient`: the node passes on a message in a client's name (Maelstrom's tutorial Raft forwards requests so). */
+  | { readonly _tag: "ToNode"; readonly fromClient: boolean }
   | { readonly _tag: "ToClient" }
   | { readonly _tag: "CutByPartition" }
   | { readonly _tag: "UnknownSrc" }
   | { readonly _tag: "UnknownDest" }
 
 /**
- * The routing rule: a node may only speak as itself; node->node messages are
- * dropped across a cut; messages to clients never are; anything else is
- * addressed to nobody.
+ * The routing rule, Maelstrom's: a message goes from any known id (node or
+ * client, whichever node printed it) to any known id; node->node messages
+ * are dropped across a cut; messages from or to a client never are (a cut is
+ * between nodes); anything else is addressed from or to nobody.
  */
 export const routeFromNode = (
-  sender: string,
   envelope: Envelope,
   nodes: ReadonlySet<string>,
   isKnownClient: (id: string) => boolean,
   partition: Partition
 ): Route => {
-  if (envelope.src !== sender) return { _tag: "UnknownSrc" }
-  if (nodes.has(envelope.dest)) return isCut(partition, envelope.src, envelope.dest) ? { _tag: "CutByPartition" } : { _tag: "ToNode" }
-  if (isKnownClient(envelope.dest)) return { _tag: "ToClient" }
-  return { _tag: "UnknownDest" }
+  const { dest, src } = envelope
+  if (!nodes.has(src) && !isKnownClient(src)) return { _tag: "UnknownSrc" }
+  if (isKnownClient(dest)) return { _tag: "ToClient" }
+  if (!nodes.has(dest)) return { _tag: "UnknownDest" }
+  return isCut(partition, src, dest) ? { _tag: "CutByPartition" } : { _tag: "ToNode", fromClient: !nodes.has(src) }
 }
 
 /** A node printed a line on stdout that is no message; nothing it printed after was read. */
@@ -45,11 +47,12 @@ export interface RouterCounters {
   readonly unknownDest: number
   /** Nodes whose stdout was no longer read, each after the line that was no message (as Maelstrom does). */
   readonly stdoutCutOff: ReadonlyArray<StdoutCutOff>
-  /** The first few messages with a wrong src or unknown dest, so a user can see what their node printed. */
+  /** The first few messages from an unknown src or to an unknown dest, so a user can see what their node printed. */
   readonly samples: ReadonlyArray<{ readonly node: string; readonly problem: string; readonly line: string }>
 }
 
-const emptyCounters: RouterCounters = {
+/** A network that carried nothing yet. */
+export const emptyCounters: RouterCounters = {
   nodeToNode: 0,
   clientToNode: 0,
   nodeToClient: 0,
@@ -107,6 +110,10 @@ export const makeRouter = (config: RouterConfig): Effect.Effect<Router, never, S
       }))
 
     const toNode = (envelope: Envelope) => config.nodes.get(envelope.dest)!(encodeLine(envelope))
+    /** A message that was in flight: dropped if a partition cut its link meanwhile. */
+    const deliverUnlessCut = (envelope: Envelope) =>
+      Effect.flatMap(Ref.get(partition), (now) =>
+        isCut(now, envelope.src, envelope.dest) ? count("cutByPartition") : toNode(envelope))
 
     const fromNode = (sender: string, line: string) =>
       Effect.gen(function*() {
@@ -117,10 +124,10 @@ export const makeRouter = (config: RouterConfig): Effect.Effect<Router, never, S
           return yield* Ref.update(counters, (c) => ({ ...c, stdoutCutOff: [...c.stdoutCutOff, { node: sender, line: line.slice(0, 300) }] }))
         }
         const envelope = decoded.right
-        const route = routeFromNode(sender, envelope, nodeIds, (id) => knownClients.has(id), yield* Ref.get(partition))
+        const route = routeFromNode(envelope, nodeIds, (id) => knownClients.has(id), yield* Ref.get(partition))
         switch (route._tag) {
           case "UnknownSrc":
-            return yield* reject("unknownSrc", sender, `src ${JSON.stringify(envelope.src)} is not ${sender}`, line)
+            return yield* reject("unknownSrc", sender, `src ${JSON.stringify(envelope.src)} is no node or client`, line)
           case "UnknownDest":
             return yield* reject("unknownDest", sender, `dest ${JSON.stringify(envelope.dest)} is no node or client`, line)
           case "CutByPartition":
@@ -131,10 +138,11 @@ export const makeRouter = (config: RouterConfig): Effect.Effect<Router, never, S
             return deliver === undefined ? undefined : yield* deliver(envelope)
           }
           case "ToNode": {
+            if (route.fromClient) return yield* Effect.zipRight(count("clientToNode"), toNode(envelope))
             yield* count("nodeToNode")
             const delay = yield* sampleLatency(config.latency)
             if (delay <= 0) return yield* toNode(envelope)
-            yield* FiberSet.run(inFlight, Effect.zipRight(Effect.sleep(delay), toNode(envelope)))
+            yield* FiberSet.run(inFlight, Effect.zipRight(Effect.sleep(delay), deliverUnlessCut(envelope)))
           }
         }
       })

@@ -3,10 +3,11 @@ import { Clock, Data, Effect, Fiber, Random, Schema } from "effect"
 import { HistoryOp } from "../checker/history.js"
 import { checkHistory } from "../checker/check.js"
 import { clientTimeoutMs, runClientThread } from "../linkv/clientThread.js"
-import { makeGenerator } from "../linkv/generator.js"
+import { maelstromLinKv, makeGenerator } from "../linkv/generator.js"
 import { makeHistoryRecorder } from "../linkv/historyRecorder.js"
 import { connectClient } from "./client.js"
 import { startCluster } from "./cluster.js"
+import { historyEdn } from "./historyEdn.js"
 import { makeMalformedReplyLog } from "./malformedReplies.js"
 import { makePartitionNemesis } from "./nemesis.js"
 import { reportProgress } from "./progress.js"
@@ -16,6 +17,7 @@ import { htmlReport } from "./report.js"
 import { completedOperations, computeStats } from "./stats.js"
 import { statsProblems } from "./statsRule.js"
 import { createRunDirectory, pointLatestAt } from "./store.js"
+import { endProblems, type TestEnd } from "./testEnd.js"
 import type { TestOptions } from "./testOptions.js"
 
 /** A key whose search takes longer than this is reported `unknown` rather than holding up the verdict. */
@@ -37,7 +39,7 @@ export interface TestRun {
  * limit, final heal while the last operations finish, nodes stopped; then the
  * history is checked and every result file written.
  */
-export const runTest = (test: TestOptions) =>
+export const runTest = (test: TestOptions, stopRequested: Effect.Effect<string>) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
@@ -48,7 +50,7 @@ export const runTest = (test: TestOptions) =>
     yield* Effect.logInfo(`test in ${dir}`)
 
     const malformedLog = yield* makeMalformedReplyLog
-    const { recorder, crashes, counters, windows, clientPhaseSeconds } = yield* Effect.scoped(
+    const { recorder, crashes, counters, windows, clientPhaseSeconds, end } = yield* Effect.scoped(
       Effect.gen(function*() {
         const workDir = yield* fs.makeTempDirectoryScoped({ prefix: "maelstrom-workbench-" })
         const cluster = yield* startCluster({ test, workDir, logPath })
@@ -64,8 +66,8 @@ export const runTest = (test: TestOptions) =>
           enabled: test.nemesis.includes("partition")
         })
         const generator = yield* makeGenerator({
+          ...maelstromLinKv(test.nodeIds.length),
           concurrency: test.concurrency,
-          groupSize: Math.min(test.concurrency, Math.max(2, test.nodeIds.length)),
           rate: test.rate
         })
         const progress = yield* Effect.forkScoped(
@@ -92,16 +94,27 @@ export const runTest = (test: TestOptions) =>
             { concurrency: "unbounded", discard: true }
           )
         )
-        yield* Effect.sleep(test.timeLimitSeconds * 1000)
-        // Final heal; operations still in flight finish (or time out) on a healed network.
+        const elapsedMs = Effect.map(Clock.currentTimeMillis, (now) => now - clientStartMillis)
+        const end: TestEnd = yield* Effect.raceAll<Effect.Effect<TestEnd>>([
+          Effect.zipRight(Effect.sleep(test.timeLimitSeconds * 1000), Effect.map(elapsedMs, (atMs) => ({ reason: "time limit", atMs }) as const)),
+          Effect.zipRight(cluster.allCrashed, Effect.map(elapsedMs, (atMs) => ({ reason: "no node left", atMs }) as const)),
+          Effect.flatMap(stopRequested, (signal) => Effect.map(elapsedMs, (atMs) => ({ reason: "interrupted", signal, atMs }) as const))
+        ])
         yield* Fiber.interrupt(nemesisFiber)
         yield* nemesis.heal
-        yield* Effect.logInfo("time limit reached: network healed, waiting for operations in flight")
-        yield* Fiber.join(clients)
+        if (end.reason === "time limit") {
+          // Operations still in flight finish (or time out) on a healed network.
+          yield* Effect.logInfo("time limit reached: network healed, waiting for operations in flight")
+          yield* Fiber.join(clients)
+        } else {
+          // Nothing will answer them (or the user wants out): operations in flight stay unfinished.
+          yield* Fiber.interrupt(clients)
+        }
         yield* Fiber.interrupt(progress)
         const clientPhaseSeconds = ((yield* Clock.currentTimeMillis) - clientStartMillis) / 1000
         yield* cluster.markStopping
         return {
+          end,
           recorder,
           crashes: yield* cluster.crashesSince(clientStartMillis),
           counters: yield* cluster.router.counters,
@@ -113,13 +126,18 @@ export const runTest = (test: TestOptions) =>
 
     const history = yield* recorder.lines
     yield* fs.writeFileString(path.join(dir, "history.jsonl"), history.map((op) => `${encodeHistoryLine(op)}\n`).join(""))
+    yield* fs.writeFileString(path.join(dir, "history.edn"), historyEdn(history))
     yield* Effect.logInfo(`checking ${history.length} history lines`)
     const linearizability = yield* Effect.try({
       try: () => checkHistory(history, { timeLimitMs: checkBudgetPerKeyMs }),
       catch: (error) => new HistoryUncheckable({ message: String(error) })
     })
     const stats = computeStats(history, counters, clientPhaseSeconds)
-    const problems = [...problemsOf(linearizability, crashes, counters.stdoutCutOff), ...statsProblems(stats, test.availability)]
+    const problems = [
+      ...endProblems(end),
+      ...problemsOf(linearizability, crashes, counters.stdoutCutOff),
+      ...statsProblems(stats, test.availability)
+    ]
     const results: Results = {
       workload: test.workload,
       valid: linearizability.verdict === "valid" && problems.length === 0,
@@ -140,6 +158,7 @@ export const runTest = (test: TestOptions) =>
         seed: test.seed,
         startedAt: new Date(startMillis).toISOString()
       },
+      end,
       linearizability,
       stats,
       network: counters,

@@ -1,3 +1,5 @@
+import { showStderrTail } from "./cluster.js"
+import { crashProblem } from "./results.js"
 import type { TestRun } from "./runner.js"
 
 const percent = (fraction: number) => `${(fraction * 100).toFixed(1)}%`
@@ -9,6 +11,7 @@ export const summaryText = ({ dir, results }: TestRun): string => {
   const count = (verdict: string) => keys.filter((key) => key.verdict === verdict).length
   const lines = [
     `Results in ${dir}`,
+    ...results.crashes.map((crash) => `  CRASH: ${crashProblem(crash)}; ${showStderrTail(crash.stderrTail, crash.logPath)}`),
     `  operations ${stats.operations}: ok ${stats.ok}, fail ${stats.fail}, info ${stats.info}` +
     (stats.unfinished > 0 ? `, unfinished ${stats.unfinished}` : ""),
     `  throughput ${stats.throughput.okPerSecond} ok/s (${stats.throughput.completedPerSecond} completed/s), availability ${percent(stats.availability)}`,
@@ -21,7 +24,7 @@ export const summaryText = ({ dir, results }: TestRun): string => {
   ]
   if (network.unknownSrc + network.unknownDest > 0) {
     lines.push(
-      `  WARNING: nodes printed ${network.unknownSrc} message(s) with a wrong src, ${network.unknownDest} to an unknown dest; dropped:`
+      `  WARNING: nodes printed ${network.unknownSrc} message(s) from an unknown src, ${network.unknownDest} to an unknown dest; dropped:`
     )
     for (const sample of network.samples.slice(0, 5)) lines.push(`    ${sample.node}: ${sample.problem}: ${sample.line}`)
   }

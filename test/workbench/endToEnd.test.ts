@@ -24,7 +24,7 @@ describe("workbench end to end", () => {
     ])
     expect(results.linearizability.keys.some((key) => key.verdict === "invalid" && key.explanation !== undefined)).toBe(true)
     expect(results.crashes.length).toBe(1)
-    expect(results.problems.some((problem) => problem.includes(`node ${results.crashes[0]!.node} died`))).toBe(true)
+    expect(results.problems.some((problem) => problem.includes(`node ${results.crashes[0]!.node} crashed`))).toBe(true)
     expect(readFileSync(join(run.storeDir, "latest", "report.html"), "utf8")).toContain("Why the history is not linearizable")
   })
 
@@ -39,14 +39,37 @@ describe("workbench end to end", () => {
     const results = run.results()
     expect(results.valid).toBe(true)
     expect(results.stats.ok).toBeGreaterThan(50)
-    // Every node (n0, n1, n2, as Maelstrom names them) printed one message as n1 to the unknown n7:
-    // from n1 that is an unknown dest, from n0 and n2 a wrong src.
-    expect(results.network.unknownDest).toBe(1)
-    expect(results.network.unknownSrc).toBe(2)
-    expect(run.stdout).toContain("1 to an unknown dest")
+    // Every node (n0, n1, n2, as Maelstrom names them) printed one message as n1 (a known src) to
+    // the unknown n7, and one as the unknown x9 to n0.
+    expect(results.network.unknownDest).toBe(3)
+    expect(results.network.unknownSrc).toBe(3)
+    expect(run.stdout).toContain("nodes printed 3 message(s) from an unknown src, 3 to an unknown dest")
     const history = readFileSync(join(run.storeDir, "latest", "history.jsonl"), "utf8").trim().split("\n")
     expect(history.length).toBe(results.stats.operations * 2 - results.stats.unfinished)
     for (const node of ["n0", "n1", "n2"]) expect(existsSync(join(run.storeDir, "latest", "node-logs", `${node}.log`))).toBe(true)
+    // history.edn, in Jepsen's format, holds the same operations and reads back valid.
+    const edn = readFileSync(join(run.storeDir, "latest", "history.edn"), "utf8").trim().split("\n")
+    expect(edn.length).toBe(history.length)
+    const check = spawnSync(process.execPath, [join(repoRoot, "dist/checker/cli.js"), join(run.storeDir, "latest", "history.edn")], {
+      encoding: "utf8"
+    })
+    expect(check.stdout).toContain(`${history.length} history lines`)
+    expect(check.stdout).toContain("Verdict: valid")
+    expect(check.status).toBe(0)
+  })
+
+  it("routes a message a node sends in a client's name, as Maelstrom does", async () => {
+    const run = await runWorkbench([
+      "test", "--bin", "test/workbench/fixtures/forwarding-node.mjs", "--node-count", "3", "--concurrency", "6",
+      "--rate", "60", "--time-limit", "2"
+    ])
+    expect(run.stdout, `${run.stdout}\n${run.stderr.slice(-3000)}`).toContain("Everything looks good!")
+    const results = run.results()
+    // Every request to n1 or n2 reached n0 and was answered: none timed out.
+    expect(results.stats.info).toBe(0)
+    expect(results.stats.ok).toBeGreaterThan(30)
+    expect(results.network.unknownSrc).toBe(0)
+    expect(results.network.clientToNode).toBeGreaterThan(results.stats.operations)
   })
 
   it("judges our Raft node valid under partitions", async () => {
@@ -61,6 +84,46 @@ describe("workbench end to end", () => {
     expect(results.network.cutByPartition).toBeGreaterThan(0)
     expect(results.stats.ok).toBeGreaterThan(50)
     expect(results.crashes).toEqual([])
+  })
+
+  it("lists each crashed node with its exit code or signal and its last stderr lines, and stops when no node is left", async () => {
+    const { run, results } = await invalidRun([
+      "test", "--bin", "test/workbench/fixtures/dying-node.mjs", "--node-count", "2", "--concurrency", "4", "--rate", "50",
+      "--time-limit", "60"
+    ])
+    const crashes = [...results.crashes].sort((a, b) => a.node.localeCompare(b.node))
+    expect(crashes.map(({ code, node, signal }) => ({ node, code, signal }))).toEqual([
+      { node: "n0", code: 3, signal: null },
+      { node: "n1", code: null, signal: "SIGKILL" }
+    ])
+    for (const crash of crashes) {
+      expect(crash.stderrTail.at(-1)).toBe(`${crash.node}: panic: the deliberately broken node gives up`)
+      expect(run.stdout).toContain(`    | ${crash.node}: panic: the deliberately broken node gives up`)
+    }
+    expect(results.end.reason).toBe("no node left")
+    expect(results.end.atMs).toBeLessThan(60_000)
+    expect(results.problems[0]).toMatch(/^every node had crashed at [\d.]+ s: the test stopped early/)
+    // Crashes come first in the summary, before the numbers.
+    expect(run.stdout.split("\n")[1]).toMatch(/^ {2}CRASH: node n[01] crashed at/)
+    expect(results.stats.operations).toBeGreaterThan(0)
+  })
+
+  it("saves the partial history and results on Ctrl-C, and says the test was interrupted", async () => {
+    const run = await runWorkbench(
+      ["test", "--bin", "bin/reference-single-kv", "--concurrency", "4", "--rate", "50", "--time-limit", "60"],
+      { after: "ops 0 ok 0", signal: "SIGINT" }
+    )
+    expect(run.exitCode, run.stderr.slice(-3000)).toBe(130)
+    expect(run.stdout).toContain("Test interrupted (SIGINT): what it recorded is saved, and is no verdict.")
+    expect(run.stdout).not.toContain("Everything looks good!")
+    const results = run.results()
+    expect(results.valid).toBe(false)
+    expect(results.end).toMatchObject({ reason: "interrupted", signal: "SIGINT" })
+    expect(results.problems[0]).toMatch(/^interrupted by SIGINT at [\d.]+ s: the test stopped early; its history and results are partial$/)
+    const history = readFileSync(join(run.storeDir, "latest", "history.jsonl"), "utf8").trim().split("\n")
+    expect(results.stats.ok).toBeGreaterThan(0)
+    expect(history.length).toBe(results.stats.operations * 2 - results.stats.unfinished)
+    expect(readFileSync(join(run.storeDir, "latest", "report.html"), "utf8")).toContain("Test interrupted (SIGINT)")
   })
 
   it("finds a test invalid when an operation kind never succeeded, as Maelstrom's stats checker does", async () => {
@@ -165,6 +228,11 @@ describe("workbench end to end", () => {
       expect(run.results().stats.ok, run.stderr.slice(-3000)).toBeGreaterThan(0)
       expect(run.results().test.binArgs).toEqual(["kv", "--quiet"])
     }
+    // Without them it exits before init: the error shows its stderr.
+    const refused = await runWorkbench(node)
+    expect(refused.exitCode).toBe(2)
+    expect(refused.stderr).toContain("n0 exited (code 3, signal null) before answering init; the last 1 line(s) of its stderr")
+    expect(refused.stderr).toContain("    | unexpected arguments: \n")
     const help = spawnSync(process.execPath, [join(repoRoot, "dist/workbench/main.js"), "test", "--help"], { encoding: "utf8" })
     for (const shown of ["(default: lin-kv)", "(default: 1n)", "(default: 5)", "(default: constant)", "(default: store)"]) {
       expect(help.stdout).toContain(shown)

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Effect, TestClock } from "effect"
 import { describe, expect, it } from "@effect/vitest"
 import { isCut, noPartition, type Partition, partitionShapes, shapesFor } from "../../linkv/partitionShapes.js"
 import { makeRouter } from "../../workbench/router.js"
@@ -6,15 +6,18 @@ import { makeRouter } from "../../workbench/router.js"
 const nodes = ["n1", "n2", "n3", "n4", "n5"]
 const line = (src: string, dest: string) => JSON.stringify({ src, dest, body: { type: "ping", msg_id: 1 } })
 
-/** A router over fake nodes that only collect what reaches them. */
-const routerWithInboxes = Effect.gen(function*() {
-  const inboxes = new Map(nodes.map((node) => [node, [] as Array<string>]))
-  const router = yield* makeRouter({
-    nodes: new Map(nodes.map((node) => [node, (text: string) => Effect.sync(() => void inboxes.get(node)!.push(text))])),
-    latency: { _tag: "Constant", ms: 0 }
+/** A router over fake nodes that only collect what reaches them, with a constant node-to-node latency. */
+const routerWithLatency = (ms: number) =>
+  Effect.gen(function*() {
+    const inboxes = new Map(nodes.map((node) => [node, [] as Array<string>]))
+    const router = yield* makeRouter({
+      nodes: new Map(nodes.map((node) => [node, (text: string) => Effect.sync(() => void inboxes.get(node)!.push(text))])),
+      latency: { _tag: "Constant", ms }
+    })
+    return { router, inboxes }
   })
-  return { router, inboxes }
-})
+
+const routerWithInboxes = routerWithLatency(0)
 
 /** Sends one message over every ordered pair and returns which pairs got through. */
 const delivered = (partition: Partition) =>
@@ -52,10 +55,10 @@ describe("router and partitions", () => {
       }
     }))
 
-  it.scoped("wrong src and unknown dest are counted, not delivered", () =>
+  it.scoped("unknown src and unknown dest are counted, not delivered", () =>
     Effect.gen(function*() {
       const { router, inboxes } = yield* routerWithInboxes
-      yield* router.fromNode("n1", line("n2", "n3"))
+      yield* router.fromNode("n1", line("n9", "n3"))
       yield* router.fromNode("n1", line("n1", "n9"))
       yield* router.fromNode("n1", line("n1", "c7"))
       const counters = yield* router.counters
@@ -88,5 +91,55 @@ describe("router and partitions", () => {
       yield* router.setPartition(partitionShapes["isolate one"](nodes))
       yield* router.fromNode("n1", line("n1", "c1"))
       expect(got).toEqual(["n1"])
+    }))
+
+  it.scoped("a node may send in the name of any known node or client, as in Maelstrom", () =>
+    Effect.gen(function*() {
+      const { router, inboxes } = yield* routerWithInboxes
+      const got: Array<string> = []
+      yield* router.openClient("c1", (envelope) => Effect.sync(() => void got.push(`${envelope.src}->${envelope.dest}`)))
+      yield* router.fromNode("n1", line("n2", "n3"))
+      yield* router.fromNode("n1", line("c1", "n3"))
+      yield* router.fromNode("n1", line("n2", "c1"))
+      expect(inboxes.get("n3")!.map((text) => JSON.parse(text).src)).toEqual(["n2", "c1"])
+      expect(got).toEqual(["n2->c1"])
+      const counters = yield* router.counters
+      expect(counters).toMatchObject({ nodeToNode: 1, clientToNode: 1, nodeToClient: 1, unknownSrc: 0, unknownDest: 0 })
+    }))
+
+  it.scoped("a forwarded client message is never cut: a partition is between nodes", () =>
+    Effect.gen(function*() {
+      const { router, inboxes } = yield* routerWithInboxes
+      yield* router.openClient("c1", () => Effect.void)
+      yield* router.setPartition(partitionShapes["isolate one"](nodes))
+      yield* router.fromNode("n2", line("c1", "n1"))
+      yield* router.fromNode("n2", line("n2", "n1"))
+      expect(inboxes.get("n1")!.map((text) => JSON.parse(text).src)).toEqual(["c1"])
+    }))
+
+  it.scoped("a message in flight when a partition cuts its link is dropped on arrival", () =>
+    Effect.gen(function*() {
+      const { router, inboxes } = yield* routerWithLatency(50)
+      yield* router.fromNode("n1", line("n1", "n2"))
+      yield* router.fromNode("n3", line("n3", "n2"))
+      yield* TestClock.adjust(20)
+      // n1 is cut off while both messages travel; n3's link to n2 stays.
+      yield* router.setPartition(partitionShapes["isolate one"](nodes))
+      yield* TestClock.adjust(40)
+      expect(inboxes.get("n2")).toEqual([line("n3", "n2")])
+      expect((yield* router.counters).cutByPartition).toBe(1)
+    }))
+
+  it.scoped("a message sent across a cut is dropped even if the cut heals while it would travel", () =>
+    Effect.gen(function*() {
+      const { router, inboxes } = yield* routerWithLatency(50)
+      yield* router.setPartition(partitionShapes["isolate one"](nodes))
+      yield* router.fromNode("n1", line("n1", "n2"))
+      yield* router.setPartition(noPartition)
+      yield* TestClock.adjust(60)
+      expect(inboxes.get("n2")).toEqual([])
+      yield* router.fromNode("n1", line("n1", "n2"))
+      yield* TestClock.adjust(60)
+      expect(inboxes.get("n2")).toEqual([line("n1", "n2")])
     }))
 })

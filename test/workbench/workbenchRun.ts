@@ -16,13 +16,22 @@ export interface WorkbenchRun {
 }
 
 /**
+ * Sends the workbench a signal a second after its stderr first shows `after`,
+ * twice in a row as a Ctrl-C under `npm run` arrives (from the terminal, and passed on by npm).
+ */
+export interface SignalWhen {
+  readonly after: string
+  readonly signal: NodeJS.Signals
+}
+
+/**
  * Runs the compiled workbench (`npm run build` first) as a user would, with its
  * own store folder, given right after the subcommand: words after the options are the node's.
  */
-export const runWorkbench = (args: ReadonlyArray<string>): Promise<WorkbenchRun> => {
+export const runWorkbench = (args: ReadonlyArray<string>, signalWhen?: SignalWhen): Promise<WorkbenchRun> => {
   const storeDir = mkdtempSync(join(tmpdir(), "workbench-test-store-"))
   return new Promise((done) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [join(repoRoot, "dist/workbench/main.js"), ...args.slice(0, 1), "--store", storeDir, ...args.slice(1)],
       { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 },
@@ -35,5 +44,16 @@ export const runWorkbench = (args: ReadonlyArray<string>): Promise<WorkbenchRun>
           results: () => JSON.parse(readFileSync(join(storeDir, "latest", "results.json"), "utf8")) as Results
         })
     )
+    if (signalWhen !== undefined) {
+      let stderr = ""
+      const watch = (chunk: Buffer | string) => {
+        stderr += chunk.toString()
+        if (!stderr.includes(signalWhen.after)) return
+        child.stderr?.off("data", watch)
+        setTimeout(() => child.kill(signalWhen.signal), 1000)
+        setTimeout(() => child.kill(signalWhen.signal), 1020)
+      }
+      child.stderr?.on("data", watch)
+    }
   })
 }
