@@ -6,6 +6,9 @@
 # rounds, alternating which goes first, at each concurrency. Prints each run
 # and the medians' ratios (this tree / BASE_REF): throughput (ok ops/s),
 # p50 and p99 latency, and the node processes' CPU time per ok operation.
+# Each round also measures one node's CPU per request without the workbench
+# (bench/perf/singleNodeCpu.mjs: the same 20000 requests every time), which
+# a machine shared with other work disturbs far less.
 # Appends the record to bench/perf/results.md.
 # Usage: bench/perf/compare.sh BASE_REF [ROUNDS] [SECONDS] [CONCURRENCIES]
 # (defaults: 3 rounds, 10 s, "20 100"). A heavy job: run it under the lock.
@@ -52,6 +55,13 @@ npm run build >/dev/null
         ' "$round" "$concurrency" "$which" "$line"
       done
     done
+    if [ $((round % 2)) -eq 1 ]; then order="base work"; else order="work base"; fi
+    for which in $order; do
+      if [ "$which" = base ]; then dir=$base; else dir=$work; fi
+      line=$(node bench/perf/singleNodeCpu.mjs "$dir" 20000 20) || line='{"failed":true}'
+      echo "$round single $which $line" >>"$runs"
+      echo "| $round | single node, 20 in flight | $which | | | | | | | $(node -e 'const r = JSON.parse(process.argv[1]); console.log(r.failed ? "failed" : r.cpuUsPerOperation.toFixed(0))' "$line") per request | |"
+    done
     round=$((round + 1))
   done
   echo
@@ -64,6 +74,11 @@ npm run build >/dev/null
     })
     const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2 }
     for (const concurrency of [...new Set(lines.map((l) => l.concurrency))]) {
+      if (concurrency === "single") {
+        const cpu = (which) => median(lines.filter((l) => l.concurrency === "single" && l.which === which && !l.r.failed).map((l) => l.r.cpuUsPerOperation))
+        console.log(`| single node | | | | ${(cpu("work") / cpu("base")).toFixed(2)} | ${cpu("base").toFixed(0)} → ${cpu("work").toFixed(0)} µs CPU per request |`)
+        continue
+      }
       const of = (which, field) => median(lines.filter((l) => l.concurrency === concurrency && l.which === which && !l.r.failed && typeof l.r[field] === "number").map((l) => l.r[field]))
       const cells = ["okPerSecond", "p50", "p99", "nodeCpuUsPerOk"].map((f) => [of("base", f), of("work", f)])
       const ratio = ([b, w]) => (Number.isFinite(w / b) ? (w / b).toFixed(2) : "?")

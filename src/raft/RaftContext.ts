@@ -13,6 +13,7 @@ import type { RaftRulesShape } from "./RaftRules.js"
 import type { RaftState } from "./RaftState.js"
 import type { RoleChange } from "./RoleChange.js"
 import type { Signal } from "./Signal.js"
+import type { Timeouts } from "./Timeouts.js"
 
 /** Everything one node's fibers share. */
 export interface RaftContext {
@@ -36,6 +37,8 @@ export interface RaftContext {
   readonly applySignal: Signal
   readonly roleEvents: Queue.Queue<RoleChange>
   readonly pending: PendingRequests
+  /** Client requests' waits, bounded by the request timeout. */
+  readonly requestTimeouts: Timeouts
   readonly reads: ReadIndexReads
   /** The forwards taken as leader in the current term, and the ids of this node's own forwards. */
   readonly forwarded: ForwardedRequests

@@ -21,6 +21,7 @@ import { commitAdvancer, replicator } from "./leader.js"
 import { votersOf } from "./quorum.js"
 import { makeReadIndexReads } from "./ReadIndexReads.js"
 import { makeSignal } from "./Signal.js"
+import { makeTimeouts } from "./Timeouts.js"
 
 /**
  * Starts and stops the leader's fibers (one replicator per follower and the
@@ -79,6 +80,7 @@ export const runRaftNode = Effect.gen(function*() {
     state: yield* SynchronizedRef.make(initialRaftState(yield* nextElectionDeadline(config))),
     roleEvents: yield* Queue.unbounded<RoleChange>(),
     pending: makePendingRequests(),
+    requestTimeouts: yield* makeTimeouts(config.requestTimeoutMs),
     reads: makeReadIndexReads(),
     forwarded: makeForwardedRequests(),
     // A random incarnation per start keeps this node's forward ids unique across its restarts.
