@@ -8,7 +8,8 @@
 # p50 and p99 latency, and the node processes' CPU time per ok operation.
 # Each round also measures one node's CPU per request without the workbench
 # (bench/perf/singleNodeCpu.mjs: the same 20000 requests every time), which
-# a machine shared with other work disturbs far less.
+# a machine shared with other work disturbs far less; at the end, an idle
+# node's resident memory.
 # Appends the record to bench/perf/results.md.
 # Usage: bench/perf/compare.sh BASE_REF [ROUNDS] [SECONDS] [CONCURRENCIES]
 # (defaults: 3 rounds, 10 s, "20 100"). A heavy job: run it under the lock.
@@ -24,6 +25,8 @@ base=$(mktemp -d)
 runs=$(mktemp)
 trap 'rm -rf "$base" "$runs"' EXIT
 
+# Named before building: what the work tree's build holds.
+work_commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' + uncommitted changes')"
 git archive "$base_commit" | tar -x -C "$base"
 ln -s "$work/node_modules" "$base/node_modules"
 (cd "$base" && npm run build >/dev/null)
@@ -31,7 +34,7 @@ npm run build >/dev/null
 
 {
   echo
-  echo "### $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg): work tree (commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' + changes')) against $base_commit"
+  echo "### $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg): work tree (commit $work_commit) against $base_commit"
   echo
   echo "\`bench/perf/compare.sh $base_ref $rounds $seconds \"$concurrencies\"\`: 3 nodes, no faults, ${seconds} s per run, $rounds rounds"
   echo
@@ -64,6 +67,16 @@ npm run build >/dev/null
     done
     round=$((round + 1))
   done
+  # An idle node's resident memory, 2.5 s after init as a one-node cluster (as bench/node/idleMemory.sh).
+  idle_rss() {
+    ( echo '{"src":"c0","dest":"n1","body":{"type":"init","msg_id":1,"node_id":"n1","node_ids":["n1"]}}'; sleep 3 ) |
+      "$1/bin/raft" >/dev/null 2>&1 &
+    sleep 2.5
+    awk '/VmRSS/ { printf "%d MB", $2 / 1024 }' "/proc/$!/status"
+    wait
+  }
+  echo
+  echo "Idle RSS of one node: base $(idle_rss "$base"), work $(idle_rss "$work")."
   echo
   echo '| concurrency | ok/s (work / base) | p50 | p99 | node CPU per ok | medians: base → work |'
   echo '|---:|---:|---:|---:|---:|---|'
