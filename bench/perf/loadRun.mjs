@@ -6,15 +6,17 @@
 // (its "time limit reached" line; the few operations still in flight then
 // are left out), start-up and shutdown left out.
 // Prints one JSON line.
-// Usage: node bench/perf/loadRun.mjs REPO_DIR CONCURRENCY SECONDS
+// Usage: node bench/perf/loadRun.mjs REPO_DIR CONCURRENCY SECONDS [NODE_REPO_DIR]
+// (NODE_REPO_DIR: run that build's bin/raft under REPO_DIR's workbench, to
+// tell a slower node from a slower workbench; by default REPO_DIR's own.)
 import { spawn } from "node:child_process"
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
-const [repo, concurrency, seconds] = process.argv.slice(2)
+const [repo, concurrency, seconds, nodeRepo = repo] = process.argv.slice(2)
 if (repo === undefined || !(Number(concurrency) > 0) || !(Number(seconds) > 0)) {
-  console.error("usage: node bench/perf/loadRun.mjs REPO_DIR CONCURRENCY SECONDS")
+  console.error("usage: node bench/perf/loadRun.mjs REPO_DIR CONCURRENCY SECONDS [NODE_REPO_DIR]")
   process.exit(2)
 }
 // /proc/<pid>/stat counts CPU time in clock ticks: 100 per second on Linux (getconf CLK_TCK).
@@ -42,7 +44,7 @@ const parentOf = (pid) => {
 
 const store = mkdtempSync(join(tmpdir(), "perf-store-"))
 const workbench = spawn("node", [
-  join(repo, "dist/workbench/main.js"), "test", "-w", "lin-kv", "--bin", join(repo, "bin/raft"),
+  join(repo, "dist/workbench/main.js"), "test", "-w", "lin-kv", "--bin", join(nodeRepo, "bin/raft"),
   "--node-count", "3", "--concurrency", String(concurrency), "--rate", "1000000",
   "--time-limit", String(seconds), "--seed", "1", "--store", store
 ], { stdio: ["ignore", "ignore", "pipe"] })
