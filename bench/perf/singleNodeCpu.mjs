@@ -38,7 +38,7 @@ const request = (i) => {
     : { type: "cas", msg_id: i, key, from: i - 2, to: i }
 }
 
-// First a write until one succeeds (the node elects itself), then WARM_UP
+// First a write until one succeeds (the node elects itself), then `warmUp`
 // requests for the JIT, then the measured ones.
 const warmUp = 5000
 let start
