@@ -1,10 +1,14 @@
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Metric } from "effect"
 import { RaftObserver } from "../services/RaftObserver.js"
+import { operationsApplied } from "./NodeStats.js"
 
 /** Commit progress is logged at info once per this many entries, and at debug always. */
 const commitInfoEvery = 1000
 
-/** Reports role changes and terms at info, commit progress at info every few entries, detail at debug. */
+/**
+ * Reports role changes and terms at info, commit progress at info every few
+ * entries, detail at debug; counts the operations applied for the stats line.
+ */
 export const LoggingRaftObserver = Layer.sync(RaftObserver, () => {
   let lastInfoAt = 0
   return {
@@ -15,7 +19,11 @@ export const LoggingRaftObserver = Layer.sync(RaftObserver, () => {
       lastInfoAt = commitIndex
       return Effect.logInfo(`commit index ${commitIndex}`)
     },
-    applied: (index, entry) => Effect.logDebug(`applied ${index} (term ${entry.term}, ${entry.command.type})`),
+    applied: (index, entry) =>
+      Effect.zipRight(
+        entry.command.type === "noop" ? Effect.void : Metric.increment(operationsApplied),
+        Effect.logDebug(`applied ${index} (term ${entry.term}, ${entry.command.type})`)
+      ),
     restored: (lastIndex) => Effect.logInfo(`state restored from the snapshot of entries up to ${lastIndex}`)
   }
 })

@@ -1,5 +1,5 @@
 import * as NodeStream from "@effect/platform-node/NodeStream"
-import { Context, Data, Deferred, Effect, Either, Layer, Queue, Schema, Stream } from "effect"
+import { Chunk, Context, Data, Deferred, Effect, Either, Layer, Queue, Schema, Stream } from "effect"
 import { Network } from "../services/Network.js"
 import { NodeStartup } from "../services/NodeStartup.js"
 import { type BoundedLine, splitBoundedLines } from "../src/protocol/boundedLines.js"
@@ -17,15 +17,17 @@ const decodeLine = Schema.decodeUnknownEither(EnvelopeFromJson)
 const encodeLine = Schema.encodeEither(EnvelopeFromJson)
 const decodeInit = Schema.decodeUnknownEither(InitRequest, { errors: "all" })
 
-/** Writes one message to stdout; one that cannot be encoded is logged and dropped. */
-const writeLine = (envelope: Envelope) =>
+/** Queues one message for stdout; one that cannot be encoded is logged and dropped. */
+const queueLine = (outgoing: Queue.Enqueue<string>, envelope: Envelope) =>
   Either.match(encodeLine(envelope), {
     onLeft: (error) =>
       Effect.logError(
         `message ${envelope.body.type} to ${envelope.dest} dropped: it cannot be encoded: ${describeParseError(error)}`
       ),
-    onRight: (line) => Effect.sync(() => void process.stdout.write(`${line}\n`))
+    onRight: (line) => Queue.offer(outgoing, `${line}\n`)
   })
+
+const writeToStdout = (lines: Chunk.Chunk<string>) => Effect.sync(() => void process.stdout.write(Chunk.join(lines, "")))
 
 /** Where to answer a line that is JSON but not a valid envelope: its `src`, `dest` and `msg_id`, if usable. */
 const replyAddress = (line: string): { src: string; dest: string; msgId: number } | undefined => {
@@ -61,6 +63,14 @@ interface Initialized {
  */
 export const MaelstromNetwork = Layer.scopedContext(
   Effect.gen(function*() {
+    // Messages leave in batches, one write for all those queued meanwhile: a
+    // write per message cost a system call (and a wake-up of the reader) each.
+    const outgoing = yield* Queue.unbounded<string>()
+    // When the node stops, what is still queued (the stop's own answers among it) goes out too.
+    yield* Effect.addFinalizer(() => Effect.flatMap(Queue.takeAll(outgoing), writeToStdout))
+    yield* Effect.forkScoped(Effect.forever(Effect.flatMap(Queue.takeBetween(outgoing, 1, Infinity), writeToStdout)))
+    const writeLine = (envelope: Envelope) => queueLine(outgoing, envelope)
+
     const ready = yield* Deferred.make<Initialized, StdinClosedBeforeInit>()
     const currentCore = Effect.map(
       Deferred.poll(ready),

@@ -1,7 +1,8 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Metric } from "effect"
 import { Disk, DiskError, type DiskFile } from "../services/Disk.js"
+import { fsyncs } from "./NodeStats.js"
 
 /** Runs one synchronous file system call; a throw becomes a DiskError naming the call and the path. */
 const call = <A>(operation: string, target: string, run: () => A): Effect.Effect<A, DiskError> =>
@@ -30,7 +31,7 @@ const fileAt = (fd: number, target: string): DiskFile => ({
       return buffer.subarray(0, fs.readSync(fd, buffer, 0, maxBytes, position))
     }),
   write: (bytes, position) => call("write", target, () => fs.writeSync(fd, bytes, 0, bytes.length, position)),
-  fsync: call("fsync", target, () => fs.fsyncSync(fd)),
+  fsync: Effect.zipLeft(call("fsync", target, () => fs.fsyncSync(fd)), Metric.increment(fsyncs)),
   truncate: (length) => call("truncate", target, () => fs.ftruncateSync(fd, length))
 })
 
@@ -57,5 +58,5 @@ export const NodeDisk = Layer.succeed(Disk, {
       } finally {
         fs.closeSync(fd)
       }
-    })
+    }).pipe(Effect.zipLeft(Metric.increment(fsyncs)))
 })

@@ -6,6 +6,7 @@ import { LoggingRaftObserver } from "../layers/LoggingRaftObserver.js"
 import { MaelstromNetwork } from "../layers/MaelstromNetwork.js"
 import { MemoryLog } from "../layers/MemoryLog.js"
 import { NodeDisk } from "../layers/NodeDisk.js"
+import { NodeStatsLog } from "../layers/NodeStats.js"
 import { dataDirectory, nodeConfigProvider, RaftConfigFromFlagsAndEnvironment } from "../layers/RaftConfigFromFlagsAndEnvironment.js"
 import { StderrLogger } from "../layers/StderrLogger.js"
 import { NodeStartup } from "../services/NodeStartup.js"
@@ -31,6 +32,7 @@ const NodeServices = Layer.mergeAll(
   ChosenLog,
   KvStateMachine,
   LoggingRaftObserver,
+  NodeStatsLog,
   RaftConfigFromFlagsAndEnvironment(args)
 ).pipe(
   Layer.tapErrorCause((cause) => Effect.flatMap(NodeStartup, (startup) => startup.cannotStart(describeFailure(cause)))),

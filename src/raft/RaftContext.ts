@@ -14,6 +14,7 @@ import type { RaftState } from "./RaftState.js"
 import type { RoleChange } from "./RoleChange.js"
 import type { Signal } from "./Signal.js"
 import type { SnapshotReceiver } from "./snapshotReceiver.js"
+import type { Timeouts } from "./Timeouts.js"
 
 /** Everything one node's fibers share. */
 export interface RaftContext {
@@ -41,6 +42,8 @@ export interface RaftContext {
   /** The snapshot a follower is receiving from its leader, chunk by chunk. */
   readonly snapshotReceiver: SnapshotReceiver
   readonly pending: PendingRequests
+  /** Client requests' waits, bounded by the request timeout. */
+  readonly requestTimeouts: Timeouts
   readonly reads: ReadIndexReads
   /** The forwards taken as leader in the current term, and the ids of this node's own forwards. */
   readonly forwarded: ForwardedRequests

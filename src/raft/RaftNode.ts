@@ -22,6 +22,7 @@ import { votersOf } from "./quorum.js"
 import { makeReadIndexReads } from "./ReadIndexReads.js"
 import { makeSignal } from "./Signal.js"
 import { makeSnapshotReceiver } from "./snapshotReceiver.js"
+import { makeTimeouts } from "./Timeouts.js"
 
 /**
  * Starts and stops the leader's fibers (one replicator per follower and the
@@ -86,6 +87,7 @@ export const runRaftNode = Effect.gen(function*() {
     applied: yield* Ref.make(0),
     snapshotReceiver: makeSnapshotReceiver(),
     pending: makePendingRequests(),
+    requestTimeouts: yield* makeTimeouts(config.requestTimeoutMs),
     reads: makeReadIndexReads(),
     forwarded: makeForwardedRequests(),
     // A random incarnation per start keeps this node's forward ids unique across its restarts.

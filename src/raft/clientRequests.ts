@@ -105,17 +105,14 @@ export const executeRequest = (
         return errorReply(ErrorCode.timeout, "a copy of a forward already taken; its outcome goes to the first copy")
       case "Reading": {
         yield* ringAll(context.replicateSignals)
-        return yield* Deferred.await(placed.reply).pipe(
-          Effect.timeout(context.config.requestTimeoutMs),
-          Effect.catchTag("TimeoutException", () => Effect.succeed(timedOut("a majority to confirm the read")))
-        )
+        return yield* context.requestTimeouts.await(placed.reply, Effect.succeed(timedOut("a majority to confirm the read")))
       }
       case "Appended": {
         yield* context.commitSignal.ring
         yield* ringAll(context.replicateSignals)
-        return yield* Deferred.await(placed.reply).pipe(
-          Effect.timeout(context.config.requestTimeoutMs),
-          Effect.catchTag("TimeoutException", () => Effect.as(context.pending.forget(placed.index), timedOut("commit")))
+        return yield* context.requestTimeouts.await(
+          placed.reply,
+          Effect.as(context.pending.forget(placed.index), timedOut("commit"))
         )
       }
       case "NotLeader": {
