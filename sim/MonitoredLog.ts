@@ -28,10 +28,11 @@ export const monitoredLog = (
       })),
   saveSnapshot: (snapshot) =>
     Effect.suspend(() => {
-      const before = log.firstIndex() - 1
+      const before = log.snapshot()
       return Effect.tap(log.saveSnapshot(snapshot), () =>
         Effect.sync(() => {
-          if (log.firstIndex() - 1 === before) return
+          // Only when this very snapshot was kept: an older one changes nothing, even if another was installed meanwhile.
+          if (log.snapshot() !== snapshot || before === snapshot) return
           trace(`${node} snapshot of entries up to ${snapshot.lastIndex} (term ${snapshot.lastTerm}); log now ${log.firstIndex()}..${log.lastIndex()}`)
           monitor.snapshotSaved(node, snapshot)
         }))

@@ -2,5 +2,5 @@ import { describe } from "@effect/vitest"
 import { sweepSeeds } from "./seedSweep.js"
 
 describe("our Raft on 3 simulated nodes under every fault", () => {
-  sweepSeeds(3, 1, 700)
+  sweepSeeds(3, 1, 300)
 })

@@ -2,5 +2,5 @@ import { describe } from "@effect/vitest"
 import { sweepSeeds } from "./seedSweep.js"
 
 describe("our Raft on 5 simulated nodes under every fault", () => {
-  sweepSeeds(5, 1, 300)
+  sweepSeeds(5, 1, 100)
 })
