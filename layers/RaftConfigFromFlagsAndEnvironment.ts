@@ -11,6 +11,7 @@ const parameters: ReadonlyArray<readonly [keyof RaftConfigShape, string, string]
   ["maxEntriesPerMessage", "RAFT_MAX_ENTRIES_PER_MESSAGE", "--max-entries-per-message"],
   ["maxInflightPerPeer", "RAFT_MAX_INFLIGHT_PER_PEER", "--max-inflight-per-peer"],
   ["snapshotEvery", "RAFT_SNAPSHOT_EVERY", "--snapshot-every"],
+  ["snapshotBytes", "RAFT_SNAPSHOT_BYTES", "--snapshot-bytes"],
   ["snapshotChunkChars", "RAFT_SNAPSHOT_CHUNK_CHARS", "--snapshot-chunk-chars"]
 ]
 

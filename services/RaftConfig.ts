@@ -15,8 +15,10 @@ export interface RaftConfigShape {
   readonly maxEntriesPerMessage: number
   /** The most AppendEntries in flight to one follower. */
   readonly maxInflightPerPeer: number
-  /** A node snapshots its state machine and compacts its log once this many entries were applied since its last snapshot. */
+  /** A node snapshots its state machine and compacts its log once this many entries were applied since its last snapshot, */
   readonly snapshotEvery: number
+  /** or once the entries applied since then take this many bytes in the log (large values reach it first). */
+  readonly snapshotBytes: number
   /** The most characters of snapshot text one InstallSnapshot message carries. */
   readonly snapshotChunkChars: number
 }
@@ -32,5 +34,6 @@ export const defaultRaftConfig: RaftConfigShape = {
   maxEntriesPerMessage: 64,
   maxInflightPerPeer: 4,
   snapshotEvery: 10_000,
+  snapshotBytes: 8 * 1024 * 1024,
   snapshotChunkChars: 64 * 1024
 }

@@ -73,7 +73,9 @@ export const swarmScenario = (seed: number, options: SwarmOptions): Scenario =>
           maxEntriesPerMessage: yield* oneOf([1, 2, 3, 8, 64, 512]),
           maxInflightPerPeer: yield* oneOf([1, 2, 4, 16]),
           snapshotEvery: yield* oneOf([1, 3, 10, 50, 10_000]),
-          snapshotChunkChars: yield* oneOf([8, 16, 256, 65_536])
+          snapshotChunkChars: yield* oneOf([8, 16, 256, 65_536]),
+          // Drawn last, so the scenario's other parameters stay what they were for every seed.
+          snapshotBytes: yield* oneOf([200, 2_000, 8 * 1024 * 1024])
         }
       } satisfies Scenario
     }).pipe(Effect.withRandom(Random.make(`swarm ${seed}`)))

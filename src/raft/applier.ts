@@ -2,6 +2,7 @@ import { Deferred, Effect, Ref } from "effect"
 import type { Snapshot } from "../../services/Log.js"
 import { MalformedSnapshot } from "../../services/StateMachine.js"
 import type { Json } from "../protocol/json.js"
+import type { Entry } from "../protocol/raftMessages.js"
 import type { RaftContext } from "./RaftContext.js"
 
 /** Replaces the state machine's state with a snapshot's: the node has then applied every entry up to its last index. */
@@ -17,21 +18,28 @@ const restore = (context: RaftContext, snapshot: Snapshot) =>
     yield* context.observer.restored(snapshot.lastIndex)
   }).pipe(Effect.orDie)
 
+/** The bytes an entry takes in the log: its JSON text, as the file log writes it (UTF-8). */
+const entryBytes = (entry: Entry): number => Buffer.byteLength(JSON.stringify(entry))
+
 /**
  * Snapshots the state machine and compacts the log once `snapshotEvery`
- * entries were applied since the last snapshot. Only the applier calls it,
- * so the state it snapshots is exactly the state after `applied`.
+ * entries, or entries of `snapshotBytes` bytes in all, were applied since the
+ * last snapshot. Only the applier calls it, so the state it snapshots is
+ * exactly the state after `applied`. Returns whether it compacted.
  */
-const snapshotIfDue = (context: RaftContext, applied: number) =>
+const snapshotIfDue = (context: RaftContext, applied: number, bytesSinceSnapshot: number) =>
   Effect.gen(function*() {
     const snapshotIndex = context.log.firstIndex() - 1
-    if (applied - snapshotIndex < context.config.snapshotEvery) return
+    const due = applied - snapshotIndex >= context.config.snapshotEvery ||
+      (applied > snapshotIndex && bytesSinceSnapshot >= context.config.snapshotBytes)
+    if (!due) return false
     const lastIndex = context.rules.snapshotIndex(applied)
     const lastTerm = context.log.termAt(lastIndex)
     // Gone already: a leader's newer snapshot replaced these entries meanwhile.
-    if (lastTerm === undefined) return
+    if (lastTerm === undefined) return false
     const data = JSON.stringify(yield* context.stateMachine.snapshot)
     yield* Effect.orDie(context.log.saveSnapshot({ lastIndex, lastTerm, data }))
+    return true
   })
 
 /**
@@ -45,6 +53,8 @@ const snapshotIfDue = (context: RaftContext, applied: number) =>
 export const applier = (context: RaftContext) =>
   Effect.gen(function*() {
     let lastCommitted = 0
+    // Counted again from the snapshot after a restart, as the entries after it are applied again.
+    let bytesSinceSnapshot = 0
     while (true) {
       const { commitIndex } = yield* context.state.get
       let applied = yield* Ref.get(context.applied)
@@ -59,10 +69,12 @@ export const applier = (context: RaftContext) =>
           }
           yield* restore(context, snapshot)
           applied = snapshot.lastIndex
+          bytesSinceSnapshot = 0
           continue
         }
         const reply = entry.command.type === "noop" ? null : yield* context.stateMachine.apply(entry.command)
         applied = index
+        bytesSinceSnapshot += entryBytes(entry)
         yield* Ref.set(context.applied, applied)
         yield* context.observer.applied(index, entry)
         yield* context.pending.settle(index, entry.term, reply)
@@ -75,7 +87,7 @@ export const applier = (context: RaftContext) =>
       for (const read of context.reads.takeReady(applied)) {
         yield* Deferred.succeed(read.reply, yield* context.stateMachine.query(read.request))
       }
-      yield* snapshotIfDue(context, applied)
+      if (yield* snapshotIfDue(context, applied, bytesSinceSnapshot)) bytesSinceSnapshot = 0
       yield* context.applySignal.wait
     }
   })

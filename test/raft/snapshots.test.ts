@@ -92,4 +92,34 @@ describe("snapshots", () => {
       }).pipe(Effect.scoped),
       "restart-from-snapshot"
     ))
+
+  it("large values trigger a snapshot by bytes long before the entry count would", () =>
+    simulated(
+      Effect.gen(function*() {
+        const cluster = yield* makeSimCluster({
+          nodeIds: ["n1", "n2", "n3"],
+          network: { latency: { _tag: "Uniform", minMs: 1, maxMs: 10 } },
+          config: { snapshotEvery: 1_000_000, snapshotBytes: 3_000 }
+        })
+        yield* runFor(3000)
+        const leader = currentLeader(cluster)!
+        // Each entry takes a little over 1000 bytes in the log: the third reaches the limit.
+        const value = "v".repeat(1000)
+        for (let key = 1; key <= 2; key++) {
+          expect(yield* request(cluster, "c1", leader, { type: "write", key, value })).toMatchObject({ type: "write_ok" })
+        }
+        yield* runFor(500)
+        for (const node of cluster.nodeIds) expect(logOnDisk(cluster, node).snapshot).toBeNull()
+        expect(yield* request(cluster, "c1", leader, { type: "write", key: 3, value })).toMatchObject({ type: "write_ok" })
+        yield* runFor(500)
+        for (const node of cluster.nodeIds) {
+          const storage = logOnDisk(cluster, node)
+          expect(storage.snapshot?.lastIndex).toBeGreaterThanOrEqual(4)
+          expect(storage.entries).toEqual([])
+        }
+        expect(cluster.failures).toEqual([])
+        expect(cluster.violations).toEqual([])
+      }).pipe(Effect.scoped),
+      "snapshot-by-bytes"
+    ))
 })
