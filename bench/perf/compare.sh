@@ -25,12 +25,7 @@ base=$(mktemp -d)
 runs=$(mktemp)
 trap 'rm -rf "$base" "$runs"' EXIT
 
-# Named before building: what the work tree's build holds.
-work_commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' + uncommitted changes')"
-git archive "$base_commit" | tar -x -C "$base"
-ln -s "$work/node_modules" "$base/node_modules"
-(cd "$base" && npm run build >/dev/null)
-npm run build >/dev/null
+. bench/buildSideBySide.sh
 
 {
   echo

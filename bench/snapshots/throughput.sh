@@ -26,11 +26,7 @@ runs=$(mktemp)
 store=$(mktemp -d)
 trap 'rm -rf "$base" "$runs" "$store"' EXIT
 
-work_commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' + uncommitted changes')"
-git archive "$base_commit" | tar -x -C "$base"
-ln -s "$work/node_modules" "$base/node_modules"
-(cd "$base" && npm run build >/dev/null)
-npm run build >/dev/null
+. bench/buildSideBySide.sh
 
 # One run; prints a JSON line with the node's name and the run's kind.
 run() {
