@@ -63,8 +63,8 @@ body { font-family: Helvetica, Arial, sans-serif; margin: 1em; color: #222; }
 .process { position: absolute; top: 4px; width: ${columnWidth - 4}px; font-size: 12px; font-weight: 600; }
 .ops { height: ${rows * rowHeight}px; }
 .op { position: absolute; box-sizing: border-box; width: ${columnWidth - 4}px; overflow: hidden; white-space: nowrap;
-  font-size: 11px; line-height: ${rowHeight - 2}px; padding: 0 3px; border-radius: 3px; color: #fff; }
-.ok { background: ${outcomeColors.ok}; } .fail { background: ${outcomeColors.fail}; } .info { background: ${outcomeColors.info}; color: #111; }
+  font-size: 11px; line-height: ${rowHeight - 2}px; padding: 0 3px; border-radius: 3px; }
+.ok { background: ${outcomeColors.ok}; color: #fff; } .fail { background: ${outcomeColors.fail}; color: #fff; } .info { background: ${outcomeColors.info}; color: #111; }
 .unfinished { opacity: .6; border: 1px dashed #111; }
 .unlinearizable { background: ${unlinearizableColor}; color: #fff; outline: 2px solid #111; z-index: 1; }
 </style></head><body>
