@@ -1,30 +1,23 @@
-import type { InvalidExplanation, OperationSummary } from "../checker/result.js"
+import type { InvalidExplanation } from "../checker/result.js"
 import type { Json } from "../src/protocol/json.js"
+import { describeOp, escapeHtml as escape, processLabel, unlinearizableColor } from "./html.js"
 import { outcomeColors } from "./plots.js"
 import { crashProblem, type Results, verdictLine } from "./results.js"
 
 /** The HTML report of one test: the verdict, the numbers, the plots, and why each invalid key is invalid. */
 
-const escape = (text: string) =>
-  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
 const show = (value: Json) => JSON.stringify(value)
-
-const describeOp = (op: OperationSummary) =>
-  op.f === "read"
-    ? `read ${op.outcome === "ok" ? show(op.value) : "?"}`
-    : op.f === "write"
-    ? `write ${show(op.value)}`
-    : `cas ${Array.isArray(op.value) ? `${show(op.value[0] ?? null)}→${show(op.value[1] ?? null)}` : show(op.value)}`
 
 /** How many of the linearized operations just before the failure are drawn; older ones matter less. */
 const prefixShown = 12
 
 /**
  * The operations around a linearizability failure as bars on a time line, one
- * row per client process: the failed operation in red, the ones concurrent
- * with it in orange, the last linearized ones in grey.
+ * row per client process (labelled with its node): the operation that could
+ * not be linearized in its own colour (class `unlinearizable`), the ones
+ * concurrent with it in orange, the last linearized ones in grey.
  */
-export const explanationTimeline = (explanation: InvalidExplanation): string => {
+export const explanationTimeline = (explanation: InvalidExplanation, nodes: ReadonlyMap<number, string>): string => {
   const prefix = explanation.linearizedPrefix.slice(-prefixShown)
   const ops = [
     ...prefix.map((op) => ({ op, role: "linearized" })),
@@ -36,12 +29,12 @@ export const explanationTimeline = (explanation: InvalidExplanation): string => 
   const end = Math.max(...ops.map(({ op }) => op.completeTime ?? op.invokeTime)) + 1
   const span = Math.max(1, end - start)
   const rowHeight = 34
-  const labelWidth = 110
+  const labelWidth = 140
   const barsWidth = 660
   // Room on the right for the label of an operation that starts near the end.
   const labelRoom = 160
   const toX = (t: number) => labelWidth + ((t - start) / span) * barsWidth
-  const colors: Record<string, string> = { linearized: "#9aa5b1", concurrent: outcomeColors.info, failed: outcomeColors.fail }
+  const colors: Record<string, string> = { linearized: "#9aa5b1", concurrent: outcomeColors.info, failed: unlinearizableColor }
   const bars = ops.map(({ op, role }) => {
     const row = processes.indexOf(op.process)
     const x = toX(op.invokeTime)
@@ -50,11 +43,13 @@ export const explanationTimeline = (explanation: InvalidExplanation): string => 
     const title = `${describeOp(op)}: ${op.outcome}, invoked ${(op.invokeTime / 1e6).toFixed(1)} ms` +
       (op.completeTime === null ? ", never completed" : `, completed ${(op.completeTime / 1e6).toFixed(1)} ms`) +
       ` (history index ${op.index})`
-    return `<g><title>${escape(title)}</title><rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="22" rx="3" fill="${colors[role]}"` +
+    return `<g${role === "failed" ? ` class="unlinearizable"` : ""}><title>${escape(title)}</title><rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="22" rx="3" fill="${colors[role]}"` +
       `${op.completeTime === null ? ` fill-opacity="0.5" stroke="${colors[role]}" stroke-dasharray="4 3"` : ""}/>` +
       `<text x="${(x + 4).toFixed(1)}" y="${y + 15}" font-size="12" fill="#111">${escape(`${describeOp(op)} ${op.outcome}`)}</text></g>`
   })
-  const labels = processes.map((p, row) => `<text x="4" y="${30 + row * rowHeight + 15}" font-size="12">process ${p}</text>`)
+  const labels = processes.map((p, row) =>
+    `<text x="4" y="${30 + row * rowHeight + 15}" font-size="12">${escape(processLabel(p, nodes))}</text>`
+  )
   const svgHeight = 50 + processes.length * rowHeight
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${labelWidth + barsWidth + labelRoom}" height="${svgHeight}" font-family="Helvetica, Arial, sans-serif">
 <text x="${labelWidth}" y="16" font-size="11" fill="#555">${(start / 1e6).toFixed(1)} ms</text>
@@ -66,7 +61,12 @@ ${bars.join("\n")}
 
 const row = (label: string, value: string) => `<tr><th>${escape(label)}</th><td>${escape(value)}</td></tr>`
 
-export const htmlReport = (results: Results, plots: { readonly latency: string; readonly rate: string }): string => {
+/** `nodes`: the node of each client process, as `processNodes` gives it. */
+export const htmlReport = (
+  results: Results,
+  plots: { readonly latency: string; readonly rate: string },
+  nodes: ReadonlyMap<number, string>
+): string => {
   const { stats, network, test } = results
   const invalidKeys = results.linearizability.keys.filter((key) => key.verdict === "invalid")
   const keyCount = (verdict: string) => results.linearizability.keys.filter((key) => key.verdict === verdict).length
@@ -101,8 +101,8 @@ ${row("keys", `${results.linearizability.keys.length} checked: ${keyCount("valid
 ${row("throughput", `${stats.throughput.okPerSecond} ok/s, ${stats.throughput.completedPerSecond} completed/s`)}
 ${row("availability", `${(stats.availability * 100).toFixed(1)}% of operations ok`)}
 ${row("latency of ok operations", latency === null ? "none" : `p50 ${latency.p50} ms, p90 ${latency.p90} ms, p99 ${latency.p99} ms, max ${latency.max} ms`)}
-${row("messages per operation", `${stats.messagesPerOperation.total} (${stats.messagesPerOperation.serverToServer} between nodes)`)}
-${row("network", `${network.nodeToNode} node↔node, ${network.cutByPartition} dropped by partitions; ${network.stdoutCutOff.length} node stdout(s) cut off by a line that is no message, ${network.unknownSrc} unknown src, ${network.unknownDest} unknown dest`)}
+${row("messages per operation", `${stats.messagesPerOperation.total} (${stats.messagesPerOperation.serverToServer} between nodes and services)`)}
+${row("network", `${network.nodeToNode} node↔node, ${network.toServices} to services and ${network.fromServices} back, ${network.cutByPartition} dropped by partitions; ${network.stdoutCutOff.length} node stdout(s) cut off by a line that is no message, ${network.unknownSrc} unknown src, ${network.unknownDest} unknown dest`)}
 ${row("malformed replies", results.malformedReplies.sample === null ? "none" : `${results.malformedReplies.count}; the first, from ${results.malformedReplies.sample.node}: ${results.malformedReplies.sample.body} (${results.malformedReplies.sample.problem}); expected ${results.malformedReplies.expected}`)}
 ${row("node crashes", results.crashes.length === 0 ? "none" : results.crashes.map(crashProblem).join("; "))}
 </table>
@@ -112,13 +112,13 @@ ${plots.latency}
 <h2>Throughput</h2>
 ${plots.rate}
 ${invalidKeys.length === 0 ? "" : `<h2>Why the history is not linearizable</h2>
-<p class="legend"><span style="background:${outcomeColors.fail}">failed operation</span><span style="background:${outcomeColors.info}">concurrent with it</span><span style="background:#9aa5b1">linearized before it</span> Hover a bar for its times.</p>
+<p class="legend"><span style="background:${unlinearizableColor}; color: #fff">not linearizable</span><span style="background:${outcomeColors.info}">concurrent with it</span><span style="background:#9aa5b1">linearized before it</span> Hover a bar for its times; <a href="timeline.html">timeline.html</a> shows it among every operation of the test.</p>
 ${invalidKeys.slice(0, 5).map((key) => `<h3>key ${escape(show(key.key))}</h3>
 <p>${escape(key.explanation?.summary ?? "no explanation")}</p>
 ${key.explanation ? `<p>Possible values just before it: ${escape(key.explanation.possibleStates.map((s) => (s === null ? "absent" : show(s))).join(", ") || "none")}</p>
-${explanationTimeline(key.explanation)}` : ""}`).join("\n")}
+${explanationTimeline(key.explanation, nodes)}` : ""}`).join("\n")}
 ${invalidKeys.length > 5 ? `<p>…and ${invalidKeys.length - 5} more invalid keys in results.json.</p>` : ""}`}
-<p>Files: <a href="results.json">results.json</a>, <a href="history.jsonl">history.jsonl</a>, <a href="latency.svg">latency.svg</a>, <a href="rate.svg">rate.svg</a>, <a href="node-logs/">node-logs/</a></p>
+<p>Files: <a href="timeline.html">timeline.html</a> (every operation, one column per process), <a href="results.json">results.json</a>, <a href="history.jsonl">history.jsonl</a>, <a href="latency.svg">latency.svg</a>, <a href="rate.svg">rate.svg</a>, <a href="node-logs/">node-logs/</a></p>
 </body></html>
 `
 }

@@ -2,21 +2,25 @@ import { Effect, Either, FiberSet, Ref, Schema, type Scope } from "effect"
 import { type Envelope, EnvelopeFromJson } from "../src/protocol/envelope.js"
 import { type LatencyDistribution, sampleLatency } from "../linkv/latency.js"
 import { isCut, noPartition, type Partition } from "../linkv/partitionShapes.js"
+import { isServiceName, makeServices, type ServiceName } from "./services/services.js"
 
 /** Where a message printed by a node goes, decided from the ids and the partition alone. */
 export type Route =
   /** `fromClient`: the node passes on a message in a client's name (Maelstrom's tutorial Raft forwards requests so). */
   | { readonly _tag: "ToNode"; readonly fromClient: boolean }
   | { readonly _tag: "ToClient" }
+  /** A request to one of Maelstrom's built-in services. */
+  | { readonly _tag: "ToService"; readonly service: ServiceName }
   | { readonly _tag: "CutByPartition" }
   | { readonly _tag: "UnknownSrc" }
   | { readonly _tag: "UnknownDest" }
 
 /**
- * The routing rule, Maelstrom's: a message goes from any known id (node or
- * client, whichever node printed it) to any known id; node->node messages
- * are dropped across a cut; messages from or to a client never are (a cut is
- * between nodes); anything else is addressed from or to nobody.
+ * The routing rule, Maelstrom's: a message goes from any known id (node,
+ * client or service, whichever node printed it) to any known id; node->node
+ * messages are dropped across a cut; messages from or to a client or a
+ * service never are (a cut is between nodes); anything else is addressed
+ * from or to nobody.
  */
 export const routeFromNode = (
   envelope: Envelope,
@@ -25,10 +29,11 @@ export const routeFromNode = (
   partition: Partition
 ): Route => {
   const { dest, src } = envelope
-  if (!nodes.has(src) && !isKnownClient(src)) return { _tag: "UnknownSrc" }
+  if (!nodes.has(src) && !isKnownClient(src) && !isServiceName(src)) return { _tag: "UnknownSrc" }
   if (isKnownClient(dest)) return { _tag: "ToClient" }
+  if (isServiceName(dest)) return { _tag: "ToService", service: dest }
   if (!nodes.has(dest)) return { _tag: "UnknownDest" }
-  return isCut(partition, src, dest) ? { _tag: "CutByPartition" } : { _tag: "ToNode", fromClient: !nodes.has(src) }
+  return isCut(partition, src, dest) ? { _tag: "CutByPartition" } : { _tag: "ToNode", fromClient: isKnownClient(src) }
 }
 
 /** A node printed a line on stdout that is no message; nothing it printed after was read. */
@@ -42,6 +47,9 @@ export interface RouterCounters {
   readonly nodeToNode: number
   readonly clientToNode: number
   readonly nodeToClient: number
+  /** Requests that reached a built-in service (lin-kv, seq-kv, lww-kv, lin-tso), and the replies the services sent. */
+  readonly toServices: number
+  readonly fromServices: number
   readonly cutByPartition: number
   readonly unknownSrc: number
   readonly unknownDest: number
@@ -56,6 +64,8 @@ export const emptyCounters: RouterCounters = {
   nodeToNode: 0,
   clientToNode: 0,
   nodeToClient: 0,
+  toServices: 0,
+  fromServices: 0,
   cutByPartition: 0,
   unknownSrc: 0,
   unknownDest: 0,
@@ -67,7 +77,7 @@ const maxSamples = 20
 
 export interface RouterConfig {
   readonly nodes: ReadonlyMap<string, (line: string) => Effect.Effect<void>>
-  /** Of node-to-node messages; clients have none. */
+  /** Of messages between nodes and services (node-to-node, node-to-service and back); clients have none. */
   readonly latency: LatencyDistribution
 }
 
@@ -99,6 +109,7 @@ export const makeRouter = (config: RouterConfig): Effect.Effect<Router, never, S
     const partition = yield* Ref.make(noPartition)
     const counters = yield* Ref.make(emptyCounters)
     const inFlight = yield* FiberSet.make()
+    const services = yield* makeServices
 
     const count = (field: Exclude<keyof RouterCounters, "samples" | "stdoutCutOff">) =>
       Ref.update(counters, (c) => ({ ...c, [field]: c[field] + 1 }))
@@ -110,10 +121,33 @@ export const makeRouter = (config: RouterConfig): Effect.Effect<Router, never, S
       }))
 
     const toNode = (envelope: Envelope) => config.nodes.get(envelope.dest)!(encodeLine(envelope))
+    /** Runs `deliver` after `delayMs`, in flight meanwhile: the sender does not wait. */
+    const afterLatency = (delayMs: number, deliver: Effect.Effect<void>) =>
+      delayMs <= 0 ? deliver : Effect.asVoid(FiberSet.run(inFlight, Effect.zipRight(Effect.sleep(delayMs), deliver)))
+    /** A message to or from a server (node or service) travels with latency, unless a client is at one end, as in Maelstrom. */
+    const latencyOf = (envelope: Envelope) =>
+      knownClients.has(envelope.src) || knownClients.has(envelope.dest) ? Effect.succeed(0) : sampleLatency(config.latency)
     /** A message that was in flight: dropped if a partition cut its link meanwhile. */
     const deliverUnlessCut = (envelope: Envelope) =>
       Effect.flatMap(Ref.get(partition), (now) =>
         isCut(now, envelope.src, envelope.dest) ? count("cutByPartition") : toNode(envelope))
+
+    /**
+     * The service answers the request's `src`: a node (with latency, never
+     * cut) or a client. It does not answer a service, so no two services
+     * can trade replies forever.
+     */
+    const serve = (service: ServiceName, request: Envelope): Effect.Effect<void> =>
+      Effect.gen(function*() {
+        if (isServiceName(request.src)) return
+        const answer = yield* services.answer(service, request.src, request.body)
+        const body = request.body.msg_id === undefined ? answer : { ...answer, in_reply_to: request.body.msg_id }
+        const reply: Envelope = { src: service, dest: request.src, body }
+        yield* count("fromServices")
+        const client = openClients.get(reply.dest)
+        if (knownClients.has(reply.dest)) return client === undefined ? undefined : yield* client(reply)
+        yield* afterLatency(yield* latencyOf(reply), toNode(reply))
+      })
 
     const fromNode = (sender: string, line: string) =>
       Effect.gen(function*() {
@@ -141,9 +175,11 @@ export const makeRouter = (config: RouterConfig): Effect.Effect<Router, never, S
             if (route.fromClient) return yield* Effect.zipRight(count("clientToNode"), toNode(envelope))
             yield* count("nodeToNode")
             const delay = yield* sampleLatency(config.latency)
-            if (delay <= 0) return yield* toNode(envelope)
-            yield* FiberSet.run(inFlight, Effect.zipRight(Effect.sleep(delay), deliverUnlessCut(envelope)))
+            return yield* (delay <= 0 ? toNode(envelope) : afterLatency(delay, deliverUnlessCut(envelope)))
           }
+          case "ToService":
+            yield* count("toServices")
+            return yield* afterLatency(yield* latencyOf(envelope), serve(route.service, envelope))
         }
       })
 

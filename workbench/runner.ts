@@ -13,10 +13,12 @@ import { makePartitionNemesis } from "./nemesis.js"
 import { reportProgress } from "./progress.js"
 import { problemsOf, type Results } from "./results.js"
 import { latencyPlot, ratePlot } from "./plots.js"
+import { processNodes } from "./html.js"
 import { htmlReport } from "./report.js"
 import { completedOperations, computeStats } from "./stats.js"
 import { statsProblems } from "./statsRule.js"
 import { createRunDirectory, pointLatestAt } from "./store.js"
+import { timelinePage } from "./timeline.js"
 import { endProblems, type TestEnd } from "./testEnd.js"
 import type { TestOptions } from "./testOptions.js"
 
@@ -174,7 +176,8 @@ export const runTest = (test: TestOptions, stopRequested: Effect.Effect<string>)
     }
     yield* fs.writeFileString(path.join(dir, "latency.svg"), plots.latency)
     yield* fs.writeFileString(path.join(dir, "rate.svg"), plots.rate)
-    yield* fs.writeFileString(path.join(dir, "report.html"), htmlReport(results, plots))
+    yield* fs.writeFileString(path.join(dir, "report.html"), htmlReport(results, plots, processNodes(history)))
+    yield* fs.writeFileString(path.join(dir, "timeline.html"), timelinePage(history, results))
     yield* pointLatestAt(test.storeDir, dir)
     return { dir, results } satisfies TestRun
   }).pipe(Effect.withRandom(Random.make(test.seed)))

@@ -28,6 +28,7 @@ export interface Stats {
   readonly throughput: { readonly completedPerSecond: number; readonly okPerSecond: number }
   /** Latency of ok operations, in milliseconds. */
   readonly latencyMs: LatencyQuantiles | null
+  /** `serverToServer`: between nodes and services, no client at either end (Maelstrom's "servers"). */
   readonly messagesPerOperation: { readonly total: number; readonly serverToServer: number }
   /** Fraction of invoked operations that completed ok. */
   readonly availability: number
@@ -97,8 +98,8 @@ export const computeStats = (
         max: round(okLatencies[okLatencies.length - 1]!)
       },
     messagesPerOperation: {
-      total: perOp(counters.nodeToNode + counters.clientToNode + counters.nodeToClient),
-      serverToServer: perOp(counters.nodeToNode)
+      total: perOp(counters.nodeToNode + counters.clientToNode + counters.nodeToClient + counters.toServices + counters.fromServices),
+      serverToServer: perOp(counters.nodeToNode + counters.toServices + counters.fromServices)
     },
     availability: invoked === 0 ? 0 : round((ok / invoked) * 1e4) / 1e4
   }

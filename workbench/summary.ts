@@ -18,7 +18,7 @@ export const summaryText = ({ dir, results }: TestRun): string => {
     stats.latencyMs === null
       ? "  latency: no ok operation"
       : `  latency of ok ops (ms): p50 ${stats.latencyMs.p50}, p90 ${stats.latencyMs.p90}, p99 ${stats.latencyMs.p99}, max ${stats.latencyMs.max}`,
-    `  messages per op: ${stats.messagesPerOperation.total} (${stats.messagesPerOperation.serverToServer} between nodes)`,
+    `  messages per op: ${stats.messagesPerOperation.total} (${stats.messagesPerOperation.serverToServer} between nodes and services)`,
     `  keys: ${keys.length} checked, ${count("valid")} linearizable, ${count("invalid")} not, ${count("unknown")} unknown`,
     `  partitions: ${results.partitions.length}`
   ]

@@ -142,4 +142,42 @@ describe("router and partitions", () => {
       yield* TestClock.adjust(60)
       expect(inboxes.get("n2")).toEqual([line("n1", "n2")])
     }))
+
+  it.scoped("a node's request to a built-in service is answered, with latency both ways, across any partition", () =>
+    Effect.gen(function*() {
+      const { router, inboxes } = yield* routerWithLatency(50)
+      yield* router.setPartition(partitionShapes["isolate one"](nodes))
+      const request = (src: string, msgId: number, body: object) =>
+        JSON.stringify({ src, dest: "lin-kv", body: { ...body, msg_id: msgId } })
+      for (const node of nodes) yield* router.fromNode(node, request(node, 7, { type: "write", key: node, value: 1 }))
+      yield* TestClock.adjust(99)
+      expect([...inboxes.values()].flat()).toEqual([])
+      yield* TestClock.adjust(1)
+      for (const node of nodes) {
+        expect(inboxes.get(node)!.map((text) => JSON.parse(text))[0]).toEqual({
+          src: "lin-kv",
+          dest: node,
+          body: { type: "write_ok", in_reply_to: 7 }
+        })
+      }
+      // n1, isolated from the other nodes, wrote; n2 reads what it wrote.
+      yield* router.fromNode("n2", request("n2", 8, { type: "read", key: "n1" }))
+      yield* TestClock.adjust(100)
+      expect(JSON.parse(inboxes.get("n2")![1]!).body).toEqual({ type: "read_ok", value: 1, in_reply_to: 8 })
+      const counters = yield* router.counters
+      expect(counters).toMatchObject({ toServices: 6, fromServices: 6, cutByPartition: 0, nodeToNode: 0, unknownDest: 0 })
+    }))
+
+  it.scoped("a service answers the request's src: a client gets it at once, a service gets nothing", () =>
+    Effect.gen(function*() {
+      const { router, inboxes } = yield* routerWithLatency(50)
+      const got: Array<unknown> = []
+      yield* router.openClient("c1", (envelope) => Effect.sync(() => void got.push(envelope)))
+      yield* router.fromNode("n1", JSON.stringify({ src: "c1", dest: "lin-tso", body: { type: "ts", msg_id: 3 } }))
+      expect(got).toEqual([{ src: "lin-tso", dest: "c1", body: { type: "ts_ok", ts: 0, in_reply_to: 3 } }])
+      yield* router.fromNode("n1", JSON.stringify({ src: "seq-kv", dest: "lin-kv", body: { type: "read", key: 1, msg_id: 4 } }))
+      yield* TestClock.adjust(200)
+      expect([...inboxes.values()].flat()).toEqual([])
+      expect(yield* router.counters).toMatchObject({ toServices: 2, fromServices: 1, unknownSrc: 0, unknownDest: 0 })
+    }))
 })

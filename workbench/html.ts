@@ -1,0 +1,33 @@
+import type { HistoryOp } from "../checker/history.js"
+import type { CheckResult, OperationSummary } from "../checker/result.js"
+import type { Json } from "../src/protocol/json.js"
+
+/** What the HTML pages (report.html, timeline.html) write the same way. */
+
+export const escapeHtml = (text: string) =>
+  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
+
+const show = (value: Json) => JSON.stringify(value)
+
+/** "read 3", "write 1", "cas 2→4": what an operation did, in a few characters. */
+export const describeOp = (op: OperationSummary) =>
+  op.f === "read"
+    ? `read ${op.outcome === "ok" ? show(op.value) : "?"}`
+    : op.f === "write"
+    ? `write ${show(op.value)}`
+    : `cas ${Array.isArray(op.value) ? `${show(op.value[0] ?? null)}→${show(op.value[1] ?? null)}` : show(op.value)}`
+
+/** The colour of the operation the checker could not linearize, apart from the ok, fail and info colours. */
+export const unlinearizableColor = "#7b2cbf"
+
+/** History indices of the invokes of the operations the checker could not linearize, one per invalid key. */
+export const unlinearizableIndices = (check: CheckResult): ReadonlySet<number> =>
+  new Set(check.keys.flatMap((key) => (key.explanation === undefined ? [] : [key.explanation.failedOperation.index])))
+
+/** The node each client process sent its requests to (Jepsen binds a process to one node). */
+export const processNodes = (history: ReadonlyArray<HistoryOp>): ReadonlyMap<number, string> =>
+  new Map(history.flatMap((op) => (op.type === "invoke" && op.node !== undefined ? [[op.process, op.node] as const] : [])))
+
+/** "process 3 (n0)", or "process 3" when its node is not known. */
+export const processLabel = (process: number, nodes: ReadonlyMap<number, string>) =>
+  nodes.has(process) ? `process ${process} (${nodes.get(process)})` : `process ${process}`
