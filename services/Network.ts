@@ -1,4 +1,4 @@
-import { Context, Data, type Duration, type Effect, type Queue } from "effect"
+import { Context, Data, type Effect, type Queue } from "effect"
 import type { Body, Envelope, NodeId } from "../src/protocol/envelope.js"
 
 /** An RPC whose reply did not arrive in time: the request may or may not have had its effect. */
@@ -18,8 +18,8 @@ export interface NetworkShape {
   readonly nodeIds: ReadonlyArray<NodeId>
   /** Answers a received message (sets `in_reply_to` to its `msg_id`). */
   readonly reply: (request: Envelope, body: Body) => Effect.Effect<void>
-  /** Sends a request with a fresh `msg_id` and waits for the reply that names it. */
-  readonly rpc: (dest: NodeId, body: Body, timeout: Duration.DurationInput) => Effect.Effect<Body, RpcTimeout>
+  /** Sends a request with a fresh `msg_id` and waits up to `timeoutMs` for the reply that names it. */
+  readonly rpc: (dest: NodeId, body: Body, timeoutMs: number) => Effect.Effect<Body, RpcTimeout>
   /** Every received message that is not a reply to one of our RPCs. */
   readonly incoming: Queue.Dequeue<Envelope>
 }

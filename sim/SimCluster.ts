@@ -70,8 +70,8 @@ export interface SimCluster {
   readonly currentRoles: () => ReadonlyMap<NodeId, { readonly term: number; readonly role: Role; readonly leaderId: NodeId | null }>
   /** The current incarnation's report of a node (undefined before its first start). */
   readonly currentReport: (node: NodeId) => NodeReport | undefined
-  /** An endpoint for a client with this id. */
-  readonly client: (id: string) => Effect.Effect<NetworkShape>
+  /** An endpoint for a client with this id, for as long as the caller's scope lasts. */
+  readonly client: (id: string) => Effect.Effect<NetworkShape, never, Scope.Scope>
   /** Writes a line into the trace at the current simulated time. */
   readonly note: (text: string) => void
 }
@@ -169,7 +169,7 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
           observerFor(node, report),
           Layer.succeed(RaftConfig, config),
           Layer.succeed(RaftRules, rules)
-        ).pipe(Layer.provideMerge(Layer.effect(Network, Effect.map(network.attach(node), wrapNetwork))))
+        ).pipe(Layer.provideMerge(Layer.scoped(Network, Effect.map(network.attach(node), wrapNetwork))))
         const program = runRaftNode.pipe(
           Effect.provide(services),
           Effect.onExit((exit) =>

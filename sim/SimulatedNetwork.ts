@@ -43,8 +43,11 @@ export type Link = readonly [from: NodeId, to: NodeId]
  * seeded Random a run replays exactly.
  */
 export interface SimulatedNetwork {
-  /** The Network service of one endpoint (server node or client); it replaces any earlier one of that id. */
-  readonly attach: (id: NodeId) => Effect.Effect<NetworkShape>
+  /**
+   * The Network service of one endpoint (server node or client); it replaces
+   * any earlier one of that id. Its RPC timers live in the caller's scope.
+   */
+  readonly attach: (id: NodeId) => Effect.Effect<NetworkShape, never, Scope.Scope>
   /** Detaches an endpoint (a crashed node): messages to it are dropped until it attaches again. */
   readonly detach: (id: NodeId) => Effect.Effect<void>
   /** Cuts every node-to-node link between different groups; nodes in no group are cut from all. */

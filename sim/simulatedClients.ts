@@ -1,4 +1,4 @@
-import { Effect, Random } from "effect"
+import { Effect, Exit, Random, Scope } from "effect"
 import { type Connection, runClientThread } from "../linkv/clientThread.js"
 import { makeGenerator, type OperationMix } from "../linkv/generator.js"
 import type { HistoryRecorder } from "../linkv/historyRecorder.js"
@@ -20,23 +20,28 @@ export interface WorkloadOptions {
 
 /**
  * A client process's connection to a simulated node, under the client id
- * `c<process>`, its requests and replies written into the trace.
+ * `c<process>`, its requests and replies written into the trace. Its endpoint
+ * (with its RPC timer) lasts until the connection is closed.
  */
 export const connectSimulatedClient = (cluster: SimCluster, process: number, node: string): Effect.Effect<Connection> =>
-  Effect.map(cluster.client(`c${process}`), (endpoint) => ({
-    node,
-    call: (body, timeoutMs) =>
-      Effect.gen(function*() {
-        cluster.note(`client ${process} -> ${node} ${describeCommand(body)}`)
-        const response = yield* endpoint.rpc(node, body, timeoutMs).pipe(
-          Effect.map(responseOf),
-          Effect.catchTag("RpcTimeout", () => Effect.succeed<Response>({ _tag: "Timeout", afterMs: timeoutMs }))
-        )
-        cluster.note(`client ${process} <- ${response._tag === "Reply" ? describeBody(response.reply) : response._tag}`)
-        return response
-      }),
-    close: Effect.void
-  }))
+  Effect.gen(function*() {
+    const scope = yield* Scope.make()
+    const endpoint = yield* Scope.extend(cluster.client(`c${process}`), scope)
+    return {
+      node,
+      call: (body, timeoutMs) =>
+        Effect.gen(function*() {
+          cluster.note(`client ${process} -> ${node} ${describeCommand(body)}`)
+          const response = yield* endpoint.rpc(node, body, timeoutMs).pipe(
+            Effect.map(responseOf),
+            Effect.catchTag("RpcTimeout", () => Effect.succeed<Response>({ _tag: "Timeout", afterMs: timeoutMs }))
+          )
+          cluster.note(`client ${process} <- ${response._tag === "Reply" ? describeBody(response.reply) : response._tag}`)
+          return response
+        }),
+      close: Scope.close(scope, Exit.void)
+    } satisfies Connection
+  })
 
 /** Shorter keys than Maelstrom's, so that a short simulated run still covers several. */
 const simulatedOpsPerKey = { min: 60, max: 100 }

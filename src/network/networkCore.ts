@@ -1,13 +1,16 @@
-import { Deferred, Effect, Queue, Random } from "effect"
+import { Deferred, Effect, Queue, Random, Scope } from "effect"
 import { type NetworkShape, RpcTimeout } from "../../services/Network.js"
 import type { Body, Envelope, NodeId } from "../protocol/envelope.js"
+import { makeTimeouts, type Timeouts } from "../Timeouts.js"
 
 /**
  * The transport-independent half of every Network layer: msg_id allocation,
  * RPC correlation by `in_reply_to`, and the queue of incoming requests.
  * A layer supplies `transmit` (how an envelope leaves) and calls `deliver`
  * for every envelope that arrives; one addressed to another node, or a reply
- * from a node other than the one asked, is logged and dropped.
+ * from a node other than the one asked, is logged and dropped. RPC deadlines
+ * are kept by one timer fiber per distinct timeout (see Timeouts.ts), living
+ * in the scope the core is made in.
  */
 export interface NetworkCore {
   readonly network: NetworkShape
@@ -18,12 +21,21 @@ export const makeNetworkCore = (options: {
   readonly self: NodeId
   readonly nodeIds: ReadonlyArray<NodeId>
   readonly transmit: (envelope: Envelope) => Effect.Effect<void>
-}): Effect.Effect<NetworkCore> =>
+}): Effect.Effect<NetworkCore, never, Scope.Scope> =>
   Effect.gen(function*() {
     const { nodeIds, self, transmit } = options
+    const scope = yield* Effect.scope
     const incoming = yield* Queue.unbounded<Envelope>()
     // Each RPC awaiting its answer, with the node that must give it.
-    const pending = new Map<number, { readonly dest: NodeId; readonly answer: Deferred.Deferred<Body> }>()
+    const pending = new Map<number, { readonly dest: NodeId; readonly answer: Deferred.Deferred<Body, RpcTimeout> }>()
+    // A node uses a timeout or two (Raft RPCs, forwards): one timer for each, made when first needed.
+    const timeoutsByMs = new Map<number, Timeouts>()
+    const timeoutsOf = (timeoutMs: number) =>
+      Effect.suspend(() => {
+        const made = timeoutsByMs.get(timeoutMs)
+        if (made !== undefined) return Effect.succeed(made)
+        return Effect.tap(Scope.extend(makeTimeouts(timeoutMs), scope), (timeouts) => timeoutsByMs.set(timeoutMs, timeouts))
+      })
     // A random start per incarnation: after a restart, a late reply to the
     // previous incarnation's RPC must not be taken for the answer to a new one.
     const firstMsgId = (yield* Random.nextIntBetween(0, 2 ** 31)) * 2 ** 21 + 1
@@ -36,14 +48,14 @@ export const makeNetworkCore = (options: {
         ? Effect.void
         : send(request.src, { ...body, in_reply_to: request.body.msg_id })
 
-    const rpc = (dest: NodeId, body: Body, timeout: Parameters<NetworkShape["rpc"]>[2]) =>
+    const rpc = (dest: NodeId, body: Body, timeoutMs: number) =>
       Effect.gen(function*() {
+        const timeouts = yield* timeoutsOf(timeoutMs)
         const msgId = nextMsgId++
-        const answer = yield* Deferred.make<Body>()
+        const answer = yield* Deferred.make<Body, RpcTimeout>()
         pending.set(msgId, { dest, answer })
         yield* send(dest, { ...body, msg_id: msgId })
-        return yield* Deferred.await(answer).pipe(
-          Effect.timeoutFail({ duration: timeout, onTimeout: () => new RpcTimeout({ dest, type: body.type }) }),
+        return yield* timeouts.await(answer, Effect.failSync(() => new RpcTimeout({ dest, type: body.type }))).pipe(
           Effect.ensuring(Effect.sync(() => pending.delete(msgId)))
         )
       })

@@ -22,7 +22,7 @@ import { votersOf } from "./quorum.js"
 import { makeReadIndexReads } from "./ReadIndexReads.js"
 import { makeSignal } from "./Signal.js"
 import { makeSnapshotReceiver } from "./snapshotReceiver.js"
-import { makeTimeouts } from "./Timeouts.js"
+import { makeTimeouts } from "../Timeouts.js"
 
 /**
  * Starts and stops the leader's fibers (one replicator per follower and the

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, TestClock } from "effect"
-import { makeTimeouts } from "../../src/raft/Timeouts.js"
+import { makeTimeouts } from "../../src/Timeouts.js"
 
 describe("Timeouts: waits of one duration, timed by one fiber", () => {
   it.scoped("a wait answered in time gets its answer, and the timeout does not replace it", () =>

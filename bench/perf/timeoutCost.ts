@@ -1,0 +1,75 @@
+/**
+ * The CPU cost of bounding a wait by a timeout, the two ways a node could:
+ * Effect.timeoutFail around each wait, or one Timeouts timer for all waits of
+ * one duration (src/Timeouts.ts, what the network core and client requests
+ * use). Each wait is as an RPC's: a fiber awaits a Deferred that another
+ * fiber completes soon after, long before the timeout. Rounds alternate the
+ * order of the two; prints µs of process CPU (user + system) per wait.
+ * Usage (after `npm run build`): node dist/bench/perf/timeoutCost.js [WAITS] [ROUNDS]
+ */
+import { Deferred, Effect, Fiber } from "effect"
+import { RpcTimeout } from "../../services/Network.js"
+import { makeTimeouts, type Timeouts } from "../../src/Timeouts.js"
+
+const waits = Number(process.argv[2] ?? 20_000)
+const rounds = Number(process.argv[3] ?? 3)
+/** Waits at once: a node has some hundreds of RPCs and requests in flight when loaded. */
+const inFlight = 100
+
+type Bounded = (deferred: Deferred.Deferred<number, RpcTimeout>) => Effect.Effect<number, RpcTimeout>
+
+const timeout = () => new RpcTimeout({ dest: "n2", type: "append_entries" })
+const withTimeoutFail: Effect.Effect<Bounded> = Effect.succeed((deferred) =>
+  Effect.timeoutFail(Deferred.await(deferred), { duration: 500, onTimeout: timeout })
+)
+const withTimeouts = (timeouts: Timeouts): Bounded => (deferred) =>
+  timeouts.await(deferred, Effect.failSync(timeout))
+
+/** `waits` waits, `inFlight` at a time, each completed by another fiber once it started waiting. */
+const run = (bounded: Bounded) =>
+  Effect.gen(function*() {
+    for (let done = 0; done < waits; done += inFlight) {
+      const deferreds = yield* Effect.forEach(Array.from({ length: inFlight }), () => Deferred.make<number, RpcTimeout>())
+      const waiting = yield* Effect.forEach(deferreds, (deferred) => Effect.fork(bounded(deferred)))
+      yield* Effect.yieldNow()
+      yield* Effect.forEach(deferreds, (deferred, i) => Deferred.succeed(deferred, i))
+      yield* Effect.forEach(waiting, Fiber.join)
+    }
+  })
+
+const cpuMicros = () => {
+  const { system, user } = process.cpuUsage()
+  return user + system
+}
+
+const measure = (name: string, bounded: Bounded) =>
+  Effect.gen(function*() {
+    const before = cpuMicros()
+    yield* run(bounded)
+    const perWait = (cpuMicros() - before) / waits
+    console.log(`${name}: ${perWait.toFixed(2)} µs CPU per wait`)
+    return perWait
+  })
+
+const main = Effect.gen(function*() {
+  const timeouts = yield* makeTimeouts(500)
+  const oneTimer = withTimeouts(timeouts)
+  const perRace = yield* withTimeoutFail
+  // Warm up both, so that neither pays for the JIT alone.
+  yield* run(oneTimer)
+  yield* run(perRace)
+  const results = { timeoutFail: [] as Array<number>, timeouts: [] as Array<number> }
+  for (let round = 1; round <= rounds; round++) {
+    console.log(`round ${round}`)
+    const order = round % 2 === 1 ? ["timeoutFail", "timeouts"] as const : ["timeouts", "timeoutFail"] as const
+    for (const name of order) results[name].push(yield* measure(name, name === "timeouts" ? oneTimer : perRace))
+  }
+  const median = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!
+  console.log(
+    `median: Effect.timeoutFail ${median(results.timeoutFail).toFixed(2)} µs, Timeouts ${
+      median(results.timeouts).toFixed(2)
+    } µs, ratio ${(median(results.timeouts) / median(results.timeoutFail)).toFixed(2)}`
+  )
+})
+
+Effect.runPromise(Effect.scoped(main))
