@@ -80,7 +80,7 @@ describe("workbench end to end", () => {
     expect(run.stdout, `${run.stdout}\n${run.stderr.slice(-3000)}`).toContain("Everything looks good!")
     expect(run.exitCode).toBe(0)
     const results = run.results()
-    expect(results.partitions.length).toBeGreaterThan(0)
+    expect(results.faults.filter((fault) => fault.kind === "partition").length).toBeGreaterThan(0)
     expect(results.network.cutByPartition).toBeGreaterThan(0)
     expect(results.stats.ok).toBeGreaterThan(50)
     expect(results.crashes).toEqual([])
