@@ -173,8 +173,12 @@ export const startCluster = (options: {
         if (all.length === test.nodeIds.length) yield* Deferred.succeed(allCrashed, undefined)
       })
 
-    /** Starts a process for `node` in the cluster's scope, its stdout read into the router and its exit watched. */
-    const startProcess = (node: string) =>
+    /**
+     * Starts a process for `node` in the cluster's scope and makes it the
+     * node's current one, in `status`; then reads its stdout into the router
+     * and watches its exit.
+     */
+    const startProcess = (node: string, status: NodeStatus) =>
       Effect.gen(function*() {
         const process = yield* startNodeProcess({
           id: node,
@@ -184,6 +188,10 @@ export const startCluster = (options: {
           stderrPath: options.logPath(node),
           echoStderr: test.logStderr
         })
+        const current: Member = { process, status }
+        const existing = members.get(node)
+        if (existing === undefined) members.set(node, yield* Ref.make(current))
+        else yield* Ref.set(existing, current)
         yield* Queue.take(process.stdoutLines).pipe(
           Effect.flatMap((line) => router.fromNode(node, line)),
           Effect.forever,
@@ -196,13 +204,13 @@ export const startCluster = (options: {
     const clientCounter = yield* Ref.make(0)
     const freshClientId = Effect.map(Ref.updateAndGet(clientCounter, (n) => n + 1), (n) => `c${n}`)
     const initClients: Array<string> = []
+    const firstProcesses: Array<NodeProcess> = []
     for (const node of test.nodeIds) {
-      members.set(node, yield* Ref.make<Member>({ process: yield* startProcess(node), status: "running" }))
+      firstProcesses.push(yield* startProcess(node, "running"))
       initClients.push(yield* freshClientId)
     }
-    yield* Effect.forEach(test.nodeIds, (node, i) =>
-      Effect.flatMap(Ref.get(member(node)), ({ process }) =>
-        initialize(router, router.fromClient, process, test.nodeIds, initClients[i]!, options.logPath(node))), {
+    yield* Effect.forEach(firstProcesses, (process, i) =>
+      initialize(router, router.fromClient, process, test.nodeIds, initClients[i]!, options.logPath(process.id)), {
       concurrency: "unbounded",
       discard: true
     })
@@ -213,8 +221,7 @@ export const startCluster = (options: {
 
     const restart = (node: string) =>
       Effect.gen(function*() {
-        const process = yield* startProcess(node)
-        yield* Ref.set(member(node), { process, status: "restarting" } satisfies Member)
+        const process = yield* startProcess(node, "restarting")
         // Straight to its stdin: the network does not route to it before init_ok.
         const send = (envelope: Envelope) => process.send(encodeLine(envelope))
         yield* initialize(router, send, process, test.nodeIds, yield* freshClientId, options.logPath(node))
