@@ -23,8 +23,8 @@ export interface NodeProcess {
   readonly send: (line: string) => Effect.Effect<void>
   /**
    * Sends a signal to the node's process group: the node and whatever it
-   * started (a script's child), so that a wrapper script does not leave its
-   * node running, or running on, behind it. Ignored once the group is gone.
+   * started, so that the node behind a wrapper script is killed or paused
+   * with the script. Ignored once the group is gone.
    */
   readonly signal: (signal: "SIGKILL" | "SIGSTOP" | "SIGCONT") => Effect.Effect<void>
   readonly stdoutLines: Queue.Dequeue<string>
