@@ -8,7 +8,7 @@ import { splitNodeArguments } from "./nodeArguments.js"
 import { runTest } from "./runner.js"
 import { listenForStopSignals } from "./stopSignals.js"
 import { summaryText } from "./summary.js"
-import { parseConcurrency, parseNodeIds, type TestOptions, UsageError } from "./testOptions.js"
+import { parseConcurrency, parseNemesis, parseNodeIds, type TestOptions, UsageError } from "./testOptions.js"
 
 /** The option parser refused the command line (an unknown option, a missing --bin); it has printed why on stderr. */
 export class OptionsRejected extends Data.TaggedError("OptionsRejected")<{ readonly message: string }> {}
@@ -51,8 +51,15 @@ const options = {
     Options.optional,
     Options.withDescription("total, or a fraction: the test is invalid when fewer of its operations are ok (default: not checked)")
   ),
-  nemesis: Options.text("nemesis").pipe(Options.optional, Options.withDescription("faults to inject: partition (default: none)")),
-  nemesisInterval: withDefault("nemesis-interval", defaults.nemesisInterval, "mean seconds between partition changes (each waits 0 to twice this)"),
+  nemesis: Options.text("nemesis").pipe(
+    Options.optional,
+    Options.withDescription("faults to inject, comma-separated: partition, kill, pause, in any combination (default: none)")
+  ),
+  nemesisInterval: withDefault(
+    "nemesis-interval",
+    defaults.nemesisInterval,
+    "mean seconds between a fault and its heal, and between a heal and the next fault of its kind (each waits 0 to twice this)"
+  ),
   testCount: withDefault("test-count", defaults.testCount, "how many tests to run, one after the other"),
   seed: Options.text("seed").pipe(Options.optional, Options.withDescription("seed of the generator, latencies and nemesis (default: from the clock)")),
   logStderr: Options.boolean("log-stderr").pipe(Options.withDescription("also print the nodes' stderr here (default: off)")),
@@ -117,9 +124,7 @@ export const toTestOptions = (parsed: ParsedOptions): Effect.Effect<TestOptions,
     if (nodeIds === undefined) return yield* new UsageError({ message: "--nodes needs distinct comma-separated names, like n0,n1,n2" })
     const concurrency = parseConcurrency(parsed.concurrency, nodeIds.length)
     if (concurrency === undefined) return yield* new UsageError({ message: `--concurrency ${parsed.concurrency}: use an integer or Kn (K clients per node)` })
-    const nemesis = Option.match(parsed.nemesis, { onNone: () => [], onSome: (text) => text.split(",").map((n) => n.trim()) })
-    const unknownNemesis = nemesis.filter((n) => n !== "partition")
-    if (unknownNemesis.length > 0) return yield* new UsageError({ message: `unknown nemesis ${unknownNemesis.join(",")}; this workbench has: partition` })
+    const nemesis = Option.isNone(parsed.nemesis) ? [] : yield* parseNemesis(parsed.nemesis.value)
     const latencyDistribution = parsed.latencyDist
     if (!isLatencyName(latencyDistribution)) {
       return yield* new UsageError({ message: `--latency-dist ${JSON.stringify(latencyDistribution)}: expected one of ${maelstromLatencyNames.join(", ")}` })
@@ -135,7 +140,7 @@ export const toTestOptions = (parsed: ParsedOptions): Effect.Effect<TestOptions,
       latencyMs: yield* numberFlag("--latency", parsed.latency, "a number >= 0"),
       latencyDistribution,
       availability: Option.isNone(parsed.availability) ? undefined : yield* availabilityFlag(parsed.availability.value),
-      nemesis: nemesis as Array<"partition">,
+      nemesis,
       nemesisIntervalSeconds: yield* numberFlag("--nemesis-interval", parsed.nemesisInterval, "a positive number"),
       testCount: yield* numberFlag("--test-count", parsed.testCount, "a positive integer"),
       seed: Option.isSome(parsed.seed) ? yield* numberFlag("--seed", parsed.seed.value, "an integer") : (yield* Clock.currentTimeMillis) % 2 ** 31,

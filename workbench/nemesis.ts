@@ -1,22 +1,49 @@
 import { Clock, Effect, Option, Random, Ref } from "effect"
-import { noPartition, type Partition, randomPartition } from "../linkv/partitionShapes.js"
-import type { Router } from "./router.js"
 
-/** A time span during which a partition was in force, in milliseconds since the run started. */
-export interface PartitionWindow {
+/** The faults `--nemesis` takes, in any combination. */
+export const faultKinds = ["partition", "kill", "pause"] as const
+export type FaultKind = (typeof faultKinds)[number]
+
+/** A fault that was in force, for results.json, the plots and the summary; times in milliseconds since the clients started. */
+export interface FaultWindow {
+  readonly kind: FaultKind
   readonly description: string
+  /** The nodes it struck (every node a partition cuts off from another). */
+  readonly nodes: ReadonlyArray<string>
   readonly startMs: number
   readonly endMs: number
+  /** Why healing it went wrong (a killed node that did not answer init after its restart); absent when it healed. */
+  readonly problem?: string
+}
+
+/** One fault in force: what it is, and how it ends. */
+export interface InjectedFault {
+  readonly description: string
+  readonly nodes: ReadonlyArray<string>
+  /** Ends the fault; what went wrong, in words, when it could not. */
+  readonly heal: Effect.Effect<Option.Option<string>>
+}
+
+/** One kind of fault. */
+export interface Fault {
+  readonly kind: FaultKind
+  /** Injects one fault now; none when there is nothing to strike (a partition of one node, no node running normally). */
+  readonly inject: Effect.Effect<Option.Option<InjectedFault>>
 }
 
 export interface Nemesis {
-  /** What the network looks like now, for the progress line. */
+  /** The faults in force now, for the progress line. */
   readonly state: Effect.Effect<string>
-  /** Alternates a random partition and a heal, each after a random wait (see `staggeredWaitMs`), until interrupted. */
+  /** Each fault kind alternates a fault and its heal, each after a random wait (see `staggeredWaitMs`), until `healAll`. */
   readonly run: Effect.Effect<never>
-  /** Heals the network and closes the open window; safe to call more than once. */
-  readonly heal: Effect.Effect<void>
-  readonly windows: Effect.Effect<ReadonlyArray<PartitionWindow>>
+  /**
+   * Ends the nemesis: waits for a fault being injected or healed, then heals
+   * every fault in force, and injects no more; safe to call more than once.
+   * `run` may be interrupted after it.
+   */
+  readonly healAll: Effect.Effect<void>
+  /** The faults healed so far, in the order they started. */
+  readonly windows: Effect.Effect<ReadonlyArray<FaultWindow>>
 }
 
 /**
@@ -26,52 +53,88 @@ export interface Nemesis {
  */
 export const staggeredWaitMs = (intervalMs: number): Effect.Effect<number> => Random.nextRange(0, 2 * intervalMs)
 
-/** The partition nemesis (`--nemesis partition`); with no nemesis, `run` only waits. */
-export const makePartitionNemesis = (options: {
-  readonly router: Router
-  readonly nodeIds: ReadonlyArray<string>
+interface Open {
+  readonly injected: InjectedFault
+  readonly startMs: number
+}
+
+/**
+ * The nemesis of `--nemesis`: each fault kind on a schedule of its own, as
+ * Jepsen composes its nemesis packages, so faults of different kinds may
+ * overlap. Each kind draws from a random stream seeded with the test's seed
+ * and its name alone, so its waits and choices replay whatever the clients
+ * do. One fault is injected or healed at a time (Jepsen's nemesis is one
+ * process), so that a kill and a pause never pick the same node at once.
+ */
+export const makeNemesis = (options: {
+  readonly faults: ReadonlyArray<Fault>
   readonly intervalMs: number
   readonly startMillis: number
-  readonly enabled: boolean
+  readonly seed: number
 }): Effect.Effect<Nemesis> =>
   Effect.gen(function*() {
-    const current = yield* Ref.make<{ partition: Partition; sinceMs: number }>({ partition: noPartition, sinceMs: 0 })
-    const windows = yield* Ref.make<ReadonlyArray<PartitionWindow>>([])
+    const open = yield* Ref.make<ReadonlyMap<FaultKind, Open>>(new Map())
+    const windows = yield* Ref.make<ReadonlyArray<FaultWindow>>([])
+    const stopped = yield* Ref.make(false)
+    // Injecting and healing are never interrupted halfway (a node killed and not
+    // restarted): they run one at a time, and the final heal waits its turn.
+    const oneAtATime = yield* Effect.makeSemaphore(1)
     const elapsed = Effect.map(Clock.currentTimeMillis, (now) => now - options.startMillis)
 
-    const apply = (partition: Partition) =>
+    const inject = (fault: Fault) =>
       Effect.gen(function*() {
-        const now = yield* elapsed
-        const previous = yield* Ref.getAndSet(current, { partition, sinceMs: now })
-        if (previous.partition.blocked.size > 0) {
-          yield* Ref.update(windows, (ws) => [...ws, {
-            description: previous.partition.description,
-            startMs: previous.sinceMs,
-            endMs: now
-          }])
-        }
-        yield* options.router.setPartition(partition)
-        yield* Effect.logInfo(`nemesis: ${partition.description}`)
-      }).pipe(Effect.uninterruptible)
+        if (yield* Ref.get(stopped)) return
+        const injected = yield* fault.inject
+        if (Option.isNone(injected)) return yield* Effect.logInfo(`nemesis: no ${fault.kind} possible now`)
+        const startMs = yield* elapsed
+        yield* Ref.update(open, (faults) => new Map([...faults, [fault.kind, { injected: injected.value, startMs }]]))
+        yield* Effect.logInfo(`nemesis: ${injected.value.description}`)
+      })
 
-    const heal = Effect.gen(function*() {
-      if ((yield* Ref.get(current)).partition.blocked.size > 0) yield* apply(noPartition)
-    })
+    const heal = (kind: FaultKind) =>
+      Effect.gen(function*() {
+        const fault = (yield* Ref.get(open)).get(kind)
+        if (fault === undefined) return
+        const problem = yield* fault.injected.heal
+        const endMs = yield* elapsed
+        yield* Ref.update(open, (faults) => new Map([...faults].filter(([k]) => k !== kind)))
+        const { description, nodes } = fault.injected
+        yield* Ref.update(windows, (ws) => [...ws, {
+          kind,
+          description,
+          nodes,
+          startMs: fault.startMs,
+          endMs,
+          ...Option.match(problem, { onNone: () => ({}), onSome: (text) => ({ problem: text }) })
+        }])
+        yield* Option.match(problem, {
+          onNone: () => Effect.logInfo(`nemesis: healed ${description}`),
+          onSome: (text) => Effect.logError(`nemesis: ${text}`)
+        })
+      })
 
     const staggered = Effect.flatMap(staggeredWaitMs(options.intervalMs), Effect.sleep)
-    const cycle = Effect.gen(function*() {
-      yield* staggered
-      const partition = yield* randomPartition(options.nodeIds)
-      if (Option.isSome(partition)) yield* apply(partition.value)
-      else yield* Effect.logInfo("nemesis: nothing to cut with one node")
-      yield* staggered
-      yield* heal
-    })
+    const cycle = (fault: Fault) =>
+      Effect.forever(Effect.all([
+        staggered,
+        oneAtATime.withPermits(1)(inject(fault)),
+        staggered,
+        oneAtATime.withPermits(1)(heal(fault.kind))
+      ])).pipe(Effect.withRandom(Random.make(`nemesis ${fault.kind} ${options.seed}`)))
 
     return {
-      state: Effect.map(Ref.get(current), (c) => options.enabled ? c.partition.description : "no nemesis"),
-      run: options.enabled ? Effect.forever(cycle) : Effect.never,
-      heal,
-      windows: Ref.get(windows)
+      state: Effect.map(Ref.get(open), (faults) =>
+        options.faults.length === 0
+          ? "no nemesis"
+          : faults.size === 0
+          ? "healed"
+          : [...faults.values()].map((fault) => fault.injected.description).join("; ")),
+      run: options.faults.length === 0
+        ? Effect.never
+        : Effect.andThen(Effect.forEach(options.faults, cycle, { concurrency: "unbounded" }), Effect.never),
+      healAll: oneAtATime.withPermits(1)(
+        Effect.zipRight(Ref.set(stopped, true), Effect.forEach(options.faults, (fault) => heal(fault.kind), { discard: true }))
+      ),
+      windows: Effect.map(Ref.get(windows), (ws) => [...ws].sort((a, b) => a.startMs - b.startMs))
     }
   })

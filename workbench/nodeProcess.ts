@@ -21,6 +21,12 @@ export interface NodeProcess {
   readonly pid: number
   /** Writes one line to the node's stdin (ignored once the process is gone). */
   readonly send: (line: string) => Effect.Effect<void>
+  /**
+   * Sends a signal to the node's process group: the node and whatever it
+   * started, so that the node behind a wrapper script is killed or paused
+   * with the script. Ignored once the group is gone.
+   */
+  readonly signal: (signal: "SIGKILL" | "SIGSTOP" | "SIGCONT") => Effect.Effect<void>
   readonly stdoutLines: Queue.Dequeue<string>
   readonly exited: Deferred.Deferred<ProcessExit>
   /** The last lines of the node's stderr, once it has closed (or after a grace period, if it stays open). */
@@ -33,7 +39,7 @@ export interface NodeProcessConfig {
   readonly args: ReadonlyArray<string>
   /** Like Maelstrom, nodes run in a temp directory, never the repo. */
   readonly workDir: string
-  /** Where the node's stderr is saved. */
+  /** Where the node's stderr is saved; a restarted node's is appended to it. */
   readonly stderrPath: string
   /** Also copy the node's stderr to ours, each line prefixed with the node id. */
   readonly echoStderr: boolean
@@ -73,7 +79,7 @@ export const startNodeProcess = (
     const stdoutLines = yield* Queue.unbounded<string>()
     const exited = yield* Deferred.make<ProcessExit>()
     // Opened before the process starts so that it is closed only after the process stopped.
-    const stderrFile = createWriteStream(config.stderrPath)
+    const stderrFile = createWriteStream(config.stderrPath, { flags: "a" })
     stderrFile.on("error", () => {})
     yield* Effect.addFinalizer(() => flushed(stderrFile))
     const child = yield* Effect.acquireRelease(
@@ -118,6 +124,15 @@ export const startNodeProcess = (
         Effect.sync(() => {
           if (child.exitCode === null && child.signalCode === null && child.stdin.writable) {
             child.stdin.write(`${line}\n`)
+          }
+        }),
+      signal: (signal) =>
+        Effect.sync(() => {
+          if (child.pid === undefined) return
+          try {
+            process.kill(-child.pid, signal)
+          } catch {
+            // ESRCH: the whole group has exited already.
           }
         }),
       stdoutLines,

@@ -1,9 +1,9 @@
-import type { PartitionWindow } from "./nemesis.js"
+import { type FaultKind, faultKinds, type FaultWindow } from "./nemesis.js"
 import type { CompletedOperation } from "./stats.js"
 
 /**
  * The run's plots as standalone SVG: latency of every operation and the rate
- * of completions over time, partition windows shaded. Hand-written on
+ * of completions over time, fault windows shaded. Hand-written on
  * purpose: two chart kinds with linear/log axes are smaller than any plot
  * library, and the SVG opens anywhere (browser, blog post) without scripts.
  */
@@ -15,6 +15,8 @@ const plotWidth = width - margin.left - margin.right
 const plotHeight = height - margin.top - margin.bottom
 
 export const outcomeColors = { ok: "#3b7dd8", info: "#e8a33d", fail: "#d6455d" } as const
+/** The shading of each fault kind, away from the outcome colours. */
+export const faultColors: Record<FaultKind, string> = { partition: "#888888", kill: "#8e44ad", pause: "#16a085" }
 const font = `font-family="Helvetica, Arial, sans-serif"`
 
 const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
@@ -64,26 +66,28 @@ ${legend}
 </svg>
 `
 
-const partitionShading = (windows: ReadonlyArray<PartitionWindow>, x: Axis) =>
+/** Fault shading is faint; its legend swatch a little less, to match it and still be seen. */
+const shadingOpacity = 0.15
+const swatchOpacity = 0.4
+
+const faultShading = (windows: ReadonlyArray<FaultWindow>, x: Axis) =>
   windows.map((w) => {
     const left = x.toPixel(w.startMs / 1000)
-    return `<rect x="${fixed(left)}" y="0" width="${fixed(Math.max(1, x.toPixel(w.endMs / 1000) - left))}" height="${plotHeight}" fill="#888" fill-opacity="0.15"><title>${escape(w.description)}</title></rect>`
+    return `<rect x="${fixed(left)}" y="0" width="${fixed(Math.max(1, x.toPixel(w.endMs / 1000) - left))}" height="${plotHeight}" fill="${faultColors[w.kind]}" fill-opacity="${shadingOpacity}"><title>${escape(w.description)}</title></rect>`
   }).join("\n")
 
-const legendOf = (entries: ReadonlyArray<readonly [string, string]>, partitions: boolean) => {
-  const all = partitions ? [...entries, ["partition", "#bbbbbb"] as const] : entries
-  return all.map(([label, color], i) =>
-    `<rect x="${plotWidth - 95}" y="${8 + i * 16}" width="10" height="10" fill="${color}"/><text x="${plotWidth - 80}" y="${17 + i * 16}">${escape(label)}</text>`
+const legendOf = (entries: ReadonlyArray<readonly [string, string, number?]>) =>
+  entries.map(([label, color, opacity = 1], i) =>
+    `<rect x="${plotWidth - 95}" y="${8 + i * 16}" width="10" height="10" fill="${color}" fill-opacity="${opacity}"/><text x="${plotWidth - 80}" y="${17 + i * 16}">${escape(label)}</text>`
   ).join("\n")
-}
 
-/** A plot over the run's time, with partition windows shaded behind the data and named in the legend. */
+/** A plot over the run's time, with fault windows shaded behind the data, one colour per fault kind, named in the legend. */
 const overTime = (
   title: string,
   yLabel: string,
   x: Axis,
   y: Axis,
-  windows: ReadonlyArray<PartitionWindow>,
+  windows: ReadonlyArray<FaultWindow>,
   content: string,
   legend: ReadonlyArray<readonly [string, string]>
 ) =>
@@ -93,14 +97,17 @@ const overTime = (
     yLabel,
     x,
     y,
-    partitionShading(windows, x) + content,
-    legendOf(legend, windows.length > 0)
+    faultShading(windows, x) + content,
+    legendOf([
+      ...legend,
+      ...faultKinds.filter((kind) => windows.some((w) => w.kind === kind)).map((kind) => [kind, faultColors[kind], swatchOpacity] as const)
+    ])
   )
 
 /** Every operation as a point: when it was invoked, how long it took (log scale), colored by outcome. */
 export const latencyPlot = (
   ops: ReadonlyArray<CompletedOperation>,
-  windows: ReadonlyArray<PartitionWindow>,
+  windows: ReadonlyArray<FaultWindow>,
   durationSeconds: number
 ): string => {
   const x = linearAxis(durationSeconds, plotWidth, false, 10)
@@ -118,7 +125,7 @@ export const latencyPlot = (
 /** Completions per second, one line per outcome, in one-second buckets. */
 export const ratePlot = (
   ops: ReadonlyArray<CompletedOperation>,
-  windows: ReadonlyArray<PartitionWindow>,
+  windows: ReadonlyArray<FaultWindow>,
   durationSeconds: number
 ): string => {
   const buckets = Math.max(1, Math.ceil(durationSeconds))

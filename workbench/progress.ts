@@ -10,7 +10,7 @@ export interface ProgressSource {
 
 export const progressLine = (elapsedSeconds: number, source: ProgressSource, counts: OutcomeCounts, nemesis: string) =>
   `[${elapsedSeconds.toFixed(1).padStart(5)}/${source.timeLimitSeconds} s] ops ${counts.invoked}` +
-  ` ok ${counts.ok} fail ${counts.fail} info ${counts.info} | network: ${nemesis}`
+  ` ok ${counts.ok} fail ${counts.fail} info ${counts.info} | nemesis: ${nemesis}`
 
 /**
  * A live status on stderr: rewritten in place every second on a terminal,

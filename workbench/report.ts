@@ -89,7 +89,7 @@ ${row("nodes", test.nodes.join(", "))}
 ${row("clients", `${test.concurrency}, ${test.rate} ops/s target, client timeout ${test.clientTimeoutMs} ms`)}
 ${row("time limit", `${test.timeLimitSeconds} s`)}
 ${row("latency", `${test.latencyMs} ms, ${test.latencyDistribution}`)}
-${row("nemesis", test.nemesis.length > 0 ? `${test.nemesis.join(", ")} every ${test.nemesisIntervalSeconds} s (${results.partitions.length} partitions)` : "none")}
+${row("nemesis", test.nemesis.length > 0 ? `${test.nemesis.join(", ")} every ${test.nemesisIntervalSeconds} s (${results.faults.length} faults)` : "none")}
 ${row("seed", String(test.seed))}
 ${row("started", test.startedAt)}
 </table>

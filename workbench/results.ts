@@ -1,7 +1,7 @@
 import type { CheckResult } from "../checker/result.js"
 import type { NodeCrash } from "./cluster.js"
 import type { MalformedReplies } from "./malformedReplies.js"
-import type { PartitionWindow } from "./nemesis.js"
+import type { FaultWindow } from "./nemesis.js"
 import type { RouterCounters, StdoutCutOff } from "./router.js"
 import type { Stats } from "./stats.js"
 import type { TestEnd } from "./testEnd.js"
@@ -36,7 +36,8 @@ export interface Results {
   readonly stats: Stats
   readonly network: RouterCounters
   readonly malformedReplies: MalformedReplies
-  readonly partitions: ReadonlyArray<PartitionWindow>
+  /** Every fault the nemesis injected: its kind, what it was, the nodes it struck, when it started and ended. */
+  readonly faults: ReadonlyArray<FaultWindow>
   readonly crashes: ReadonlyArray<NodeCrash>
 }
 
@@ -54,13 +55,19 @@ export const verdictLine = ({ end, linearizability, valid }: Results): string =>
 export const crashProblem = (crash: NodeCrash): string =>
   `node ${crash.node} crashed at ${(crash.atMs / 1000).toFixed(1)} s (exit code ${crash.code}, signal ${crash.signal})`
 
-/** The reasons a run is not valid: dead nodes first, then the checker's verdict, then nodes that printed something else than messages on stdout. */
+/**
+ * The reasons a run is not valid: dead nodes first, then killed nodes that
+ * did not come back, the checker's verdict, and nodes that printed
+ * something else than messages on stdout.
+ */
 export const problemsOf = (
   check: CheckResult,
   crashes: ReadonlyArray<NodeCrash>,
+  faults: ReadonlyArray<FaultWindow>,
   stdoutCutOff: ReadonlyArray<StdoutCutOff>
 ): ReadonlyArray<string> => [
   ...crashes.map(crashProblem),
+  ...faults.flatMap((fault) => (fault.problem === undefined ? [] : [fault.problem])),
   ...check.keys.filter((key) => key.verdict === "invalid").map((key) =>
     `key ${JSON.stringify(key.key)} is not linearizable${key.explanation ? `: ${key.explanation.summary}` : ""}`
   ),

@@ -6,10 +6,12 @@ import { clientTimeoutMs, runClientThread } from "../linkv/clientThread.js"
 import { maelstromLinKv, makeGenerator } from "../linkv/generator.js"
 import { makeHistoryRecorder } from "../linkv/historyRecorder.js"
 import { connectClient } from "./client.js"
-import { startCluster } from "./cluster.js"
+import { type Cluster, startCluster } from "./cluster.js"
 import { historyEdn } from "./historyEdn.js"
 import { makeMalformedReplyLog } from "./malformedReplies.js"
-import { makePartitionNemesis } from "./nemesis.js"
+import { type Fault, type FaultKind, makeNemesis } from "./nemesis.js"
+import { partitionFault } from "./partitionFault.js"
+import { killFault, pauseFault } from "./processFaults.js"
 import { reportProgress } from "./progress.js"
 import { problemsOf, type Results } from "./results.js"
 import { latencyPlot, ratePlot } from "./plots.js"
@@ -29,6 +31,19 @@ const checkBudgetPerKeyMs = 20_000
 export class HistoryUncheckable extends Data.TaggedError("HistoryUncheckable")<{ readonly message: string }> {}
 
 const encodeHistoryLine = Schema.encodeSync(Schema.parseJson(HistoryOp))
+
+/** The faults of `--nemesis`, each acting on this cluster. */
+const faultsOf = (kinds: ReadonlyArray<FaultKind>, cluster: Cluster, nodeIds: ReadonlyArray<string>): ReadonlyArray<Fault> =>
+  kinds.map((kind) => {
+    switch (kind) {
+      case "partition":
+        return partitionFault(cluster.router, nodeIds)
+      case "kill":
+        return killFault(cluster)
+      case "pause":
+        return pauseFault(cluster)
+    }
+  })
 
 /** The finished test: where its files are and what was decided. */
 export interface TestRun {
@@ -52,20 +67,19 @@ export const runTest = (test: TestOptions, stopRequested: Effect.Effect<string>)
     yield* Effect.logInfo(`test in ${dir}`)
 
     const malformedLog = yield* makeMalformedReplyLog
-    const { recorder, crashes, counters, windows, clientPhaseSeconds, end } = yield* Effect.scoped(
+    const { recorder, crashes, counters, faults, clientPhaseSeconds, end } = yield* Effect.scoped(
       Effect.gen(function*() {
         const workDir = yield* fs.makeTempDirectoryScoped({ prefix: "maelstrom-workbench-" })
         const cluster = yield* startCluster({ test, workDir, logPath })
-        // Time zero of the history, the plots and the partition windows: nodes are up, clients begin.
+        // Time zero of the history, the plots and the fault windows: nodes are up, clients begin.
         const clientStartMillis = yield* Clock.currentTimeMillis
         const recorder = yield* makeHistoryRecorder(yield* Clock.currentTimeNanos)
         const deadlineMillis = clientStartMillis + test.timeLimitSeconds * 1000
-        const nemesis = yield* makePartitionNemesis({
-          router: cluster.router,
-          nodeIds: test.nodeIds,
+        const nemesis = yield* makeNemesis({
+          faults: faultsOf(test.nemesis, cluster, test.nodeIds),
           intervalMs: test.nemesisIntervalSeconds * 1000,
           startMillis: clientStartMillis,
-          enabled: test.nemesis.includes("partition")
+          seed: test.seed
         })
         const generator = yield* makeGenerator({
           ...maelstromLinKv(test.nodeIds.length),
@@ -102,11 +116,12 @@ export const runTest = (test: TestOptions, stopRequested: Effect.Effect<string>)
           Effect.zipRight(cluster.allCrashed, Effect.map(elapsedMs, (atMs) => ({ reason: "no node left", atMs }) as const)),
           Effect.flatMap(stopRequested, (signal) => Effect.map(elapsedMs, (atMs) => ({ reason: "interrupted", signal, atMs }) as const))
         ])
+        // Every fault ends before the nodes are judged: partitions healed, paused nodes continued, killed ones restarted.
+        yield* nemesis.healAll
         yield* Fiber.interrupt(nemesisFiber)
-        yield* nemesis.heal
         if (end.reason === "time limit") {
-          // Operations still in flight finish (or time out) on a healed network.
-          yield* Effect.logInfo("time limit reached: network healed, waiting for operations in flight")
+          // Operations still in flight finish (or time out) on a healed cluster.
+          yield* Effect.logInfo("time limit reached: faults healed, waiting for operations in flight")
           yield* Fiber.join(clients)
         } else {
           // Nothing will answer them (or the user wants out): operations in flight stay unfinished.
@@ -120,7 +135,7 @@ export const runTest = (test: TestOptions, stopRequested: Effect.Effect<string>)
           recorder,
           crashes: yield* cluster.crashesSince(clientStartMillis),
           counters: yield* cluster.router.counters,
-          windows: yield* nemesis.windows,
+          faults: yield* nemesis.windows,
           clientPhaseSeconds
         }
       })
@@ -137,7 +152,7 @@ export const runTest = (test: TestOptions, stopRequested: Effect.Effect<string>)
     const stats = computeStats(history, counters, clientPhaseSeconds)
     const problems = [
       ...endProblems(end),
-      ...problemsOf(linearizability, crashes, counters.stdoutCutOff),
+      ...problemsOf(linearizability, crashes, faults, counters.stdoutCutOff),
       ...statsProblems(stats, test.availability)
     ]
     const results: Results = {
@@ -165,14 +180,14 @@ export const runTest = (test: TestOptions, stopRequested: Effect.Effect<string>)
       stats,
       network: counters,
       malformedReplies: yield* malformedLog.replies,
-      partitions: windows,
+      faults,
       crashes
     }
     yield* fs.writeFileString(path.join(dir, "results.json"), `${JSON.stringify(results, null, 2)}\n`)
     const completed = completedOperations(history)
     const plots = {
-      latency: latencyPlot(completed, windows, clientPhaseSeconds),
-      rate: ratePlot(completed, windows, clientPhaseSeconds)
+      latency: latencyPlot(completed, faults, clientPhaseSeconds),
+      rate: ratePlot(completed, faults, clientPhaseSeconds)
     }
     yield* fs.writeFileString(path.join(dir, "latency.svg"), plots.latency)
     yield* fs.writeFileString(path.join(dir, "rate.svg"), plots.rate)

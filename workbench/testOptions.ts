@@ -1,5 +1,6 @@
-import { Data } from "effect"
+import { Data, Either } from "effect"
 import type { MaelstromLatencyName } from "../linkv/latency.js"
+import { faultKinds, type FaultKind } from "./nemesis.js"
 
 /** Everything one `test` invocation asks for, already validated. */
 export interface TestOptions {
@@ -16,7 +17,8 @@ export interface TestOptions {
   readonly latencyDistribution: MaelstromLatencyName
   /** `--availability`: the least fraction of operations that must be ok (`total` is 1). */
   readonly availability: number | undefined
-  readonly nemesis: ReadonlyArray<"partition">
+  /** `--nemesis`: the fault kinds, each once, in the order given. */
+  readonly nemesis: ReadonlyArray<FaultKind>
   readonly nemesisIntervalSeconds: number
   readonly testCount: number
   readonly seed: number
@@ -40,4 +42,20 @@ export const parseNodeIds = (nodes: string | undefined, nodeCount: number): Read
   if (nodes === undefined) return Array.from({ length: nodeCount }, (_, i) => `n${i}`)
   const ids = nodes.split(",").map((id) => id.trim()).filter((id) => id !== "")
   return ids.length > 0 && new Set(ids).size === ids.length ? ids : undefined
+}
+
+const isFaultKind = (name: string): name is FaultKind => (faultKinds as ReadonlyArray<string>).includes(name)
+
+/** `--nemesis kill,pause,partition`: fault names separated by commas (as Maelstrom and Jepsen take them), any combination. */
+export const parseNemesis = (text: string): Either.Either<ReadonlyArray<FaultKind>, UsageError> => {
+  const names = text.split(",").map((name) => name.trim())
+  const unknown = names.filter((name) => !isFaultKind(name))
+  return unknown.length > 0
+    ? Either.left(
+      new UsageError({
+        message: `--nemesis ${JSON.stringify(text)}: unknown fault ${unknown.map((name) => JSON.stringify(name)).join(", ")}; ` +
+          `the faults are ${faultKinds.join(", ")}, in any combination separated by commas`
+      })
+    )
+    : Either.right([...new Set(names.filter(isFaultKind))])
 }

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
+import { faultColors } from "../../workbench/plots.js"
 import { repoRoot, runWorkbench } from "./workbenchRun.js"
 
 // These spawn the compiled workbench and real node processes: run `npm run build` first.
@@ -80,10 +81,51 @@ describe("workbench end to end", () => {
     expect(run.stdout, `${run.stdout}\n${run.stderr.slice(-3000)}`).toContain("Everything looks good!")
     expect(run.exitCode).toBe(0)
     const results = run.results()
-    expect(results.partitions.length).toBeGreaterThan(0)
+    expect(results.faults.filter((fault) => fault.kind === "partition").length).toBeGreaterThan(0)
     expect(results.network.cutByPartition).toBeGreaterThan(0)
     expect(results.stats.ok).toBeGreaterThan(50)
     expect(results.crashes).toEqual([])
+  })
+
+  it("finds lost writes when a node that keeps its state in memory only is killed and restarted", async () => {
+    // Seed 8's kill schedule (a stream of its own, so the clients do not move it): a kill at about 0.7 s,
+    // a restart 0.3 s later, the next kill 1.6 s after the node is back, past the end of the test. Every
+    // key has had writes acknowledged by the kill, and five readers read it after the restart.
+    const { run, results } = await invalidRun([
+      "test", "--bin", "test/workbench/fixtures/memory-kv-node.mjs", "--concurrency", "10", "--rate", "100",
+      "--time-limit", "4", "--nemesis", "kill", "--nemesis-interval", "1", "--seed", "8"
+    ])
+    const kills = results.faults.filter((fault) => fault.kind === "kill")
+    expect(kills.length).toBeGreaterThan(0)
+    expect(kills[0]).toMatchObject({ description: "n0 killed", nodes: ["n0"] })
+    // The nemesis killed it: no crash.
+    expect(results.crashes).toEqual([])
+    const lostWrite = results.linearizability.keys.find((key) => key.verdict === "invalid")?.explanation
+    expect(lostWrite?.failedOperation).toMatchObject({ f: "read", value: null, outcome: "ok" })
+    expect(lostWrite!.possibleStates).not.toContain(null)
+    expect(run.stdout).toContain("  faults: 1 kill\n")
+  })
+
+  it("judges our Raft node valid under kills and pauses with --data-dir, its log kept in one directory for all nodes", async () => {
+    const run = await runWorkbench([
+      "test", "--bin", "bin/raft", "--node-count", "3", "--concurrency", "2n", "--rate", "50", "--time-limit", "6",
+      "--nemesis", "kill,pause", "--nemesis-interval", "1", "--seed", "10", "--", "--data-dir", "data"
+    ])
+    expect(run.stdout, `${run.stdout}\n${run.stderr.slice(-3000)}`).toContain("Everything looks good!")
+    const results = run.results()
+    const kills = results.faults.filter((fault) => fault.kind === "kill")
+    expect(kills.length).toBeGreaterThan(0)
+    expect(results.faults.some((fault) => fault.kind === "pause")).toBe(true)
+    expect(results.crashes).toEqual([])
+    // A restarted node starts with the arguments it was first given, and reads back the log it wrote.
+    const killed = readFileSync(join(run.storeDir, "latest", "node-logs", `${kills[0]!.nodes[0]}.log`), "utf8")
+    expect(killed.match(/initialized as n\d/g)?.length).toBeGreaterThan(1)
+    expect(killed).toMatch(/starting in term [1-9]\d* with \d+ log entries/)
+    for (const plot of ["latency.svg", "rate.svg"]) {
+      const svg = readFileSync(join(run.storeDir, "latest", plot), "utf8")
+      expect(svg).toContain(`fill="${faultColors.kill}" fill-opacity="0.15"><title>${kills[0]!.description}</title>`)
+      expect(svg).toContain(">pause</text>")
+    }
   })
 
   it("lists each crashed node with its exit code or signal and its last stderr lines, and stops when no node is left", async () => {
@@ -103,8 +145,9 @@ describe("workbench end to end", () => {
     expect(results.end.reason).toBe("no node left")
     expect(results.end.atMs).toBeLessThan(60_000)
     expect(results.problems[0]).toMatch(/^every node had crashed at [\d.]+ s: the test stopped early/)
-    // Crashes come first in the summary, before the numbers.
+    // Crashes come first in the summary, before the numbers, each once.
     expect(run.stdout.split("\n")[1]).toMatch(/^ {2}CRASH: node n[01] crashed at/)
+    for (const crash of crashes) expect(run.stdout.split(`node ${crash.node} crashed at`).length).toBe(2)
     expect(results.stats.operations).toBeGreaterThan(0)
   })
 
@@ -217,7 +260,10 @@ describe("workbench end to end", () => {
     const distribution = await runWorkbench([...node, "--latency-dist", "nonsense"])
     expect(distribution.exitCode).toBe(2)
     expect(distribution.stderr).toContain('--latency-dist "nonsense": expected one of constant, uniform, exponential')
-    expect(`${typo.stderr}${rate.stderr}${distribution.stderr}`).not.toContain("[object Object]")
+    const fault = await runWorkbench([...node, "--nemesis", "partition,crash"])
+    expect(fault.exitCode).toBe(2)
+    expect(fault.stderr).toContain('--nemesis "partition,crash": unknown fault "crash"; the faults are partition, kill, pause')
+    expect(`${typo.stderr}${rate.stderr}${distribution.stderr}${fault.stderr}`).not.toContain("[object Object]")
   })
 
   it("passes the words after the options, or after --, to the node, and shows every default in --help", async () => {

@@ -1,23 +1,43 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Random, TestClock } from "effect"
-import { makePartitionNemesis } from "../../workbench/nemesis.js"
+import { Clock, Effect, Fiber, Option, Random, Ref, TestClock } from "effect"
+import { type Fault, type FaultKind, makeNemesis } from "../../workbench/nemesis.js"
+import { partitionFault } from "../../workbench/partitionFault.js"
 import { makeRouter } from "../../workbench/router.js"
 
-describe("the partition nemesis", () => {
+/** A fault that only records what it was asked to do. */
+const recordingFault = (kind: FaultKind, log: Ref.Ref<ReadonlyArray<string>>, healProblem?: string): Fault => ({
+  kind,
+  inject: Effect.gen(function*() {
+    const node = `n${yield* Random.nextIntBetween(0, 3)}`
+    yield* Ref.update(log, (l) => [...l, `${kind} ${node}`])
+    return Option.some({
+      description: `${kind} ${node}`,
+      nodes: [node],
+      heal: Effect.as(Ref.update(log, (l) => [...l, `heal ${kind} ${node}`]), Option.fromNullable(healProblem))
+    })
+  })
+})
+
+/** Runs the nemesis for `ms` of test time, then heals; every window. */
+const runFor = (faults: ReadonlyArray<Fault>, ms: number, seed: number) =>
+  Effect.gen(function*() {
+    const nemesis = yield* makeNemesis({ faults, intervalMs: 1000, startMillis: yield* Clock.currentTimeMillis, seed })
+    const running = yield* Effect.fork(nemesis.run)
+    yield* TestClock.adjust(ms)
+    const inForceAtTheEnd = yield* nemesis.state
+    yield* nemesis.healAll
+    yield* nemesis.healAll
+    // Nothing is injected after the heal, however long the nemesis runs on.
+    yield* TestClock.adjust(ms)
+    yield* Fiber.interrupt(running)
+    return { windows: yield* nemesis.windows, inForceAtTheEnd, state: yield* nemesis.state }
+  })
+
+describe("the nemesis", () => {
   it.scoped("partitions and heals at random times --nemesis-interval apart on average, as Jepsen's stagger does", () =>
     Effect.gen(function*() {
       const router = yield* makeRouter({ nodes: new Map(), latency: { _tag: "Constant", ms: 0 } })
-      const nemesis = yield* makePartitionNemesis({
-        router,
-        nodeIds: ["n0", "n1", "n2"],
-        intervalMs: 1000,
-        startMillis: 0,
-        enabled: true
-      })
-      const running = yield* Effect.fork(nemesis.run)
-      yield* TestClock.adjust(400_000)
-      yield* Fiber.interrupt(running)
-      const windows = yield* nemesis.windows
+      const { windows } = yield* runFor([partitionFault(router, ["n0", "n1", "n2"])], 400_000, 3)
       // Partitions last, and heals hold, a time drawn from 0 to 2 intervals.
       const cuts = windows.map((w) => w.endMs - w.startMs)
       const heals = windows.slice(1).map((w, i) => w.startMs - windows[i]!.endMs)
@@ -30,5 +50,41 @@ describe("the partition nemesis", () => {
         expect(mean).toBeLessThan(1100)
       }
       expect(windows.length).toBeGreaterThan(150)
-    }).pipe(Effect.withRandom(Random.make(3))))
+      expect(windows.every((w) => w.kind === "partition" && w.nodes.length >= 2)).toBe(true)
+    }))
+
+  it.effect("runs each fault kind on its own schedule, so kinds overlap, and a kind's schedule depends on the seed alone", () =>
+    Effect.gen(function*() {
+      const log = yield* Ref.make<ReadonlyArray<string>>([])
+      const together = yield* runFor([recordingFault("kill", log), recordingFault("pause", log)], 60_000, 7)
+      const killAlone = yield* runFor([recordingFault("kill", log)], 60_000, 7)
+      // Each run starts at another test-clock time: compare to the millisecond.
+      const rounded = (ws: typeof together.windows) => ws.map((w) => ({ ...w, startMs: Math.round(w.startMs), endMs: Math.round(w.endMs) }))
+      const kills = together.windows.filter((w) => w.kind === "kill")
+      expect(rounded(kills)).toEqual(rounded(killAlone.windows))
+      expect(kills.length).toBeGreaterThan(10)
+      // The draws, both of times and of nodes, come from the kind's own stream: another seed, another schedule.
+      const otherSeed = yield* runFor([recordingFault("kill", log)], 60_000, 8)
+      expect(rounded(otherSeed.windows)).not.toEqual(rounded(killAlone.windows))
+      const pauses = together.windows.filter((w) => w.kind === "pause")
+      expect(pauses.some((p) => kills.some((k) => k.startMs < p.endMs && p.startMs < k.endMs))).toBe(true)
+    }))
+
+  it.effect("heals every fault in force at the end, once, and records a heal that went wrong", () =>
+    Effect.gen(function*() {
+      const log = yield* Ref.make<ReadonlyArray<string>>([])
+      const { inForceAtTheEnd, state, windows } = yield* runFor(
+        [recordingFault("kill", log, "n1 did not come back"), recordingFault("pause", log)],
+        5_000,
+        7
+      )
+      expect(inForceAtTheEnd.split("; ").sort().join("; ")).toMatch(/^kill n\d; pause n\d$/)
+      const entries = yield* Ref.get(log)
+      expect(entries.filter((e) => e.startsWith("heal")).length).toBe(entries.filter((e) => !e.startsWith("heal")).length)
+      expect(windows.length).toBe(entries.length / 2)
+      expect(windows.every((w) => w.endMs >= w.startMs)).toBe(true)
+      expect(windows.filter((w) => w.kind === "kill").every((w) => w.problem === "n1 did not come back")).toBe(true)
+      expect(windows.filter((w) => w.kind === "pause").every((w) => w.problem === undefined)).toBe(true)
+      expect(state).toBe("healed")
+    }))
 })

@@ -55,7 +55,7 @@ const resultsOf = (ops: ReadonlyArray<HistoryOp>): Results => {
     stats: computeStats(ops, emptyCounters, 1),
     network: emptyCounters,
     malformedReplies: { count: 0, sample: null, expected: "" },
-    partitions: [],
+    faults: [],
     crashes: []
   }
 }

@@ -1,0 +1,59 @@
+import { Effect, Option, Random } from "effect"
+import type { Cluster } from "./cluster.js"
+import type { Fault, InjectedFault } from "./nemesis.js"
+
+type NodeControl = Pick<Cluster, "runningNodes" | "kill" | "restart" | "pause" | "resume">
+
+/** One node drawn at random among those running normally (neither down, paused nor crashed); none when no node is. */
+const randomRunningNode = (cluster: NodeControl): Effect.Effect<Option.Option<string>> =>
+  Effect.gen(function*() {
+    const running = yield* cluster.runningNodes
+    if (running.length === 0) return Option.none()
+    return Option.some(running[yield* Random.nextIntBetween(0, running.length)]!)
+  })
+
+/** Strikes a random running node with `strike`; none when no node is running, or it stopped running meanwhile. */
+const strikeRandomNode = (
+  cluster: NodeControl,
+  strike: (node: string) => Effect.Effect<boolean>,
+  struck: (node: string) => InjectedFault
+): Effect.Effect<Option.Option<InjectedFault>> =>
+  Effect.gen(function*() {
+    const node = yield* randomRunningNode(cluster)
+    if (Option.isNone(node) || !(yield* strike(node.value))) return Option.none()
+    return Option.some(struck(node.value))
+  })
+
+/**
+ * `--nemesis kill`: SIGKILL a random node, then start it again as it was
+ * first started and send it init. A node that exits before answering init is
+ * a crash, listed with the crashes; one that does not answer is this fault's
+ * problem.
+ */
+export const killFault = (cluster: NodeControl): Fault => ({
+  kind: "kill",
+  inject: strikeRandomNode(cluster, cluster.kill, (node) => ({
+    description: `${node} killed`,
+    nodes: [node],
+    heal: cluster.restart(node).pipe(
+      Effect.as(Option.none()),
+      Effect.catchAll((error) =>
+        Effect.succeed(
+          error._tag === "NodeInitError" && error.exited
+            ? Option.none()
+            : Option.some(`${node} did not come back after it was killed: ${error.message}`)
+        )
+      )
+    )
+  }))
+})
+
+/** `--nemesis pause`: SIGSTOP a random node, later SIGCONT. */
+export const pauseFault = (cluster: NodeControl): Fault => ({
+  kind: "pause",
+  inject: strikeRandomNode(cluster, cluster.pause, (node) => ({
+    description: `${node} paused`,
+    nodes: [node],
+    heal: Effect.as(cluster.resume(node), Option.none())
+  }))
+})
