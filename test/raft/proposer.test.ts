@@ -1,0 +1,57 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { emptyMemoryLogStorage } from "../../layers/MemoryLog.js"
+import type { LogShape } from "../../services/Log.js"
+import { advance, observe, startScriptedNode } from "../support/ScriptedPeers.js"
+
+describe("the proposer (group commit)", () => {
+  it.scoped("appends every write that waited for the log in one Log append, and answers each once applied", () =>
+    Effect.gen(function*() {
+      // A log whose appends the test can hold, as a slow fsync would; each append is one record and one fsync in FileLog.
+      const gate = yield* Effect.makeLatch(true)
+      const appends: Array<number> = []
+      const heldLog = (log: LogShape): LogShape => ({
+        ...log,
+        append: (entries) => Effect.zipRight(gate.await, Effect.suspend(() => (appends.push(entries.length), log.append(entries))))
+      })
+      const node = yield* startScriptedNode(emptyMemoryLogStorage(), heldLog)
+      const { leadWithNoopCommitted, n2AcknowledgesAll, repliesTo } = observe(node)
+      yield* leadWithNoopCommitted
+      const before = appends.length
+
+      // The first write's append is held; 19 more arrive meanwhile, from clients and forwarded by n3, and a copy of a forward.
+      yield* gate.close
+      yield* node.deliver("c0", { type: "write", msg_id: 1, key: 1, value: 0 })
+      yield* advance(10)
+      const forward = (msgId: number, serial: number) => ({
+        type: "forward",
+        msg_id: msgId,
+        term: node.storage.hardState.term,
+        session: "n3:7",
+        serial,
+        request: { type: "cas", key: 1, from: 0, to: serial }
+      })
+      for (let i = 1; i < 20; i++) {
+        yield* i % 2 === 0
+          ? node.deliver(`c${i}`, { type: "write", msg_id: 1, key: 1, value: i })
+          : node.deliver("n3", forward(i, i))
+      }
+      yield* node.deliver("n3", forward(100, 1))
+      yield* advance(10)
+      yield* gate.open
+      yield* advance(10)
+      expect(appends.slice(before)).toEqual([1, 19])
+
+      yield* n2AcknowledgesAll
+      yield* advance(10)
+      const clients = Array.from({ length: 10 }, (_, i) => `c${2 * i}`)
+      for (const client of clients) expect(yield* repliesTo(client)).toEqual([{ type: "write_ok", in_reply_to: 1 }])
+      const forwarded = (yield* repliesTo("n3")).filter((body) => body.type !== "append_entries" && body.type !== "request_vote")
+      // The copy is refused at once (indefinitely); the first cas finds 0 (written by c0), the rest what it wrote.
+      expect(forwarded.map((body) => [body.in_reply_to, body.type, body["code"]])).toEqual([
+        [100, "error", 0],
+        [1, "cas_ok", undefined],
+        ...Array.from({ length: 9 }, (_, i) => [2 * i + 3, "error", 22])
+      ])
+    }))
+})
