@@ -35,12 +35,11 @@ const mayBeElsewhere = errorReply(
 /**
  * Group commit: takes every proposal waiting (at least one) and, as leader,
  * appends all it admits with one Log append, so one record, one write and
- * one fsync, however many there are. Proposals that arrive while it appends
- * wait for the next round, which takes them all at once: the slower the
- * disk, the larger the groups. Refused proposals (not leader, a forward for
- * another term, a duplicate forward) are placed nowhere.
+ * one fsync, however many there are. Refused proposals (not leader, a
+ * forward for another term, a duplicate forward) are placed nowhere.
+ * Returns the term and last index of what it appended, if anything.
  */
-export const proposeBatch = (context: RaftContext): Effect.Effect<void> =>
+export const proposeBatch = (context: RaftContext): Effect.Effect<{ readonly term: number; readonly lastIndex: number } | null> =>
   Effect.gen(function*() {
     const proposals = Chunk.toReadonlyArray(yield* Queue.takeBetween(context.proposals, 1, Number.POSITIVE_INFINITY))
     const { appended, placements } = yield* transition(context, (state) =>
@@ -60,14 +59,34 @@ export const proposeBatch = (context: RaftContext): Effect.Effect<void> =>
           placements.push({ _tag: "Appended", index, reply })
         }
         if (entries.length > 0) yield* Effect.orDie(context.log.append(entries))
-        return [{ appended: entries.length > 0, placements }, state] as const
+        const appended = entries.length > 0 ? { term, lastIndex: context.log.lastIndex() } : null
+        return [{ appended, placements }, state] as const
       }))
     if (appended) {
       yield* context.commitSignal.ring
       yield* ringAll(context.replicateSignals)
     }
     yield* Effect.forEach(proposals, (proposal, i) => Deferred.succeed(proposal.placed, placements[i]!), { discard: true })
+    return appended
   })
 
-/** The proposer fiber: one group commit after another, for the node's life. */
-export const proposer = (context: RaftContext): Effect.Effect<never> => Effect.forever(proposeBatch(context))
+/**
+ * The proposer fiber, for the node's life: one group at a time. After
+ * appending a group it waits, as leader, until that group is committed (or
+ * leadership ends) before taking the next: the writes that arrive meanwhile
+ * make the next group (Nagle's algorithm, applied to the log). A lone write
+ * waits for nothing; under load each group is what arrived during one
+ * replication round, so there are far fewer records, fsyncs and
+ * AppendEntries than writes. The heartbeat bounds each wait, as a check
+ * that this node still leads.
+ */
+export const proposer = (context: RaftContext): Effect.Effect<never> =>
+  Effect.forever(Effect.gen(function*() {
+    const appended = yield* proposeBatch(context)
+    if (appended === null) return
+    while (true) {
+      const state = yield* context.state.get
+      if (state.commitIndex >= appended.lastIndex || state.role !== "leader" || currentTerm(context) !== appended.term) return
+      yield* Effect.timeout(context.committedSignal.wait, context.config.heartbeatMs).pipe(Effect.ignore)
+    }
+  }))
