@@ -4,7 +4,7 @@ import { emptyMemoryLogStorage } from "../../layers/MemoryLog.js"
 import type { LogShape } from "../../services/Log.js"
 import { advance, observe, startScriptedNode } from "../support/ScriptedPeers.js"
 
-describe("the proposer (group commit)", () => {
+describe("group commit", () => {
   it.scoped("appends every write that waited in one Log append, one group at a time, and answers each once applied", () =>
     Effect.gen(function*() {
       // A log whose appends the test can hold, as a slow fsync would; each append is one record and one fsync in FileLog.
@@ -56,5 +56,38 @@ describe("the proposer (group commit)", () => {
         [1, "cas_ok", undefined],
         ...Array.from({ length: 9 }, (_, i) => [2 * i + 3, "error", 22])
       ])
+    }))
+
+  it.scoped("a follower takes an AppendEntries that replaces a conflicting suffix with one Log change, its term only when new", () =>
+    Effect.gen(function*() {
+      const changes: Array<string> = []
+      const countedLog = (log: LogShape): LogShape => ({
+        ...log,
+        saveHardState: (state) => Effect.zipRight(Effect.sync(() => changes.push(`term ${state.term}`)), log.saveHardState(state)),
+        append: (entries) => Effect.zipRight(Effect.sync(() => changes.push(`append ${entries.length}`)), log.append(entries)),
+        replaceFrom: (index, entries) =>
+          Effect.zipRight(Effect.sync(() => changes.push(`replace from ${index} with ${entries.length}`)), log.replaceFrom(index, entries))
+      })
+      const write = (term: number, value: number) => ({ term, command: { type: "write" as const, key: 1, value } })
+      const storage = { snapshot: null, entries: [write(1, 1), write(1, 2), write(1, 3)], hardState: { term: 1, votedFor: null, caughtUp: true } }
+      const node = yield* startScriptedNode(storage, countedLog)
+      const appendEntries = (msgId: number, prevIndex: number, prevTerm: number, entries: ReadonlyArray<unknown>) => ({
+        type: "append_entries",
+        msg_id: msgId,
+        term: 2,
+        leader_id: "n2",
+        prev_log_index: prevIndex,
+        prev_log_term: prevTerm,
+        entries,
+        leader_commit: 1
+      })
+      yield* node.deliver("n2", appendEntries(1, 1, 1, []))
+      yield* advance(10)
+      yield* node.deliver("n2", appendEntries(2, 1, 1, [write(2, 4), write(2, 5)]))
+      yield* advance(10)
+      yield* node.deliver("n2", appendEntries(3, 3, 2, [write(2, 6)]))
+      yield* advance(10)
+      expect(changes).toEqual(["term 2", "replace from 2 with 2", "append 1"])
+      expect(storage.entries).toEqual([write(1, 1), write(2, 4), write(2, 5), write(2, 6)])
     }))
 })
