@@ -3,7 +3,7 @@ import { ErrorCode } from "../protocol/errorCodes.js"
 import { errorReply, KvReply, type KvRequest, type ReadRequest } from "../protocol/kvMessages.js"
 import type { Forward } from "../protocol/raftMessages.js"
 import type { ForwardId } from "./Forwarding.js"
-import type { Appended } from "./proposer.js"
+import type { Appended, StillQueued } from "./proposer.js"
 import { currentTerm, type RaftContext, ringAll, transition } from "./RaftContext.js"
 import type { RaftState } from "./RaftState.js"
 import { confirmReads } from "./ReadIndexReads.js"
@@ -18,6 +18,7 @@ export type Refused =
 /** Where a request went: into this leader's log or a ReadIndex round (with its waiter), nowhere, or on to the leader. */
 type Placement =
   | Appended
+  | StillQueued
   | { readonly _tag: "Reading"; readonly reply: Deferred.Deferred<KvReply> }
   | { readonly _tag: "ReadLocally"; readonly request: ReadRequest }
   | Refused
@@ -103,8 +104,12 @@ export const executeRequest = (
           yield* confirmReads(context, reading)
           return [{ _tag: "Reading", reply }, reading] as const
         }))
-      : yield* Effect.flatMap(Deferred.make<Appended | Refused>(), (placement) =>
-        Effect.zipRight(Queue.offer(context.proposals, { command, origin, placed: placement }), Deferred.await(placement)))
+      : yield* Effect.flatMap(Deferred.make<Appended | Refused | StillQueued>(), (placement) =>
+        Effect.zipRight(
+          Queue.offer(context.proposals, { command, origin, placed: placement }),
+          // The proposer may append it later, once the group before it has committed.
+          context.requestTimeouts.await(placement, Effect.succeed<StillQueued>({ _tag: "StillQueued" }))
+        ))
     switch (placed._tag) {
       case "ReadLocally":
         return yield* context.stateMachine.query(placed.request)
@@ -114,6 +119,8 @@ export const executeRequest = (
         yield* ringAll(context.replicateSignals)
         return yield* context.requestTimeouts.await(placed.reply, Effect.succeed(timedOut("a majority to confirm the read")))
       }
+      case "StillQueued":
+        return timedOut("commit")
       case "Appended": {
         return yield* context.requestTimeouts.await(
           placed.reply,

@@ -9,8 +9,8 @@ import { currentTerm, type RaftContext, ringAll, transition } from "./RaftContex
 export interface Proposal {
   readonly command: Exclude<KvRequest, { readonly type: "read" }>
   readonly origin: RequestOrigin
-  /** Where the proposer put it: into the log (with its waiter), or nowhere and why. */
-  readonly placed: Deferred.Deferred<Appended | Refused>
+  /** Where the proposer put it: into the log (with its waiter), or nowhere and why; or still queued after the request timeout. */
+  readonly placed: Deferred.Deferred<Appended | Refused | StillQueued>
 }
 
 /** In this leader's log at `index`: `reply` gets the answer once the entry is applied (or overwritten). */
@@ -18,6 +18,11 @@ export interface Appended {
   readonly _tag: "Appended"
   readonly index: number
   readonly reply: Deferred.Deferred<KvReply>
+}
+
+/** Not yet taken by the proposer when the request timed out: it may still be appended. */
+export interface StillQueued {
+  readonly _tag: "StillQueued"
 }
 
 /** For a client's own request whose entry was overwritten: it can never commit. */

@@ -90,4 +90,41 @@ describe("group commit", () => {
       expect(changes).toEqual(["term 2", "replace from 2 with 2", "append 1"])
       expect(storage.entries).toEqual([write(1, 1), write(2, 4), write(2, 5), write(2, 6)])
     }))
+
+  it.scoped("a write still queued behind a group that cannot commit gets an indefinite answer at the request timeout", () =>
+    Effect.gen(function*() {
+      const node = yield* startScriptedNode()
+      const { leadWithNoopCommitted } = observe(node)
+      yield* leadWithNoopCommitted
+      // From now on n2 and n3 answer (so n1 still leads) but take nothing: no group commits.
+      const toClients: Array<unknown> = []
+      const followersRefuse = Effect.gen(function*() {
+        for (const { envelope } of yield* node.sent) {
+          const body = envelope.body as Record<string, any>
+          if (envelope.dest.startsWith("c")) toClients.push({ dest: envelope.dest, ...body })
+          if (body.type !== "append_entries") continue
+          yield* node.deliver(envelope.dest, {
+            type: "append_entries_result",
+            in_reply_to: body.msg_id,
+            term: body.term,
+            success: false,
+            match_index: 0,
+            conflict_index: Math.max(1, body.prev_log_index)
+          })
+        }
+      })
+      yield* node.deliver("c1", { type: "write", msg_id: 1, key: 1, value: 1 })
+      yield* advance(10)
+      yield* node.deliver("c2", { type: "write", msg_id: 1, key: 1, value: 2 })
+      for (let t = 0; t < node.config.requestTimeoutMs + 100; t += 20) {
+        yield* advance(20)
+        yield* followersRefuse
+      }
+      expect(node.roles.at(-1)?.role).toBe("leader")
+      expect(node.storage.entries.filter((e) => e.command.type === "write")).toHaveLength(1)
+      expect(toClients).toMatchObject([
+        { dest: "c1", type: "error", code: 0, text: expect.stringContaining("timed out waiting for commit") },
+        { dest: "c2", type: "error", code: 0, text: expect.stringContaining("timed out waiting for commit") }
+      ])
+    }))
 })
