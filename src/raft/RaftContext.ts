@@ -37,8 +37,8 @@ export interface RaftContext {
   readonly commitSignal: Signal
   /** Rung when the commit index moved. */
   readonly applySignal: Signal
-  /** Rung when the leader's commit index moved: the proposer waits on it (proposer.ts). */
-  readonly committedSignal: Signal
+  /** Rung when the leader's commit index moved or its leadership ended: the proposer waits on it (proposer.ts). */
+  readonly proposerSignal: Signal
   readonly roleEvents: Queue.Queue<RoleChange>
   /** The last entry applied to the state machine (or restored from a snapshot); only the applier moves it. */
   readonly applied: Ref.Ref<number>

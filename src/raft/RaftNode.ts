@@ -79,7 +79,7 @@ export const runRaftNode = Effect.gen(function*() {
     replicateSignals: new Map(yield* Effect.forEach(peers, (peer) => Effect.map(makeSignal, (s) => [peer, s] as const))),
     commitSignal: yield* makeSignal,
     applySignal: yield* makeSignal,
-    committedSignal: yield* makeSignal,
+    proposerSignal: yield* makeSignal,
     // Entries a snapshot stands for were committed: the commit index starts there.
     state: yield* SynchronizedRef.make({
       ...initialRaftState(yield* nextElectionDeadline(config)),

@@ -30,6 +30,8 @@ export const becomeFollower = (
     }
     if (changed) yield* context.roleEvents.offer({ term, role: "follower", leaderId })
     if (state.role === "leader") {
+      // The proposer may be waiting for a group of this leadership to commit.
+      yield* context.proposerSignal.ring
       yield* context.reads.failWaiting(errorReply(ErrorCode.temporarilyUnavailable, "leadership ended before the read was confirmed"))
     }
     return next

@@ -282,7 +282,7 @@ export const commitAdvancer = (context: RaftContext, term: number) =>
       })
       if (advanced) {
         yield* context.applySignal.ring
-        yield* context.committedSignal.ring
+        yield* context.proposerSignal.ring
       }
       yield* context.commitSignal.wait
     }

@@ -82,8 +82,7 @@ export const proposeBatch = (context: RaftContext): Effect.Effect<{ readonly ter
  * make the next group (Nagle's algorithm, applied to the log). A lone write
  * waits for nothing; under load each group is what arrived during one
  * replication round, so there are far fewer records, fsyncs and
- * AppendEntries than writes. The heartbeat bounds each wait, as a check
- * that this node still leads.
+ * AppendEntries than writes.
  */
 export const proposer = (context: RaftContext): Effect.Effect<never> =>
   Effect.forever(Effect.gen(function*() {
@@ -92,6 +91,6 @@ export const proposer = (context: RaftContext): Effect.Effect<never> =>
     while (true) {
       const state = yield* context.state.get
       if (state.commitIndex >= appended.lastIndex || state.role !== "leader" || currentTerm(context) !== appended.term) return
-      yield* Effect.timeout(context.committedSignal.wait, context.config.heartbeatMs).pipe(Effect.ignore)
+      yield* context.proposerSignal.wait
     }
   }))

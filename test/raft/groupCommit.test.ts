@@ -127,4 +127,19 @@ describe("group commit", () => {
         { dest: "c2", type: "error", code: 0, text: expect.stringContaining("timed out waiting for commit") }
       ])
     }))
+
+  it.scoped("a write queued behind a group of a leadership that ends is refused at once, definitely: it entered no log", () =>
+    Effect.gen(function*() {
+      const node = yield* startScriptedNode()
+      const { leadWithNoopCommitted, repliesTo } = observe(node)
+      yield* leadWithNoopCommitted
+      // From now on nobody answers: n1 steps down (CheckQuorum) with its group uncommitted.
+      yield* node.deliver("c1", { type: "write", msg_id: 1, key: 1, value: 1 })
+      yield* advance(10)
+      yield* node.deliver("c2", { type: "write", msg_id: 1, key: 1, value: 2 })
+      yield* advance(2 * node.config.electionTimeoutMaxMs + 100)
+      expect(node.roles.at(-1)?.role).not.toBe("leader")
+      expect(yield* repliesTo("c2")).toMatchObject([{ type: "error", code: 11 }])
+      expect(yield* repliesTo("c1")).toEqual([])
+    }))
 })
