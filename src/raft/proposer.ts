@@ -44,7 +44,7 @@ const mayBeElsewhere = errorReply(
  * forward for another term, a duplicate forward) are placed nowhere.
  * Returns the term and last index of what it appended, if anything.
  */
-export const proposeBatch = (context: RaftContext): Effect.Effect<{ readonly term: number; readonly lastIndex: number } | null> =>
+const proposeBatch = (context: RaftContext): Effect.Effect<{ readonly term: number; readonly lastIndex: number } | null> =>
   Effect.gen(function*() {
     const proposals = Chunk.toReadonlyArray(yield* Queue.takeBetween(context.proposals, 1, Number.POSITIVE_INFINITY))
     const { appended, placements } = yield* transition(context, (state) =>
@@ -67,7 +67,7 @@ export const proposeBatch = (context: RaftContext): Effect.Effect<{ readonly ter
         const appended = entries.length > 0 ? { term, lastIndex: context.log.lastIndex() } : null
         return [{ appended, placements }, state] as const
       }))
-    if (appended) {
+    if (appended !== null) {
       yield* context.commitSignal.ring
       yield* ringAll(context.replicateSignals)
     }
