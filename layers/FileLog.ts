@@ -133,7 +133,7 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
         ...memory,
         saveHardState: (state) => persist({ hard_state: state }, memory.saveHardState(state)),
         append: (entries) => persist({ append: entries }, memory.append(entries)),
-        truncateFrom: (index) => persist({ truncate_from: index }, memory.truncateFrom(index)),
+        replaceFrom: (index, entries) => persist({ replace_from: index, entries }, memory.replaceFrom(index, entries)),
         saveSnapshot: (snapshot) => exclusively(compact(snapshot))
       }
       return log

@@ -67,7 +67,11 @@ export const makeMemoryLog = (storage: MemoryLogStorage): LogShape => ({
   hardState: () => storage.hardState,
   saveHardState: (state) => Effect.sync(() => void (storage.hardState = state)),
   append: (entries) => Effect.sync(() => appendEntries(storage, entries)),
-  truncateFrom: (index) => Effect.sync(() => truncateEntries(storage, index)),
+  replaceFrom: (index, entries) =>
+    Effect.sync(() => {
+      truncateEntries(storage, index)
+      appendEntries(storage, entries)
+    }),
   snapshot: () => storage.snapshot,
   saveSnapshot: (snapshot) => Effect.sync(() => installSnapshot(storage, snapshot))
 })

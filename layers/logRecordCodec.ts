@@ -28,11 +28,16 @@ const StoredSnapshot = Schema.Struct({
 /**
  * One record of the log file, one JSON line each. The file is append-only
  * between compactions: the log and hard state are what replaying every record
- * in order gives (`truncate_from` counts from the start of the whole log, the
- * snapshot's entries included). A compacted file starts with its snapshot.
+ * in order gives (`replace_from` and `truncate_from` count from the start of
+ * the whole log, the snapshot's entries included). A compacted file starts
+ * with its snapshot. `replace_from` deletes from that index and appends its
+ * `entries`, in one record so that one write and one fsync make both durable;
+ * `truncate_from` (a deletion alone) is no longer written, but files written
+ * before `replace_from` existed hold it and still replay.
  */
 export const LogRecord = Schema.Union(
   Schema.Struct({ append: Schema.Array(Entry) }),
+  Schema.Struct({ replace_from: Schema.Int, entries: Schema.Array(Entry) }),
   Schema.Struct({ truncate_from: Schema.Int }),
   Schema.Struct({ hard_state: StoredHardState }),
   Schema.Struct({ snapshot: StoredSnapshot })
@@ -94,7 +99,10 @@ export const makeLogReplay = (file: string): LogReplay => {
     if (Either.isLeft(decoded)) return corrupt(describeParseError(decoded.left))
     const record = decoded.right
     if ("append" in record) appendEntries(storage, record.append)
-    else if ("truncate_from" in record) truncateEntries(storage, record.truncate_from)
+    else if ("replace_from" in record) {
+      truncateEntries(storage, record.replace_from)
+      appendEntries(storage, record.entries)
+    } else if ("truncate_from" in record) truncateEntries(storage, record.truncate_from)
     else if ("hard_state" in record) storage.hardState = record.hard_state
     else {
       const { data, last_index, last_term } = record.snapshot

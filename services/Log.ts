@@ -68,8 +68,12 @@ export interface LogShape extends LogView {
   readonly saveHardState: (state: HardState) => Effect.Effect<void, LogError>
   /** Appends after the last entry. */
   readonly append: (entries: ReadonlyArray<Entry>) => Effect.Effect<void, LogError>
-  /** Deletes the entry at `index` and every entry after it (never an entry the snapshot covers). */
-  readonly truncateFrom: (index: number) => Effect.Effect<void, LogError>
+  /**
+   * Deletes the entry at `index` and every entry after it (never an entry the
+   * snapshot covers), then appends `entries`: one change, durable whole or not
+   * at all (a follower replacing a conflicting suffix with its leader's entries).
+   */
+  readonly replaceFrom: (index: number, entries: ReadonlyArray<Entry>) => Effect.Effect<void, LogError>
   /** The latest snapshot, or null before the first. */
   readonly snapshot: () => Snapshot | null
   /**

@@ -152,9 +152,11 @@ export class InvariantMonitor {
     current.lastApplied = lastIndex
   }
 
-  /** A node deleted the end of its log: none of what it deleted may be an entry it knew committed. */
-  logTruncated(node: NodeId): void {
-    const lastIndex = this.logs.get(node)!.lastIndex()
+  /**
+   * A node deleted the end of its log, keeping the entries up to `lastIndex`:
+   * none of what it deleted may be an entry it knew committed.
+   */
+  logTruncated(node: NodeId, lastIndex: number): void {
     const committed = this.knownCommitted.get(node) ?? 0
     const chain = this.chains.get(node)!
     chain.length = Math.min(chain.length, lastIndex + 1)

@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import type { LogShape } from "../services/Log.js"
 import type { NodeId } from "../src/protocol/envelope.js"
+import type { Entry } from "../src/protocol/raftMessages.js"
 import { describeCommand } from "./describeMessage.js"
 import type { InvariantMonitor } from "./InvariantMonitor.js"
 
@@ -13,33 +14,40 @@ export const monitoredLog = (
   log: LogShape,
   monitor: InvariantMonitor,
   trace: (text: string) => void
-): LogShape => ({
-  ...log,
-  saveHardState: (state) =>
-    Effect.tap(log.saveHardState(state), () =>
-      Effect.sync(() => trace(`${node} persists term ${state.term}, vote ${state.votedFor ?? "none"}`))),
-  append: (entries) =>
-    Effect.tap(log.append(entries), () =>
-      Effect.sync(() => {
-        if (entries.length === 0) return
-        const first = log.lastIndex() - entries.length + 1
-        trace(`${node} log +${first}: ${entries.map((e) => `${e.term}:${describeCommand(e.command)}`).join(" ")}`)
-        monitor.logAppended(node)
-      })),
-  saveSnapshot: (snapshot) =>
-    Effect.suspend(() => {
-      const before = log.snapshot()
-      return Effect.tap(log.saveSnapshot(snapshot), () =>
-        Effect.sync(() => {
-          // Only when this very snapshot was kept: an older one changes nothing, even if another was installed meanwhile.
-          if (log.snapshot() !== snapshot || before === snapshot) return
-          trace(`${node} snapshot of entries up to ${snapshot.lastIndex} (term ${snapshot.lastTerm}); log now ${log.firstIndex()}..${log.lastIndex()}`)
-          monitor.snapshotSaved(node, snapshot)
-        }))
-    }),
-  truncateFrom: (index) =>
-    Effect.suspend(() => {
-      trace(`${node} log truncated from ${index} (had ${log.lastIndex()})`)
-      return Effect.tap(log.truncateFrom(index), () => Effect.sync(() => monitor.logTruncated(node)))
-    })
-})
+): LogShape => {
+  /** Reports `entries`, just appended at the end of the log. */
+  const appended = (entries: ReadonlyArray<Entry>) => {
+    if (entries.length === 0) return
+    const first = log.lastIndex() - entries.length + 1
+    trace(`${node} log +${first}: ${entries.map((e) => `${e.term}:${describeCommand(e.command)}`).join(" ")}`)
+    monitor.logAppended(node)
+  }
+  return {
+    ...log,
+    saveHardState: (state) =>
+      Effect.tap(log.saveHardState(state), () =>
+        Effect.sync(() => trace(`${node} persists term ${state.term}, vote ${state.votedFor ?? "none"}`))),
+    append: (entries) => Effect.tap(log.append(entries), () => Effect.sync(() => appended(entries))),
+    saveSnapshot: (snapshot) =>
+      Effect.suspend(() => {
+        const before = log.snapshot()
+        return Effect.tap(log.saveSnapshot(snapshot), () =>
+          Effect.sync(() => {
+            // Only when this very snapshot was kept: an older one changes nothing, even if another was installed meanwhile.
+            if (log.snapshot() !== snapshot || before === snapshot) return
+            trace(`${node} snapshot of entries up to ${snapshot.lastIndex} (term ${snapshot.lastTerm}); log now ${log.firstIndex()}..${log.lastIndex()}`)
+            monitor.snapshotSaved(node, snapshot)
+          }))
+      }),
+    replaceFrom: (index, entries) =>
+      Effect.suspend(() => {
+        trace(`${node} log truncated from ${index} (had ${log.lastIndex()})`)
+        return Effect.tap(log.replaceFrom(index, entries), () =>
+          Effect.sync(() => {
+            // What was kept is read from the log itself: a log that deleted more than asked is seen as it is.
+            monitor.logTruncated(node, log.lastIndex() - entries.length)
+            appended(entries)
+          }))
+      })
+  }
+}

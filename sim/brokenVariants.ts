@@ -45,7 +45,7 @@ export const brokenVariants = {
    * early, and a committed entry can be lost.
    */
   "truncate-one-more": {
-    wrapLog: (log) => Effect.succeed({ ...log, truncateFrom: (index) => Effect.suspend(() => log.truncateFrom(index - 1)) })
+    wrapLog: (log) => Effect.succeed({ ...log, replaceFrom: (index, entries) => log.replaceFrom(index - 1, entries) })
   },
   /**
    * fsync returns without making anything durable: the log acknowledges

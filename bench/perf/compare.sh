@@ -11,8 +11,14 @@
 # a machine shared with other work disturbs far less; at the end, an idle
 # node's resident memory.
 # Appends the record to bench/perf/results.md.
-# Usage: bench/perf/compare.sh BASE_REF [ROUNDS] [SECONDS] [CONCURRENCIES]
-# (defaults: 3 rounds, 10 s, "20 100"). A heavy job: run it under the lock.
+# Usage: [BASE_LOAD_ARGS=...] [WORK_LOAD_ARGS=...] bench/perf/compare.sh BASE_REF [ROUNDS] [SECONDS] [CONCURRENCIES]
+# (defaults: 3 rounds, 10 s, "20 100"). BASE_LOAD_ARGS and WORK_LOAD_ARGS
+# are passed to loadRun.mjs for the base's and the work tree's runs (say
+# `--durable`, for nodes with a data directory; empty by default):
+# `WORK_LOAD_ARGS=--durable bench/perf/compare.sh HEAD` sets the durable
+# cluster beside the in-memory one of the same commit. Fsyncs per operation
+# (from the nodes' stats lines, one every 10 s) need runs of 20 s or more.
+# A heavy job: run it under the lock.
 set -eu
 cd "$(dirname "$0")/../.."
 base_ref=${1:?usage: bench/perf/compare.sh BASE_REF [ROUNDS] [SECONDS] [CONCURRENCIES]}
@@ -31,25 +37,26 @@ trap 'rm -rf "$base" "$runs"' EXIT
   echo
   echo "### $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg): work tree (commit $work_commit) against $base_commit"
   echo
-  echo "\`bench/perf/compare.sh $base_ref $rounds $seconds \"$concurrencies\"\`: 3 nodes, no faults, ${seconds} s per run, $rounds rounds"
+  echo "\`BASE_LOAD_ARGS=\"${BASE_LOAD_ARGS:-}\" WORK_LOAD_ARGS=\"${WORK_LOAD_ARGS:-}\" bench/perf/compare.sh $base_ref $rounds $seconds \"$concurrencies\"\`: 3 nodes, no faults, ${seconds} s per run, $rounds rounds"
   echo
-  echo '| round | concurrency | build | valid | ok | ok/s | p50 ms | p99 ms | node CPU ms | node CPU µs/ok | workbench CPU ms |'
-  echo '|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|'
+  echo '| round | concurrency | build | valid | ok | ok/s | p50 ms | p99 ms | node CPU ms | node CPU µs/ok | workbench CPU ms | fsyncs/op leader, followers |'
+  echo '|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|'
   round=1
   while [ "$round" -le "$rounds" ]; do
     for concurrency in $concurrencies; do
       # Alternate the order, so that neither build always runs on a machine the other just warmed or loaded.
       if [ $((round % 2)) -eq 1 ]; then order="base work"; else order="work base"; fi
       for which in $order; do
-        if [ "$which" = base ]; then dir=$base; else dir=$work; fi
-        line=$(node bench/perf/loadRun.mjs "$dir" "$concurrency" "$seconds") || line='{"failed":true}'
+        if [ "$which" = base ]; then dir=$base; load_args=${BASE_LOAD_ARGS:-}; else dir=$work; load_args=${WORK_LOAD_ARGS:-}; fi
+        # shellcheck disable=SC2086 # the arguments are words
+        line=$(node bench/perf/loadRun.mjs "$dir" "$concurrency" "$seconds" "$dir" $load_args) || line='{"failed":true}'
         echo "$round $concurrency $which $line" >>"$runs"
         node -e '
           const [round, concurrency, which, json] = process.argv.slice(1)
           const r = JSON.parse(json)
           const f = (x, d = 1) => (typeof x === "number" ? x.toFixed(d) : "?")
           console.log(r.failed ? `| ${round} | ${concurrency} | ${which} | failed to run |` :
-            `| ${round} | ${concurrency} | ${which} | ${r.valid} | ${r.ok} | ${f(r.okPerSecond)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.nodeCpuMs, 0)} | ${f(r.nodeCpuUsPerOk, 0)} | ${f(r.workbenchCpuMs, 0)} |`)
+            `| ${round} | ${concurrency} | ${which} | ${r.valid} | ${r.ok} | ${f(r.okPerSecond)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.nodeCpuMs, 0)} | ${f(r.nodeCpuUsPerOk, 0)} | ${f(r.workbenchCpuMs, 0)} | ${[r.leaderFsyncsPerOperation, ...(r.followerFsyncsPerOperation ?? [])].map((x) => f(x, 2)).join(", ")} |`)
         ' "$round" "$concurrency" "$which" "$line"
       done
     done
@@ -91,7 +98,13 @@ trap 'rm -rf "$base" "$runs"' EXIT
       const cells = ["okPerSecond", "p50", "p99", "nodeCpuUsPerOk"].map((f) => [of("base", f), of("work", f)])
       const ratio = ([b, w]) => (Number.isFinite(w / b) ? (w / b).toFixed(2) : "?")
       const pair = ([b, w], unit) => `${b?.toFixed(1)} → ${w?.toFixed(1)} ${unit}`
-      console.log(`| ${concurrency} | ${cells.map(ratio).join(" | ")} | ${pair(cells[0], "ok/s")}, ${pair(cells[1], "ms")} p50, ${pair(cells[2], "ms")} p99, ${pair(cells[3], "µs")} CPU/ok |`)
+      // Fsyncs per operation: the leader, and the busier follower.
+      const fsyncs = (which) => {
+        const runs = lines.filter((l) => l.concurrency === concurrency && l.which === which && typeof l.r.leaderFsyncsPerOperation === "number")
+        return runs.length === 0 ? null : [median(runs.map((l) => l.r.leaderFsyncsPerOperation)), median(runs.map((l) => Math.max(...l.r.followerFsyncsPerOperation)))]
+      }
+      const fsyncText = ["base", "work"].map((which) => fsyncs(which)).map((m) => (m === null ? "none" : `${m[0].toFixed(2)}/${m[1].toFixed(2)}`)).join(" → ")
+      console.log(`| ${concurrency} | ${cells.map(ratio).join(" | ")} | ${pair(cells[0], "ok/s")}, ${pair(cells[1], "ms")} p50, ${pair(cells[2], "ms")} p99, ${pair(cells[3], "µs")} CPU/ok, fsyncs/op leader/follower ${fsyncText} |`)
     }
   ' "$runs"
 } | tee -a bench/perf/results.md

@@ -7,6 +7,7 @@ import type { StateMachineShape } from "../../services/StateMachine.js"
 import type { NodeId } from "../protocol/envelope.js"
 import type { ForwardedRequests, ForwardId } from "./Forwarding.js"
 import type { PendingRequests } from "./PendingRequests.js"
+import type { Proposal } from "./proposer.js"
 import type { Voters } from "./quorum.js"
 import type { ReadIndexReads } from "./ReadIndexReads.js"
 import type { RaftRulesShape } from "./RaftRules.js"
@@ -36,12 +37,16 @@ export interface RaftContext {
   readonly commitSignal: Signal
   /** Rung when the commit index moved. */
   readonly applySignal: Signal
+  /** Rung when the leader's commit index moved or its leadership ended: the proposer waits on it (proposer.ts). */
+  readonly proposerSignal: Signal
   readonly roleEvents: Queue.Queue<RoleChange>
   /** The last entry applied to the state machine (or restored from a snapshot); only the applier moves it. */
   readonly applied: Ref.Ref<number>
   /** The snapshot a follower is receiving from its leader, chunk by chunk. */
   readonly snapshotReceiver: SnapshotReceiver
   readonly pending: PendingRequests
+  /** Writes and cas waiting for the proposer to append them, all at once. */
+  readonly proposals: Queue.Queue<Proposal>
   /** Client requests' waits, bounded by the request timeout. */
   readonly requestTimeouts: Timeouts
   readonly reads: ReadIndexReads

@@ -13,6 +13,7 @@ import { electionTimer } from "./election.js"
 import { makeInFlightRequests } from "./InFlightRequests.js"
 import { makeForwardedRequests, makeForwardIds } from "./Forwarding.js"
 import { makePendingRequests } from "./PendingRequests.js"
+import { type Proposal, proposer } from "./proposer.js"
 import { currentTerm, nextElectionDeadline, type RaftContext } from "./RaftContext.js"
 import type { RoleChange } from "./RoleChange.js"
 import { RaftRules } from "./RaftRules.js"
@@ -53,8 +54,8 @@ const roleSupervisor = (context: RaftContext) =>
   })
 
 /**
- * One Raft node: election timer, replication, commit advancement, applier
- * and request dispatcher as fibers in one scope. Runs until the network's
+ * One Raft node: election timer, replication, commit advancement, applier,
+ * proposer and request dispatcher as fibers in one scope. Runs until the network's
  * incoming queue closes; if any fiber fails (a write to the log that could
  * not be made durable, a broken rule), the node stops with that failure, and
  * every request it has not answered gets an indefinite error saying why.
@@ -78,6 +79,7 @@ export const runRaftNode = Effect.gen(function*() {
     replicateSignals: new Map(yield* Effect.forEach(peers, (peer) => Effect.map(makeSignal, (s) => [peer, s] as const))),
     commitSignal: yield* makeSignal,
     applySignal: yield* makeSignal,
+    proposerSignal: yield* makeSignal,
     // Entries a snapshot stands for were committed: the commit index starts there.
     state: yield* SynchronizedRef.make({
       ...initialRaftState(yield* nextElectionDeadline(config)),
@@ -87,6 +89,7 @@ export const runRaftNode = Effect.gen(function*() {
     applied: yield* Ref.make(0),
     snapshotReceiver: makeSnapshotReceiver(),
     pending: makePendingRequests(),
+    proposals: yield* Queue.unbounded<Proposal>(),
     requestTimeouts: yield* makeTimeouts(config.requestTimeoutMs),
     reads: makeReadIndexReads(),
     forwarded: makeForwardedRequests(),
@@ -105,6 +108,7 @@ export const runRaftNode = Effect.gen(function*() {
     Effect.forkScoped(Effect.catchAllCause(fiber, context.fail))
   yield* background(roleSupervisor(context))
   yield* background(applier(context))
+  yield* background(proposer(context))
   yield* background(electionTimer(context))
   const inFlight = makeInFlightRequests(network)
   yield* Effect.raceFirst(dispatcher(context, inFlight), Deferred.await(failure)).pipe(

@@ -1,32 +1,27 @@
-import { Deferred, Effect, Schema } from "effect"
+import { Deferred, Effect, Queue, Schema } from "effect"
 import { ErrorCode } from "../protocol/errorCodes.js"
 import { errorReply, KvReply, type KvRequest, type ReadRequest } from "../protocol/kvMessages.js"
-import type { Entry, Forward } from "../protocol/raftMessages.js"
+import type { Forward } from "../protocol/raftMessages.js"
 import type { ForwardId } from "./Forwarding.js"
+import type { Appended, StillQueued } from "./proposer.js"
 import { currentTerm, type RaftContext, ringAll, transition } from "./RaftContext.js"
+import type { RaftState } from "./RaftState.js"
 import { confirmReads } from "./ReadIndexReads.js"
 
 const decodeReply = Schema.decodeUnknownOption(KvReply)
 
-/** Where a request went: into this leader's log (with its waiter), into a ReadIndex round, nowhere, or on to the leader. */
-type Placement =
-  | { readonly _tag: "Appended"; readonly index: number; readonly reply: Deferred.Deferred<KvReply> }
-  | { readonly _tag: "Reading"; readonly reply: Deferred.Deferred<KvReply> }
+/** Why a request is not taken here: not leading (or a forward for another term's leader), or a copy of a forward already taken. */
+export type Refused =
   | { readonly _tag: "Duplicate" }
-  | { readonly _tag: "ReadLocally"; readonly request: ReadRequest }
   | { readonly _tag: "NotLeader"; readonly leaderId: string | null; readonly term: number }
 
-/** For a client's own request whose entry was overwritten: it can never commit. */
-const overwritten = errorReply(
-  ErrorCode.temporarilyUnavailable,
-  "leadership changed before the request committed; it was not applied"
-)
-
-/** For a forwarded request whose entry was overwritten: a duplicate of the forward may still run. */
-const mayBeElsewhere = errorReply(
-  ErrorCode.timeout,
-  "leadership changed before the request committed; a copy of it may still be applied"
-)
+/** Where a request went: into this leader's log or a ReadIndex round (with its waiter), nowhere, or on to the leader. */
+type Placement =
+  | Appended
+  | StillQueued
+  | { readonly _tag: "Reading"; readonly reply: Deferred.Deferred<KvReply> }
+  | { readonly _tag: "ReadLocally"; readonly request: ReadRequest }
+  | Refused
 
 const notLeaderForForward = errorReply(
   ErrorCode.timeout,
@@ -46,11 +41,36 @@ export type RequestOrigin =
   | { readonly _tag: "forwarded"; readonly term: number; readonly id: ForwardId }
 
 /**
+ * Whether this node takes `command` now, inside a transition: null when it
+ * does, or why not. A forward runs only at the leader of the term it names,
+ * and a write or cas forward already taken (its id admitted) is not taken again.
+ */
+export const refusedHere = (
+  context: RaftContext,
+  state: RaftState,
+  command: Omit<KvRequest, "msg_id">,
+  origin: RequestOrigin
+): Refused | null => {
+  const term = currentTerm(context)
+  const notLeader: Refused = { _tag: "NotLeader", leaderId: state.leaderId, term }
+  if (state.role !== "leader") return notLeader
+  if (origin._tag === "forwarded") {
+    // Addressed to another term's leader: that term's leader alone may run it.
+    if (origin.term !== term) return notLeader
+    if (command.type !== "read" && context.rules.refusesDuplicates && !context.forwarded.admit(term, origin.id)) {
+      return { _tag: "Duplicate" }
+    }
+  }
+  return null
+}
+
+/**
  * Runs one client request.
  *
  * As leader: a read waits for a ReadIndex round (a majority confirming this
  * node still leads after the read arrived) and is answered at the commit
- * index; a write or cas is appended, replicated, and answered once applied.
+ * index; a write or cas goes to the proposer (proposer.ts), which appends it
+ * with every other waiting one, and is answered once applied.
  * A forward runs only at the leader of the term it names, and a copy of one
  * already taken is not appended again: its answer is indefinite, the first
  * copy's outcome going to whoever sent it.
@@ -70,34 +90,26 @@ export const executeRequest = (
 ): Effect.Effect<KvReply> =>
   Effect.gen(function*() {
     const { msg_id: _, ...command } = request
-    const placed = yield* transition<Placement>(context, (state) =>
-      Effect.gen(function*() {
-        const term = currentTerm(context)
-        if (command.type === "read" && state.role !== "leader" && context.rules.followersServeReads) {
-          return [{ _tag: "ReadLocally", request: command }, state] as const
-        }
-        const notLeader = [{ _tag: "NotLeader", leaderId: state.leaderId, term }, state] as const
-        if (state.role !== "leader") return notLeader
-        if (origin._tag === "forwarded") {
-          // Addressed to another term's leader: that term's leader alone may run it.
-          if (origin.term !== term) return notLeader
-          if (command.type !== "read" && context.rules.refusesDuplicates && !context.forwarded.admit(term, origin.id)) {
-            return [{ _tag: "Duplicate" }, state] as const
+    const placed: Placement = command.type === "read"
+      ? yield* transition<Placement>(context, (state) =>
+        Effect.gen(function*() {
+          if (state.role !== "leader" && context.rules.followersServeReads) {
+            return [{ _tag: "ReadLocally", request: command }, state] as const
           }
-        }
-        if (command.type === "read") {
+          const refused = refusedHere(context, state, command, origin)
+          if (refused !== null) return [refused, state] as const
           // Reads take no log entry: they wait for a majority to confirm this leader after they arrived.
           const reading = { ...state, readRound: state.readRound + 1 }
           const reply = yield* context.reads.wait(reading.readRound, command)
           yield* confirmReads(context, reading)
           return [{ _tag: "Reading", reply }, reading] as const
-        }
-        const index = context.log.lastIndex() + 1
-        const entry: Entry = { term, command }
-        yield* Effect.orDie(context.log.append([entry]))
-        const reply = yield* context.pending.register(index, term, origin._tag === "client" ? overwritten : mayBeElsewhere)
-        return [{ _tag: "Appended", index, reply }, state] as const
-      }))
+        }))
+      : yield* Effect.flatMap(Deferred.make<Appended | Refused | StillQueued>(), (placement) =>
+        Effect.zipRight(
+          Queue.offer(context.proposals, { command, origin, placed: placement }),
+          // The proposer may append it later, once the group before it has committed.
+          context.requestTimeouts.await(placement, Effect.succeed<StillQueued>({ _tag: "StillQueued" }))
+        ))
     switch (placed._tag) {
       case "ReadLocally":
         return yield* context.stateMachine.query(placed.request)
@@ -107,9 +119,9 @@ export const executeRequest = (
         yield* ringAll(context.replicateSignals)
         return yield* context.requestTimeouts.await(placed.reply, Effect.succeed(timedOut("a majority to confirm the read")))
       }
+      case "StillQueued":
+        return timedOut("commit")
       case "Appended": {
-        yield* context.commitSignal.ring
-        yield* ringAll(context.replicateSignals)
         return yield* context.requestTimeouts.await(
           placed.reply,
           Effect.as(context.pending.forget(placed.index), timedOut("commit"))

@@ -30,6 +30,8 @@ export const becomeFollower = (
     }
     if (changed) yield* context.roleEvents.offer({ term, role: "follower", leaderId })
     if (state.role === "leader") {
+      // The proposer may be waiting for a group of this leadership to commit.
+      yield* context.proposerSignal.ring
       yield* context.reads.failWaiting(errorReply(ErrorCode.temporarilyUnavailable, "leadership ended before the read was confirmed"))
     }
     return next
@@ -78,8 +80,10 @@ export const handleAppendEntries = (context: RaftContext, envelope: Envelope, re
               `AppendEntries from ${request.leader_id} (term ${request.term}) conflicts with committed entry ${decision.index} (commit index ${heard.commitIndex})`
             )
           case "Accept": {
-            if (decision.truncateFrom !== null) yield* Effect.orDie(context.log.truncateFrom(decision.truncateFrom))
-            if (decision.append.length > 0) yield* Effect.orDie(context.log.append(decision.append))
+            // One change, so one write and one fsync, whatever it deletes and appends.
+            if (decision.truncateFrom !== null) {
+              yield* Effect.orDie(context.log.replaceFrom(decision.truncateFrom, decision.append))
+            } else if (decision.append.length > 0) yield* Effect.orDie(context.log.append(decision.append))
             const saved = context.log.hardState()
             if (!saved.caughtUp && decision.matchIndex >= request.leader_commit) {
               // Level with everything this leader had committed: from now on this node's log speaks for it.

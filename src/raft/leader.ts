@@ -280,7 +280,10 @@ export const commitAdvancer = (context: RaftContext, term: number) =>
         const next = { ...state, commitIndex }
         return Effect.as(confirmReads(context, next), [commitIndex > state.commitIndex, next] as const)
       })
-      if (advanced) yield* context.applySignal.ring
+      if (advanced) {
+        yield* context.applySignal.ring
+        yield* context.proposerSignal.ring
+      }
       yield* context.commitSignal.wait
     }
   })

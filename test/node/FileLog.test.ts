@@ -3,22 +3,87 @@ import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { NodeDisk } from "../../layers/NodeDisk.js"
+import { FaultyDisk } from "../support/FaultyDisk.js"
 import { entry, freshDirectory, withLog } from "../support/fileLogs.js"
 
 describe("the durable file log", () => {
-  it.effect("brings back entries, truncations and the hard state after a restart", () =>
+  it.effect("brings back entries, replaced suffixes and the hard state after a restart", () =>
     Effect.gen(function*() {
       const directory = freshDirectory()
       yield* withLog(directory, (log) =>
         Effect.gen(function*() {
           yield* log.saveHardState({ term: 2, votedFor: "n3", caughtUp: true })
           yield* log.append([entry(1, 1), entry(1, 2), entry(2, 3)])
-          yield* log.truncateFrom(2)
-          yield* log.append([entry(2, 4)])
+          yield* log.replaceFrom(2, [entry(2, 4), entry(2, 5)])
+          yield* log.replaceFrom(3, [])
         }))
       const reopened = yield* withLog(directory, (log) =>
         Effect.succeed({ hard: log.hardState(), entries: log.slice(1, log.lastIndex()) }))
       expect(reopened).toEqual({ hard: { term: 2, votedFor: "n3", caughtUp: true }, entries: [entry(1, 1), entry(2, 4)] })
+    }))
+
+  it.effect("replaces a suffix with one record, one write and one fsync", () =>
+    Effect.gen(function*() {
+      const directory = freshDirectory()
+      const disk = new FaultyDisk()
+      const file = path.join(directory, "n2.log")
+      yield* withLog(directory, (log) =>
+        Effect.gen(function*() {
+          yield* log.append([entry(1, 1), entry(1, 2), entry(1, 3)])
+          const bytes = fs.statSync(file).size
+          const callsBefore = disk.calls.length
+          yield* log.replaceFrom(2, [entry(2, 4), entry(2, 5)])
+          expect(disk.calls.slice(callsBefore).map((call) => call.split(" ")[0])).toEqual(["write", "fsync"])
+          expect(fs.readFileSync(file, "utf8").slice(bytes)).toBe(
+            `${JSON.stringify({ replace_from: 2, entries: [entry(2, 4), entry(2, 5)] })}\n`
+          )
+        }), disk.layer)
+    }))
+
+  it.effect("a crash at any byte of a replaced suffix leaves the log as it was before or after, never a mix", () =>
+    Effect.gen(function*() {
+      const before = [entry(1, 1), entry(1, 2), entry(1, 3)]
+      const after = [entry(1, 1), entry(2, 4), entry(2, 5)]
+      const directory = freshDirectory()
+      const file = path.join(directory, "n2.log")
+      const acknowledged = yield* withLog(directory, (log) =>
+        Effect.gen(function*() {
+          yield* log.append(before)
+          const bytes = fs.statSync(file).size
+          yield* log.replaceFrom(2, after.slice(1))
+          return bytes
+        }))
+      const written = fs.readFileSync(file)
+      for (let cut = acknowledged; cut <= written.length; cut++) {
+        // The machine lost power with this much of the file on disk.
+        const crashed = freshDirectory()
+        fs.writeFileSync(path.join(crashed, "n2.log"), written.subarray(0, cut))
+        fs.writeFileSync(path.join(crashed, "n2.had-log"), "")
+        const entries = yield* withLog(crashed, (log) => Effect.succeed(log.slice(1, log.lastIndex())))
+        expect(entries).toEqual(cut === written.length ? after : before)
+      }
+    }))
+
+  it.effect("replays files written before replace_from existed: truncate_from records, hard states without caughtUp", () =>
+    Effect.gen(function*() {
+      const directory = freshDirectory()
+      fs.writeFileSync(
+        path.join(directory, "n2.log"),
+        [
+          `{"hard_state":{"term":2,"votedFor":"n1"}}`,
+          `{"append":[{"term":1,"command":{"type":"noop"}},{"term":1,"command":{"type":"write","key":1,"value":1}}]}`,
+          `{"truncate_from":2}`,
+          `{"append":[{"term":2,"command":{"type":"cas","key":1,"from":1,"to":2}}]}`,
+          ""
+        ].join("\n")
+      )
+      fs.writeFileSync(path.join(directory, "n2.had-log"), "")
+      const reopened = yield* withLog(directory, (log) =>
+        Effect.succeed({ hard: log.hardState(), entries: log.slice(1, log.lastIndex()) }))
+      expect(reopened).toEqual({
+        hard: { term: 2, votedFor: "n1", caughtUp: true },
+        entries: [{ term: 1, command: { type: "noop" } }, { term: 2, command: { type: "cas", key: 1, from: 1, to: 2 } }]
+      })
     }))
 
   it.effect("drops a torn last record (a write cut short by a crash) and goes on appending after it", () =>

@@ -20,10 +20,12 @@ const records: ReadonlyArray<LogRecord> = [
   { append: [entry(1, "é"), entry(1, "€"), entry(1, "😀")] },
   { truncate_from: 3 },
   { append: [entry(1, "x".repeat(30))] },
-  // Entries 1 and 2 compacted away; `truncate_from` still counts from the start of the whole log.
+  // Entries 1 and 2 compacted away; `truncate_from` and `replace_from` still count from the start of the whole log.
   { snapshot: { last_index: 2, last_term: 1, data: "[[1,\"€\"]]" } },
   { append: [entry(2, "y")] },
   { truncate_from: 4 },
+  { replace_from: 4, entries: [entry(2, "z"), entry(2, "w")] },
+  { replace_from: 5, entries: [] },
   { hard_state: { term: 2, votedFor: null, caughtUp: false } }
 ]
 const file = Buffer.concat(records.map(encodeLogRecord))
@@ -34,13 +36,14 @@ describe("the log record codec", () => {
       "{\"hard_state\":{\"term\":2,\"votedFor\":\"n3\",\"caughtUp\":false}}\n"
     )
     expect(new TextDecoder().decode(encodeLogRecord({ truncate_from: 4 }))).toBe("{\"truncate_from\":4}\n")
+    expect(new TextDecoder().decode(encodeLogRecord({ replace_from: 4, entries: [] }))).toBe("{\"replace_from\":4,\"entries\":[]}\n")
   })
 
   it("replays the same log whatever the chunk size, records and characters cut between chunks", () => {
     const expected = {
       storage: {
         snapshot: { lastIndex: 2, lastTerm: 1, data: "[[1,\"€\"]]" },
-        entries: [entry(1, "x".repeat(30))],
+        entries: [entry(1, "x".repeat(30)), entry(2, "z")],
         hardState: { term: 2, votedFor: null, caughtUp: false }
       },
       wholeBytes: file.length,

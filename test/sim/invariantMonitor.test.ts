@@ -21,7 +21,7 @@ const setUp = (nodes: ReadonlyArray<string>) => {
   }
   const truncate = (node: string, from: number) => {
     logs.get(node)!.splice(from - 1)
-    monitor.logTruncated(node)
+    monitor.logTruncated(node, from - 1)
   }
   const invariants = () => monitor.violations.map((v: Violation) => v.invariant)
   return { monitor, append, truncate, invariants }

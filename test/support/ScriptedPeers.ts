@@ -1,4 +1,5 @@
-import { Clock, Effect, Layer, Queue } from "effect"
+import { expect } from "@effect/vitest"
+import { Clock, Effect, Layer, Queue, TestClock } from "effect"
 import { KvStateMachine } from "../../layers/KvStateMachine.js"
 import { emptyMemoryLogStorage, makeMemoryLog, type MemoryLogStorage } from "../../layers/MemoryLog.js"
 import { makeNetworkCore } from "../../src/network/networkCore.js"
@@ -46,3 +47,65 @@ export const startScriptedNode = (
   const deliver = (src: string, body: Body) => core.deliver({ src, dest: "n1", body })
   return { sent, deliver, roles, storage, config: defaultRaftConfig, node }
 })
+
+export type Sent = { readonly atMs: number; readonly envelope: Envelope }
+
+export const ofType = (messages: ReadonlyArray<Sent>, type: string) => messages.filter((m) => m.envelope.body.type === type)
+
+/** Advances the TestClock in small steps so fibers run between them. */
+export const advance = (ms: number, stepMs = 10) =>
+  Effect.gen(function*() {
+    for (let t = 0; t < ms; t += stepMs) yield* TestClock.adjust(stepMs)
+  })
+
+/** Plays n2 and n3 granting every (pre)vote n1 asks for, until n1 leads. */
+export const electN1 = (node: Effect.Effect.Success<ReturnType<typeof startScriptedNode>>) =>
+  Effect.gen(function*() {
+    for (let i = 0; i < 200 && node.roles.at(-1)?.role !== "leader"; i++) {
+      yield* advance(10)
+      for (const { envelope } of ofType(yield* node.sent, "request_vote")) {
+        yield* node.deliver(envelope.dest, {
+          type: "request_vote_result",
+          in_reply_to: envelope.body.msg_id,
+          term: envelope.body["term"] as number,
+          vote_granted: true
+        })
+      }
+    }
+    expect(node.roles.at(-1)?.role).toBe("leader")
+  })
+
+/** Keeps everything n1 sends (reading `sent` takes messages out) and lets the test play n2 acknowledging. */
+export const observe = (node: Effect.Effect.Success<ReturnType<typeof startScriptedNode>>) => {
+  const seen: Array<Sent> = []
+  let acked = 0
+  const drain = Effect.map(node.sent, (sent) => void seen.push(...sent))
+  /** n2 acknowledges every AppendEntries it has been sent since the last call. */
+  const n2AcknowledgesAll = Effect.gen(function*() {
+    yield* drain
+    for (const { envelope } of seen.slice(acked)) {
+      if (envelope.dest !== "n2" || envelope.body.type !== "append_entries") continue
+      const body = envelope.body as Record<string, any>
+      yield* node.deliver("n2", {
+        type: "append_entries_result",
+        in_reply_to: body.msg_id,
+        term: body.term,
+        success: true,
+        match_index: body.prev_log_index + body.entries.length
+      })
+    }
+    acked = seen.length
+  })
+  const repliesTo = (client: string) =>
+    Effect.map(drain, () => seen.filter((m) => m.envelope.dest === client).map((m) => m.envelope.body))
+  /** Elects n1, then lets its no-op commit (past the RPC timeout of what the election took out). */
+  const leadWithNoopCommitted = Effect.gen(function*() {
+    yield* electN1(node)
+    for (let i = 0; i < 10; i++) {
+      yield* advance(100)
+      yield* n2AcknowledgesAll
+    }
+    yield* advance(10)
+  })
+  return { n2AcknowledgesAll, repliesTo, leadWithNoopCommitted }
+}
