@@ -1,4 +1,4 @@
-import { Effect, Queue } from "effect"
+import { Effect } from "effect"
 
 /**
  * A doorbell: any number of rings before the waiter wakes count as one.
@@ -9,7 +9,32 @@ export interface Signal {
   readonly wait: Effect.Effect<void>
 }
 
-export const makeSignal: Effect.Effect<Signal> = Effect.map(Queue.sliding<void>(1), (queue) => ({
-  ring: Queue.offer(queue, undefined).pipe(Effect.asVoid),
-  wait: Queue.take(queue)
-}))
+/**
+ * A ring wakes the longest waiting fiber, or, with none waiting, is kept for
+ * the next wait (one kept ring at most). Built on Effect.async rather than a
+ * sliding queue: a queue's take allocates a Deferred per wait, and the
+ * replicators, the commit advancer and the applier each wait once or more
+ * per client request.
+ */
+export const makeSignal: Effect.Effect<Signal> = Effect.sync(() => {
+  let rung = false
+  // A Set keeps insertion order: the first waiter is the longest waiting.
+  const waiters = new Set<(wake: Effect.Effect<void>) => void>()
+  const ring = Effect.sync(() => {
+    for (const wake of waiters) {
+      waiters.delete(wake)
+      return wake(Effect.void)
+    }
+    rung = true
+  })
+  const wait = Effect.async<void>((wake) => {
+    if (rung) {
+      rung = false
+      return wake(Effect.void)
+    }
+    waiters.add(wake)
+    // An interrupted waiter leaves: a later ring must not be spent on it.
+    return Effect.sync(() => void waiters.delete(wake))
+  })
+  return { ring, wait }
+})
