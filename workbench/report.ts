@@ -61,6 +61,14 @@ ${bars.join("\n")}
 
 const row = (label: string, value: string) => `<tr><th>${escape(label)}</th><td>${escape(value)}</td></tr>`
 
+/** Every fault the nemesis injected, in order, with its time span (seconds since the clients started) and how its heal went. */
+const faultsTable = (faults: Results["faults"]): string =>
+  faults.length === 0 ? "" : `<h2>Faults</h2>
+<table>
+<tr><th>from</th><th>to</th><th>kind</th><th>fault</th><th>healed</th></tr>
+${faults.map((f) => `<tr><td>${(f.startMs / 1000).toFixed(1)} s</td><td>${(f.endMs / 1000).toFixed(1)} s</td><td>${escape(f.kind)}</td><td>${escape(f.description)}</td><td>${escape(f.problem ?? "yes")}</td></tr>`).join("\n")}
+</table>`
+
 /** `nodes`: the node of each client process, as `processNodes` gives it. */
 export const htmlReport = (
   results: Results,
@@ -93,6 +101,7 @@ ${row("nemesis", test.nemesis.length > 0 ? `${test.nemesis.join(", ")} every ${t
 ${row("seed", String(test.seed))}
 ${row("started", test.startedAt)}
 </table>
+${faultsTable(results.faults)}
 <h2>Results</h2>
 <table>
 ${row("operations", `${stats.operations}: ok ${stats.ok}, fail ${stats.fail}, info ${stats.info}${stats.unfinished > 0 ? `, unfinished ${stats.unfinished}` : ""}`)}

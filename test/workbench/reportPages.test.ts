@@ -108,4 +108,24 @@ describe("report.html", () => {
     expect(page).toContain(">process 1 (n1)</text>")
     expect(page).toContain(`<a href="timeline.html">`)
   })
+
+  it("lists every fault with its time span and whether it healed, and has no fault section without faults", () => {
+    expect(page).not.toContain("<h2>Faults</h2>")
+    const faulted = htmlReport(
+      {
+        ...results,
+        faults: [
+          { kind: "partition", description: "isolate one [n0] | [n1 n2]", nodes: ["n0"], startMs: 1500, endMs: 4250 },
+          { kind: "kill", description: "n1 killed", nodes: ["n1"], startMs: 5000, endMs: 7000, problem: "n1 did not answer init" }
+        ]
+      },
+      { latency: "<svg></svg>", rate: "<svg></svg>" },
+      processNodes(history)
+    )
+    const rows = [...faulted.matchAll(/<tr><td>([^<]*)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g)]
+    expect(rows.map((r) => r.slice(1))).toEqual([
+      ["1.5 s", "4.3 s", "partition", "isolate one [n0] | [n1 n2]", "yes"],
+      ["5.0 s", "7.0 s", "kill", "n1 killed", "n1 did not answer init"]
+    ])
+  })
 })
