@@ -156,7 +156,7 @@ export const startCluster = (options: {
 
     const router = yield* makeRouter({
       nodes: new Map(test.nodeIds.map((node) => [node, (line: string) =>
-        Effect.flatMap(Ref.get(member(node)), ({ process, status }) => receivesMessages(status) ? process.send(line) : Effect.void)])),
+        Effect.flatMap(Ref.get(member(node)), ({ process, status }) => receivesMessages(status) ? Effect.as(process.send(line), true) : Effect.succeed(false))])),
       latency: maelstromLatency(test.latencyMs, test.latencyDistribution)
     })
 

@@ -111,7 +111,7 @@ ${row("throughput", `${stats.throughput.okPerSecond} ok/s, ${stats.throughput.co
 ${row("availability", `${(stats.availability * 100).toFixed(1)}% of operations ok`)}
 ${row("latency of ok operations", latency === null ? "none" : `p50 ${latency.p50} ms, p90 ${latency.p90} ms, p99 ${latency.p99} ms, max ${latency.max} ms`)}
 ${row("messages per operation", `${stats.messagesPerOperation.total} (${stats.messagesPerOperation.serverToServer} between nodes and services)`)}
-${row("network", `${network.nodeToNode} node↔node, ${network.toServices} to services and ${network.fromServices} back, ${network.cutByPartition} dropped by partitions; ${network.stdoutCutOff.length} node stdout(s) cut off by a line that is no message, ${network.unknownSrc} unknown src, ${network.unknownDest} unknown dest`)}
+${row("network", `${network.nodeToNode} node↔node, ${network.toServices} to services and ${network.fromServices} back, ${network.cutByPartition} dropped by partitions, ${network.toDownNode} lost at nodes that were down; ${network.stdoutCutOff.length} node stdout(s) cut off by a line that is no message, ${network.unknownSrc} unknown src, ${network.unknownDest} unknown dest`)}
 ${row("malformed replies", results.malformedReplies.sample === null ? "none" : `${results.malformedReplies.count}; the first, from ${results.malformedReplies.sample.node}: ${results.malformedReplies.sample.body} (${results.malformedReplies.sample.problem}); expected ${results.malformedReplies.expected}`)}
 ${row("node crashes", results.crashes.length === 0 ? "none" : results.crashes.map(crashProblem).join("; "))}
 </table>

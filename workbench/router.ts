@@ -51,6 +51,8 @@ export interface RouterCounters {
   readonly toServices: number
   readonly fromServices: number
   readonly cutByPartition: number
+  /** Messages for a node that was down (killed, or restarted and not yet initialized), lost as on a network. */
+  readonly toDownNode: number
   readonly unknownSrc: number
   readonly unknownDest: number
   /** Nodes whose stdout was no longer read, each after the line that was no message (as Maelstrom does). */
@@ -67,6 +69,7 @@ export const emptyCounters: RouterCounters = {
   toServices: 0,
   fromServices: 0,
   cutByPartition: 0,
+  toDownNode: 0,
   unknownSrc: 0,
   unknownDest: 0,
   stdoutCutOff: [],
@@ -76,7 +79,8 @@ export const emptyCounters: RouterCounters = {
 const maxSamples = 20
 
 export interface RouterConfig {
-  readonly nodes: ReadonlyMap<string, (line: string) => Effect.Effect<void>>
+  /** Each node's input: takes a line and says whether the node received it (false: it is down, killed or not yet initialized). */
+  readonly nodes: ReadonlyMap<string, (line: string) => Effect.Effect<boolean>>
   /** Of messages between nodes and services (node-to-node, node-to-service and back); clients have none. */
   readonly latency: LatencyDistribution
 }
@@ -120,7 +124,8 @@ export const makeRouter = (config: RouterConfig): Effect.Effect<Router, never, S
         samples: c.samples.length < maxSamples ? [...c.samples, { node, problem, line: line.slice(0, 300) }] : c.samples
       }))
 
-    const toNode = (envelope: Envelope) => config.nodes.get(envelope.dest)!(encodeLine(envelope))
+    const toNode = (envelope: Envelope) =>
+      Effect.flatMap(config.nodes.get(envelope.dest)!(encodeLine(envelope)), (received) => received ? Effect.void : count("toDownNode"))
     /** Runs `deliver` after `delayMs`, in flight meanwhile: the sender does not wait. */
     const afterLatency = (delayMs: number, deliver: Effect.Effect<void>) =>
       delayMs <= 0 ? deliver : Effect.asVoid(FiberSet.run(inFlight, Effect.zipRight(Effect.sleep(delayMs), deliver)))

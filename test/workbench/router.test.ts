@@ -11,7 +11,7 @@ const routerWithLatency = (ms: number) =>
   Effect.gen(function*() {
     const inboxes = new Map(nodes.map((node) => [node, [] as Array<string>]))
     const router = yield* makeRouter({
-      nodes: new Map(nodes.map((node) => [node, (text: string) => Effect.sync(() => void inboxes.get(node)!.push(text))])),
+      nodes: new Map(nodes.map((node) => [node, (text: string) => Effect.sync(() => inboxes.get(node)!.push(text) > 0)])),
       latency: { _tag: "Constant", ms }
     })
     return { router, inboxes }
@@ -179,5 +179,21 @@ describe("router and partitions", () => {
       yield* TestClock.adjust(200)
       expect([...inboxes.values()].flat()).toEqual([])
       expect(yield* router.counters).toMatchObject({ toServices: 2, fromServices: 1, unknownSrc: 0, unknownDest: 0 })
+    }))
+
+  it.scoped("counts a message for a node that did not receive it (down) as lost there", () =>
+    Effect.gen(function*() {
+      const received: Array<string> = []
+      const router = yield* makeRouter({
+        nodes: new Map([
+          ["n1", (text: string) => Effect.sync(() => received.push(text) > 0)],
+          ["n2", () => Effect.succeed(false)]
+        ]),
+        latency: { _tag: "Constant", ms: 0 }
+      })
+      yield* router.fromNode("n1", line("n1", "n2"))
+      yield* router.fromNode("n2", line("n2", "n1"))
+      expect(received.length).toBe(1)
+      expect(yield* router.counters).toMatchObject({ nodeToNode: 2, toDownNode: 1, cutByPartition: 0 })
     }))
 })
