@@ -9,6 +9,7 @@
  */
 import { Effect, Fiber, Queue } from "effect"
 import { makeSignal, type Signal } from "../../src/raft/Signal.js"
+import { compareInRounds } from "./cpuRounds.js"
 
 const turns = Number(process.argv[2] ?? 50_000)
 const rounds = Number(process.argv[3] ?? 5)
@@ -27,34 +28,13 @@ const pingPong = (make: Effect.Effect<Signal>) =>
     yield* Fiber.join(other)
   })
 
-const cpuMicros = () => {
-  const { system, user } = process.cpuUsage()
-  return user + system
-}
-
-const measure = (name: string, make: Effect.Effect<Signal>) =>
-  Effect.gen(function*() {
-    const before = cpuMicros()
-    yield* pingPong(make)
-    // Two rings and two wakes per turn.
-    const perRing = (cpuMicros() - before) / (2 * turns)
-    console.log(`${name}: ${perRing.toFixed(2)} µs CPU per ring and wake`)
-    return perRing
-  })
-
-const main = Effect.gen(function*() {
-  const kinds = { "sliding queue": slidingQueueSignal, "Signal": makeSignal }
-  // Warm up both, so that neither pays for the JIT alone.
-  for (const make of Object.values(kinds)) yield* pingPong(make)
-  const results: Record<string, Array<number>> = { "sliding queue": [], "Signal": [] }
-  for (let round = 1; round <= rounds; round++) {
-    console.log(`round ${round}`)
-    const names = Object.keys(kinds) as Array<keyof typeof kinds>
-    for (const name of round % 2 === 1 ? names : names.reverse()) results[name]!.push(yield* measure(name, kinds[name]))
-  }
-  const median = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!
-  const [queue, signal] = [median(results["sliding queue"]!), median(results["Signal"]!)]
-  console.log(`median: sliding queue ${queue.toFixed(2)} µs, Signal ${signal.toFixed(2)} µs, ratio ${(signal / queue).toFixed(2)}`)
+// Two rings and two wakes per turn.
+const main = compareInRounds({
+  rounds,
+  units: 2 * turns,
+  unit: "ring and wake",
+  first: ["sliding queue", pingPong(slidingQueueSignal)],
+  second: ["Signal", pingPong(makeSignal)]
 })
 
 Effect.runPromise(main)

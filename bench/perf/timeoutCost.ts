@@ -10,6 +10,7 @@
 import { Deferred, Effect, Fiber } from "effect"
 import { RpcTimeout } from "../../services/Network.js"
 import { makeTimeouts, type Timeouts } from "../../src/Timeouts.js"
+import { compareInRounds } from "./cpuRounds.js"
 
 const waits = Number(process.argv[2] ?? 20_000)
 const rounds = Number(process.argv[3] ?? 3)
@@ -37,39 +38,15 @@ const run = (bounded: Bounded) =>
     }
   })
 
-const cpuMicros = () => {
-  const { system, user } = process.cpuUsage()
-  return user + system
-}
-
-const measure = (name: string, bounded: Bounded) =>
-  Effect.gen(function*() {
-    const before = cpuMicros()
-    yield* run(bounded)
-    const perWait = (cpuMicros() - before) / waits
-    console.log(`${name}: ${perWait.toFixed(2)} µs CPU per wait`)
-    return perWait
-  })
-
 const main = Effect.gen(function*() {
   const timeouts = yield* makeTimeouts(500)
-  const oneTimer = withTimeouts(timeouts)
-  const perRace = yield* withTimeoutFail
-  // Warm up both, so that neither pays for the JIT alone.
-  yield* run(oneTimer)
-  yield* run(perRace)
-  const results = { timeoutFail: [] as Array<number>, timeouts: [] as Array<number> }
-  for (let round = 1; round <= rounds; round++) {
-    console.log(`round ${round}`)
-    const order = round % 2 === 1 ? ["timeoutFail", "timeouts"] as const : ["timeouts", "timeoutFail"] as const
-    for (const name of order) results[name].push(yield* measure(name, name === "timeouts" ? oneTimer : perRace))
-  }
-  const median = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!
-  console.log(
-    `median: Effect.timeoutFail ${median(results.timeoutFail).toFixed(2)} µs, Timeouts ${
-      median(results.timeouts).toFixed(2)
-    } µs, ratio ${(median(results.timeouts) / median(results.timeoutFail)).toFixed(2)}`
-  )
+  yield* compareInRounds({
+    rounds,
+    units: waits,
+    unit: "wait",
+    first: ["Effect.timeoutFail", run(yield* withTimeoutFail)],
+    second: ["Timeouts", run(withTimeouts(timeouts))]
+  })
 })
 
 Effect.runPromise(Effect.scoped(main))
