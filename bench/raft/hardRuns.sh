@@ -11,7 +11,7 @@ store=$(mktemp -d)
   echo
   echo "### $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg), $count test(s) per size (commit $(git rev-parse --short HEAD))"
   echo
-  echo '| nodes | seed | valid | ops | ok | fail | info | ok/s | p50 ms | p99 ms | partitions |'
+  echo '| nodes | seed | valid | ops | ok | fail | info | ok/s | p50 ms | p99 ms | faults |'
   echo '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|'
   for nodes in 3 5; do
     node dist/workbench/main.js test -w lin-kv --bin bin/raft --node-count "$nodes" --concurrency 10n --rate 100 \
@@ -21,7 +21,7 @@ store=$(mktemp -d)
     node -e '
       const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))
       const s = r.stats
-      console.log(`| ${r.test.nodes.length} | ${r.test.seed} | ${r.valid} | ${s.operations} | ${s.ok} | ${s.fail} | ${s.info} | ${s.throughput.okPerSecond} | ${s.latencyMs?.p50} | ${s.latencyMs?.p99} | ${r.partitions?.length ?? "?"} |`)
+      console.log(`| ${r.test.nodes.length} | ${r.test.seed} | ${r.valid} | ${s.operations} | ${s.ok} | ${s.fail} | ${s.info} | ${s.throughput.okPerSecond} | ${s.latencyMs?.p50} | ${s.latencyMs?.p99} | ${r.faults?.length ?? "?"} |`)
     ' "$results"
   done
 } | tee -a bench/raft/hard-runs.md
