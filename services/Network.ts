@@ -1,4 +1,4 @@
-import { Context, Data, type Effect, type Queue } from "effect"
+import { Context, Data, type Effect, type Either, type Queue } from "effect"
 import type { Body, Envelope, NodeId } from "../src/protocol/envelope.js"
 
 /** An RPC whose reply did not arrive in time: the request may or may not have had its effect. */
@@ -20,6 +20,18 @@ export interface NetworkShape {
   readonly reply: (request: Envelope, body: Body) => Effect.Effect<void>
   /** Sends a request with a fresh `msg_id` and waits up to `timeoutMs` for the reply that names it. */
   readonly rpc: (dest: NodeId, body: Body, timeoutMs: number) => Effect.Effect<Body, RpcTimeout>
+  /**
+   * Sends a request as `rpc` does, without waiting: `onAnswer` gets the reply,
+   * or RpcTimeout once `timeoutMs` have passed without one, exactly once. It
+   * runs on whichever fiber delivers the reply or times the request out, so
+   * it must not block; nothing is left waiting for a request nobody needs.
+   */
+  readonly rpcThen: (
+    dest: NodeId,
+    body: Body,
+    timeoutMs: number,
+    onAnswer: (answer: Either.Either<Body, RpcTimeout>) => Effect.Effect<void>
+  ) => Effect.Effect<void>
   /** Every received message that is not a reply to one of our RPCs. */
   readonly incoming: Queue.Dequeue<Envelope>
 }

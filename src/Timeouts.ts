@@ -1,48 +1,44 @@
-import { Clock, Deferred, Effect, Queue, type Scope } from "effect"
+import { Clock, Effect, Queue, type Scope } from "effect"
 
 /**
- * Waits bounded by one fixed duration, all timed by one fiber. Effect.timeout
+ * Deadlines of one fixed duration, all timed by one fiber. Effect.timeout
  * races two forked fibers on every call, which cost a client request more
  * than the rest of its handling. With one duration, deadlines come in the
- * order the waits begin: the fiber sleeps until the oldest, completes that
- * wait unless it ended first, and goes on to the next, so every wait times
- * out exactly when its own deadline passes.
+ * order they are set: the fiber sleeps until the oldest, expires it unless
+ * it ended first, and goes on to the next, so every deadline passes exactly
+ * when it is due. Nothing waits on a deadline: whatever must happen when it
+ * passes is its `expire` effect, run by the timer fiber (it must not block).
  */
 export interface Timeouts {
   /**
-   * Waits for `deferred`; if it is still open when the duration has passed,
-   * completes it with the outcome of `onTimeout`.
+   * Sets a deadline the duration from now: once it passes, runs `expire`,
+   * unless `ended()` says by then that there is nothing left to expire.
    */
-  readonly await: <A, E>(deferred: Deferred.Deferred<A, E>, onTimeout: Effect.Effect<A, E>) => Effect.Effect<A, E>
+  readonly start: (ended: () => boolean, expire: Effect.Effect<void>) => Effect.Effect<void>
 }
 
-interface Wait {
-  readonly deadlineMs: number
-  readonly expire: Effect.Effect<unknown>
-  ended: boolean
+interface Deadline {
+  readonly dueMs: number
+  readonly ended: () => boolean
+  readonly expire: Effect.Effect<void>
 }
 
 export const makeTimeouts = (durationMs: number): Effect.Effect<Timeouts, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const waits = yield* Queue.unbounded<Wait>()
+    const deadlines = yield* Queue.unbounded<Deadline>()
     const expireNext = Effect.gen(function*() {
-      const wait = yield* Queue.take(waits)
-      if (wait.ended) return
+      const deadline = yield* Queue.take(deadlines)
+      if (deadline.ended()) return
       const now = yield* Clock.currentTimeMillis
-      if (wait.deadlineMs > now) yield* Effect.sleep(wait.deadlineMs - now)
-      if (!wait.ended) yield* wait.expire
+      if (deadline.dueMs > now) yield* Effect.sleep(deadline.dueMs - now)
+      if (!deadline.ended()) yield* deadline.expire
     })
     yield* Effect.forkScoped(Effect.forever(expireNext))
     return {
-      await: (deferred, onTimeout) =>
-        Effect.gen(function*() {
-          const wait: Wait = {
-            deadlineMs: (yield* Clock.currentTimeMillis) + durationMs,
-            expire: Effect.flatMap(Effect.exit(onTimeout), (exit) => Deferred.done(deferred, exit)),
-            ended: false
-          }
-          yield* Queue.offer(waits, wait)
-          return yield* Effect.ensuring(Deferred.await(deferred), Effect.sync(() => void (wait.ended = true)))
-        })
+      start: (ended, expire) =>
+        Effect.flatMap(
+          Clock.currentTimeMillis,
+          (now) => Effect.asVoid(Queue.offer(deadlines, { dueMs: now + durationMs, ended, expire }))
+        )
     }
   })

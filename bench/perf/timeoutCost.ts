@@ -24,7 +24,14 @@ const withTimeoutFail: Effect.Effect<Bounded> = Effect.succeed((deferred) =>
   Effect.timeoutFail(Deferred.await(deferred), { duration: 500, onTimeout: timeout })
 )
 const withTimeouts = (timeouts: Timeouts): Bounded => (deferred) =>
-  timeouts.await(deferred, Effect.failSync(timeout))
+  Effect.suspend(() => {
+    // As an RPC does: the deadline is over once the wait is.
+    let ended = false
+    return Effect.zipRight(
+      timeouts.start(() => ended, Deferred.fail(deferred, timeout())),
+      Effect.ensuring(Deferred.await(deferred), Effect.sync(() => void (ended = true)))
+    )
+  })
 
 /** `waits` waits, `inFlight` at a time, each completed by another fiber once it started waiting. */
 const run = (bounded: Bounded) =>

@@ -1,4 +1,4 @@
-import { Deferred, Effect, Queue, Random, Scope } from "effect"
+import { Deferred, Effect, Either, Queue, Random, Scope } from "effect"
 import { type NetworkShape, RpcTimeout } from "../../services/Network.js"
 import type { Body, Envelope, NodeId } from "../protocol/envelope.js"
 import { makeTimeouts, type Timeouts } from "../Timeouts.js"
@@ -27,7 +27,10 @@ export const makeNetworkCore = (options: {
     const scope = yield* Effect.scope
     const incoming = yield* Queue.unbounded<Envelope>()
     // Each RPC awaiting its answer, with the node that must give it.
-    const pending = new Map<number, { readonly dest: NodeId; readonly answer: Deferred.Deferred<Body, RpcTimeout> }>()
+    const pending = new Map<
+      number,
+      { readonly dest: NodeId; readonly onAnswer: (answer: Either.Either<Body, RpcTimeout>) => Effect.Effect<void> }
+    >()
     // A node uses a timeout or two (Raft RPCs, forwards): one timer for each, made when first needed.
     const timeoutsByMs = new Map<number, Timeouts>()
     const timeoutsOf = (timeoutMs: number) =>
@@ -48,17 +51,24 @@ export const makeNetworkCore = (options: {
         ? Effect.void
         : send(request.src, { ...body, in_reply_to: request.body.msg_id })
 
-    const rpc = (dest: NodeId, body: Body, timeoutMs: number) =>
-      Effect.gen(function*() {
-        const timeouts = yield* timeoutsOf(timeoutMs)
+    const rpcThen: NetworkShape["rpcThen"] = (dest, body, timeoutMs, onAnswer) =>
+      Effect.flatMap(timeoutsOf(timeoutMs), (timeouts) => {
         const msgId = nextMsgId++
-        const answer = yield* Deferred.make<Body, RpcTimeout>()
-        pending.set(msgId, { dest, answer })
-        yield* send(dest, { ...body, msg_id: msgId })
-        return yield* timeouts.await(answer, Effect.failSync(() => new RpcTimeout({ dest, type: body.type }))).pipe(
-          Effect.ensuring(Effect.sync(() => pending.delete(msgId)))
-        )
+        pending.set(msgId, { dest, onAnswer })
+        const answered = () => !pending.has(msgId)
+        const expire = Effect.suspend(() => {
+          pending.delete(msgId)
+          return onAnswer(Either.left(new RpcTimeout({ dest, type: body.type })))
+        })
+        return Effect.zipRight(send(dest, { ...body, msg_id: msgId }), timeouts.start(answered, expire))
       })
+
+    const rpc: NetworkShape["rpc"] = (dest, body, timeoutMs) =>
+      Effect.flatMap(Deferred.make<Body, RpcTimeout>(), (answer) =>
+        Effect.zipRight(
+          rpcThen(dest, body, timeoutMs, (result) => Deferred.complete(answer, result)),
+          Deferred.await(answer)
+        ))
 
     const deliver = (envelope: Envelope): Effect.Effect<void> => {
       const { dest, src } = envelope
@@ -71,7 +81,7 @@ export const makeNetworkCore = (options: {
       }
       if (waiting !== undefined) {
         pending.delete(inReplyTo)
-        return Deferred.succeed(waiting.answer, envelope.body)
+        return waiting.onAnswer(Either.right(envelope.body))
       }
       // Late replies (after a timeout) are normal; a reply to an id never issued is not.
       return inReplyTo >= firstMsgId && inReplyTo < nextMsgId
@@ -79,5 +89,5 @@ export const makeNetworkCore = (options: {
         : Effect.logWarning(`reply to an unknown msg_id ${inReplyTo} from ${src} dropped`)
     }
 
-    return { network: { self, nodeIds, reply, rpc, incoming }, deliver }
+    return { network: { self, nodeIds, reply, rpc, rpcThen, incoming }, deliver }
   })

@@ -2,16 +2,25 @@ import { Effect } from "effect"
 import type { NetworkShape } from "../../services/Network.js"
 import type { Body, Envelope } from "../protocol/envelope.js"
 
+/** The reply to one received request: whoever settles the request first sends it; later answers are dropped. */
+export interface Responder {
+  /** Sends `body` as the reply, unless the request was answered already. */
+  readonly answer: (body: Body) => Effect.Effect<void>
+  /** Whether the request has been answered. */
+  readonly answered: () => boolean
+}
+
 /**
  * Requests (a client's or a forward) this node has received and not answered
  * yet. Each gets exactly one reply: its own, or, when the node stops on a
- * failure first, the stop's. A request whose fiber is merely interrupted (the
- * process or a simulated node going away) stays unanswered, as a killed
- * process's would.
+ * failure first, the stop's. No fiber waits for a request: whoever learns its
+ * outcome (the applier, a timer, a forward's answer) answers through its
+ * Responder. A request left unanswered when the node goes away stays so, as
+ * a killed process's would.
  */
 export interface InFlightRequests {
-  /** Runs `answer` and sends its result, unless the request was answered already. */
-  readonly serve: <E>(request: Envelope, answer: Effect.Effect<Body, E>) => Effect.Effect<void, E>
+  /** Takes a request in: it waits for an answer from now on. */
+  readonly accept: (request: Envelope) => Responder
   /** Answers every request still waiting with `body`. */
   readonly answerAll: (body: Body) => Effect.Effect<void>
 }
@@ -28,12 +37,11 @@ export const makeInFlightRequests = (network: NetworkShape): InFlightRequests =>
       return network.reply(request, body)
     })
   return {
-    serve: (request, answer) =>
-      Effect.suspend(() => {
-        const arrival = ++arrivals
-        waiting.set(arrival, request)
-        return Effect.flatMap(answer, (body) => answerOnce(arrival, body))
-      }),
+    accept: (request) => {
+      const arrival = ++arrivals
+      waiting.set(arrival, request)
+      return { answer: (body) => answerOnce(arrival, body), answered: () => !waiting.has(arrival) }
+    },
     answerAll: (body) => Effect.forEach([...waiting.keys()], (arrival) => answerOnce(arrival, body), { discard: true })
   }
 }

@@ -1,5 +1,6 @@
-import { Deferred, Effect } from "effect"
+import { Effect } from "effect"
 import type { KvReply, ReadRequest } from "../protocol/kvMessages.js"
+import type { Responder } from "./InFlightRequests.js"
 import { majorityReached } from "./quorum.js"
 import { currentTerm, type RaftContext } from "./RaftContext.js"
 import type { RaftState } from "./RaftState.js"
@@ -7,13 +8,13 @@ import type { RaftState } from "./RaftState.js"
 interface WaitingRead {
   readonly round: number
   readonly request: ReadRequest
-  readonly reply: Deferred.Deferred<KvReply>
+  readonly responder: Responder
 }
 
 interface ReadyRead {
   readonly readIndex: number
   readonly request: ReadRequest
-  readonly reply: Deferred.Deferred<KvReply>
+  readonly responder: Responder
 }
 
 /**
@@ -26,7 +27,7 @@ interface ReadyRead {
  * applier to reach its read index.
  */
 export interface ReadIndexReads {
-  readonly wait: (round: number, request: ReadRequest) => Effect.Effect<Deferred.Deferred<KvReply>>
+  readonly wait: (round: number, request: ReadRequest, responder: Responder) => void
   /** Every read of a round up to `round` becomes ready at `readIndex`; true when any did. */
   readonly confirm: (round: number, readIndex: number) => boolean
   /** The ready reads whose read index has been applied, taken out. */
@@ -39,16 +40,12 @@ export const makeReadIndexReads = (): ReadIndexReads => {
   let waiting: Array<WaitingRead> = []
   let ready: Array<ReadyRead> = []
   return {
-    wait: (round, request) =>
-      Effect.map(Deferred.make<KvReply>(), (reply) => {
-        waiting.push({ round, request, reply })
-        return reply
-      }),
+    wait: (round, request, responder) => void waiting.push({ round, request, responder }),
     confirm: (round, readIndex) => {
       const confirmed = waiting.filter((read) => read.round <= round)
       if (confirmed.length === 0) return false
       waiting = waiting.filter((read) => read.round > round)
-      ready.push(...confirmed.map(({ reply, request }) => ({ readIndex, request, reply })))
+      ready.push(...confirmed.map(({ request, responder }) => ({ readIndex, request, responder })))
       return true
     },
     takeReady: (lastApplied) => {
@@ -60,7 +57,7 @@ export const makeReadIndexReads = (): ReadIndexReads => {
       Effect.suspend(() => {
         const failed = waiting
         waiting = []
-        return Effect.forEach(failed, (read) => Deferred.succeed(read.reply, reply), { discard: true })
+        return Effect.forEach(failed, (read) => read.responder.answer(reply), { discard: true })
       })
   }
 }

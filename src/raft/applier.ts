@@ -1,4 +1,4 @@
-import { Deferred, Effect, Ref } from "effect"
+import { Effect, Ref } from "effect"
 import type { Snapshot } from "../../services/Log.js"
 import { MalformedSnapshot } from "../../services/StateMachine.js"
 import type { Json } from "../protocol/json.js"
@@ -85,7 +85,7 @@ export const applier = (context: RaftContext) =>
       }
       // ReadIndex reads, answered here so that they see exactly the entries applied so far.
       for (const read of context.reads.takeReady(applied)) {
-        yield* Deferred.succeed(read.reply, yield* context.stateMachine.query(read.request))
+        if (!read.responder.answered()) yield* read.responder.answer(yield* context.stateMachine.query(read.request))
       }
       if (yield* snapshotIfDue(context, applied, bytesSinceSnapshot)) bytesSinceSnapshot = 0
       yield* context.applySignal.wait

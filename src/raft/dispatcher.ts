@@ -1,11 +1,11 @@
-import { Effect, Either, FiberSet, Schema, Stream } from "effect"
+import { Effect, Either, Schema, Stream } from "effect"
 import { requestLimitViolation } from "../kv/requestLimits.js"
 import { describeParseError } from "../protocol/describeParseError.js"
-import type { Body, Envelope } from "../protocol/envelope.js"
+import type { Envelope } from "../protocol/envelope.js"
 import { ErrorCode } from "../protocol/errorCodes.js"
-import { CasRequest, type ErrorReply, errorReply, ReadRequest, WriteRequest } from "../protocol/kvMessages.js"
+import { CasRequest, type ErrorReply, errorReply, type KvRequest, ReadRequest, WriteRequest } from "../protocol/kvMessages.js"
 import { AppendEntries, Forward, InstallSnapshot, RequestVote } from "../protocol/raftMessages.js"
-import { executeRequest } from "./clientRequests.js"
+import { acceptRequest, type RequestOrigin } from "./clientRequests.js"
 import { handleRequestVote } from "./election.js"
 import { handleAppendEntries } from "./follower.js"
 import type { InFlightRequests } from "./InFlightRequests.js"
@@ -51,20 +51,18 @@ export const refusal = (request: NodeRequest, src: string, peers: ReadonlyArray<
 }
 
 /**
- * Reads incoming messages until the network closes. Raft RPCs are handled in
- * arrival order, one at a time; client requests (which wait for commit) each
- * run in their own fiber, and one that fails stops the node (its answer, and
- * every other waiting one's, is then the stop's). Unknown types get error 10,
- * malformed ones error 12; a refused one (see `refusal`) is logged and
- * answered with why.
+ * Reads incoming messages until the network closes, handling each in arrival
+ * order, one at a time. A client request is only taken in here (its answer
+ * comes later, see acceptRequest), so none holds up the next. Unknown types
+ * get error 10, malformed ones error 12; a refused one (see `refusal`) is
+ * logged and answered with why.
  */
 export const dispatcher = (context: RaftContext, inFlight: InFlightRequests) =>
   Effect.gen(function*() {
-    const requests = yield* FiberSet.make()
     const refuse = (envelope: Envelope, reply: ErrorReply) =>
       Effect.zipRight(Effect.logWarning(`${reply.text} (from ${envelope.src})`), context.network.reply(envelope, reply))
-    const serve = (envelope: Envelope, answer: Effect.Effect<Body, unknown>) =>
-      FiberSet.run(requests, Effect.catchAllCause(inFlight.serve(envelope, answer), context.fail)).pipe(Effect.asVoid)
+    const accept = (envelope: Envelope, { msg_id: _, ...command }: KvRequest, origin: RequestOrigin) =>
+      acceptRequest(context, { command, origin, responder: inFlight.accept(envelope) })
     const handle = (envelope: Envelope): Effect.Effect<void> => {
       const decode = decoders.get(envelope.body.type)
       const decoded = decode?.(envelope.body)
@@ -88,16 +86,13 @@ export const dispatcher = (context: RaftContext, inFlight: InFlightRequests) =>
         case "install_snapshot":
           return handleInstallSnapshot(context, envelope, request)
         case "forward":
-          return serve(
-            envelope,
-            executeRequest(context, request.request, {
-              _tag: "forwarded",
-              term: request.term,
-              id: { session: request.session, serial: request.serial }
-            })
-          )
+          return accept(envelope, request.request, {
+            _tag: "forwarded",
+            term: request.term,
+            id: { session: request.session, serial: request.serial }
+          })
         default:
-          return serve(envelope, executeRequest(context, request, { _tag: "client" }))
+          return accept(envelope, request, { _tag: "client" })
       }
     }
     yield* Stream.fromQueue(context.network.incoming).pipe(Stream.runForEach(handle))

@@ -1,52 +1,42 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Fiber, TestClock } from "effect"
+import { Effect, TestClock } from "effect"
 import { makeTimeouts } from "../../src/Timeouts.js"
 
-describe("Timeouts: waits of one duration, timed by one fiber", () => {
-  it.scoped("a wait answered in time gets its answer, and the timeout does not replace it", () =>
+describe("Timeouts: deadlines of one duration, timed by one fiber", () => {
+  it.scoped("a deadline whose wait ended in time does not expire", () =>
     Effect.gen(function*() {
       const timeouts = yield* makeTimeouts(100)
-      const answer = yield* Deferred.make<string>()
-      const waiting = yield* Effect.fork(timeouts.await(answer, Effect.succeed("timed out")))
+      let ended = false
+      let expired = 0
+      yield* timeouts.start(() => ended, Effect.sync(() => void expired++))
       yield* TestClock.adjust(50)
-      yield* Deferred.succeed(answer, "answered")
-      expect(yield* Fiber.join(waiting)).toBe("answered")
+      ended = true
       yield* TestClock.adjust(100)
-      expect(yield* Deferred.await(answer)).toBe("answered")
+      expect(expired).toBe(0)
     }))
 
-  it.scoped("each unanswered wait gets onTimeout's outcome when its own deadline passes, not before", () =>
+  it.scoped("each deadline still open expires when its own time passes, not before", () =>
     Effect.gen(function*() {
       const timeouts = yield* makeTimeouts(100)
-      const first = yield* Deferred.make<string, string>()
-      const second = yield* Deferred.make<string, string>()
-      const third = yield* Deferred.make<string, string>()
-      const waitFirst = yield* Effect.fork(timeouts.await(first, Effect.succeed("first timed out")))
+      const expired: Array<string> = []
+      const ended = new Set<string>()
+      const start = (name: string) => timeouts.start(() => ended.has(name), Effect.sync(() => void expired.push(name)))
+      yield* start("first")
       yield* TestClock.adjust(30)
-      const waitSecond = yield* Effect.fork(timeouts.await(second, Effect.fail("second timed out")))
+      yield* start("second")
       yield* TestClock.adjust(30)
-      const waitThird = yield* Effect.fork(timeouts.await(third, Effect.succeed("third timed out")))
-      // The first is answered early: the later deadlines must still hold.
-      yield* Deferred.succeed(first, "first answered")
-      expect(yield* Fiber.join(waitFirst)).toBe("first answered")
+      yield* start("third")
+      // The first ends early: the later deadlines must still hold.
+      ended.add("first")
       yield* TestClock.adjust(69) // t = 129: one millisecond before the second's deadline
-      expect(yield* Deferred.isDone(second)).toBe(false)
+      expect(expired).toEqual([])
       yield* TestClock.adjust(1) // t = 130
-      expect(yield* Effect.flip(Fiber.join(waitSecond))).toBe("second timed out")
+      expect(expired).toEqual(["second"])
       yield* TestClock.adjust(29) // t = 159
-      expect(yield* Deferred.isDone(third)).toBe(false)
+      expect(expired).toEqual(["second"])
       yield* TestClock.adjust(1) // t = 160
-      expect(yield* Fiber.join(waitThird)).toBe("third timed out")
-    }))
-
-  it.scoped("a wait that is interrupted leaves its deferred to others: the timeout does not fire for it", () =>
-    Effect.gen(function*() {
-      const timeouts = yield* makeTimeouts(100)
-      const answer = yield* Deferred.make<string>()
-      const waiting = yield* Effect.fork(timeouts.await(answer, Effect.succeed("timed out")))
-      yield* TestClock.adjust(10)
-      yield* Fiber.interrupt(waiting)
-      yield* TestClock.adjust(200)
-      expect(yield* Deferred.isDone(answer)).toBe(false)
+      expect(expired).toEqual(["second", "third"])
+      yield* TestClock.adjust(1000)
+      expect(expired).toEqual(["second", "third"])
     }))
 })

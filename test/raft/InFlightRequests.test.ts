@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Fiber } from "effect"
+import { Effect } from "effect"
 import type { NetworkShape } from "../../services/Network.js"
 import type { Body, Envelope } from "../../src/protocol/envelope.js"
 import { makeInFlightRequests } from "../../src/raft/InFlightRequests.js"
@@ -16,21 +16,20 @@ const recordingNetwork = () => {
 const request = (msgId: number): Envelope => ({ src: "c1", dest: "n1", body: { type: "write", msg_id: msgId } })
 
 describe("requests in flight", () => {
-  it.effect("each gets exactly one reply: its own, or the stop's", () =>
+  it.effect("each gets exactly one reply: its first answer, or the stop's", () =>
     Effect.gen(function*() {
       const { network, replies } = recordingNetwork()
       const inFlight = makeInFlightRequests(network)
-      const never = yield* Deferred.make<Body>()
-      yield* inFlight.serve(request(1), Effect.succeed({ type: "write_ok" }))
-      const waiting = yield* Effect.fork(inFlight.serve(request(2), Deferred.await(never)))
-      yield* Effect.yieldNow()
-      const failed = yield* Effect.either(inFlight.serve(request(3), Effect.fail("disk full")))
-      expect(failed._tag).toBe("Left")
+      const first = inFlight.accept(request(1))
+      const second = inFlight.accept(request(2))
+      yield* first.answer({ type: "write_ok" })
+      yield* first.answer({ type: "error" })
+      expect([first.answered(), second.answered()]).toEqual([true, false])
       yield* inFlight.answerAll({ type: "error" })
       yield* inFlight.answerAll({ type: "error" })
-      yield* Deferred.succeed(never, { type: "write_ok" })
-      yield* Fiber.join(waiting)
-      expect(replies).toEqual([[1, "write_ok"], [2, "error"], [3, "error"]])
+      yield* second.answer({ type: "write_ok" })
+      expect(second.answered()).toBe(true)
+      expect(replies).toEqual([[1, "write_ok"], [2, "error"]])
     }))
 
   it.effect("answers each copy of a message the network delivered twice, both in flight at once", () =>
@@ -38,14 +37,11 @@ describe("requests in flight", () => {
       const { network, replies } = recordingNetwork()
       const inFlight = makeInFlightRequests(network)
       const duplicated = request(4)
-      const first = yield* Deferred.make<Body>()
-      const second = yield* Deferred.make<Body>()
       // Both copies are waiting before either is answered.
-      yield* Effect.all([
-        inFlight.serve(duplicated, Deferred.await(first)),
-        inFlight.serve(duplicated, Deferred.await(second)),
-        Effect.zipRight(Deferred.succeed(first, { type: "write_ok" }), Deferred.succeed(second, { type: "error" }))
-      ], { concurrency: "unbounded" })
+      const first = inFlight.accept(duplicated)
+      const second = inFlight.accept(duplicated)
+      yield* first.answer({ type: "write_ok" })
+      yield* second.answer({ type: "error" })
       expect(replies).toEqual([[4, "write_ok"], [4, "error"]])
     }))
 })

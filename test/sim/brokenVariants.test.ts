@@ -132,8 +132,11 @@ describe("the simulator finds deliberately broken Raft", () => {
       return expectCaught("commit-old-term-by-counting", figure8, ["leader completeness", "committed entries stay", "applied sequences agree"], 20)
     }, 300_000)
 
+    // Seen only when a copy lands after a later write to the same key: duplication
+    // with slow links makes that a few percent of seeds (every fault at once, well
+    // under one percent).
     it("a duplicated forward appended twice", () =>
-      expectCaught("duplicate-forward-appended-twice", faultKinds, ["linearizability"], 300), 300_000)
+      expectCaught("duplicate-forward-appended-twice", ["dup", "slow"], ["linearizability"], 300), 300_000)
   })
 
   it("a leader without its no-op: reads wait for a write that does not come", async () => {
