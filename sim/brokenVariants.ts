@@ -68,8 +68,8 @@ export const brokenVariants = {
   "followers-never-commit": {
     wrapNetwork: (network) => ({
       ...network,
-      rpc: (dest, body, timeout) =>
-        network.rpc(dest, body.type === "append_entries" ? { ...body, leader_commit: 0 } : body, timeout)
+      rpcThen: (dest, body, timeout, onAnswer) =>
+        network.rpcThen(dest, body.type === "append_entries" ? { ...body, leader_commit: 0 } : body, timeout, onAnswer)
     })
   },
   /** No node ever grants a vote: no leader is ever elected, and nothing is served. */

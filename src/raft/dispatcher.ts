@@ -1,4 +1,4 @@
-import { Effect, Either, Schema, Stream } from "effect"
+import { Cause, Effect, Either, Queue, Schema } from "effect"
 import { requestLimitViolation } from "../kv/requestLimits.js"
 import { describeParseError } from "../protocol/describeParseError.js"
 import type { Envelope } from "../protocol/envelope.js"
@@ -95,5 +95,15 @@ export const dispatcher = (context: RaftContext, inFlight: InFlightRequests) =>
           return accept(envelope, request, { _tag: "client" })
       }
     }
-    yield* Stream.fromQueue(context.network.incoming).pipe(Stream.runForEach(handle))
-  }).pipe(Effect.scoped)
+    // Whatever arrived meanwhile, taken at once; the loop ends when the network shuts the queue down.
+    const { incoming } = context.network
+    while (true) {
+      const arrived = yield* Effect.catchAllCause(Queue.takeBetween(incoming, 1, Number.POSITIVE_INFINITY), (cause) =>
+        Effect.flatMap(
+          Queue.isShutdown(incoming),
+          (shutDown) => shutDown && Cause.isInterruptedOnly(cause) ? Effect.succeed(null) : Effect.failCause(cause)
+        ))
+      if (arrived === null) return
+      for (const envelope of arrived) yield* handle(envelope)
+    }
+  })

@@ -1,5 +1,6 @@
-import { Clock, Effect, Option, Schema } from "effect"
-import type { NodeId } from "../protocol/envelope.js"
+import { Clock, Effect, Either, Option, Schema } from "effect"
+import type { RpcTimeout } from "../../services/Network.js"
+import type { Body, NodeId } from "../protocol/envelope.js"
 import {
   type AppendEntries,
   AppendEntriesResult,
@@ -232,34 +233,40 @@ const handleAppendResult = (
       })
   )
 
-const sendAndHandle = (context: RaftContext, peer: NodeId, sent: Sent) =>
-  Effect.gen(function*() {
-    const answer = context.network.rpc(peer, sent.request, context.config.rpcTimeoutMs).pipe(
-      Effect.catchTag("RpcTimeout", () => Effect.succeed(undefined))
-    )
-    const { request } = sent
-    const matchMoved = request.type === "append_entries"
-      ? yield* handleAppendResult(context, peer, sent, request, Option.flatMap(Option.fromNullable(yield* answer), decodeAppendResult))
-      : yield* handleInstallResult(context, peer, sent, request, Option.flatMap(Option.fromNullable(yield* answer), decodeInstallResult))
-    if (matchMoved) yield* context.commitSignal.ring
-    yield* context.replicateSignals.get(peer)!.ring
-  })
+/** Takes in the answer to one request sent to `peer`, or its absence; returns whether the follower's match index moved. */
+const handleResult = (context: RaftContext, peer: NodeId, sent: Sent, answer: Either.Either<Body, RpcTimeout>) => {
+  const { request } = sent
+  const body = Either.getRight(answer)
+  return request.type === "append_entries"
+    ? handleAppendResult(context, peer, sent, request, Option.flatMap(body, decodeAppendResult))
+    : handleInstallResult(context, peer, sent, request, Option.flatMap(body, decodeInstallResult))
+}
 
 /**
  * The replicator for one follower, while this node leads `term`: wakes when
- * there are new entries, an answer came back, or the heartbeat ticks, and
- * sends whatever the window allows. Each request's answer is awaited in a
- * child fiber, so requests are pipelined.
+ * there are new entries, an answer came back, or the heartbeat ticks, takes
+ * in the answers that arrived, and sends whatever the window allows.
+ * Requests are pipelined, and no fiber waits for one: each answer (or its
+ * timeout) is queued for this fiber, which the answer wakes.
  */
 export const replicator = (context: RaftContext, peer: NodeId, term: number) =>
   Effect.gen(function*() {
     const signal = context.replicateSignals.get(peer)!
+    const answers: Array<readonly [Sent, Either.Either<Body, RpcTimeout>]> = []
+    const answerTo = (sent: Sent) => (answer: Either.Either<Body, RpcTimeout>) =>
+      Effect.zipRight(Effect.sync(() => void answers.push([sent, answer])), signal.ring)
     // One ticker per follower: a long-lived sleep is far cheaper than a timeout around every wait.
     yield* Effect.fork(Effect.forever(Effect.zipRight(Effect.sleep(context.config.heartbeatMs), signal.ring)))
     while (isLeaderOf(context, yield* context.state.get, term)) {
+      let matchMoved = false
+      for (const [sent, answer] of answers.splice(0)) {
+        if (yield* handleResult(context, peer, sent, answer)) matchMoved = true
+      }
+      if (matchMoved) yield* context.commitSignal.ring
       let request = yield* nextRequest(context, peer, term)
       while (request._tag === "Some") {
-        yield* Effect.fork(sendAndHandle(context, peer, request.value).pipe(Effect.catchAllCause(context.fail)))
+        const sent = request.value
+        yield* context.network.rpcThen(peer, sent.request, context.config.rpcTimeoutMs, answerTo(sent))
         request = yield* nextRequest(context, peer, term)
       }
       yield* signal.wait
