@@ -26,9 +26,9 @@ export type Envelope = typeof Envelope.Type
 export const EnvelopeFromJson = Schema.parseJson(Envelope)
 
 /**
- * True of exactly the values `Envelope` accepts: the body's index signature
- * takes any other field of a JSON object, so only the header is checked, and
- * the body's other fields are neither walked nor copied.
+ * True of exactly the JSON values `Envelope` accepts: the body's index
+ * signature takes any other field, so only the header is checked, and the
+ * body's other fields are neither walked nor copied.
  */
 const isEnvelope = Schema.is(Schema.Struct({ src: NodeId, dest: NodeId, body: Schema.Struct(bodyHeader) })) as (
   value: unknown
@@ -39,8 +39,9 @@ const decodeInFull = Schema.decodeUnknownEither(EnvelopeFromJson)
 /**
  * The envelope on one line of JSON text, as `EnvelopeFromJson` decodes it.
  * A valid envelope is the parsed value itself, checked but not copied (the
- * dispatcher decodes the body by the schema of its type); only a line that
- * fails the check is decoded by the schema, for the error's text.
+ * dispatcher decodes the body by the schema of its type; fields the schema
+ * does not name, such as Maelstrom's `id`, stay on the object, unread); only
+ * a line that fails the check is decoded by the schema, for the error's text.
  */
 export const decodeEnvelope = (text: string): Either.Either<Envelope, ParseResult.ParseError> => {
   try {
