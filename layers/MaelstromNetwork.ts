@@ -1,48 +1,30 @@
 import * as NodeStream from "@effect/platform-node/NodeStream"
-import { Chunk, Context, Data, Deferred, Effect, Either, Layer, Queue, Schema, Stream } from "effect"
+import { Chunk, Context, Data, Deferred, Effect, Either, Layer, Queue, Schema, Scope, Stream } from "effect"
 import { Network } from "../services/Network.js"
 import { NodeStartup } from "../services/NodeStartup.js"
 import { type BoundedLine, splitBoundedLines } from "../src/protocol/boundedLines.js"
 import { describeParseError } from "../src/protocol/describeParseError.js"
-import { type Envelope, EnvelopeFromJson } from "../src/protocol/envelope.js"
+import { encodeEnvelope, type Envelope } from "../src/protocol/envelope.js"
 import { ErrorCode } from "../src/protocol/errorCodes.js"
+import { type IncomingLine, readIncomingLine } from "../src/protocol/incomingLine.js"
 import { errorReply, InitRequest } from "../src/protocol/kvMessages.js"
-import { maxLineBytes, maxLineDepth, nestsDeeperThan } from "../src/protocol/wireLimits.js"
+import { maxLineBytes } from "../src/protocol/wireLimits.js"
 import { makeNetworkCore, type NetworkCore } from "../src/network/networkCore.js"
 
 /** Stdin ended before Maelstrom's init arrived: there is no node to run. */
 export class StdinClosedBeforeInit extends Data.TaggedError("StdinClosedBeforeInit")<{}> {}
 
-const decodeLine = Schema.decodeUnknownEither(EnvelopeFromJson)
-const encodeLine = Schema.encodeEither(EnvelopeFromJson)
 const decodeInit = Schema.decodeUnknownEither(InitRequest, { errors: "all" })
 
 /** Queues one message for stdout; one that cannot be encoded is logged and dropped. */
 const queueLine = (outgoing: Queue.Enqueue<string>, envelope: Envelope) =>
-  Either.match(encodeLine(envelope), {
-    onLeft: (error) =>
-      Effect.logError(
-        `message ${envelope.body.type} to ${envelope.dest} dropped: it cannot be encoded: ${describeParseError(error)}`
-      ),
+  Either.match(encodeEnvelope(envelope), {
+    onLeft: ({ reason }) =>
+      Effect.logError(`message ${envelope.body.type} to ${envelope.dest} dropped: it cannot be encoded: ${reason}`),
     onRight: (line) => Queue.offer(outgoing, `${line}\n`)
   })
 
 const writeToStdout = (lines: Chunk.Chunk<string>) => Effect.sync(() => void process.stdout.write(Chunk.join(lines, "")))
-
-/** Where to answer a line that is JSON but not a valid envelope: its `src`, `dest` and `msg_id`, if usable. */
-const replyAddress = (line: string): { src: string; dest: string; msgId: number } | undefined => {
-  try {
-    // JSON.parse is not recursive in V8: safe on any nesting. Only top-level fields are read.
-    const value = JSON.parse(line)
-    const msgId = value?.body?.msg_id
-    if (typeof value?.src === "string" && typeof value?.dest === "string" && Number.isSafeInteger(msgId)) {
-      return { src: value.src, dest: value.dest, msgId }
-    }
-  } catch {
-    // not JSON at all: nobody to answer
-  }
-  return undefined
-}
 
 /** The init message, and the network it set up. */
 interface Initialized {
@@ -72,18 +54,14 @@ export const MaelstromNetwork = Layer.scopedContext(
     const writeLine = (envelope: Envelope) => queueLine(outgoing, envelope)
 
     const ready = yield* Deferred.make<Initialized, StdinClosedBeforeInit>()
-    const currentCore = Effect.map(
-      Deferred.poll(ready),
-      (initialized) => (initialized._tag === "Some" ? Effect.map(initialized.value, ({ core }) => core) : undefined)
-    )
+    // Set once, by the reader, when a valid init arrives.
+    let core: NetworkCore | undefined
 
-    const rejectMalformed = (line: string, problem: string) =>
+    const rejectMalformed = ({ address, problem, text }: Extract<IncomingLine, { _tag: "Malformed" }>) =>
       Effect.gen(function*() {
-        yield* Effect.logWarning(`malformed message skipped: ${problem}\n  line: ${line.slice(0, 500)}`)
-        const address = replyAddress(line)
+        yield* Effect.logWarning(`malformed message skipped: ${problem}\n  line: ${text.slice(0, 500)}`)
         if (address === undefined) return
-        const initialized = yield* currentCore
-        const me = initialized === undefined ? address.dest : (yield* initialized).network.self
+        const me = core === undefined ? address.dest : core.network.self
         if (address.dest !== me) return yield* Effect.logWarning(`not answered: addressed to ${address.dest}, not ${me}`)
         yield* writeLine({
           src: me,
@@ -112,37 +90,34 @@ export const MaelstromNetwork = Layer.scopedContext(
           return yield* reply(errorReply(ErrorCode.malformedRequest, problem))
         }
         const { node_id: self, node_ids: nodeIds } = init.right
-        const core = yield* makeNetworkCore({ self, nodeIds, transmit: writeLine })
+        core = yield* makeNetworkCore({ self, nodeIds, transmit: writeLine })
         yield* Deferred.succeed(ready, { init: envelope, core })
       })
 
-    const handleLine = (line: BoundedLine) =>
-      Effect.gen(function*() {
-        if (line._tag === "TooLong") {
-          return yield* Effect.logWarning(
+    const handleLine = (line: IncomingLine): Effect.Effect<void, never, Scope.Scope> => {
+      switch (line._tag) {
+        case "Message":
+          if (core === undefined) return beforeInit(line.envelope)
+          return line.envelope.body.type === "init" ? Effect.logWarning("a second init was ignored") : core.deliver(line.envelope)
+        case "Blank":
+          return Effect.void
+        case "TooLong":
+          return Effect.logWarning(
             `a line of ${line.bytes} bytes skipped unread (the limit is ${maxLineBytes} bytes); its sender cannot be answered`
           )
-        }
-        const text = line.text
-        if (text.trim() === "") return
-        if (nestsDeeperThan(text, maxLineDepth)) {
-          return yield* rejectMalformed(text, `the message nests arrays and objects deeper than ${maxLineDepth} levels`)
-        }
-        const decoded = decodeLine(text)
-        if (Either.isLeft(decoded)) {
-          return yield* rejectMalformed(text, describeParseError(decoded.left))
-        }
-        const initialized = yield* currentCore
-        if (initialized === undefined) return yield* beforeInit(decoded.right)
-        if (decoded.right.body.type === "init") {
-          return yield* Effect.logWarning("a second init was ignored")
-        }
-        yield* (yield* initialized).deliver(decoded.right)
-      })
+        case "Malformed":
+          return rejectMalformed(line)
+      }
+    }
 
+    // The lines of one read are read without effects, then handled in order.
     // Whatever a line does, the reader goes on: a defect handling one line is logged, not fatal.
-    const handleLineSafely = (line: BoundedLine) =>
-      Effect.catchAllDefect(handleLine(line), (defect) => Effect.logError("a line could not be handled; skipped", defect))
+    const handleLines = (lines: Chunk.Chunk<BoundedLine>) =>
+      Effect.forEach(
+        Chunk.map(lines, readIncomingLine),
+        (line) => Effect.catchAllDefect(handleLine(line), (defect) => Effect.logError("a line could not be handled; skipped", defect)),
+        { discard: true }
+      )
 
     const endOfInput = Deferred.fail(ready, new StdinClosedBeforeInit()).pipe(
       Effect.zipRight(Deferred.await(ready)),
@@ -151,22 +126,22 @@ export const MaelstromNetwork = Layer.scopedContext(
     )
     yield* NodeStream.stdin.pipe(
       splitBoundedLines(maxLineBytes),
-      Stream.runForEach(handleLineSafely),
+      Stream.runForEachChunk(handleLines),
       Effect.catchAllCause((cause) => Effect.logError("reading stdin failed", cause)),
       Effect.zipRight(Effect.logInfo("stdin closed")),
       Effect.zipRight(endOfInput),
       Effect.forkScoped
     )
-    const { core, init } = yield* Deferred.await(ready)
+    const { core: { network }, init } = yield* Deferred.await(ready)
     const answerInit = (body: Record<string, unknown> & { type: string }) =>
       init.body.msg_id === undefined
         ? Effect.void
         : writeLine({ src: init.dest, dest: init.src, body: { ...body, in_reply_to: init.body.msg_id } })
-    return Context.make(Network, core.network).pipe(
+    return Context.make(Network, network).pipe(
       Context.add(NodeStartup, {
         ready: Effect.zipRight(
           answerInit({ type: "init_ok" }),
-          Effect.logInfo(`initialized as ${core.network.self} of ${core.network.nodeIds.join(",")}`)
+          Effect.logInfo(`initialized as ${network.self} of ${network.nodeIds.join(",")}`)
         ),
         cannotStart: (reason) => answerInit(errorReply(ErrorCode.crash, `cannot start: ${reason}`))
       })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either, Schema } from "effect"
 import { describeParseError } from "../../src/protocol/describeParseError.js"
-import { EnvelopeFromJson } from "../../src/protocol/envelope.js"
+import { decodeEnvelope, encodeEnvelope, type Envelope, EnvelopeFromJson } from "../../src/protocol/envelope.js"
 import { isDefinite } from "../../src/protocol/errorCodes.js"
 import { CasRequest, KvReply } from "../../src/protocol/kvMessages.js"
 import { AppendEntries } from "../../src/protocol/raftMessages.js"
@@ -20,6 +20,49 @@ describe("wire schemas", () => {
     expect(Either.isLeft(decode("{\"src\":\"c1\",\"dest\":\"n1\",\"body\":{}}"))).toBe(true)
     expect(Either.isLeft(decode("{\"src\":\"c1\",\"dest\":\"n1\",\"body\":{\"type\":\"read\",\"msg_id\":1.5}}"))).toBe(true)
     expect(Either.isLeft(decode("not json"))).toBe(true)
+  })
+
+  it("decodes a line as EnvelopeFromJson does, valid or not", () => {
+    const lines = [
+      `{"src":"c1","dest":"n1","body":{"type":"cas","msg_id":4,"key":{"a":[1]},"from":2,"to":3}}`,
+      `{"id":7,"src":"n2","dest":"n1","body":{"type":"append_entries_ok","in_reply_to":9,"success":true}}`,
+      `{"src":"c1","dest":"n1","body":{}}`,
+      `{"src":"c1","dest":"n1","body":{"type":"read","msg_id":1.5}}`,
+      `{"src":"c1","dest":"n1","body":{"type":"read","in_reply_to":9007199254740993}}`,
+      `{"src":"c1","dest":"n1","body":[1]}`,
+      `{"src":"c1","dest":2,"body":{"type":"read"}}`,
+      `{"src":"c1","body":{"type":"read"}}`,
+      `[{"src":"c1","dest":"n1","body":{"type":"read"}}]`,
+      `"text"`,
+      `not json`
+    ]
+    for (const line of lines) {
+      const expected = Schema.decodeUnknownEither(EnvelopeFromJson)(line)
+      const decoded = decodeEnvelope(line)
+      if (Either.isRight(expected)) {
+        expect(Either.isRight(decoded) && decoded.right.body).toEqual(expected.right.body)
+        expect(Either.isRight(decoded) && [decoded.right.src, decoded.right.dest]).toEqual([expected.right.src, expected.right.dest])
+      } else {
+        expect(Either.isLeft(decoded) && describeParseError(decoded.left)).toBe(describeParseError(expected.left))
+      }
+    }
+  })
+
+  it("encodes what a node sends as EnvelopeFromJson does, and refuses what JSON cannot hold", () => {
+    const envelopes: ReadonlyArray<Envelope> = [
+      { src: "n1", dest: "c1", body: { type: "read_ok", in_reply_to: 4, value: { a: [1, null, "x"] } } },
+      { src: "n1", dest: "n2", body: { type: "append_entries", msg_id: 2 ** 52 + 1, entries: [], leader_commit: 0 } },
+      { src: "n1", dest: "c1", body: { type: "error", in_reply_to: 3, code: 12, text: "a \"quoted\"\nline", msg_id: undefined } }
+    ]
+    for (const envelope of envelopes) {
+      expect(encodeEnvelope(envelope)).toEqual(Either.right(Schema.encodeSync(EnvelopeFromJson)(envelope)))
+    }
+    const cyclic: Record<string, unknown> = { type: "write_ok" }
+    cyclic.self = cyclic
+    for (const body of [{ type: "read_ok", value: 10n }, cyclic]) {
+      const encoded = encodeEnvelope({ src: "n1", dest: "c1", body: body as Envelope["body"] })
+      expect(Either.isLeft(encoded) && encoded.left.reason).toMatch(/BigInt|circular/)
+    }
   })
 
   it("names the missing field of a malformed request in one line", () => {
