@@ -1,7 +1,8 @@
-import { Effect, Either, FiberSet, Ref, Schema, type Scope } from "effect"
-import { type Envelope, EnvelopeFromJson } from "../src/protocol/envelope.js"
+import { Effect, Either, FiberSet, Ref, type Scope } from "effect"
+import type { Envelope } from "../src/protocol/envelope.js"
 import { type LatencyDistribution, sampleLatency } from "../linkv/latency.js"
 import { isCut, noPartition, type Partition } from "../linkv/partitionShapes.js"
+import { decodeEnvelopeLine, encodeEnvelopeLine } from "./envelopeLine.js"
 import { isServiceName, makeServices, type ServiceName } from "./services/services.js"
 
 /** Where a message printed by a node goes, decided from the ids and the partition alone. */
@@ -100,9 +101,6 @@ export interface Router {
   readonly counters: Effect.Effect<RouterCounters>
 }
 
-const decodeLine = Schema.decodeEither(EnvelopeFromJson)
-const encodeLine = Schema.encodeSync(EnvelopeFromJson)
-
 /** The simulated network between the node processes and the clients; delayed messages live in the scope. */
 export const makeRouter = (config: RouterConfig): Effect.Effect<Router, never, Scope.Scope> =>
   Effect.gen(function*() {
@@ -125,7 +123,7 @@ export const makeRouter = (config: RouterConfig): Effect.Effect<Router, never, S
       }))
 
     const toNode = (envelope: Envelope) =>
-      Effect.flatMap(config.nodes.get(envelope.dest)!(encodeLine(envelope)), (received) => received ? Effect.void : count("toDownNode"))
+      Effect.flatMap(config.nodes.get(envelope.dest)!(encodeEnvelopeLine(envelope)), (received) => received ? Effect.void : count("toDownNode"))
     /** Runs `deliver` after `delayMs`, in flight meanwhile: the sender does not wait. */
     const afterLatency = (delayMs: number, deliver: Effect.Effect<void>) =>
       delayMs <= 0 ? deliver : Effect.asVoid(FiberSet.run(inFlight, Effect.zipRight(Effect.sleep(delayMs), deliver)))
@@ -157,7 +155,7 @@ export const makeRouter = (config: RouterConfig): Effect.Effect<Router, never, S
     const fromNode = (sender: string, line: string) =>
       Effect.gen(function*() {
         if (line.trim() === "" || cutOff.has(sender)) return
-        const decoded = decodeLine(line)
+        const decoded = decodeEnvelopeLine(line)
         if (Either.isLeft(decoded)) {
           cutOff.add(sender)
           return yield* Ref.update(counters, (c) => ({ ...c, stdoutCutOff: [...c.stdoutCutOff, { node: sender, line: line.slice(0, 300) }] }))
