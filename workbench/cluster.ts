@@ -191,8 +191,9 @@ export const startCluster = (options: {
         const existing = members.get(node)
         if (existing === undefined) members.set(node, yield* Ref.make(current))
         else yield* Ref.set(existing, current)
-        yield* Queue.take(process.stdoutLines).pipe(
-          Effect.flatMap((line) => router.fromNode(node, line)),
+        // Every line read so far at each turn: one wake-up for all the lines of a chunk of stdout.
+        yield* Queue.takeBetween(process.stdoutLines, 1, Number.POSITIVE_INFINITY).pipe(
+          Effect.flatMap((lines) => Effect.forEach(lines, (line) => router.fromNode(node, line), { discard: true })),
           Effect.forever,
           Effect.forkIn(scope)
         )
