@@ -104,16 +104,6 @@ export const startNodeProcess = (
     child.stdin.on("error", () => {})
     child.on("exit", (code, signal) => Deferred.unsafeDone(exited, Exit.succeed({ code, signal })))
 
-    // The lines sent in one turn of the event loop leave in one write: a
-    // write per line cost the workbench more CPU than anything else.
-    const canWrite = () => child.exitCode === null && child.signalCode === null && child.stdin.writable
-    let unsent: Array<string> = []
-    const writeUnsent = () => {
-      const text = `${unsent.join("\n")}\n`
-      unsent = []
-      if (canWrite()) child.stdin.write(text)
-    }
-
     createInterface({ input: child.stdout }).on("line", (line) => Queue.unsafeOffer(stdoutLines, line))
 
     child.stderr.pipe(stderrFile)
@@ -132,9 +122,15 @@ export const startNodeProcess = (
       pid: child.pid ?? -1,
       send: (line) =>
         Effect.sync(() => {
-          if (!canWrite()) return
-          if (unsent.length === 0) process.nextTick(writeUnsent)
-          unsent.push(line)
+          if (child.exitCode === null && child.signalCode === null && child.stdin.writable) {
+            // Lines sent in one turn of the event loop leave in one write: a
+            // write per line cost the workbench more CPU than anything else.
+            if (!child.stdin.writableCorked) {
+              child.stdin.cork()
+              process.nextTick(() => child.stdin.uncork())
+            }
+            child.stdin.write(`${line}\n`)
+          }
         }),
       signal: (signal) =>
         Effect.sync(() => {
