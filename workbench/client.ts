@@ -1,50 +1,81 @@
-import { Effect, Option, Queue } from "effect"
+import { Clock, Duration, Effect, Option, type Scope } from "effect"
 import type { Connection } from "../linkv/clientThread.js"
 import { type Response, responseOf } from "../linkv/outcome.js"
 import type { Envelope } from "../src/protocol/envelope.js"
 import type { MalformedReplyLog } from "./malformedReplies.js"
+import { ReplyMailbox } from "./replyMailbox.js"
 import type { Router } from "./router.js"
 
-/** Waits for the reply to `msgId`; replies to earlier, timed-out requests are skipped. A malformed reply is logged. */
-const awaitReply = (mailbox: Queue.Queue<Envelope>, msgId: number, timeoutMs: number, malformed: MalformedReplyLog) =>
-  Queue.take(mailbox).pipe(
-    Effect.repeat({ until: (envelope) => envelope.body.in_reply_to === msgId }),
-    Effect.timeoutOption(timeoutMs),
-    Effect.flatMap((reply) => {
-      if (Option.isNone(reply)) return Effect.succeed<Response>({ _tag: "Timeout", afterMs: timeoutMs })
-      const response = responseOf(reply.value.body)
-      return response._tag === "Malformed"
-        ? Effect.as(malformed.record(reply.value.src, reply.value.body, response.problem), response)
-        : Effect.succeed(response)
-    })
-  )
+const nanosPerMilli = 1_000_000n
 
 /**
  * A client process's connection through the router, bound to a node as
  * Jepsen binds them (process number mod node count), under a client id never
- * used before.
+ * used before. Its timer fiber lives in `scope`.
  */
 export const connectClient = (
   router: Router,
   nodeIds: ReadonlyArray<string>,
   freshClientId: Effect.Effect<string>,
-  malformed: MalformedReplyLog
+  malformed: MalformedReplyLog,
+  scope: Scope.Scope
 ) =>
 (process: number): Effect.Effect<Connection> =>
   Effect.gen(function*() {
     const clientId = yield* freshClientId
     const node = nodeIds[process % nodeIds.length]!
-    const mailbox = yield* Queue.unbounded<Envelope>()
-    yield* router.openClient(clientId, (envelope) => Queue.offer(mailbox, envelope))
+    const mailbox = new ReplyMailbox()
+    yield* router.openClient(clientId, (envelope) => Effect.sync(() => mailbox.deliver(envelope)))
+
+    // One timer per connection, not one per request (a timeout per request
+    // cost more CPU than the request): it sleeps until the deadline of the
+    // request waiting then, and on while requests wait. A request with an
+    // earlier deadline than the timer's starts a new timer, which retires
+    // the old one.
+    let timerGeneration = 0
+    let timerWakesAt: bigint | undefined
+    const timer = (generation: number) =>
+      Effect.gen(function*() {
+        while (true) {
+          const now = yield* Clock.currentTimeNanos
+          const deadline = mailbox.expire(now)
+          if (generation !== timerGeneration) return
+          timerWakesAt = deadline
+          if (deadline === undefined) return
+          yield* Effect.sleep(Duration.nanos(deadline - now))
+        }
+      })
+    const watch = (deadline: bigint) =>
+      Effect.suspend(() => {
+        if (timerWakesAt !== undefined && timerWakesAt <= deadline) return Effect.void
+        timerGeneration += 1
+        timerWakesAt = deadline
+        return Effect.asVoid(Effect.forkIn(timer(timerGeneration), scope))
+      })
+
+    const awaitReply = (msgId: number, timeoutMs: number): Effect.Effect<Response> =>
+      Effect.gen(function*() {
+        const deadline = (yield* Clock.currentTimeNanos) + BigInt(timeoutMs) * nanosPerMilli
+        mailbox.expect(msgId, deadline)
+        yield* watch(deadline)
+        const reply = yield* Effect.async<Option.Option<Envelope>>((resume) => {
+          const decided = mailbox.onOutcome((outcome) => resume(Effect.succeed(outcome)))
+          if (decided !== undefined) return resume(Effect.succeed(decided))
+          return Effect.sync(() => mailbox.abandon())
+        })
+        if (Option.isNone(reply)) return { _tag: "Timeout", afterMs: timeoutMs } as const
+        const response = responseOf(reply.value.body)
+        if (response._tag === "Malformed") yield* malformed.record(reply.value.src, reply.value.body, response.problem)
+        return response
+      })
+
     let msgId = 0
     return {
       node,
       call: (body, timeoutMs) =>
         Effect.suspend(() => {
           msgId += 1
-          return router.fromClient({ src: clientId, dest: node, body: { ...body, msg_id: msgId } }).pipe(
-            Effect.zipRight(awaitReply(mailbox, msgId, timeoutMs, malformed))
-          )
+          return Effect.zipRight(router.fromClient({ src: clientId, dest: node, body: { ...body, msg_id: msgId } }), awaitReply(msgId, timeoutMs))
         }),
       close: router.closeClient(clientId)
     }

@@ -1,6 +1,7 @@
-import { Clock, Data, Deferred, Effect, Queue, Ref, Schema, Scope } from "effect"
-import { type Envelope, EnvelopeFromJson } from "../src/protocol/envelope.js"
+import { Clock, Data, Deferred, Effect, Queue, Ref, Scope } from "effect"
+import type { Envelope } from "../src/protocol/envelope.js"
 import { maelstromLatency } from "../linkv/latency.js"
+import { encodeEnvelopeLine } from "./envelopeLine.js"
 import { type NodeProcess, type NodeSpawnError, type ProcessExit, startNodeProcess } from "./nodeProcess.js"
 import { makeRouter, type Router } from "./router.js"
 import type { TestOptions } from "./testOptions.js"
@@ -127,8 +128,6 @@ const initialize = (
     )
   })
 
-const encodeLine = Schema.encodeSync(EnvelopeFromJson)
-
 /** A node across its restarts: its current process, and where it is in its life. */
 interface Member {
   readonly process: NodeProcess
@@ -192,8 +191,9 @@ export const startCluster = (options: {
         const existing = members.get(node)
         if (existing === undefined) members.set(node, yield* Ref.make(current))
         else yield* Ref.set(existing, current)
-        yield* Queue.take(process.stdoutLines).pipe(
-          Effect.flatMap((line) => router.fromNode(node, line)),
+        // Every line read so far at each turn: one wake-up for all the lines of a chunk of stdout.
+        yield* Queue.takeBetween(process.stdoutLines, 1, Number.POSITIVE_INFINITY).pipe(
+          Effect.flatMap((lines) => Effect.forEach(lines, (line) => router.fromNode(node, line), { discard: true })),
           Effect.forever,
           Effect.forkIn(scope)
         )
@@ -223,7 +223,7 @@ export const startCluster = (options: {
       Effect.gen(function*() {
         const process = yield* startProcess(node, "restarting")
         // Straight to its stdin: the network does not route to it before init_ok.
-        const send = (envelope: Envelope) => process.send(encodeLine(envelope))
+        const send = (envelope: Envelope) => process.send(encodeEnvelopeLine(envelope))
         yield* initialize(router, send, process, test.nodeIds, yield* freshClientId, options.logPath(node))
         yield* transition(node, "restarting", "running")
       })

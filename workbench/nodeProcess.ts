@@ -123,6 +123,12 @@ export const startNodeProcess = (
       send: (line) =>
         Effect.sync(() => {
           if (child.exitCode === null && child.signalCode === null && child.stdin.writable) {
+            // Lines sent in one turn of the event loop leave in one write: a
+            // write per line cost the workbench more CPU than anything else.
+            if (!child.stdin.writableCorked) {
+              child.stdin.cork()
+              process.nextTick(() => child.stdin.uncork())
+            }
             child.stdin.write(`${line}\n`)
           }
         }),

@@ -1,7 +1,8 @@
-import { Effect, Either, FiberSet, Ref, Schema, type Scope } from "effect"
-import { type Envelope, EnvelopeFromJson } from "../src/protocol/envelope.js"
+import { Effect, Either, FiberSet, type Scope } from "effect"
+import type { Envelope } from "../src/protocol/envelope.js"
 import { type LatencyDistribution, sampleLatency } from "../linkv/latency.js"
 import { isCut, noPartition, type Partition } from "../linkv/partitionShapes.js"
+import { decodeEnvelopeLine, encodeEnvelopeLine } from "./envelopeLine.js"
 import { isServiceName, makeServices, type ServiceName } from "./services/services.js"
 
 /** Where a message printed by a node goes, decided from the ids and the partition alone. */
@@ -100,9 +101,6 @@ export interface Router {
   readonly counters: Effect.Effect<RouterCounters>
 }
 
-const decodeLine = Schema.decodeEither(EnvelopeFromJson)
-const encodeLine = Schema.encodeSync(EnvelopeFromJson)
-
 /** The simulated network between the node processes and the clients; delayed messages live in the scope. */
 export const makeRouter = (config: RouterConfig): Effect.Effect<Router, never, Scope.Scope> =>
   Effect.gen(function*() {
@@ -110,22 +108,23 @@ export const makeRouter = (config: RouterConfig): Effect.Effect<Router, never, S
     const knownClients = new Set<string>()
     const cutOff = new Set<string>()
     const openClients = new Map<string, (envelope: Envelope) => Effect.Effect<void>>()
-    const partition = yield* Ref.make(noPartition)
-    const counters = yield* Ref.make(emptyCounters)
+    // Plain mutable state, read and changed only inside effects: the router
+    // runs for every message, and a Ref per counter cost it dearly.
+    let partition = noPartition
+    const tally = { ...emptyCounters, stdoutCutOff: [] as Array<StdoutCutOff>, samples: [] as Array<RouterCounters["samples"][number]> }
     const inFlight = yield* FiberSet.make()
     const services = yield* makeServices
 
     const count = (field: Exclude<keyof RouterCounters, "samples" | "stdoutCutOff">) =>
-      Ref.update(counters, (c) => ({ ...c, [field]: c[field] + 1 }))
+      Effect.sync(() => void (tally[field] += 1))
     const reject = (field: "unknownSrc" | "unknownDest", node: string, problem: string, line: string) =>
-      Ref.update(counters, (c) => ({
-        ...c,
-        [field]: c[field] + 1,
-        samples: c.samples.length < maxSamples ? [...c.samples, { node, problem, line: line.slice(0, 300) }] : c.samples
-      }))
+      Effect.sync(() => {
+        tally[field] += 1
+        if (tally.samples.length < maxSamples) tally.samples.push({ node, problem, line: line.slice(0, 300) })
+      })
 
     const toNode = (envelope: Envelope) =>
-      Effect.flatMap(config.nodes.get(envelope.dest)!(encodeLine(envelope)), (received) => received ? Effect.void : count("toDownNode"))
+      Effect.flatMap(config.nodes.get(envelope.dest)!(encodeEnvelopeLine(envelope)), (received) => received ? Effect.void : count("toDownNode"))
     /** Runs `deliver` after `delayMs`, in flight meanwhile: the sender does not wait. */
     const afterLatency = (delayMs: number, deliver: Effect.Effect<void>) =>
       delayMs <= 0 ? deliver : Effect.asVoid(FiberSet.run(inFlight, Effect.zipRight(Effect.sleep(delayMs), deliver)))
@@ -134,8 +133,7 @@ export const makeRouter = (config: RouterConfig): Effect.Effect<Router, never, S
       knownClients.has(envelope.src) || knownClients.has(envelope.dest) ? Effect.succeed(0) : sampleLatency(config.latency)
     /** A message that was in flight: dropped if a partition cut its link meanwhile. */
     const deliverUnlessCut = (envelope: Envelope) =>
-      Effect.flatMap(Ref.get(partition), (now) =>
-        isCut(now, envelope.src, envelope.dest) ? count("cutByPartition") : toNode(envelope))
+      Effect.suspend(() => isCut(partition, envelope.src, envelope.dest) ? count("cutByPartition") : toNode(envelope))
 
     /**
      * The service answers the request's `src`: a node (with latency, never
@@ -154,51 +152,59 @@ export const makeRouter = (config: RouterConfig): Effect.Effect<Router, never, S
         yield* afterLatency(yield* latencyOf(reply), toNode(reply))
       })
 
-    const fromNode = (sender: string, line: string) =>
-      Effect.gen(function*() {
-        if (line.trim() === "" || cutOff.has(sender)) return
-        const decoded = decodeLine(line)
+    const fromNode = (sender: string, line: string): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        if (line.trim() === "" || cutOff.has(sender)) return Effect.void
+        const decoded = decodeEnvelopeLine(line)
         if (Either.isLeft(decoded)) {
           cutOff.add(sender)
-          return yield* Ref.update(counters, (c) => ({ ...c, stdoutCutOff: [...c.stdoutCutOff, { node: sender, line: line.slice(0, 300) }] }))
+          tally.stdoutCutOff.push({ node: sender, line: line.slice(0, 300) })
+          return Effect.void
         }
         const envelope = decoded.right
-        const route = routeFromNode(envelope, nodeIds, (id) => knownClients.has(id), yield* Ref.get(partition))
+        const route = routeFromNode(envelope, nodeIds, (id) => knownClients.has(id), partition)
         switch (route._tag) {
           case "UnknownSrc":
-            return yield* reject("unknownSrc", sender, `src ${JSON.stringify(envelope.src)} is no node or client`, line)
+            return reject("unknownSrc", sender, `src ${JSON.stringify(envelope.src)} is no node or client`, line)
           case "UnknownDest":
-            return yield* reject("unknownDest", sender, `dest ${JSON.stringify(envelope.dest)} is no node or client`, line)
+            return reject("unknownDest", sender, `dest ${JSON.stringify(envelope.dest)} is no node or client`, line)
           case "CutByPartition":
-            return yield* count("cutByPartition")
+            tally.cutByPartition += 1
+            return Effect.void
           case "ToClient": {
-            yield* count("nodeToClient")
-            const deliver = openClients.get(envelope.dest)
-            return deliver === undefined ? undefined : yield* deliver(envelope)
+            tally.nodeToClient += 1
+            return openClients.get(envelope.dest)?.(envelope) ?? Effect.void
           }
           case "ToNode": {
-            if (route.fromClient) return yield* Effect.zipRight(count("clientToNode"), toNode(envelope))
-            yield* count("nodeToNode")
-            const delay = yield* sampleLatency(config.latency)
-            return yield* (delay <= 0 ? toNode(envelope) : afterLatency(delay, deliverUnlessCut(envelope)))
+            if (route.fromClient) {
+              tally.clientToNode += 1
+              return toNode(envelope)
+            }
+            tally.nodeToNode += 1
+            return Effect.flatMap(sampleLatency(config.latency), (delay) =>
+              delay <= 0 ? toNode(envelope) : afterLatency(delay, deliverUnlessCut(envelope)))
           }
           case "ToService":
-            yield* count("toServices")
-            return yield* afterLatency(yield* latencyOf(envelope), serve(route.service, envelope))
+            tally.toServices += 1
+            return Effect.flatMap(latencyOf(envelope), (delay) => afterLatency(delay, serve(route.service, envelope)))
         }
       })
 
     return {
       fromNode,
       fromClient: (envelope) =>
-        nodeIds.has(envelope.dest) ? Effect.zipRight(count("clientToNode"), toNode(envelope)) : Effect.void,
+        Effect.suspend(() => {
+          if (!nodeIds.has(envelope.dest)) return Effect.void
+          tally.clientToNode += 1
+          return toNode(envelope)
+        }),
       openClient: (id, deliver) =>
         Effect.sync(() => {
           knownClients.add(id)
           openClients.set(id, deliver)
         }),
       closeClient: (id) => Effect.sync(() => void openClients.delete(id)),
-      setPartition: (next) => Ref.set(partition, next),
-      counters: Ref.get(counters)
+      setPartition: (next) => Effect.sync(() => void (partition = next)),
+      counters: Effect.sync((): RouterCounters => ({ ...tally, stdoutCutOff: [...tally.stdoutCutOff], samples: [...tally.samples] }))
     }
   })

@@ -69,6 +69,7 @@ export const runTest = (test: TestOptions, stopRequested: Effect.Effect<string>)
     const malformedLog = yield* makeMalformedReplyLog
     const { recorder, crashes, counters, faults, clientPhaseSeconds, end } = yield* Effect.scoped(
       Effect.gen(function*() {
+        const scope = yield* Effect.scope
         const workDir = yield* fs.makeTempDirectoryScoped({ prefix: "maelstrom-workbench-" })
         const cluster = yield* startCluster({ test, workDir, logPath })
         // Time zero of the history, the plots and the fault windows: nodes are up, clients begin.
@@ -105,7 +106,7 @@ export const runTest = (test: TestOptions, stopRequested: Effect.Effect<string>)
                 concurrency: test.concurrency,
                 timeoutMs,
                 untilMillis: deadlineMillis,
-                connect: connectClient(cluster.router, test.nodeIds, cluster.freshClientId, malformedLog)
+                connect: connectClient(cluster.router, test.nodeIds, cluster.freshClientId, malformedLog, scope)
               }, thread),
             { concurrency: "unbounded", discard: true }
           )

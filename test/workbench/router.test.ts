@@ -181,6 +181,20 @@ describe("router and partitions", () => {
       expect(yield* router.counters).toMatchObject({ toServices: 2, fromServices: 1, unknownSrc: 0, unknownDest: 0 })
     }))
 
+  it.scoped("a reading of the counters stays as it was when later messages are counted", () =>
+    Effect.gen(function*() {
+      const { router } = yield* routerWithInboxes
+      yield* router.fromNode("n1", line("n1", "n2"))
+      yield* router.fromNode("n1", line("n9", "n2"))
+      const before = yield* router.counters
+      yield* router.fromNode("n1", line("n1", "n2"))
+      yield* router.fromNode("n1", line("n9", "n2"))
+      yield* router.fromNode("n3", "not a message")
+      expect(before).toMatchObject({ nodeToNode: 1, unknownSrc: 1, stdoutCutOff: [] })
+      expect(before.samples.length).toBe(1)
+      expect(yield* router.counters).toMatchObject({ nodeToNode: 2, unknownSrc: 2 })
+    }))
+
   it.scoped("counts a message for a node that did not receive it (down) as lost there", () =>
     Effect.gen(function*() {
       const received: Array<string> = []
