@@ -1,9 +1,8 @@
 import { Clock, Data, Deferred, Effect, Queue, Ref, Scope } from "effect"
 import type { Envelope } from "../src/protocol/envelope.js"
 import { maelstromLatency } from "../linkv/latency.js"
-import { encodeEnvelopeLine } from "./envelopeLine.js"
 import { type NodeProcess, type NodeSpawnError, type ProcessExit, startNodeProcess } from "./nodeProcess.js"
-import { makeRouter, type Router } from "./router.js"
+import { envelopeLine, makeRouter, type Router } from "./router.js"
 import type { TestOptions } from "./testOptions.js"
 
 /** A node did not answer init with init_ok in time, or died first: the test cannot run. */
@@ -223,7 +222,7 @@ export const startCluster = (options: {
       Effect.gen(function*() {
         const process = yield* startProcess(node, "restarting")
         // Straight to its stdin: the network does not route to it before init_ok.
-        const send = (envelope: Envelope) => process.send(encodeEnvelopeLine(envelope))
+        const send = (envelope: Envelope) => process.send(envelopeLine(envelope))
         yield* initialize(router, send, process, test.nodeIds, yield* freshClientId, options.logPath(node))
         yield* transition(node, "restarting", "running")
       })

@@ -1,9 +1,15 @@
 import { Effect, Either, FiberSet, type Scope } from "effect"
-import type { Envelope } from "../src/protocol/envelope.js"
+import { decodeEnvelope, encodeEnvelope, type Envelope } from "../src/protocol/envelope.js"
 import { type LatencyDistribution, sampleLatency } from "../linkv/latency.js"
 import { isCut, noPartition, type Partition } from "../linkv/partitionShapes.js"
-import { decodeEnvelopeLine, encodeEnvelopeLine } from "./envelopeLine.js"
 import { isServiceName, makeServices, type ServiceName } from "./services/services.js"
+
+/**
+ * A message the workbench passes on, as a line for a node's stdin. Every one
+ * was decoded from a line or built by the workbench, so it always encodes:
+ * a failure here is a defect of the workbench.
+ */
+export const envelopeLine = (envelope: Envelope): string => Either.getOrThrow(encodeEnvelope(envelope))
 
 /** Where a message printed by a node goes, decided from the ids and the partition alone. */
 export type Route =
@@ -124,7 +130,7 @@ export const makeRouter = (config: RouterConfig): Effect.Effect<Router, never, S
       })
 
     const toNode = (envelope: Envelope) =>
-      Effect.flatMap(config.nodes.get(envelope.dest)!(encodeEnvelopeLine(envelope)), (received) => received ? Effect.void : count("toDownNode"))
+      Effect.flatMap(config.nodes.get(envelope.dest)!(envelopeLine(envelope)), (received) => received ? Effect.void : count("toDownNode"))
     /** Runs `deliver` after `delayMs`, in flight meanwhile: the sender does not wait. */
     const afterLatency = (delayMs: number, deliver: Effect.Effect<void>) =>
       delayMs <= 0 ? deliver : Effect.asVoid(FiberSet.run(inFlight, Effect.zipRight(Effect.sleep(delayMs), deliver)))
@@ -155,7 +161,7 @@ export const makeRouter = (config: RouterConfig): Effect.Effect<Router, never, S
     const fromNode = (sender: string, line: string): Effect.Effect<void> =>
       Effect.suspend(() => {
         if (line.trim() === "" || cutOff.has(sender)) return Effect.void
-        const decoded = decodeEnvelopeLine(line)
+        const decoded = decodeEnvelope(line)
         if (Either.isLeft(decoded)) {
           cutOff.add(sender)
           tally.stdoutCutOff.push({ node: sender, line: line.slice(0, 300) })

@@ -2,9 +2,9 @@
  * The CPU cost of one envelope through the wire codec, two ways each: a
  * line decoded by the schema (Schema.decodeUnknownEither(EnvelopeFromJson),
  * which walks and copies every field of the body) against decodeEnvelope
- * (JSON.parse and a check of the envelope and the body's header); an
+ * (JSON.parse and a direct check and copy of a plain envelope); an
  * envelope encoded by the schema (Schema.encodeEither(EnvelopeFromJson))
- * against encodeEnvelope (JSON.stringify). The messages are a node's usual
+ * against encodeEnvelope (the same check, then JSON.stringify). The messages are a node's usual
  * ones: client requests and replies, an AppendEntries of 10 entries and its
  * answer. Rounds alternate the order; prints µs of process CPU per message.
  * Usage (after `npm run build`): node dist/bench/perf/envelopeCodecCost.js [MESSAGES] [ROUNDS]
