@@ -74,8 +74,9 @@ const snapshotChunk = (
 
 /**
  * Decides whether to send `peer` an AppendEntries now, and if so which, and
- * records it as in flight. New entries, and reads waiting for a round, go at
- * once; an idle follower gets an empty one every heartbeat. While probing,
+ * records it as in flight. New entries go at once; reads waiting for a
+ * round go with the next request, at once when none is in flight; an idle
+ * follower gets an empty one every heartbeat. While probing,
  * one request at a time; once the follower's position is known, up to
  * `maxInflightPerPeer` pipelined. A follower whose next entry was compacted
  * away gets the snapshot instead, one chunk at a time.
@@ -92,8 +93,11 @@ const nextRequest = (context: RaftContext, peer: NodeId, term: number) =>
       const window = progress.probing || needsSnapshot ? 1 : maxInflightPerPeer
       const hasNew = progress.nextIndex <= lastIndex
       const heartbeatDue = now - progress.lastSentMs >= heartbeatMs
-      const readWaiting = state.readRound > progress.sentRound
-      if (progress.inflight >= window || !(hasNew || heartbeatDue || readWaiting)) {
+      // A read needs one request sent after it arrived, whatever it carries:
+      // while one is in flight, the reads arriving meanwhile wait for its
+      // answer and go together with the next.
+      const readDue = state.readRound > progress.sentRound && progress.inflight === 0
+      if (progress.inflight >= window || !(hasNew || heartbeatDue || readDue)) {
         return [Option.none(), state] as const
       }
       const sent = (p: PeerProgress): PeerProgress => ({
