@@ -41,6 +41,13 @@ export class InvariantMonitor {
   private readonly knownCommitted = new Map<NodeId, number>()
   /** Per node, this incarnation's last reported commit index and last applied index. */
   private readonly incarnation = new Map<NodeId, { commitIndex: number; lastApplied: number }>()
+  /**
+   * Nodes whose machine crashed and which have not started again. The dead
+   * process's fibers may still run until they are interrupted, but nothing
+   * they do after the crash is seen by anyone (the network and disk are gone),
+   * so none of it is a fact about the cluster.
+   */
+  private readonly down = new Set<NodeId>()
 
   constructor(
     private readonly now: () => number,
@@ -83,11 +90,18 @@ export class InvariantMonitor {
 
   /** A node (re)starts: commit and apply counting starts again; the log is what it kept. */
   started(node: NodeId): void {
+    this.down.delete(node)
     this.incarnation.set(node, { commitIndex: 0, lastApplied: 0 })
+  }
+
+  /** A node's machine crashed: what its process still reports until it is gone is ignored. */
+  crashed(node: NodeId): void {
+    this.down.add(node)
   }
 
   /** Log matching: every entry appended since the last call, checked against every log that ever had its (index, term). */
   logAppended(node: NodeId): void {
+    if (this.down.has(node)) return
     const log = this.logs.get(node)!
     const chain = this.chains.get(node)!
     for (let index = chain.length; index <= log.lastIndex(); index++) {
@@ -113,6 +127,7 @@ export class InvariantMonitor {
    * log is checked from the snapshot on as if just appended.
    */
   snapshotSaved(node: NodeId, snapshot: Snapshot): void {
+    if (this.down.has(node)) return
     const { lastIndex, lastTerm } = snapshot
     const decided = this.decidedEntries[lastIndex - 1]
     if (lastIndex > this.decided.length || (lastIndex > 0 && decided!.term !== lastTerm)) {
@@ -140,6 +155,7 @@ export class InvariantMonitor {
 
   /** A node's state machine took its snapshot's state: it has applied every entry up to `lastIndex`. */
   restored(node: NodeId, lastIndex: number): void {
+    if (this.down.has(node)) return
     const current = this.incarnation.get(node)!
     if (lastIndex < current.lastApplied) {
       this.violate({
@@ -157,6 +173,7 @@ export class InvariantMonitor {
    * none of what it deleted may be an entry it knew committed.
    */
   logTruncated(node: NodeId, lastIndex: number): void {
+    if (this.down.has(node)) return
     const committed = this.knownCommitted.get(node) ?? 0
     const chain = this.chains.get(node)!
     chain.length = Math.min(chain.length, lastIndex + 1)
@@ -170,6 +187,7 @@ export class InvariantMonitor {
   }
 
   roleChanged(node: NodeId, term: number, role: Role): void {
+    if (this.down.has(node)) return
     if (role !== "leader") return
     const other = this.leaderOfTerm.get(term)
     if (other !== undefined && other !== node) {
@@ -195,6 +213,7 @@ export class InvariantMonitor {
   }
 
   committed(node: NodeId, commitIndex: number): void {
+    if (this.down.has(node)) return
     const current = this.incarnation.get(node)!
     if (commitIndex < current.commitIndex) {
       this.violate({
@@ -219,6 +238,7 @@ export class InvariantMonitor {
   }
 
   applied(node: NodeId, index: number, entry: Entry): void {
+    if (this.down.has(node)) return
     const current = this.incarnation.get(node)!
     if (index !== current.lastApplied + 1) {
       this.violate({

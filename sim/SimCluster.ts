@@ -189,6 +189,7 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
     const crash = (node: NodeId) =>
       Effect.gen(function*() {
         note(`${node} crashes`)
+        monitor.crashed(node)
         yield* network.detach(node)
         yield* disks.get(node)!.crash
         yield* FiberMap.remove(running, node)

@@ -88,6 +88,24 @@ describe("the invariant monitor", () => {
     expect(restartKeepingOne(2)).toEqual(["committed entries stay"])
   })
 
+  it("what a crashed node's process still reports before it is gone is not a fact; after its restart it is again", () => {
+    /** n1's fsync "returned" after its machine lost power: it commits entry 2, which its disk never kept. */
+    const { append, invariants, monitor } = setUp(["n1", "n2"])
+    append("n1", noop(1))
+    monitor.committed("n1", 1)
+    monitor.crashed("n1")
+    append("n1", write(1, 2))
+    monitor.committed("n1", 2)
+    monitor.roleChanged("n1", 1, "leader")
+    const recovered = [noop(1)]
+    monitor.started("n1")
+    monitor.registerLog("n1", { firstIndex: () => 1, lastIndex: () => recovered.length, entryAt: (i) => recovered[i - 1] })
+    expect(invariants()).toEqual([])
+    // Entry 1 was known committed before the crash: after the restart it must stay.
+    monitor.logTruncated("n1", 0)
+    expect(invariants()).toEqual(["committed entries stay"])
+  })
+
   it("a new leader without a committed entry", () => {
     const { append, invariants, monitor } = setUp(["n1", "n2"])
     append("n1", noop(1), write(1, 5))
