@@ -12,6 +12,9 @@ export interface FileLogOptions {
   readonly readChunkBytes?: number
 }
 
+/** What the had-log marker holds once the node wrote a record to its log. */
+const hadLogMark = new TextEncoder().encode("1\n")
+
 const failedTo = (doing: string) => (error: DiskError) => new LogError({ reason: `${doing} failed: ${error.message}` })
 
 /** Reads and replays the whole file, a chunk at a time. */
@@ -61,9 +64,11 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
       for (const created of createdDirectories) {
         yield* disk.fsyncDirectory(path.dirname(created)).pipe(Effect.mapError(failedTo(`creating ${created}`)))
       }
-      // A marker beside the log says this node had a log here. A log found empty while its marker
-      // remains was lost (a deleted or emptied file): the node may have acknowledged entries it no
-      // longer holds, so it holds no vote until a leader has caught it up (HardState.caughtUp).
+      // A marker beside the log says this node wrote a record to its log here: it holds a byte once
+      // the first record is durable, before that record is acknowledged. A log found empty beside a
+      // marked marker was lost (a deleted or emptied file): the node may have acknowledged entries it
+      // no longer holds, so it holds no vote until a leader has caught it up (HardState.caughtUp). An
+      // empty log beside an empty marker never held anything: the node promised nothing.
       const markerPath = path.resolve(directory, `${self}.had-log`)
       const marker = yield* disk.open(markerPath).pipe(Effect.mapError(failedTo(`opening ${markerPath}`)))
       // The open log file lives in a scope of its own: compaction replaces it with another.
@@ -88,11 +93,19 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
       const snapshotNote = storage.snapshot === null ? "" : ` after a snapshot of entries up to ${storage.snapshot.lastIndex}`
       yield* Effect.logInfo(`log ${filePath}: ${storage.entries.length} entries${snapshotNote}, term ${storage.hardState.term}`)
 
-      const lost = !marker.created && recovered.wholeBytes === 0
-      if (lost) {
+      let marked = (yield* marker.file.read(0, 1).pipe(Effect.mapError(failedTo(`reading ${markerPath}`)))).length > 0
+      /** Marks the marker, once: called with the log's first durable record (or a log that had some before markers held a byte). */
+      const markHadLog = Effect.suspend(() =>
+        marked ? Effect.void : Effect.zipRight(
+          makeDurableAppender(marker.file, markerPath, 0).append(hadLogMark),
+          Effect.sync(() => void (marked = true))
+        )
+      )
+      if (marked && recovered.wholeBytes === 0) {
         yield* Effect.logWarning(`${filePath} is empty but ${markerPath} says this node had a log: no vote until a leader catches it up`)
         storage.hardState = { ...storage.hardState, caughtUp: false }
       }
+      if (recovered.wholeBytes > 0) yield* markHadLog
       let appender = makeDurableAppender(file, filePath, recovered.wholeBytes)
       const memory = makeMemoryLog(storage)
       // One change at a time, never cut halfway: on disk first, then in memory, in the same order.
@@ -100,7 +113,7 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
       const exclusively = <A>(change: Effect.Effect<A, LogError>) => lock.withPermits(1)(Effect.uninterruptible(change))
       // The appender is looked up once the lock is held: a compaction may have replaced it meanwhile.
       const persist = (record: LogRecord, change: Effect.Effect<void, LogError>) =>
-        exclusively(Effect.zipRight(Effect.suspend(() => appender.append(encodeLogRecord(record))), change))
+        exclusively(Effect.zipRight(Effect.suspend(() => appender.append(encodeLogRecord(record))), Effect.zipRight(markHadLog, change)))
 
       const compactingPath = `${filePath}.compacting`
       const compact = (snapshot: Snapshot) =>
@@ -127,6 +140,7 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
           appender = makeDurableAppender(written, filePath, bytes.length)
           Object.assign(storage, compacted)
           yield* disk.fsyncDirectory(directory).pipe(Effect.mapError(failedTo(`renaming ${compactingPath} to ${filePath}`)))
+          yield* markHadLog
         })
 
       const log: LogShape = {

@@ -124,9 +124,29 @@ describe("the durable file log", () => {
       expect(reopened).toEqual({ hard: { term: 3, votedFor: "n1", caughtUp: false }, entries: values.map((value) => entry(1, value)) })
     }))
 
+  it.effect("a first record torn by a crash was never acknowledged: the empty log that comes back is not a lost one", () =>
+    Effect.gen(function*() {
+      const directory = freshDirectory()
+      yield* withLog(directory, () => Effect.void)
+      fs.writeFileSync(path.join(directory, "n2.log"), "{\"append\":[{\"term\":1,\"comm")
+      expect(yield* withLog(directory, (log) => Effect.succeed([log.lastIndex(), log.hardState().caughtUp]))).toEqual([0, true])
+    }))
+
+  it.effect("an empty marker left by an earlier version is marked at the first start with records, so a later loss shows", () =>
+    Effect.gen(function*() {
+      const directory = freshDirectory()
+      yield* withLog(directory, (log) => log.append([entry(1, 1)]))
+      fs.writeFileSync(path.join(directory, "n2.had-log"), "")
+      expect(yield* withLog(directory, (log) => Effect.succeed(log.hardState().caughtUp))).toBe(true)
+      fs.writeFileSync(path.join(directory, "n2.log"), "")
+      expect(yield* withLog(directory, (log) => Effect.succeed(log.hardState().caughtUp))).toBe(false)
+    }))
+
   it.effect("a log emptied while the marker beside it remains comes back not caught up; a new one is caught up", () =>
     Effect.gen(function*() {
       const directory = freshDirectory()
+      expect(yield* withLog(directory, (log) => Effect.succeed(log.hardState().caughtUp))).toBe(true)
+      // Started and stopped without writing a record: it promised nothing, and is not taken for a lost log.
       expect(yield* withLog(directory, (log) => Effect.succeed(log.hardState().caughtUp))).toBe(true)
       yield* withLog(directory, (log) => log.append([entry(1, 1)]))
       fs.writeFileSync(path.join(directory, "n2.log"), "")

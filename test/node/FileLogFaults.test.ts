@@ -27,7 +27,9 @@ describe("the durable file log on a failing disk", () => {
       expect(disk.calls.filter((call) => call.startsWith("write"))).toEqual([
         `write ${recordBytes} at 0`,
         `write ${recordBytes - 5} at 5`,
-        `write ${recordBytes - 8} at 8`
+        `write ${recordBytes - 8} at 8`,
+        // The had-log marker, marked once the first record is durable.
+        `write 2 at 0`
       ])
       expect((yield* reopen(directory)).entries).toEqual([entry(1, 1)])
     }))
@@ -105,6 +107,8 @@ describe("the durable file log on a failing disk", () => {
         `fsync directory ${directory}`,
         `write ${recordBytes} at 0`
       ])
+      // The marker is marked after the first record is durable, and before that append returns.
+      expect(disk.calls.slice(7)).toEqual(["fsync", "write 2 at 0", "fsync"])
       const again = new FaultyDisk()
       yield* withLog(directory, () => Effect.void, again.layer)
       expect(again.calls).toEqual([`create directory ${directory}`, `open ${marker}`, `open ${logFile(directory)}`])

@@ -53,7 +53,12 @@ const swarmRegressionSeeds: ReadonlyArray<{ readonly seed: number; readonly node
   // A 1-node cluster elected itself and committed its no-op after its machine lost power but before
   // its fibers were interrupted (the dead disk's fsync still returned): the monitor took that commit
   // as known and called the restart with an empty log a lost commit. Nothing a dead process does is seen.
-  { seed: 9385 }
+  { seed: 9385 },
+  // A node that crashed before it ever wrote a log record came back taken for one that lost its log
+  // (its had-log marker was made at its first start), so it backed only empty-log candidates; on 2
+  // nodes the other, holding the first leader's no-op, could never win: no leader ever (liveness).
+  { seed: 40229 },
+  { seed: 40921 }
 ]
 
 describe("bugs the simulator found", () => {
