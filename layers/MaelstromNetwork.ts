@@ -10,21 +10,31 @@ import { type IncomingLine, readIncomingLine } from "../src/protocol/incomingLin
 import { errorReply, InitRequest } from "../src/protocol/kvMessages.js"
 import { maxLineBytes } from "../src/protocol/wireLimits.js"
 import { makeNetworkCore, type NetworkCore } from "../src/network/networkCore.js"
+import { makeBacklog } from "../src/Backlog.js"
 
 /** Stdin ended before Maelstrom's init arrived: there is no node to run. */
 export class StdinClosedBeforeInit extends Data.TaggedError("StdinClosedBeforeInit")<{}> {}
 
 const decodeInit = Schema.decodeUnknownEither(InitRequest, { errors: "all" })
 
-/** Queues one message for stdout; one that cannot be encoded is logged and dropped. */
-const queueLine = (outgoing: Queue.Enqueue<string>, envelope: Envelope) =>
-  Either.match(encodeEnvelope(envelope), {
-    onLeft: ({ reason }) =>
-      Effect.logError(`message ${envelope.body.type} to ${envelope.dest} dropped: it cannot be encoded: ${reason}`),
-    onRight: (line) => Queue.offer(outgoing, `${line}\n`)
-  })
-
-const writeToStdout = (lines: Chunk.Chunk<string>) => Effect.sync(() => void process.stdout.write(Chunk.join(lines, "")))
+/**
+ * Messages leave in batches, one write for all those queued meanwhile: a
+ * write per message cost a system call (and a wake-up of the reader) each.
+ * Returns how a message is queued; one that cannot be encoded is logged and dropped.
+ */
+const makeStdoutWriter = Effect.gen(function*() {
+  const lines = yield* makeBacklog<string>()
+  const write = (batch: ReadonlyArray<string>) => Effect.sync(() => void (batch.length > 0 && process.stdout.write(batch.join(""))))
+  // When the node stops, what is still queued (the stop's own answers among it) goes out too.
+  yield* Effect.addFinalizer(() => Effect.flatMap(lines.takeNow, write))
+  yield* Effect.forkScoped(Effect.forever(Effect.flatMap(lines.takeAll, write)))
+  return (envelope: Envelope): Effect.Effect<void> => {
+    const encoded = encodeEnvelope(envelope)
+    return Either.isLeft(encoded)
+      ? Effect.logError(`message ${envelope.body.type} to ${envelope.dest} dropped: it cannot be encoded: ${encoded.left.reason}`)
+      : lines.add(`${encoded.right}\n`)
+  }
+})
 
 /** The init message, and the network it set up. */
 interface Initialized {
@@ -45,13 +55,7 @@ interface Initialized {
  */
 export const MaelstromNetwork = Layer.scopedContext(
   Effect.gen(function*() {
-    // Messages leave in batches, one write for all those queued meanwhile: a
-    // write per message cost a system call (and a wake-up of the reader) each.
-    const outgoing = yield* Queue.unbounded<string>()
-    // When the node stops, what is still queued (the stop's own answers among it) goes out too.
-    yield* Effect.addFinalizer(() => Effect.flatMap(Queue.takeAll(outgoing), writeToStdout))
-    yield* Effect.forkScoped(Effect.forever(Effect.flatMap(Queue.takeBetween(outgoing, 1, Infinity), writeToStdout)))
-    const writeLine = (envelope: Envelope) => queueLine(outgoing, envelope)
+    const writeLine = yield* makeStdoutWriter
 
     const ready = yield* Deferred.make<Initialized, StdinClosedBeforeInit>()
     // Set once, by the reader, when a valid init arrives.
@@ -114,7 +118,7 @@ export const MaelstromNetwork = Layer.scopedContext(
     // Whatever a line does, the reader goes on: a defect handling one line is logged, not fatal.
     const handleLines = (lines: Chunk.Chunk<BoundedLine>) =>
       Effect.forEach(
-        Chunk.map(lines, readIncomingLine),
+        Chunk.toReadonlyArray(lines).map(readIncomingLine),
         (line) => Effect.catchAllDefect(handleLine(line), (defect) => Effect.logError("a line could not be handled; skipped", defect)),
         { discard: true }
       )

@@ -1,4 +1,5 @@
-import { Clock, Effect, Queue, type Scope } from "effect"
+import { Clock, Effect, type Scope } from "effect"
+import { makeBacklog } from "./Backlog.js"
 
 /**
  * Deadlines of one fixed duration, all timed by one fiber. Effect.timeout
@@ -25,20 +26,24 @@ interface Deadline {
 
 export const makeTimeouts = (durationMs: number): Effect.Effect<Timeouts, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const deadlines = yield* Queue.unbounded<Deadline>()
-    const expireNext = Effect.gen(function*() {
-      const deadline = yield* Queue.take(deadlines)
-      if (deadline.ended()) return
-      const now = yield* Clock.currentTimeMillis
-      if (deadline.dueMs > now) yield* Effect.sleep(deadline.dueMs - now)
-      if (!deadline.ended()) yield* deadline.expire
-    })
-    yield* Effect.forkScoped(Effect.forever(expireNext))
+    const deadlines = yield* makeBacklog<Deadline>()
+    // Most deadlines have ended by the time the fiber reaches them: those are
+    // skipped in a plain loop, and only an open one costs a sleep and a check.
+    const expireInOrder = (batch: ReadonlyArray<Deadline>, from: number): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        let next = from
+        while (next < batch.length && batch[next]!.ended()) next++
+        if (next === batch.length) return Effect.void
+        const deadline = batch[next]!
+        return Clock.currentTimeMillis.pipe(
+          Effect.flatMap((now) => deadline.dueMs > now ? Effect.sleep(deadline.dueMs - now) : Effect.void),
+          Effect.zipRight(Effect.suspend(() => deadline.ended() ? Effect.void : deadline.expire)),
+          Effect.zipRight(expireInOrder(batch, next + 1))
+        )
+      })
+    yield* Effect.forkScoped(Effect.forever(Effect.flatMap(deadlines.takeAll, (batch) => expireInOrder(batch, 0))))
     return {
       start: (ended, expire) =>
-        Effect.flatMap(
-          Clock.currentTimeMillis,
-          (now) => Effect.asVoid(Queue.offer(deadlines, { dueMs: now + durationMs, ended, expire }))
-        )
+        Effect.flatMap(Clock.currentTimeMillis, (now) => deadlines.add({ dueMs: now + durationMs, ended, expire }))
     }
   })

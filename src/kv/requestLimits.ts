@@ -15,6 +15,16 @@ export const maxValueDepth = 100
 /** The most bytes of a request as the node encodes it (64 of them must fit in one AppendEntries). */
 export const maxRequestBytes = 1024 * 1024
 
+/** The most bytes a request's type, field names and msg_id take as JSON, its keys and values aside. */
+const requestFrameBytes = 256
+
+/**
+ * At least as many bytes as a number, string, boolean or null takes as JSON
+ * (a character escaped as \uXXXX takes 6); undefined for an array or object.
+ */
+const primitiveBytesBound = (value: unknown): number | undefined =>
+  typeof value === "string" ? 6 * value.length + 2 : typeof value === "object" && value !== null ? undefined : 24
+
 /** Why a client's request is refused before it enters the system, or undefined when it may. */
 export const requestLimitViolation = (request: KvRequest): string | undefined => {
   const fields: ReadonlyArray<readonly [string, unknown]> = request.type === "read"
@@ -22,12 +32,16 @@ export const requestLimitViolation = (request: KvRequest): string | undefined =>
     : request.type === "write"
     ? [["key", request.key], ["value", request.value]]
     : [["key", request.key], ["from", request.from], ["to", request.to]]
+  let bound = requestFrameBytes
   for (const [name, value] of fields) {
     const depth = jsonDepth(value) ?? 0
     if (depth > maxValueDepth) {
       return `${name} nests ${depth} levels of arrays and objects; the limit is ${maxValueDepth}`
     }
+    bound += primitiveBytesBound(value) ?? Number.POSITIVE_INFINITY
   }
+  // Small keys and values (nearly every request) need not be encoded to know they fit.
+  if (bound <= maxRequestBytes) return undefined
   const bytes = Buffer.byteLength(JSON.stringify(request))
   return bytes > maxRequestBytes ? `the request is ${bytes} bytes as JSON; the limit is ${maxRequestBytes}` : undefined
 }

@@ -1,5 +1,6 @@
 import { type Cause, Clock, Effect, type Queue, Random, type Ref, SynchronizedRef } from "effect"
 import type { LogShape } from "../../services/Log.js"
+import type { Backlog } from "../Backlog.js"
 import type { NetworkShape } from "../../services/Network.js"
 import type { RaftConfigShape } from "../../services/RaftConfig.js"
 import type { RaftObserverShape } from "../../services/RaftObserver.js"
@@ -46,7 +47,7 @@ export interface RaftContext {
   readonly snapshotReceiver: SnapshotReceiver
   readonly pending: PendingRequests
   /** Writes and cas waiting for the proposer to append them, all at once. */
-  readonly proposals: Queue.Queue<Proposal>
+  readonly proposals: Backlog<Proposal>
   /** Client requests' waits, bounded by the request timeout. */
   readonly requestTimeouts: Timeouts
   readonly reads: ReadIndexReads

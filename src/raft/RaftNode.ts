@@ -22,6 +22,7 @@ import { commitAdvancer, replicator } from "./leader.js"
 import { votersOf } from "./quorum.js"
 import { makeReadIndexReads } from "./ReadIndexReads.js"
 import { makeSignal } from "./Signal.js"
+import { makeBacklog } from "../Backlog.js"
 import { makeSnapshotReceiver } from "./snapshotReceiver.js"
 import { makeTimeouts } from "../Timeouts.js"
 
@@ -89,7 +90,7 @@ export const runRaftNode = Effect.gen(function*() {
     applied: yield* Ref.make(0),
     snapshotReceiver: makeSnapshotReceiver(),
     pending: makePendingRequests(),
-    proposals: yield* Queue.unbounded<Proposal>(),
+    proposals: yield* makeBacklog<Proposal>(),
     requestTimeouts: yield* makeTimeouts(config.requestTimeoutMs),
     reads: makeReadIndexReads(),
     forwarded: makeForwardedRequests(),

@@ -1,4 +1,4 @@
-import { Effect, Either, Queue, Schema } from "effect"
+import { Effect, Either, Schema } from "effect"
 import { ErrorCode } from "../protocol/errorCodes.js"
 import { errorReply, KvReply, type KvRequest } from "../protocol/kvMessages.js"
 import type { Forward } from "../protocol/raftMessages.js"
@@ -125,7 +125,7 @@ export const acceptRequest = (context: RaftContext, request: ClientRequest): Eff
       return yield* answerRefused(context, request, { _tag: "NotLeader", leaderId: seen.leaderId, term: currentTerm(context) })
     }
     if (command.type !== "read") {
-      yield* Queue.offer(context.proposals, { ...request, command })
+      yield* context.proposals.add({ ...request, command })
       return yield* timeout("commit")
     }
     const refused = yield* transition(context, (state) =>

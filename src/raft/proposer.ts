@@ -1,4 +1,4 @@
-import { Chunk, Effect, Queue } from "effect"
+import { Effect } from "effect"
 import { ErrorCode } from "../protocol/errorCodes.js"
 import { errorReply, type KvRequest } from "../protocol/kvMessages.js"
 import type { Entry } from "../protocol/raftMessages.js"
@@ -33,7 +33,7 @@ const mayBeElsewhere = errorReply(
  */
 const proposeBatch = (context: RaftContext): Effect.Effect<{ readonly term: number; readonly lastIndex: number } | null> =>
   Effect.gen(function*() {
-    const proposals = Chunk.toReadonlyArray(yield* Queue.takeBetween(context.proposals, 1, Number.POSITIVE_INFINITY))
+    const proposals = yield* context.proposals.takeAll
     const { appended, refusals } = yield* transition(context, (state) =>
       Effect.gen(function*() {
         const term = currentTerm(context)

@@ -24,5 +24,10 @@ describe("what a client may store", () => {
     )
     // Two bytes a character in UTF-8: half as many fit.
     expect(requestLimitViolation({ type: "write", key: 1, value: "é".repeat(maxRequestBytes / 2) })).toMatch(/^the request is \d+ bytes/)
+    // A control character takes 6 bytes as JSON (\u0001): the size is counted as encoded, on either side of the limit.
+    const escaped = (characters: number) => ({ type: "write" as const, key: 1, value: "\u0001".repeat(characters) })
+    const fitting = Math.floor((maxRequestBytes - overhead) / 6)
+    expect(requestLimitViolation(escaped(fitting))).toBeUndefined()
+    expect(requestLimitViolation(escaped(fitting + 1))).toMatch(/^the request is \d+ bytes/)
   })
 })
