@@ -5,7 +5,7 @@ import { makeSignal } from "./raft/Signal.js"
  * Items queued for one consumer, which takes all there are at once. Built on
  * a Signal rather than a Queue: a Queue's take allocates a Deferred each time
  * its consumer waits, and the consumers here (the proposer, the stdout
- * writer) wait once per batch. Adding never waits.
+ * writer, the deadline timers) wait once per batch. Adding never waits.
  */
 export interface Backlog<A> {
   readonly add: (item: A) => Effect.Effect<void>
