@@ -55,6 +55,16 @@ const stderrTailLineChars = 300
 /** How long to wait for a dead node's stderr to close: a child of the node may hold it open. */
 const stderrCloseMillis = 1_000
 
+/** Signals the process group a node was started in (its own: it is spawned detached). */
+const signalGroup = (child: ChildProcessWithoutNullStreams, signal: NodeJS.Signals) => {
+  if (child.pid === undefined) return
+  try {
+    process.kill(-child.pid, signal)
+  } catch {
+    // ESRCH: the whole group has exited already.
+  }
+}
+
 const waitForExit = (exited: Deferred.Deferred<ProcessExit>) =>
   Deferred.await(exited).pipe(Effect.timeoutOption(stopGraceMillis), Effect.map(Option.isSome))
 
@@ -70,7 +80,8 @@ const flushed = (file: WriteStream) =>
 
 /**
  * Starts a node in the scope; closing the scope stops it with TERM, then KILL
- * if it has not exited within the grace period.
+ * if it has not exited within the grace period, and then kills whatever else
+ * is left in its process group.
  */
 export const startNodeProcess = (
   config: NodeProcessConfig
@@ -93,11 +104,17 @@ export const startNodeProcess = (
       }),
       (child) =>
         Effect.gen(function*() {
-          if (Option.isSome(yield* Deferred.poll(exited))) return
-          child.kill("SIGTERM")
-          if (yield* waitForExit(exited)) return
-          child.kill("SIGKILL")
-          yield* waitForExit(exited)
+          // The whole process group, not only the process started: a node behind a
+          // wrapper script that does not exec, or anything the node started, must not
+          // outlive the test.
+          if (Option.isNone(yield* Deferred.poll(exited))) {
+            signalGroup(child, "SIGTERM")
+            if (!(yield* waitForExit(exited))) {
+              signalGroup(child, "SIGKILL")
+              yield* waitForExit(exited)
+            }
+          }
+          signalGroup(child, "SIGKILL")
         })
     )
     // A node that exits while we write must not crash the workbench (EPIPE).
@@ -132,15 +149,7 @@ export const startNodeProcess = (
             child.stdin.write(`${line}\n`)
           }
         }),
-      signal: (signal) =>
-        Effect.sync(() => {
-          if (child.pid === undefined) return
-          try {
-            process.kill(-child.pid, signal)
-          } catch {
-            // ESRCH: the whole group has exited already.
-          }
-        }),
+      signal: (signal) => Effect.sync(() => signalGroup(child, signal)),
       stdoutLines,
       exited,
       stderrTail: Deferred.await(stderrClosed).pipe(
