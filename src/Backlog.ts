@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { makeSignal } from "./raft/Signal.js"
+import { makeSignal } from "./Signal.js"
 
 /**
  * Items queued for one consumer, which takes all there are at once. Built on

@@ -14,7 +14,7 @@ import type { ReadIndexReads } from "./ReadIndexReads.js"
 import type { RaftRulesShape } from "./RaftRules.js"
 import type { RaftState } from "./RaftState.js"
 import type { RoleChange } from "./RoleChange.js"
-import type { Signal } from "./Signal.js"
+import type { Signal } from "../Signal.js"
 import type { SnapshotReceiver } from "./snapshotReceiver.js"
 import type { Timeouts } from "../Timeouts.js"
 
