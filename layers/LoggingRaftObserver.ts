@@ -20,7 +20,7 @@ export const LoggingRaftObserver = Layer.sync(RaftObserver, () => {
       return Effect.logInfo(`commit index ${commitIndex}`)
     },
     // No line per entry: the commit index (above) says how far the node applied, at a fraction of the cost.
-    applied: (_index, entry) => entry.command.type === "noop" ? Effect.void : Metric.increment(operationsApplied),
+    applied: (_index, entry) => entry.command === undefined ? Effect.void : Metric.increment(operationsApplied),
     restored: (lastIndex) => Effect.logInfo(`state restored from the snapshot of entries up to ${lastIndex}`)
   }
 })

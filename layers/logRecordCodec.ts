@@ -1,6 +1,7 @@
 import { Either, Schema } from "effect"
 import { type HardState, LogError, type Snapshot } from "../services/Log.js"
 import { describeParseError } from "../src/protocol/describeParseError.js"
+import type { Entry as LogEntry } from "../services/Log.js"
 import { Entry } from "../src/protocol/raftMessages.js"
 import { appendEntries, emptyMemoryLogStorage, installSnapshot, type MemoryLogStorage, truncateEntries } from "./MemoryLog.js"
 
@@ -43,6 +44,18 @@ export const LogRecord = Schema.Union(
   Schema.Struct({ snapshot: StoredSnapshot })
 )
 export type LogRecord = typeof LogRecord.Type
+
+/**
+ * Files written before Raft's no-op became an entry without a command hold
+ * it as the command `{"type":"noop"}`: read back as the no-op it was.
+ */
+const upgradeEntries = (entries: ReadonlyArray<LogEntry>): ReadonlyArray<LogEntry> =>
+  entries.some(isOldNoop) ? entries.map((entry) => isOldNoop(entry) ? { term: entry.term } : entry) : entries
+
+const isOldNoop = (entry: LogEntry): boolean => {
+  const command = entry.command as { readonly type?: unknown } | undefined
+  return typeof command === "object" && command !== null && command.type === "noop" && Object.keys(command).length === 1
+}
 
 const LogRecordFromJson = Schema.parseJson(LogRecord)
 const decodeRecord = Schema.decodeUnknownEither(LogRecordFromJson)
@@ -98,10 +111,10 @@ export const makeLogReplay = (file: string): LogReplay => {
     const decoded = decodeRecord(text)
     if (Either.isLeft(decoded)) return corrupt(describeParseError(decoded.left))
     const record = decoded.right
-    if ("append" in record) appendEntries(storage, record.append)
+    if ("append" in record) appendEntries(storage, upgradeEntries(record.append))
     else if ("replace_from" in record) {
       truncateEntries(storage, record.replace_from)
-      appendEntries(storage, record.entries)
+      appendEntries(storage, upgradeEntries(record.entries))
     } else if ("truncate_from" in record) truncateEntries(storage, record.truncate_from)
     else if ("hard_state" in record) storage.hardState = record.hard_state
     else {

@@ -1,6 +1,15 @@
 import { Context, Data, type Effect } from "effect"
-import type { NodeId } from "../src/protocol/envelope.js"
-import type { Entry } from "../src/protocol/raftMessages.js"
+import type { NodeId } from "./Network.js"
+
+/**
+ * One log entry: the term of the leader that appended it, and the
+ * application's command, a JSON value Raft never looks inside. An entry
+ * without a command is Raft's own no-op (a new leader's first entry).
+ */
+export interface Entry {
+  readonly term: number
+  readonly command?: unknown
+}
 
 /** The Raft state that must survive a restart besides the log itself. */
 export interface HardState {

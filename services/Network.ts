@@ -1,5 +1,25 @@
 import { Context, Data, type Effect, type Either, type Queue } from "effect"
-import type { Body, Envelope, NodeId } from "../src/protocol/envelope.js"
+
+/** A node or client id: `n1`, `n2`, ... for servers, `c1`, `c2`, ... for clients. */
+export type NodeId = string
+
+/**
+ * A message body: a `type`, optional `msg_id` / `in_reply_to`, and the
+ * type's own fields, which only the receiver of that type reads.
+ */
+export interface Body {
+  readonly type: string
+  readonly msg_id?: number
+  readonly in_reply_to?: number
+  readonly [field: string]: unknown
+}
+
+/** One message: `{"src": ..., "dest": ..., "body": {...}}`. */
+export interface Envelope {
+  readonly src: NodeId
+  readonly dest: NodeId
+  readonly body: Body
+}
 
 /** An RPC whose reply did not arrive in time: the request may or may not have had its effect. */
 export class RpcTimeout extends Data.TaggedError("RpcTimeout")<{

@@ -1,8 +1,15 @@
 import { Context, type Effect } from "effect"
-import type { Entry } from "../src/protocol/raftMessages.js"
-import type { RoleChange } from "../src/raft/RoleChange.js"
+import type { Entry } from "./Log.js"
+import type { NodeId } from "./Network.js"
 
-export type { Role, RoleChange } from "../src/raft/RoleChange.js"
+export type Role = "follower" | "candidate" | "leader"
+
+/** A node's role changed: what it is now, in which term, and whom it follows (itself when leading). */
+export interface RoleChange {
+  readonly term: number
+  readonly role: Role
+  readonly leaderId: NodeId | null
+}
 
 /**
  * What a Raft node reports about itself as it runs: role changes, commit

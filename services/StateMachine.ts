@@ -1,20 +1,29 @@
 import { Context, Data, type Effect } from "effect"
-import type { Json } from "../src/protocol/json.js"
-import type { KvReply, KvRequest, ReadRequest } from "../src/protocol/kvMessages.js"
 
 /** A snapshot that does not describe a state of this state machine. */
 export class MalformedSnapshot extends Data.TaggedError("MalformedSnapshot")<{ readonly message: string }> {}
 
-/** What committed log entries are applied to. */
-export interface StateMachineShape {
+/**
+ * What committed log entries are applied to: an application's state. Raft
+ * hands it the commands the application proposed, unopened; the application
+ * reads its state through `query` once a read barrier says it may.
+ */
+export interface StateMachineShape<Command, Result, Query, QueryResult> {
   /** Applies one committed command: called in log order, exactly once per entry. */
-  readonly apply: (command: KvRequest) => Effect.Effect<KvReply>
-  /** Answers a read from the state applied so far, changing nothing (ReadIndex reads and their kind). */
-  readonly query: (request: ReadRequest) => Effect.Effect<KvReply>
+  readonly apply: (command: Command) => Effect.Effect<Result>
+  /** Answers a query from the state applied so far, changing nothing. */
+  readonly query: (query: Query) => Effect.Effect<QueryResult>
   /** The state applied so far, as a JSON value that `restore` takes back. */
-  readonly snapshot: Effect.Effect<Json>
+  readonly snapshot: Effect.Effect<unknown>
   /** Replaces the whole state with a snapshot's. */
-  readonly restore: (snapshot: Json) => Effect.Effect<void, MalformedSnapshot>
+  readonly restore: (snapshot: unknown) => Effect.Effect<void, MalformedSnapshot>
 }
 
-export class StateMachine extends Context.Tag("effect-raft-kv/StateMachine")<StateMachine, StateMachineShape>() {}
+/**
+ * The state machine as Raft sees it. Raft never makes a command or a query
+ * of its own: it passes on the commands it was given, so it needs no more
+ * than `never` of their types, and any application's state machine fits.
+ */
+export type AnyStateMachine = StateMachineShape<never, unknown, never, unknown>
+
+export class StateMachine extends Context.Tag("effect-raft-kv/StateMachine")<StateMachine, AnyStateMachine>() {}

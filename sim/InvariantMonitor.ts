@@ -1,8 +1,9 @@
 import type { Snapshot } from "../services/Log.js"
 import type { Role } from "../services/RaftObserver.js"
 import { applyToKvStore, emptyKvStore, type KvStore, kvStoreToJson } from "../src/kv/KvStore.js"
-import type { NodeId } from "../src/protocol/envelope.js"
-import type { Entry } from "../src/protocol/raftMessages.js"
+import type { Entry } from "../services/Log.js"
+import type { NodeId } from "../services/Network.js"
+import type { KvCommand } from "../src/kv/LinKvState.js"
 import { describeCommand } from "./describeMessage.js"
 import { chainHash, entryKey } from "./entryHash.js"
 import type { Violation } from "./Violation.js"
@@ -273,7 +274,8 @@ export class InvariantMonitor {
       this.decidedEntries.push(entry)
       this.decidedChain.push(chainHash(this.decidedChain[index - 1]!, entry))
       const before = this.decidedStates[index - 1]!
-      this.decidedStates.push(entry.command.type === "noop" ? before : applyToKvStore(before, entry.command)[1])
+      // The simulated cluster runs lin-kv: its commands are what that application proposes.
+      this.decidedStates.push(entry.command === undefined ? before : applyToKvStore(before, entry.command as KvCommand)[1])
       return true
     }
     if (known === key) return true

@@ -8,9 +8,10 @@ import { Log } from "../services/Log.js"
 import { Network, type NetworkShape } from "../services/Network.js"
 import { defaultRaftConfig, RaftConfig, type RaftConfigShape } from "../services/RaftConfig.js"
 import { RaftObserver, type Role } from "../services/RaftObserver.js"
-import type { NodeId } from "../src/protocol/envelope.js"
-import type { Entry } from "../src/protocol/raftMessages.js"
-import { runRaftNode } from "../src/raft/RaftNode.js"
+import type { Entry } from "../services/Log.js"
+import type { NodeId } from "../services/Network.js"
+import { runKvNode } from "../src/kv/KvNode.js"
+import { LinKvRules, productLinKvRules } from "../src/kv/LinKvRules.js"
 import { productRaftRules, RaftRules, type RaftRulesShape } from "../src/raft/RaftRules.js"
 import type { BrokenVariant } from "./brokenVariants.js"
 import { describeEnvelope } from "./describeMessage.js"
@@ -117,6 +118,7 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
     const wrapLog = options.broken?.wrapLog ?? Effect.succeed
     const wrapNetwork = options.broken?.wrapNetwork ?? ((network: NetworkShape) => network)
     const rules: RaftRulesShape = { ...productRaftRules, ...options.broken?.rules }
+    const linKvRules = { ...productLinKvRules, ...options.broken?.linKvRules }
     const logger = traceLogger(note)
 
     const observerFor = (node: NodeId, report: NodeReport) =>
@@ -168,9 +170,10 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
           KvStateMachine,
           observerFor(node, report),
           Layer.succeed(RaftConfig, config),
-          Layer.succeed(RaftRules, rules)
+          Layer.succeed(RaftRules, rules),
+          Layer.succeed(LinKvRules, linKvRules)
         ).pipe(Layer.provideMerge(Layer.scoped(Network, Effect.map(network.attach(node), wrapNetwork))))
-        const program = runRaftNode.pipe(
+        const program = runKvNode.pipe(
           Effect.provide(services),
           Effect.onExit((exit) =>
             Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)

@@ -1,7 +1,8 @@
-import type { Body, Envelope } from "../src/protocol/envelope.js"
+import type { Body, Envelope } from "../services/Network.js"
 
-/** A log command as `write(k,v)`, `cas(k,a,b)`, `read(k)` or `noop`. */
+/** A log command as `write(k,v)`, `cas(k,a,b)` or `read(k)`; `noop` for Raft's own entry without one. */
 export const describeCommand = (command: unknown): string => {
+  if (command === undefined) return "noop"
   if (typeof command !== "object" || command === null) return JSON.stringify(command)
   const { type, ...fields } = command as { readonly type?: unknown }
   const args = Object.entries(fields)

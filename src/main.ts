@@ -11,7 +11,7 @@ import { dataDirectory, nodeConfigProvider, RaftConfigFromFlagsAndEnvironment } 
 import { StderrLogger } from "../layers/StderrLogger.js"
 import { NodeStartup } from "../services/NodeStartup.js"
 import { describeFailure } from "./describeFailure.js"
-import { runRaftNode } from "./raft/RaftNode.js"
+import { runKvNode } from "./kv/KvNode.js"
 
 const args = process.argv.slice(2)
 
@@ -40,7 +40,7 @@ const NodeServices = Layer.mergeAll(
   Layer.provideMerge(MaelstromNetwork)
 )
 
-const program = runRaftNode.pipe(
+const program = runKvNode.pipe(
   Effect.provide(NodeServices),
   Effect.tapErrorCause((cause) => Effect.logError(`node stopped: ${describeFailure(cause)}`, cause)),
   Effect.provide(StderrLogger(process.env["RAFT_LOG_LEVEL"]))

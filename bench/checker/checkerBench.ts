@@ -48,7 +48,7 @@ const cases: ReadonlyArray<Case> = [
 ]
 
 const here = path.dirname(fileURLToPath(import.meta.url))
-const knossosDir = path.resolve(here, "../../../../shared/testdata/knossos-cas-register")
+const knossosDir = path.resolve(here, "../../../test/fixtures/knossos-cas-register")
 
 const runCase = (c: Case): string => {
   let ops = 0

@@ -55,7 +55,7 @@ const KvPairs = Schema.Array(Schema.Tuple(Json, Json))
 const decodePairs = Schema.decodeUnknownEither(KvPairs)
 
 /** The store a snapshot describes, or why it describes none. */
-export const kvStoreFromJson = (snapshot: Json): Either.Either<KvStore, string> =>
+export const kvStoreFromJson = (snapshot: unknown): Either.Either<KvStore, string> =>
   Either.map(
     Either.mapLeft(decodePairs(snapshot), (error) => `not a list of [key, value] pairs: ${error.message}`),
     (pairs) => HashMap.fromIterable(pairs.map(([key, value]) => [canonicalJson(key), value] as const))

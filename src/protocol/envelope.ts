@@ -1,9 +1,10 @@
 import { Data, Either, type ParseResult, Schema } from "effect"
+import type * as Wire from "../../services/Network.js"
 import { describeParseError } from "./describeParseError.js"
 
 /** A node or client id: `n1`, `n2`, ... for servers, `c1`, `c2`, ... for clients. */
 export const NodeId = Schema.String
-export type NodeId = typeof NodeId.Type
+export type NodeId = Wire.NodeId
 
 /** The fields every message body may have, whatever its type. */
 const bodyHeader = {
@@ -16,12 +17,15 @@ const bodyHeader = {
  * A message body as it travels: a `type`, optional `msg_id` / `in_reply_to`,
  * and the type's own fields (decoded further by the schema of its type).
  */
-export const Body = Schema.Struct(bodyHeader, Schema.Record({ key: Schema.String, value: Schema.Unknown }))
-export type Body = typeof Body.Type
+export const Body = Schema.Struct(bodyHeader, Schema.Record({ key: Schema.String, value: Schema.Unknown })) satisfies Schema.Schema<
+  Wire.Body,
+  any
+>
+export type Body = Wire.Body
 
 /** One Maelstrom message: `{"src": ..., "dest": ..., "body": {...}}`. */
-export const Envelope = Schema.Struct({ src: NodeId, dest: NodeId, body: Body })
-export type Envelope = typeof Envelope.Type
+export const Envelope = Schema.Struct({ src: NodeId, dest: NodeId, body: Body }) satisfies Schema.Schema<Wire.Envelope, any>
+export type Envelope = Wire.Envelope
 
 /** A line of JSON text holding one envelope. */
 export const EnvelopeFromJson = Schema.parseJson(Envelope)

@@ -39,6 +39,15 @@ export const Json: Schema.Schema<Json> = Schema.declare((value: unknown): value 
 })
 
 /**
+ * The same check, for a value whose use needs nothing of its shape: a
+ * command that Raft carries without opening it.
+ */
+export const OpaqueJson: Schema.Schema<unknown> = Schema.declare((value: unknown): value is unknown => jsonDepth(value) !== undefined, {
+  identifier: "Json",
+  description: "a JSON value"
+})
+
+/**
  * A canonical text for a JSON value: object keys sorted, so that two values are
  * equal as JSON exactly when their canonical texts are equal (2 and "2" differ).
  */

@@ -1,21 +1,18 @@
 import { Schema } from "effect"
-import { KvRequest } from "./kvMessages.js"
+import type { Entry as LogEntry } from "../../services/Log.js"
+import { OpaqueJson } from "./json.js"
 
-/** Messages between server nodes: Raft's RPCs and request forwarding. */
+/** Raft's messages between server nodes. */
 
-/** The entry a new leader appends so that entries of earlier terms commit. */
-export const Noop = Schema.Struct({ type: Schema.Literal("noop") })
-
-/** What one log entry carries: a client's lin-kv operation or a leader's no-op. */
-export const LogCommand = Schema.Union(Noop, KvRequest)
-export type LogCommand = typeof LogCommand.Type
-
-/** One log entry: the term of the leader that appended it, and what it carries. */
+/**
+ * One log entry on the wire: its term, and the application's command (any
+ * JSON value, which Raft never opens); a no-op has none.
+ */
 export const Entry = Schema.Struct({
   term: Schema.Int,
-  command: LogCommand
-})
-export type Entry = typeof Entry.Type
+  command: Schema.optional(OpaqueJson)
+}) satisfies Schema.Schema<LogEntry, any>
+export type Entry = LogEntry
 
 const Index = Schema.Int.pipe(Schema.nonNegative())
 
@@ -65,21 +62,6 @@ export const AppendEntriesResult = Schema.Struct({
   conflict_term: Schema.optional(Schema.Int)
 })
 export type AppendEntriesResult = typeof AppendEntriesResult.Type
-
-/**
- * A client request passed on to the leader of `term`; the reply is the
- * client's reply body. Only the leader of that term runs it, at most once per
- * (`session`, `serial`): see src/raft/Forwarding.ts.
- */
-export const Forward = Schema.Struct({
-  type: Schema.Literal("forward"),
-  msg_id: Schema.optional(Schema.Int),
-  term: Schema.Int,
-  session: Schema.String,
-  serial: Schema.Int,
-  request: KvRequest
-})
-export type Forward = typeof Forward.Type
 
 /**
  * One chunk of the leader's snapshot, for a follower whose next entry the

@@ -1,22 +1,20 @@
-import { type Cause, Clock, Effect, type Queue, Random, type Ref, SynchronizedRef } from "effect"
+import { type Cause, Clock, Effect, type PubSub, type Queue, Random, type Ref, SynchronizedRef } from "effect"
 import type { LogShape } from "../../services/Log.js"
-import type { Backlog } from "../Backlog.js"
-import type { NetworkShape } from "../../services/Network.js"
+import type { NetworkShape, NodeId } from "../../services/Network.js"
 import type { RaftConfigShape } from "../../services/RaftConfig.js"
-import type { RaftObserverShape } from "../../services/RaftObserver.js"
-import type { StateMachineShape } from "../../services/StateMachine.js"
-import type { NodeId } from "../protocol/envelope.js"
-import type { ForwardedRequests, ForwardId } from "./Forwarding.js"
-import type { PendingRequests } from "./PendingRequests.js"
+import type { RaftObserverShape, RoleChange } from "../../services/RaftObserver.js"
+import type { AnyStateMachine } from "../../services/StateMachine.js"
+import type { Backlog } from "../Backlog.js"
+import type { Signal } from "../Signal.js"
+import type { Timeouts } from "../Timeouts.js"
+import type { PendingProposals } from "./PendingProposals.js"
 import type { Proposal } from "./proposer.js"
 import type { Voters } from "./quorum.js"
-import type { ReadIndexReads } from "./ReadIndexReads.js"
+import { NotLeader } from "./RaftErrors.js"
 import type { RaftRulesShape } from "./RaftRules.js"
 import type { RaftState } from "./RaftState.js"
-import type { RoleChange } from "./RoleChange.js"
-import type { Signal } from "../Signal.js"
+import type { ReadIndexReads } from "./ReadIndexReads.js"
 import type { SnapshotReceiver } from "./snapshotReceiver.js"
-import type { Timeouts } from "../Timeouts.js"
 
 /** Everything one node's fibers share. */
 export interface RaftContext {
@@ -29,7 +27,7 @@ export interface RaftContext {
   readonly rules: RaftRulesShape
   readonly log: LogShape
   readonly network: NetworkShape
-  readonly stateMachine: StateMachineShape
+  readonly stateMachine: AnyStateMachine
   readonly observer: RaftObserverShape
   readonly state: SynchronizedRef.SynchronizedRef<RaftState>
   /** Rung when a follower may have something to receive. */
@@ -41,19 +39,18 @@ export interface RaftContext {
   /** Rung when the leader's commit index moved or its leadership ended: the proposer waits on it (proposer.ts). */
   readonly proposerSignal: Signal
   readonly roleEvents: Queue.Queue<RoleChange>
+  /** Every role change, for whoever watches (Raft.roleChanges). */
+  readonly roleWatchers: PubSub.PubSub<RoleChange>
   /** The last entry applied to the state machine (or restored from a snapshot); only the applier moves it. */
   readonly applied: Ref.Ref<number>
   /** The snapshot a follower is receiving from its leader, chunk by chunk. */
   readonly snapshotReceiver: SnapshotReceiver
-  readonly pending: PendingRequests
-  /** Writes and cas waiting for the proposer to append them, all at once. */
+  readonly pending: PendingProposals
+  /** Proposals waiting for the proposer to append them, all at once. */
   readonly proposals: Backlog<Proposal>
-  /** Client requests' waits, bounded by the request timeout. */
+  /** Proposals' and read barriers' waits, bounded by the request timeout. */
   readonly requestTimeouts: Timeouts
   readonly reads: ReadIndexReads
-  /** The forwards taken as leader in the current term, and the ids of this node's own forwards. */
-  readonly forwarded: ForwardedRequests
-  readonly nextForwardId: () => ForwardId
   /** Stops the node with this cause (a fiber failed: the node must not go on half-alive). */
   readonly fail: (cause: Cause.Cause<unknown>) => Effect.Effect<void>
 }
@@ -77,6 +74,18 @@ export const nextElectionDeadline = (config: RaftConfigShape): Effect.Effect<num
 
 export const ringAll = (signals: ReadonlyMap<NodeId, Signal>): Effect.Effect<void> =>
   Effect.forEach(signals.values(), (signal) => signal.ring, { discard: true })
+
+/**
+ * Why this node refuses to lead a command now: NotLeader, naming the leader
+ * it follows only if it heard from that leader within an election timeout
+ * (a request passed on to a leader that may be gone would only time out).
+ */
+export const notLeader = (context: RaftContext, state: RaftState): Effect.Effect<NotLeader> =>
+  Effect.map(Clock.currentTimeMillis, (now) => {
+    const recent = state.role === "leader" ||
+      now - state.lastLeaderContactMs < context.config.electionTimeoutMaxMs
+    return new NotLeader({ leaderId: recent ? state.leaderId : null, term: currentTerm(context) })
+  })
 
 /**
  * The current term. It lives in the Log's hard state rather than in

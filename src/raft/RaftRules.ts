@@ -1,5 +1,5 @@
 import { Context } from "effect"
-import type { Entry } from "../protocol/raftMessages.js"
+import type { Entry } from "../../services/Log.js"
 import { followerCommitIndex, reconcile } from "./appendEntriesRules.js"
 import { advanceCommitIndex } from "./leaderRules.js"
 import { decidePreVote, decideVote, mayCampaign } from "./voteRules.js"
@@ -18,7 +18,7 @@ export interface RaftRulesShape {
   readonly reconcile: typeof reconcile
   readonly followerCommitIndex: typeof followerCommitIndex
   readonly advanceCommitIndex: typeof advanceCommitIndex
-  /** What a new leader appends at once: a no-op of its term, so entries of earlier terms commit. */
+  /** What a new leader appends at once: a no-op of its term (an entry without a command), so entries of earlier terms commit. */
   readonly electionEntries: (term: number) => ReadonlyArray<Entry>
   /** Whether an answer carrying `answerTerm` deposes a leader of `leaderTerm`. */
   readonly deposes: (answerTerm: number, leaderTerm: number) => boolean
@@ -27,10 +27,6 @@ export interface RaftRulesShape {
    * latest round and the majority's value (quorum.ts) of acknowledged rounds.
    */
   readonly confirmedReadRound: (ownRound: number, acknowledgedByMajority: number) => number
-  /** Whether a follower answers reads from its own state instead of passing them to the leader. */
-  readonly followersServeReads: boolean
-  /** Whether a request whose id is already in the log is refused instead of appended again. */
-  readonly refusesDuplicates: boolean
   /** The last index a snapshot of the state after applying entries up to `applied` stands for: `applied` itself. */
   readonly snapshotIndex: (applied: number) => number
 }
@@ -42,11 +38,9 @@ export const productRaftRules: RaftRulesShape = {
   reconcile,
   followerCommitIndex,
   advanceCommitIndex,
-  electionEntries: (term) => [{ term, command: { type: "noop" } }],
+  electionEntries: (term) => [{ term }],
   deposes: (answerTerm, leaderTerm) => answerTerm > leaderTerm,
   confirmedReadRound: (_ownRound, acknowledgedByMajority) => acknowledgedByMajority,
-  followersServeReads: false,
-  refusesDuplicates: true,
   snapshotIndex: (applied) => applied
 }
 

@@ -1,6 +1,6 @@
 import type { Snapshot } from "../../services/Log.js"
-import type { Role } from "./RoleChange.js"
-import type { NodeId } from "../protocol/envelope.js"
+import type { NodeId } from "../../services/Network.js"
+import type { Role } from "../../services/RaftObserver.js"
 
 /** The leader's view of one follower. */
 export interface PeerProgress {

@@ -1,69 +1,74 @@
-import { Effect } from "effect"
-import type { KvReply, ReadRequest } from "../protocol/kvMessages.js"
-import type { Responder } from "./InFlightRequests.js"
+import { Effect, Either } from "effect"
 import { majorityReached } from "./quorum.js"
 import { currentTerm, type RaftContext } from "./RaftContext.js"
+import { LeadershipLost, type ReadBarrierError } from "./RaftErrors.js"
 import type { RaftState } from "./RaftState.js"
+import type { Settlement } from "./Settlement.js"
 
-interface WaitingRead {
+type Barrier = Settlement<void, ReadBarrierError>
+
+interface WaitingBarrier {
   readonly round: number
-  readonly request: ReadRequest
-  readonly responder: Responder
+  readonly barrier: Barrier
 }
 
-interface ReadyRead {
+interface ReadyBarrier {
   readonly readIndex: number
-  readonly request: ReadRequest
-  readonly responder: Responder
+  readonly barrier: Barrier
 }
+
+const leadershipEnded = new LeadershipLost({ reason: "leadership ended before the read was confirmed" })
 
 /**
- * Reads served without a log entry. ReadIndex rounds: a read that reaches the
- * leader opens round R, and every AppendEntries sent afterwards carries R
- * (locally, not on the wire). Once a majority has answered AppendEntries of
- * round R or later in this term, the leader was still the leader after the
- * read arrived, so its commit index is a safe point to read at (see
- * confirmReads). A read waits for its round to be confirmed, then for the
- * applier to reach its read index.
+ * Read barriers, passed without a log entry. ReadIndex rounds: a barrier
+ * asked of the leader opens round R, and every AppendEntries sent afterwards
+ * carries R (locally, not on the wire). Once a majority has answered
+ * AppendEntries of round R or later in this term, the leader was still the
+ * leader after the barrier was asked, so its commit index is a safe point to
+ * read at (see confirmReads). A barrier waits for its round to be confirmed,
+ * then for the applier to reach its read index, and passes there: the
+ * application may query its state machine from then on.
  */
 export interface ReadIndexReads {
-  readonly wait: (round: number, request: ReadRequest, responder: Responder) => void
-  /** Every read of a round up to `round` becomes ready at `readIndex`; true when any did. */
+  readonly wait: (round: number, barrier: Barrier) => void
+  /** Every barrier of a round up to `round` becomes ready at `readIndex`; true when any did. */
   readonly confirm: (round: number, readIndex: number) => boolean
-  /** The ready reads whose read index has been applied, taken out. */
-  readonly takeReady: (lastApplied: number) => ReadonlyArray<ReadyRead>
-  /** Leadership ended: reads not yet confirmed get `reply` (a read changes nothing, so any error is safe). */
-  readonly failWaiting: (reply: KvReply) => Effect.Effect<void>
+  /** Whether a majority has confirmed the barrier's round (it waits for the applier now). */
+  readonly isConfirmed: (barrier: Barrier) => boolean
+  /** The ready barriers whose read index has been applied, taken out. */
+  readonly takeReady: (lastApplied: number) => ReadonlyArray<Barrier>
+  /** Leadership ended: barriers not yet confirmed fail (nothing was read, so any failure is safe). */
+  readonly failWaiting: Effect.Effect<void>
 }
 
 export const makeReadIndexReads = (): ReadIndexReads => {
-  let waiting: Array<WaitingRead> = []
-  let ready: Array<ReadyRead> = []
+  let waiting: Array<WaitingBarrier> = []
+  let ready: Array<ReadyBarrier> = []
   return {
-    wait: (round, request, responder) => void waiting.push({ round, request, responder }),
+    wait: (round, barrier) => void waiting.push({ round, barrier }),
     confirm: (round, readIndex) => {
       const confirmed = waiting.filter((read) => read.round <= round)
       if (confirmed.length === 0) return false
       waiting = waiting.filter((read) => read.round > round)
-      ready.push(...confirmed.map(({ request, responder }) => ({ readIndex, request, responder })))
+      ready.push(...confirmed.map(({ barrier }) => ({ readIndex, barrier })))
       return true
     },
+    isConfirmed: (barrier) => ready.some((read) => read.barrier === barrier),
     takeReady: (lastApplied) => {
       const due = ready.filter((read) => read.readIndex <= lastApplied)
       if (due.length > 0) ready = ready.filter((read) => read.readIndex > lastApplied)
-      return due
+      return due.map((read) => read.barrier)
     },
-    failWaiting: (reply) =>
-      Effect.suspend(() => {
-        const failed = waiting
-        waiting = []
-        return Effect.forEach(failed, (read) => read.responder.answer(reply), { discard: true })
-      })
+    failWaiting: Effect.suspend(() => {
+      const failed = waiting
+      waiting = []
+      return Effect.forEach(failed, (read) => read.barrier.settle(Either.left(leadershipEnded)), { discard: true })
+    })
   }
 }
 
 /**
- * Confirms the reads a majority's answers now vouch for, at the commit
+ * Confirms the barriers a majority's answers now vouch for, at the commit
  * index, once that index holds an entry of the leader's own term (before
  * that, entries committed by earlier leaders may lie beyond it).
  */

@@ -1,5 +1,5 @@
-import type { LogView } from "../../services/Log.js"
-import type { AppendEntries, Entry } from "../protocol/raftMessages.js"
+import type { Entry, LogView } from "../../services/Log.js"
+import type { AppendEntries } from "../protocol/raftMessages.js"
 
 /** What a follower does with an AppendEntries from the leader of its current term. */
 export type AppendDecision =

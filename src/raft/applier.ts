@@ -1,15 +1,13 @@
-import { Effect, Ref } from "effect"
-import type { Snapshot } from "../../services/Log.js"
+import { Effect, Either, Ref } from "effect"
+import type { Entry, Snapshot } from "../../services/Log.js"
 import { MalformedSnapshot } from "../../services/StateMachine.js"
-import type { Json } from "../protocol/json.js"
-import type { Entry } from "../protocol/raftMessages.js"
 import type { RaftContext } from "./RaftContext.js"
 
 /** Replaces the state machine's state with a snapshot's: the node has then applied every entry up to its last index. */
 const restore = (context: RaftContext, snapshot: Snapshot) =>
   Effect.gen(function*() {
     const state = yield* Effect.try({
-      try: () => JSON.parse(snapshot.data) as Json,
+      try: () => JSON.parse(snapshot.data) as unknown,
       catch: (error) =>
         new MalformedSnapshot({ message: `the snapshot of entries up to ${snapshot.lastIndex} is not JSON: ${String(error)}` })
     })
@@ -42,13 +40,22 @@ const snapshotIfDue = (context: RaftContext, applied: number, bytesSinceSnapshot
     return true
   })
 
+/** Passes the read barriers whose read index is applied: the state machine holds exactly the entries up to `applied`. */
+const passBarriers = (context: RaftContext, applied: number) =>
+  Effect.forEach(context.reads.takeReady(applied), (barrier) => barrier.settle(Either.void), { discard: true })
+
+/** How many entries the applier applies between two looks at the read barriers, when it has a backlog. */
+const barrierCheckEvery = 256
+
 /**
  * Applies committed entries to the state machine in log order, exactly once
- * each, and hands each result to the client request waiting for it (if this
- * node accepted that request as leader); answers confirmed ReadIndex reads
- * once their read index is applied. Where the entries were compacted away
- * (a restart, or a snapshot installed from the leader), the state machine
- * restores the log's snapshot instead. One fiber for the node's life.
+ * each, and hands each result to the proposal waiting for it (if this node
+ * appended it as leader); passes confirmed read barriers once their read
+ * index is applied, also in the middle of a long backlog (a restart with
+ * many entries to replay), yielding there to the node's other fibers. Where
+ * the entries were compacted away (a restart, or a snapshot installed from
+ * the leader), the state machine restores the log's snapshot instead. One
+ * fiber for the node's life.
  */
 export const applier = (context: RaftContext) =>
   Effect.gen(function*() {
@@ -72,21 +79,23 @@ export const applier = (context: RaftContext) =>
           bytesSinceSnapshot = 0
           continue
         }
-        const reply = entry.command.type === "noop" ? null : yield* context.stateMachine.apply(entry.command)
+        // The command is what the application proposed: its state machine takes it as it gave it.
+        const result = entry.command === undefined ? undefined : yield* context.stateMachine.apply(entry.command as never)
         applied = index
         bytesSinceSnapshot += entryBytes(entry)
         yield* Ref.set(context.applied, applied)
         yield* context.observer.applied(index, entry)
-        yield* context.pending.settle(index, entry.term, reply)
+        yield* context.pending.settle(index, entry.term, result)
+        if (applied % barrierCheckEvery === 0 && applied < commitIndex) {
+          yield* passBarriers(context, applied)
+          yield* Effect.yieldNow()
+        }
       }
       if (commitIndex > lastCommitted) {
         yield* context.observer.committed(commitIndex)
         lastCommitted = commitIndex
       }
-      // ReadIndex reads, answered here so that they see exactly the entries applied so far.
-      for (const read of context.reads.takeReady(applied)) {
-        if (!read.responder.answered()) yield* read.responder.answer(yield* context.stateMachine.query(read.request))
-      }
+      yield* passBarriers(context, applied)
       if (yield* snapshotIfDue(context, applied, bytesSinceSnapshot)) bytesSinceSnapshot = 0
       yield* context.applySignal.wait
     }

@@ -1,5 +1,5 @@
 import { Clock, Deferred, Effect, FiberSet, Schema } from "effect"
-import type { Envelope, NodeId } from "../protocol/envelope.js"
+import type { Envelope, NodeId } from "../../services/Network.js"
 import { type RequestVote, RequestVoteResult } from "../protocol/raftMessages.js"
 import { majorityInTouch, tallyVotes } from "./quorum.js"
 import { becomeFollower } from "./follower.js"

@@ -1,9 +1,6 @@
 import { Clock, Effect } from "effect"
-import type { Envelope } from "../protocol/envelope.js"
+import type { Envelope, NodeId } from "../../services/Network.js"
 import type { AppendEntries, AppendEntriesResult } from "../protocol/raftMessages.js"
-import { ErrorCode } from "../protocol/errorCodes.js"
-import { errorReply } from "../protocol/kvMessages.js"
-import type { NodeId } from "../protocol/envelope.js"
 import { currentTerm, nextElectionDeadline, type RaftContext, transition } from "./RaftContext.js"
 import type { RaftState } from "./RaftState.js"
 
@@ -32,7 +29,7 @@ export const becomeFollower = (
     if (state.role === "leader") {
       // The proposer may be waiting for a group of this leadership to commit.
       yield* context.proposerSignal.ring
-      yield* context.reads.failWaiting(errorReply(ErrorCode.temporarilyUnavailable, "leadership ended before the read was confirmed"))
+      yield* context.reads.failWaiting
     }
     return next
   })

@@ -1,6 +1,5 @@
 import { Clock, Effect, Either, Option, Schema } from "effect"
-import type { RpcTimeout } from "../../services/Network.js"
-import type { Body, NodeId } from "../protocol/envelope.js"
+import type { Body, NodeId, RpcTimeout } from "../../services/Network.js"
 import {
   type AppendEntries,
   AppendEntriesResult,

@@ -1,35 +1,25 @@
-import { Effect } from "effect"
-import { ErrorCode } from "../protocol/errorCodes.js"
-import { errorReply, type KvRequest } from "../protocol/kvMessages.js"
-import type { Entry } from "../protocol/raftMessages.js"
-import { answerRefused, type ClientRequest, type Refused, refusedHere } from "./clientRequests.js"
-import { currentTerm, type RaftContext, ringAll, transition } from "./RaftContext.js"
+import { Effect, Either } from "effect"
+import type { Entry } from "../../services/Log.js"
+import { currentTerm, notLeader, type RaftContext, ringAll, transition } from "./RaftContext.js"
+import type { NotLeader, ProposalError } from "./RaftErrors.js"
+import type { Settlement } from "./Settlement.js"
 
-/** A write or cas waiting to enter the log. */
-export interface Proposal extends ClientRequest {
-  readonly command: Exclude<KvRequest, { readonly type: "read" }>
+/** A command waiting to enter the log. */
+export interface Proposal {
+  /** The application's command, which Raft never opens. */
+  readonly command: unknown
+  /** When set, only the leader of this very term may append it (see Raft.ProposeOptions). */
+  readonly term: number | undefined
+  readonly settlement: Settlement<unknown, ProposalError>
 }
 
-/** For a client's own request whose entry was overwritten: it can never commit. */
-const overwritten = errorReply(
-  ErrorCode.temporarilyUnavailable,
-  "leadership changed before the request committed; it was not applied"
-)
-
-/** For a forwarded request whose entry was overwritten: a duplicate of the forward may still run. */
-const mayBeElsewhere = errorReply(
-  ErrorCode.timeout,
-  "leadership changed before the request committed; a copy of it may still be applied"
-)
-
 /**
- * Group commit: takes every write and cas waiting (at least one) and, as
- * leader, appends all it admits with one Log append, so one record, one
- * write and one fsync, however many there are. Refused ones (not leader, a
- * forward for another term, a duplicate forward) are answered or passed on
- * (answerRefused); one already answered (it timed out while queued, with an
- * indefinite answer) is dropped. Returns the term and last index of what it
- * appended, if anything.
+ * Group commit: takes every proposal waiting (at least one) and, as leader,
+ * appends all it admits with one Log append, so one record, one write and
+ * one fsync, however many there are. Refused ones (not leader, or not of the
+ * term they name) fail with NotLeader; one already settled (it timed out
+ * while queued: its outcome was indefinite) is dropped. Returns the term and
+ * last index of what it appended, if anything.
  */
 const proposeBatch = (context: RaftContext): Effect.Effect<{ readonly term: number; readonly lastIndex: number } | null> =>
   Effect.gen(function*() {
@@ -38,17 +28,17 @@ const proposeBatch = (context: RaftContext): Effect.Effect<{ readonly term: numb
       Effect.gen(function*() {
         const term = currentTerm(context)
         const entries: Array<Entry> = []
-        const refusals: Array<readonly [ClientRequest, Refused]> = []
+        const refusals: Array<readonly [Proposal, NotLeader]> = []
+        const leading = state.role === "leader"
         for (const proposal of proposals) {
-          if (proposal.responder.answered()) continue
-          const refused = refusedHere(context, state, proposal)
-          if (refused !== null) {
-            refusals.push([proposal, refused])
+          if (proposal.settlement.settled()) continue
+          if (!leading || (proposal.term !== undefined && proposal.term !== term)) {
+            refusals.push([proposal, yield* notLeader(context, state)])
             continue
           }
           const index = context.log.lastIndex() + 1 + entries.length
           entries.push({ term, command: proposal.command })
-          context.pending.register(index, term, proposal.origin._tag === "client" ? overwritten : mayBeElsewhere, proposal.responder)
+          context.pending.register(index, term, proposal.settlement)
         }
         if (entries.length > 0) yield* Effect.orDie(context.log.append(entries))
         const appended = entries.length > 0 ? { term, lastIndex: context.log.lastIndex() } : null
@@ -58,18 +48,18 @@ const proposeBatch = (context: RaftContext): Effect.Effect<{ readonly term: numb
       yield* context.commitSignal.ring
       yield* ringAll(context.replicateSignals)
     }
-    yield* Effect.forEach(refusals, ([proposal, refused]) => answerRefused(context, proposal, refused), { discard: true })
+    yield* Effect.forEach(refusals, ([proposal, refused]) => proposal.settlement.settle(Either.left(refused)), { discard: true })
     return appended
   })
 
 /**
  * The proposer fiber, for the node's life: one group at a time. After
  * appending a group it waits, as leader, until that group is committed (or
- * leadership ends) before taking the next: the writes that arrive meanwhile
- * make the next group (Nagle's algorithm, applied to the log). A lone write
- * waits for nothing; under load each group is what arrived during one
- * replication round, so there are far fewer records, fsyncs and
- * AppendEntries than writes.
+ * leadership ends) before taking the next: the proposals that arrive
+ * meanwhile make the next group (Nagle's algorithm, applied to the log). A
+ * lone proposal waits for nothing; under load each group is what arrived
+ * during one replication round, so there are far fewer records, fsyncs and
+ * AppendEntries than proposals.
  */
 export const proposer = (context: RaftContext): Effect.Effect<never> =>
   Effect.forever(Effect.gen(function*() {

@@ -1,4 +1,4 @@
-import type { NodeId } from "../protocol/envelope.js"
+import type { NodeId } from "../../services/Network.js"
 
 /**
  * Majority arithmetic over one cluster configuration, as every Raft decision

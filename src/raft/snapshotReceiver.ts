@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import type { Envelope } from "../protocol/envelope.js"
+import type { Envelope } from "../../services/Network.js"
 import type { InstallSnapshot, InstallSnapshotResult } from "../protocol/raftMessages.js"
 import { heardFromLeader } from "./follower.js"
 import { currentTerm, type RaftContext, transition } from "./RaftContext.js"

@@ -5,8 +5,8 @@ import { fileURLToPath } from "node:url"
 import { checkHistory } from "../../checker/check.js"
 import { parseHistoryText } from "../../checker/formats/load.js"
 
-// shared/ sits beside the repository, here and in CI.
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../shared/testdata/knossos-cas-register")
+// Kept in the repository (see its SOURCE.md), so a clone anywhere runs these cases.
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../fixtures/knossos-cas-register")
 const filesIn = (verdict: "good" | "bad") =>
   fs.readdirSync(path.join(root, verdict)).filter((f) => f.endsWith(".edn")).sort()
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { type Context, Effect } from "effect"
 import { KvStateMachine } from "../../layers/KvStateMachine.js"
-import { StateMachine, type StateMachineShape } from "../../services/StateMachine.js"
+import { type KvCommand, LinKvState } from "../../src/kv/LinKvState.js"
 import { applyToKvStore, emptyKvStore, type KvStore } from "../../src/kv/KvStore.js"
 import type { KvReply, KvRequest } from "../../src/protocol/kvMessages.js"
 
@@ -69,8 +69,8 @@ describe("KV semantics", () => {
 })
 
 describe("the KV state machine", () => {
-  const withMachine = <A, E>(use: (machine: StateMachineShape) => Effect.Effect<A, E>) =>
-    Effect.flatMap(StateMachine, use).pipe(Effect.provide(KvStateMachine))
+  const withMachine = <A, E>(use: (machine: Context.Tag.Service<LinKvState>) => Effect.Effect<A, E>) =>
+    Effect.flatMap(LinKvState, use).pipe(Effect.provide(KvStateMachine))
 
   it.effect("a query answers from the applied state and changes nothing", () =>
     withMachine((machine) =>
@@ -85,7 +85,7 @@ describe("the KV state machine", () => {
 
   it.effect("a snapshot restores the same state, keys of every JSON kind kept apart", () =>
     Effect.gen(function*() {
-      const writes: ReadonlyArray<KvRequest> = [
+      const writes: ReadonlyArray<KvCommand> = [
         { type: "write", key: 2, value: "two" },
         { type: "write", key: "2", value: [2] },
         { type: "write", key: { b: 1, a: [null, true] }, value: { x: 1 } },

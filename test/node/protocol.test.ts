@@ -83,7 +83,7 @@ describe("wire schemas", () => {
       leader_id: "n2",
       prev_log_index: 4,
       prev_log_term: 2,
-      entries: [{ term: 3, command: { type: "noop" } }, { term: 3, command: { type: "write", key: 1, value: 2 } }],
+      entries: [{ term: 3 }, { term: 3, command: { type: "write", key: 1, value: 2 } }],
       leader_commit: 4
     }
     const json = JSON.stringify(Schema.encodeSync(AppendEntries)(append))

@@ -121,7 +121,7 @@ describe("group commit", () => {
         yield* followersRefuse
       }
       expect(node.roles.at(-1)?.role).toBe("leader")
-      expect(node.storage.entries.filter((e) => e.command.type === "write")).toHaveLength(1)
+      expect(node.storage.entries.filter((e) => (e.command as { readonly type: string } | undefined)?.type === "write")).toHaveLength(1)
       expect(toClients).toMatchObject([
         { dest: "c1", type: "error", code: 0, text: expect.stringContaining("timed out waiting for commit") },
         { dest: "c2", type: "error", code: 0, text: expect.stringContaining("timed out waiting for commit") }

@@ -37,7 +37,7 @@ describe("a node whose log cannot be written", () => {
 
       // The next entries n2 sends cannot be written.
       diskFull = true
-      yield* scripted.deliver("n2", appendEntriesFrom("n2", 2, [{ term: 1, command: { type: "noop" } }]))
+      yield* scripted.deliver("n2", appendEntriesFrom("n2", 2, [{ term: 1 }]))
       yield* settle
       const exit = yield* Fiber.await(scripted.node)
       expect(Exit.isFailure(exit) && Cause.pretty(exit.cause)).toContain("ENOSPC")

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import type { Entry } from "../../services/Log.js"
 import { advance, electN1, observe, ofType, startScriptedNode } from "../support/ScriptedPeers.js"
 
 const heartbeatFrom = (term: number, leader = "n2") => ({
@@ -169,6 +170,22 @@ describe("Raft timing (TestClock)", () => {
       expect(replies).toMatchObject([{ type: "error", code: 11, in_reply_to: 1 }])
     }))
 
+  it.scoped("a leader not heard from for an election timeout is not forwarded to: the request gets a definite error at once", () =>
+    Effect.gen(function*() {
+      const node = yield* startScriptedNode()
+      yield* node.deliver("n2", heartbeatFrom(1))
+      // n2 goes silent, and n3 with it: n1's PreVotes go unanswered, so it still follows n2 in term 1.
+      yield* advance(node.config.electionTimeoutMaxMs + 50)
+      expect(node.roles).toEqual([{ term: 1, role: "follower" }])
+      yield* node.deliver("c1", { type: "write", msg_id: 1, key: 1, value: 1 })
+      yield* advance(10)
+      const sent = yield* node.sent
+      expect(ofType(sent, "forward")).toEqual([])
+      expect(sent.filter((m) => m.envelope.dest === "c1").map((m) => m.envelope.body)).toMatchObject([
+        { type: "error", code: 11, in_reply_to: 1, text: "no leader heard from within an election timeout; try again" }
+      ])
+    }))
+
   it.scoped("a duplicated forward enters the leader's log once, and the copy's answer is indefinite", () =>
     Effect.gen(function*() {
       const node = yield* startScriptedNode()
@@ -185,7 +202,7 @@ describe("Raft timing (TestClock)", () => {
         yield* n2AcknowledgesAll
       }
       yield* advance(10)
-      expect(node.storage.entries.filter((e) => e.command.type === "write")).toHaveLength(2)
+      expect(node.storage.entries.filter((e) => (e.command as { readonly type: string } | undefined)?.type === "write")).toHaveLength(2)
       const answers = (yield* repliesTo("n2")).filter((body) => body.in_reply_to === 2)
       expect(answers).toMatchObject([{ type: "error", code: 0 }])
     }))
@@ -194,7 +211,7 @@ describe("Raft timing (TestClock)", () => {
     Effect.gen(function*() {
       const storage = {
         snapshot: null,
-        entries: [{ term: 1, command: { type: "noop" as const } }],
+        entries: [{ term: 1 }] as Array<Entry>,
         hardState: { term: 1, votedFor: "n1", caughtUp: true }
       }
       const node = yield* startScriptedNode(storage)
@@ -203,7 +220,7 @@ describe("Raft timing (TestClock)", () => {
       // A copy of a forward sent to n1 when it led term 1, delivered only now.
       yield* node.deliver("n2", { type: "forward", msg_id: 1, term: 1, session: "n2:77", serial: 1, request: { type: "write", key: 1, value: 5 } })
       yield* advance(10)
-      expect(storage.entries.map((e) => e.command.type)).toEqual(["noop", "noop"])
+      expect(storage.entries.map((e) => e.command)).toEqual([undefined, undefined])
       expect((yield* node.sent).filter((m) => m.envelope.body.in_reply_to === 1).map((m) => m.envelope.body)).toMatchObject([
         { type: "error", code: 0 }
       ])

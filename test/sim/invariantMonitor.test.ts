@@ -3,7 +3,7 @@ import type { Entry } from "../../src/protocol/raftMessages.js"
 import { InvariantMonitor } from "../../sim/InvariantMonitor.js"
 import type { Violation } from "../../sim/Violation.js"
 
-const noop = (term: number): Entry => ({ term, command: { type: "noop" } })
+const noop = (term: number): Entry => ({ term })
 const write = (term: number, value: number): Entry => ({ term, command: { type: "write", key: 1, value } })
 
 /** A monitor over in-memory logs that the test edits directly. */

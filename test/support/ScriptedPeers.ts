@@ -7,8 +7,8 @@ import { Log, type LogShape } from "../../services/Log.js"
 import { Network } from "../../services/Network.js"
 import { defaultRaftConfig, RaftConfig } from "../../services/RaftConfig.js"
 import { RaftObserver, type Role } from "../../services/RaftObserver.js"
-import type { Body, Envelope } from "../../src/protocol/envelope.js"
-import { runRaftNode } from "../../src/raft/RaftNode.js"
+import type { Body, Envelope } from "../../services/Network.js"
+import { runKvNode } from "../../src/kv/KvNode.js"
 
 /**
  * One real Raft node, n1 of n1..n3, whose peers are played by the test: every
@@ -40,7 +40,7 @@ export const startScriptedNode = (
     }),
     Layer.succeed(RaftConfig, defaultRaftConfig)
   )
-  const node = yield* Effect.forkScoped(Effect.provide(runRaftNode, services))
+  const node = yield* Effect.forkScoped(Effect.provide(runKvNode, services))
 
   /** Everything n1 has sent so far. */
   const sent = Effect.map(Queue.takeAll(outbox), (chunk) => [...chunk])

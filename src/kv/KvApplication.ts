@@ -1,0 +1,191 @@
+import { Effect, Either, Random, Schema } from "effect"
+import type { Envelope, NetworkShape } from "../../services/Network.js"
+import { RaftConfig } from "../../services/RaftConfig.js"
+import { describeParseError } from "../protocol/describeParseError.js"
+import { ErrorCode } from "../protocol/errorCodes.js"
+import { Forward } from "../protocol/forwardMessage.js"
+import { CasRequest, type ErrorReply, errorReply, KvReply, type KvRequest, ReadRequest, WriteRequest } from "../protocol/kvMessages.js"
+import type { MessageRefusal, RaftApplication } from "../raft/dispatcher.js"
+import type { Raft } from "../raft/Raft.js"
+import type { ProposalError, ReadBarrierError } from "../raft/RaftErrors.js"
+import { type ForwardId, makeForwardedRequests, makeForwardIds } from "./Forwarding.js"
+import type { InFlightRequests, Responder } from "./InFlightRequests.js"
+import { LinKvRules } from "./LinKvRules.js"
+import { type KvCommand, LinKvState } from "./LinKvState.js"
+import { requestLimitViolation } from "./requestLimits.js"
+
+/** Every message the lin-kv application serves: clients' requests, and peers' forwards of them. */
+const requestSchemas = [ReadRequest, WriteRequest, CasRequest, Forward] as const
+export type KvNodeRequest = Schema.Schema.Type<(typeof requestSchemas)[number]>
+const decoders = new Map(
+  requestSchemas.map((schema) => [
+    schema.fields.type.literals[0] as string,
+    Schema.decodeUnknownEither(schema as Schema.Schema<KvNodeRequest, unknown>, { errors: "all" })
+  ])
+)
+const decodeReply = Schema.decodeUnknownOption(KvReply)
+
+/**
+ * Why a request is refused for who sent it, or undefined when it is not: a
+ * forward is obeyed only from the other members of the cluster; a client's
+ * own request must keep within the limits every node can carry.
+ */
+export const refusal = (request: KvNodeRequest, src: string, peers: ReadonlyArray<string>): ErrorReply | undefined => {
+  if (request.type === "forward") {
+    return peers.includes(src) ? undefined : errorReply(
+      ErrorCode.notSupported,
+      `forward is accepted only from the other cluster members (${peers.join(", ")}), not from ${src}`
+    )
+  }
+  const violation = requestLimitViolation(request)
+  return violation === undefined ? undefined : errorReply(ErrorCode.malformedRequest, `malformed ${request.type}: ${violation}`)
+}
+
+const indefinitely = (what: string) => `${what}; the operation may or may not have happened`
+
+/**
+ * Where a request came from: straight from a client (never duplicated), or
+ * forwarded by another node to the leader of `term` (a forward may be
+ * duplicated by the network; see Forwarding.ts).
+ */
+type RequestOrigin =
+  | { readonly _tag: "client" }
+  | { readonly _tag: "forwarded"; readonly term: number; readonly id: ForwardId }
+
+/**
+ * The lin-kv application on the Raft engine: it takes clients' reads, writes
+ * and cas, and answers each exactly once with Maelstrom's replies and error
+ * codes. As leader, a write or cas is proposed to Raft and answered with the
+ * state machine's reply once applied; a read passes a read barrier and is
+ * answered from the state machine. A node that does not lead passes a
+ * client's request on to the leader it heard from recently, naming that
+ * leader's term, or answers "temporarily unavailable" at once when it knows
+ * none. A definite error means the operation never happened and never will;
+ * everything else is indefinite.
+ */
+export const makeKvApplication = (raft: Raft, network: NetworkShape, inFlight: InFlightRequests) =>
+  Effect.gen(function*() {
+    const { requestTimeoutMs } = yield* RaftConfig
+    const state = yield* LinKvState
+    const rules = yield* LinKvRules
+    const forwarded = makeForwardedRequests()
+    // A random incarnation per start keeps this node's forward ids unique across its restarts.
+    const nextForwardId = makeForwardIds(raft.self, yield* Random.nextIntBetween(0, 2 ** 31))
+
+    const refuse = (envelope: Envelope, reply: ErrorReply) =>
+      Effect.zipRight(Effect.logWarning(`${reply.text} (from ${envelope.src})`), network.reply(envelope, reply))
+
+    /** Passes a client's request on to `leaderId`, the leader of `term`, and relays its reply. */
+    const forward = (command: KvRequest, leaderId: string, term: number, responder: Responder) =>
+      network.rpcThen(leaderId, { type: "forward", term, ...nextForwardId(), request: command } satisfies Forward, requestTimeoutMs, (answer) =>
+        responder.answer(Either.match(answer, {
+          onLeft: () => errorReply(ErrorCode.timeout, indefinitely(`timed out waiting for leader ${leaderId}`)),
+          onRight: (body) => {
+            const { in_reply_to: _inReplyTo, msg_id: _msgId, ...reply } = body
+            const decoded = decodeReply(reply)
+            return decoded._tag === "Some"
+              ? decoded.value
+              : errorReply(ErrorCode.crash, "the leader answered with an unreadable reply; the operation may have happened")
+          }
+        })))
+
+    /**
+     * Answers a request Raft could not serve. A client's own request that
+     * this node could not take goes on to the leader it knows (or gets a
+     * definite "temporarily unavailable": it entered no log, and no copy of it
+     * exists); a forwarded one is never passed on again, and every failure of
+     * one is indefinite, since another copy of the same forward may still run.
+     */
+    const answerFailure = (
+      command: KvRequest,
+      origin: RequestOrigin,
+      responder: Responder,
+      error: ProposalError | ReadBarrierError
+    ): Effect.Effect<void> => {
+      if (error._tag === "RaftTimeout") return responder.answer(errorReply(ErrorCode.timeout, indefinitely(error.message)))
+      if (origin._tag === "forwarded") {
+        return responder.answer(errorReply(
+          ErrorCode.timeout,
+          error._tag === "NotLeader"
+            ? indefinitely("not the leader of the term this forward names")
+            : "leadership changed before the request committed; a copy of it may still be applied"
+        ))
+      }
+      if (error._tag === "LeadershipLost") {
+        return responder.answer(errorReply(
+          ErrorCode.temporarilyUnavailable,
+          command.type === "read" ? error.message : "leadership changed before the request committed; it was not applied"
+        ))
+      }
+      if (error.leaderId === null) {
+        return responder.answer(errorReply(ErrorCode.temporarilyUnavailable, "no leader heard from within an election timeout; try again"))
+      }
+      return forward(command, error.leaderId, error.term, responder)
+    }
+
+    const accept = (envelope: Envelope, { msg_id: _, ...command }: KvRequest, origin: RequestOrigin): Effect.Effect<void> =>
+      Effect.gen(function*() {
+        const responder = inFlight.accept(envelope)
+        const term = origin._tag === "forwarded" ? origin.term : undefined
+        if (command.type === "read") {
+          if (rules.followersServeReads && (yield* raft.status).role !== "leader") {
+            return yield* responder.answer(yield* state.query(command))
+          }
+          return yield* raft.readBarrierThen(
+            (outcome) =>
+              Either.match(outcome, {
+                onRight: () => Effect.flatMap(state.query(command), responder.answer),
+                onLeft: (error) => answerFailure(command, origin, responder, error)
+              }),
+            { term }
+          )
+        }
+        if (origin._tag === "forwarded" && rules.refusesDuplicates) {
+          const status = yield* raft.status
+          // Only the leader of the forward's term takes it; a copy of one it took already is not proposed again.
+          if (status.role === "leader" && status.term === origin.term && !forwarded.admit(origin.term, origin.id)) {
+            return yield* responder.answer(
+              errorReply(ErrorCode.timeout, "a copy of a forward already taken; its outcome goes to the first copy")
+            )
+          }
+        }
+        yield* raft.proposeThen(
+          command satisfies KvCommand,
+          (outcome) =>
+            Either.match(outcome, {
+              // The state machine's reply to the command this application proposed.
+              onRight: (reply) => responder.answer(reply as KvReply),
+              onLeft: (error) => answerFailure(command, origin, responder, error)
+            }),
+          { term }
+        )
+      })
+
+    const handle = (envelope: Envelope): Effect.Effect<void> => {
+      const decode = decoders.get(envelope.body.type)
+      if (decode === undefined) {
+        return refuse(envelope, errorReply(ErrorCode.notSupported, `unsupported message type ${JSON.stringify(envelope.body.type)}`))
+      }
+      const decoded = decode(envelope.body)
+      if (Either.isLeft(decoded)) {
+        return refuse(envelope, errorReply(ErrorCode.malformedRequest, `malformed ${envelope.body.type}: ${describeParseError(decoded.left)}`))
+      }
+      const request = decoded.right
+      const refused = refusal(request, envelope.src, raft.peers)
+      if (refused !== undefined) return refuse(envelope, refused)
+      return request.type === "forward"
+        ? accept(envelope, request.request, {
+          _tag: "forwarded",
+          term: request.term,
+          id: { session: request.session, serial: request.serial }
+        })
+        : accept(envelope, request, { _tag: "client" })
+    }
+
+    const application: RaftApplication = {
+      handle,
+      refuse: (envelope, refusal: MessageRefusal) =>
+        refuse(envelope, errorReply(refusal._tag === "Malformed" ? ErrorCode.malformedRequest : ErrorCode.notSupported, refusal.text))
+    }
+    return application
+  })

@@ -1,0 +1,137 @@
+import { Deferred, Effect, Either, PubSub, type Queue, type Scope } from "effect"
+import type { NodeId } from "../../services/Network.js"
+import type { Role, RoleChange } from "../../services/RaftObserver.js"
+import { currentTerm, notLeader, type RaftContext, ringAll, transition } from "./RaftContext.js"
+import { type NotLeader, type ProposalError, RaftTimeout, type ReadBarrierError } from "./RaftErrors.js"
+import { confirmReads } from "./ReadIndexReads.js"
+import { makeSettlement } from "./Settlement.js"
+
+export interface ProposeOptions {
+  /**
+   * Only the leader of this very term may take the command. A command passed
+   * on to the leader of a term names it: if leadership moves on meanwhile,
+   * no other leader runs it, so a copy the network repeats runs at most once.
+   */
+  readonly term?: number
+}
+
+/** What a node knows of itself now. */
+export interface RaftStatus {
+  readonly self: NodeId
+  readonly role: Role
+  readonly term: number
+  /** The leader this node heard from within an election timeout (itself when leading), or null. */
+  readonly leaderId: NodeId | null
+  readonly commitIndex: number
+}
+
+/**
+ * The Raft engine as an application uses it. Commands are the application's
+ * own JSON values, never opened here: they reach the state machine's `apply`
+ * in log order once committed, on every node.
+ */
+export interface Raft {
+  readonly self: NodeId
+  /** The other members. */
+  readonly peers: ReadonlyArray<NodeId>
+  /**
+   * Proposes a command; `onOutcome` gets, exactly once, the state machine's
+   * result once the command is applied, or why there is none: NotLeader (not
+   * taken), LeadershipLost (its entry was overwritten: never applied),
+   * RaftTimeout (no outcome within the request timeout: it may or may not be
+   * applied). Nothing waits: `onOutcome` runs on whichever fiber learns the
+   * outcome, so it must not block.
+   */
+  readonly proposeThen: (
+    command: unknown,
+    onOutcome: (outcome: Either.Either<unknown, ProposalError>) => Effect.Effect<void>,
+    options?: ProposeOptions
+  ) => Effect.Effect<void>
+  /** `proposeThen`, waiting for the outcome. */
+  readonly propose: (command: unknown, options?: ProposeOptions) => Effect.Effect<unknown, ProposalError>
+  /**
+   * A linearizable read barrier (ReadIndex): `onOutcome` succeeds once this
+   * node has been confirmed the leader by a majority after the call and has
+   * applied every entry committed before it. It runs on the applier's fiber,
+   * so the state machine queried inside it holds exactly that state; it must
+   * not block.
+   */
+  readonly readBarrierThen: (
+    onOutcome: (outcome: Either.Either<void, ReadBarrierError>) => Effect.Effect<void>,
+    options?: ProposeOptions
+  ) => Effect.Effect<void>
+  /** `readBarrierThen`, waiting for it. A query made after it is linearizable only if nothing is applied meanwhile. */
+  readonly readBarrier: (options?: ProposeOptions) => Effect.Effect<void, ReadBarrierError>
+  readonly status: Effect.Effect<RaftStatus>
+  /** Every role change from now on, for as long as the scope lasts. */
+  readonly roleChanges: Effect.Effect<Queue.Dequeue<RoleChange>, never, Scope.Scope>
+}
+
+const waitFor = <A, E>(start: (onOutcome: (outcome: Either.Either<A, E>) => Effect.Effect<void>) => Effect.Effect<void>) =>
+  Effect.gen(function*() {
+    const outcome = yield* Deferred.make<A, E>()
+    yield* start((exit) => Deferred.complete(outcome, exit))
+    return yield* Deferred.await(outcome)
+  })
+
+/** Whether a leader of the current term may take a command that names `term`. */
+const leads = (context: RaftContext, role: Role, term: number | undefined) =>
+  role === "leader" && (term === undefined || term === currentTerm(context))
+
+export const makeRaft = (context: RaftContext): Raft => {
+  const proposeThen: Raft["proposeThen"] = (command, onOutcome, options) =>
+    Effect.gen(function*() {
+      const settlement = makeSettlement(onOutcome)
+      // A follower refuses without the state lock: the proposer checks again under it.
+      const seen = yield* context.state.get
+      if (!leads(context, seen.role, options?.term)) return yield* settlement.settle(Either.left(yield* notLeader(context, seen)))
+      yield* context.proposals.add({ command, term: options?.term, settlement })
+      yield* context.requestTimeouts.start(
+        settlement.settled,
+        settlement.settle(Either.left(new RaftTimeout({ waitingFor: "commit" })))
+      )
+    })
+
+  const readBarrierThen: Raft["readBarrierThen"] = (onOutcome, options) =>
+    Effect.gen(function*() {
+      const barrier = makeSettlement(onOutcome)
+      const refused = yield* transition(context, (state) =>
+        Effect.gen(function*() {
+          if (!leads(context, state.role, options?.term)) return [yield* notLeader(context, state), state] as const
+          // A barrier takes no log entry: it waits for a majority to confirm this leader after it was asked.
+          const reading = { ...state, readRound: state.readRound + 1 }
+          context.reads.wait(reading.readRound, barrier)
+          yield* confirmReads(context, reading)
+          return [null as NotLeader | null, reading] as const
+        }))
+      if (refused !== null) return yield* barrier.settle(Either.left(refused))
+      yield* ringAll(context.replicateSignals)
+      yield* context.requestTimeouts.start(
+        barrier.settled,
+        Effect.suspend(() =>
+          barrier.settle(Either.left(
+            new RaftTimeout({
+              waitingFor: context.reads.isConfirmed(barrier)
+                ? "the state machine to apply the entries committed before the read"
+                : "a majority to confirm this node still leads"
+            })
+          ))
+        )
+      )
+    })
+
+  return {
+    self: context.self,
+    peers: context.peers,
+    proposeThen,
+    propose: (command, options) => waitFor((onOutcome) => proposeThen(command, onOutcome, options)),
+    readBarrierThen,
+    readBarrier: (options) => waitFor((onOutcome) => readBarrierThen(onOutcome, options)),
+    status: Effect.gen(function*() {
+      const state = yield* context.state.get
+      const { leaderId } = yield* notLeader(context, state)
+      return { self: context.self, role: state.role, term: currentTerm(context), leaderId, commitIndex: state.commitIndex }
+    }),
+    roleChanges: PubSub.subscribe(context.roleWatchers)
+  }
+}

@@ -1,6 +1,0 @@
-import { describe } from "@effect/vitest"
-import { sweepSeeds } from "./seedSweep.js"
-
-describe("our Raft on 3 simulated nodes under every fault", () => {
-  sweepSeeds(3, 1, 300)
-})

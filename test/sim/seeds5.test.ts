@@ -1,6 +1,0 @@
-import { describe } from "@effect/vitest"
-import { sweepSeeds } from "./seedSweep.js"
-
-describe("our Raft on 5 simulated nodes under every fault", () => {
-  sweepSeeds(5, 1, 100)
-})
