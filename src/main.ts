@@ -9,9 +9,11 @@ import { MemoryLog } from "../layers/MemoryLog.js"
 import { NodeDisk } from "../layers/NodeDisk.js"
 import { NodeStatsLog } from "../layers/NodeStats.js"
 import { StderrLogger } from "../layers/StderrLogger.js"
+import { Network } from "../services/Network.js"
 import { NodeStartup } from "../services/NodeStartup.js"
 import { RaftConfig } from "../services/RaftConfig.js"
 import { describeFailure } from "./describeFailure.js"
+import { describeNodeSettings } from "./options/describeNodeSettings.js"
 import { readNodeCommand } from "./options/nodeCommand.js"
 import type { NodeSettings } from "./options/nodeSettings.js"
 import { nodeUsage, refusalReport } from "./options/nodeUsage.js"
@@ -36,6 +38,7 @@ const runNode = (settings: NodeSettings) => {
     Layer.succeed(RaftConfig, settings.raft)
   ).pipe(
     Layer.tapErrorCause((cause) => Effect.flatMap(NodeStartup, (startup) => startup.cannotStart(describeFailure(cause)))),
+    Layer.tap(() => Effect.flatMap(Network, ({ self }) => Effect.logInfo(describeNodeSettings(settings, self)))),
     Layer.tap(() => Effect.flatMap(NodeStartup, (startup) => startup.ready)),
     Layer.provideMerge(MaelstromNetwork)
   )

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Either, Option } from "effect"
 import { closestFlags } from "../../src/options/closestFlags.js"
+import { describeNodeSettings } from "../../src/options/describeNodeSettings.js"
 import { NodeCommand, readNodeCommand } from "../../src/options/nodeCommand.js"
 import { parameters } from "../../src/options/nodeParameters.js"
 import { nodeUsage } from "../../src/options/nodeUsage.js"
@@ -92,7 +93,7 @@ describe("bin/raft's command line and environment", () => {
   })
 })
 
-describe("bin/raft's usage text", () => {
+describe("bin/raft's usage text and start line", () => {
   it("lists every flag with its environment variable, its default and its meaning", () => {
     for (const { flag, meaning, placeholder, shownDefault, variable } of parameters) {
       const line = nodeUsage.split("\n").find((text) => text.trimStart().startsWith(`${flag} ${placeholder} `))
@@ -101,5 +102,15 @@ describe("bin/raft's usage text", () => {
     }
     expect(nodeUsage).toContain("--data-dir DIR")
     expect(nodeUsage).toContain("default: 8388608")
+  })
+
+  it("names the log and every Raft parameter in force", () => {
+    const settings = settingsOf(["--data-dir", "/var/raft", "--heartbeat-ms", "75"])
+    expect(describeNodeSettings(settings, "n2")).toBe(
+      "n2 runs with its log in /var/raft/n2.log; --heartbeat-ms 75 --election-timeout-min-ms 400 --election-timeout-max-ms 800 " +
+        "--rpc-timeout-ms 500 --request-timeout-ms 2000 --max-entries-per-message 64 --max-inflight-per-peer 4 " +
+        "--snapshot-every 10000 --snapshot-bytes 8388608 --snapshot-chunk-chars 65536"
+    )
+    expect(describeNodeSettings(settingsOf([]), "n1")).toMatch(/^n1 runs with its log in memory \(lost when the process ends\); --heartbeat-ms 50 /)
   })
 })

@@ -5,7 +5,9 @@ import { afterEach, describe, expect, it } from "vitest"
 import { parameters } from "../../src/options/nodeParameters.js"
 import { NodeProcess, raftBin } from "../support/NodeProcess.js"
 
-/** bin/raft's flags as a real process sees them: refused before stdin is read, and --help. */
+const init = { type: "init", node_id: "n1", node_ids: ["n1"] }
+
+/** bin/raft's flags as a real process sees them: refused before stdin is read, --help, and the start line. */
 describe("bin/raft's flags, end to end", () => {
   const nodes: Array<NodeProcess> = []
   const start = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
@@ -54,5 +56,28 @@ describe("bin/raft's flags, end to end", () => {
       expect(usage).toMatch(new RegExp(`${flag} \\S+ +${variable} +default: ${shownDefault}\\n`))
     }
     expect(node.stderr).toEqual([])
+  })
+
+  it("logs once, at start, the log file and the limits in force: flags over environment over defaults", async () => {
+    const dataDir = path.join(dataParent(), "data")
+    const node = start(["--data-dir", dataDir, "--snapshot-every", "7"], { RAFT_SNAPSHOT_EVERY: "9", RAFT_HEARTBEAT_MS: "75" })
+    expect(await node.request(init)).toMatchObject({ type: "init_ok" })
+    expect(await node.requestWhenReady({ type: "write", key: 1, value: 2 })).toMatchObject({ type: "write_ok" })
+    const startLines = node.stderr.filter((line) => line.includes("runs with its log"))
+    expect(startLines).toHaveLength(1)
+    const logFile = path.join(dataDir, "n1.log")
+    expect(startLines[0]).toContain(`level=INFO`)
+    expect(startLines[0]).toContain(`n1 runs with its log in ${logFile}; --heartbeat-ms 75 --election-timeout-min-ms 400`)
+    expect(startLines[0]).toContain("--snapshot-every 7 --snapshot-bytes 8388608")
+    expect(fs.statSync(logFile).size).toBeGreaterThan(0)
+  })
+
+  it("without flags, as Maelstrom starts it, logs a log in memory and the defaults", async () => {
+    const node = start([])
+    expect(await node.request(init)).toMatchObject({ type: "init_ok" })
+    expect(await node.requestWhenReady({ type: "read", key: 1 })).toMatchObject({ type: "error", code: 20 })
+    expect(node.stderr.filter((line) => line.includes("runs with its log"))).toEqual([
+      expect.stringContaining("n1 runs with its log in memory (lost when the process ends); --heartbeat-ms 50 ")
+    ])
   })
 })
