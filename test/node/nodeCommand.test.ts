@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Either, Option } from "effect"
 import { closestFlags } from "../../src/options/closestFlags.js"
@@ -102,6 +103,13 @@ describe("bin/raft's usage text and start line", () => {
     }
     expect(nodeUsage).toContain("--data-dir DIR")
     expect(nodeUsage).toContain("default: 8388608")
+  })
+
+  it("is what README.md's table says: every flag with its variable and default", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8")
+    for (const { flag, placeholder, shownDefault, variable } of parameters) {
+      expect(readme, flag).toContain(`| \`${flag} ${placeholder}\` | \`${variable}\` | ${shownDefault} |`)
+    }
   })
 
   it("names the log and every Raft parameter in force", () => {
