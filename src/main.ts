@@ -1,5 +1,6 @@
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Effect, Layer, Option } from "effect"
+import { defaultTeardown } from "@effect/platform/Runtime"
+import { Cause, Console, Effect, Exit, Layer, Option } from "effect"
 import { FileLog } from "../layers/FileLog.js"
 import { KvStateMachine } from "../layers/KvStateMachine.js"
 import { LoggingRaftObserver } from "../layers/LoggingRaftObserver.js"
@@ -7,44 +8,58 @@ import { MaelstromNetwork } from "../layers/MaelstromNetwork.js"
 import { MemoryLog } from "../layers/MemoryLog.js"
 import { NodeDisk } from "../layers/NodeDisk.js"
 import { NodeStatsLog } from "../layers/NodeStats.js"
-import { dataDirectory, nodeConfigProvider, RaftConfigFromFlagsAndEnvironment } from "../layers/RaftConfigFromFlagsAndEnvironment.js"
 import { StderrLogger } from "../layers/StderrLogger.js"
+import { Network } from "../services/Network.js"
 import { NodeStartup } from "../services/NodeStartup.js"
+import { RaftConfig } from "../services/RaftConfig.js"
 import { describeFailure } from "./describeFailure.js"
 import { runKvNode } from "./kv/KvNode.js"
+import { describeNodeSettings } from "./options/describeNodeSettings.js"
+import { readNodeCommand } from "./options/nodeCommand.js"
+import type { NodeSettings } from "./options/nodeSettings.js"
+import { nodeUsage, refusalReport } from "./options/nodeUsage.js"
+import { NodeUsageError } from "./options/NodeUsageError.js"
 
-const args = process.argv.slice(2)
-
-/** A durable log in `--data-dir` / RAFT_DATA_DIR when given, else a log in memory. */
-const ChosenLog = Layer.unwrapEffect(
-  Effect.map(
-    Effect.withConfigProvider(dataDirectory, nodeConfigProvider(args)),
-    Option.match({ onNone: () => MemoryLog, onSome: (directory) => FileLog(directory).pipe(Layer.provide(NodeDisk)) })
-  )
-)
+/** A durable log in the data directory when one is given, else a log in memory. */
+const chosenLog = (dataDir: Option.Option<string>) =>
+  Option.match(dataDir, { onNone: () => MemoryLog, onSome: (directory) => FileLog(directory).pipe(Layer.provide(NodeDisk)) })
 
 /**
  * The Maelstrom lin-kv node: a Raft-replicated key-value store speaking JSON
  * lines on stdio. Init is answered once the log is read and every service is
  * built, so a node that cannot start says why in its answer to init.
  */
-const NodeServices = Layer.mergeAll(
-  ChosenLog,
-  KvStateMachine,
-  LoggingRaftObserver,
-  NodeStatsLog,
-  RaftConfigFromFlagsAndEnvironment(args)
-).pipe(
-  Layer.tapErrorCause((cause) => Effect.flatMap(NodeStartup, (startup) => startup.cannotStart(describeFailure(cause)))),
-  Layer.tap(() => Effect.flatMap(NodeStartup, (startup) => startup.ready)),
-  Layer.provideMerge(MaelstromNetwork)
-)
+const runNode = (settings: NodeSettings) => {
+  const NodeServices = Layer.mergeAll(
+    chosenLog(settings.dataDir),
+    KvStateMachine,
+    LoggingRaftObserver,
+    NodeStatsLog,
+    Layer.succeed(RaftConfig, settings.raft)
+  ).pipe(
+    Layer.tapErrorCause((cause) => Effect.flatMap(NodeStartup, (startup) => startup.cannotStart(describeFailure(cause)))),
+    Layer.tap(() => Effect.flatMap(Network, ({ self }) => Effect.logInfo(describeNodeSettings(settings, self)))),
+    Layer.tap(() => Effect.flatMap(NodeStartup, (startup) => startup.ready)),
+    Layer.provideMerge(MaelstromNetwork)
+  )
+  return runKvNode.pipe(
+    Effect.provide(NodeServices),
+    Effect.tapErrorCause((cause) => Effect.logError(`node stopped: ${describeFailure(cause)}`, cause))
+  )
+}
 
-const program = runKvNode.pipe(
-  Effect.provide(NodeServices),
-  Effect.tapErrorCause((cause) => Effect.logError(`node stopped: ${describeFailure(cause)}`, cause)),
+/** Flags and environment are checked before stdin is read: a node that cannot run as asked does not start. */
+const program = readNodeCommand(process.argv.slice(2)).pipe(
+  Effect.tapError((error) => Console.error(refusalReport(error))),
+  Effect.flatMap((command) => command._tag === "ShowHelp" ? Console.log(nodeUsage) : runNode(command.settings)),
   Effect.provide(StderrLogger(process.env["RAFT_LOG_LEVEL"]))
 )
 
+/** A refused command line exits 2, as usage errors do; anything else as runMain decides (1 on failure). */
+const exitCode: typeof defaultTeardown = (exit, onExit) =>
+  Exit.isFailure(exit) && Option.exists(Cause.failureOption(exit.cause), (error) => error instanceof NodeUsageError)
+    ? onExit(2)
+    : defaultTeardown(exit, onExit)
+
 // runMain's own error report and pretty logger write to stdout, which is the wire: both off.
-NodeRuntime.runMain(program, { disableErrorReporting: true, disablePrettyLogger: true })
+NodeRuntime.runMain(program, { disableErrorReporting: true, disablePrettyLogger: true, teardown: exitCode })

@@ -1,0 +1,74 @@
+import { Either, Option } from "effect"
+import { defaultRaftConfig, type RaftConfigShape } from "../../services/RaftConfig.js"
+import { dataDirParameter, type NodeParameter, raftParameters } from "./nodeParameters.js"
+
+/** What a node runs with: where its log lives (none: in memory) and Raft's parameters. */
+export interface NodeSettings {
+  readonly dataDir: Option.Option<string>
+  readonly raft: RaftConfigShape
+}
+
+/** Where a setting's value came from, so that a message names what the user wrote. */
+type Source = "flag" | "variable" | "default"
+
+const named = (parameter: NodeParameter, source: Source, value: string): string =>
+  source === "flag"
+    ? `${parameter.flag} ${value}`
+    : source === "variable"
+    ? `${parameter.variable}=${value}`
+    : `${parameter.flag} ${value} (its default)`
+
+const positiveInteger = (text: string): number | undefined => {
+  const value = /^[0-9]+$/.test(text) ? Number(text) : Number.NaN
+  return Number.isSafeInteger(value) && value > 0 ? value : undefined
+}
+
+/**
+ * Each setting from its flag, else its environment variable, else its
+ * default; every value that cannot be used is a problem naming its flag or
+ * variable, the value and what is expected.
+ */
+export const resolveNodeSettings = (
+  given: ReadonlyMap<NodeParameter, string>,
+  environment: ReadonlyMap<string, string>
+): Either.Either<NodeSettings, ReadonlyArray<string>> => {
+  const problems: Array<string> = []
+  const found = (parameter: NodeParameter): { readonly text: string; readonly source: Source } | undefined => {
+    const flagValue = given.get(parameter)
+    if (flagValue !== undefined) return { text: flagValue, source: "flag" }
+    const variableValue = environment.get(parameter.variable)
+    return variableValue === undefined ? undefined : { text: variableValue, source: "variable" }
+  }
+
+  const raft: Record<keyof RaftConfigShape, number> = { ...defaultRaftConfig }
+  // Each value as the user gave it (or as its default), for a message that compares two of them.
+  const described = new Map<keyof RaftConfigShape, string>()
+  for (const parameter of raftParameters) {
+    const setting = found(parameter)
+    if (setting === undefined) {
+      described.set(parameter.key, named(parameter, "default", String(raft[parameter.key])))
+      continue
+    }
+    const value = positiveInteger(setting.text)
+    if (value === undefined) {
+      problems.push(`${named(parameter, setting.source, JSON.stringify(setting.text))}: expected a positive integer`)
+      continue
+    }
+    raft[parameter.key] = value
+    described.set(parameter.key, named(parameter, setting.source, String(value)))
+  }
+  const bothValid = described.has("electionTimeoutMinMs") && described.has("electionTimeoutMaxMs")
+  if (bothValid && raft.electionTimeoutMinMs > raft.electionTimeoutMaxMs) {
+    problems.push(
+      `${described.get("electionTimeoutMinMs")} is above ${described.get("electionTimeoutMaxMs")}: ` +
+        "the election timeout's minimum must not exceed its maximum"
+    )
+  }
+
+  const dataDir = found(dataDirParameter)
+  if (dataDir?.text === "") problems.push(`${named(dataDirParameter, dataDir.source, "\"\"")}: expected a directory`)
+
+  return problems.length > 0
+    ? Either.left(problems)
+    : Either.right({ dataDir: Option.map(Option.fromNullable(dataDir), ({ text }) => text), raft })
+}
