@@ -68,9 +68,16 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
   Layer.scoped(
     Log,
     Effect.gen(function*() {
-      const { self } = yield* Network
+      const { nodeIds, self } = yield* Network
       const disk = yield* Disk
       const filePath = path.resolve(directory, `${self}.log`)
+      // Only a leader can repair a log that lost records, and a lone node has no leader but itself.
+      const alone = nodeIds.every((id) => id === self)
+      const refuseAlone = (what: string) =>
+        new LogError({
+          reason: `${what}; this node is alone in its cluster, so no other node can repair its log: ` +
+            "it refuses to start rather than serve what it cannot vouch for, and leaves its files as they are"
+        })
 
       // A new directory entry survives power loss only once its parent directory is fsynced.
       const createdDirectories = yield* disk.createDirectory(directory).pipe(Effect.mapError(failedTo(`creating ${directory}`)))
@@ -116,8 +123,13 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
         )
       )
       if (marked && recovered.records === 0) {
-        yield* Effect.logWarning(`${filePath} is empty but ${markerPath} says this node had a log: no vote until a leader catches it up`)
+        const lost = `${filePath} is empty (byte 0) but ${markerPath} says this node had a log`
+        if (alone) return yield* refuseAlone(lost)
+        yield* Effect.logWarning(`${lost}: no vote until a leader catches it up`)
         storage.hardState = { ...storage.hardState, caughtUp: false }
+      }
+      if (alone && !storage.hardState.caughtUp) {
+        return yield* refuseAlone(`${filePath}: its hard state says this node lost records that no leader has replaced since (caughtUp false)`)
       }
 
       let appender = makeDurableAppender(file, filePath, recovered.wholeBytes)
