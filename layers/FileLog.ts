@@ -1,10 +1,11 @@
 import * as path from "node:path"
 import { Effect, Either, Exit, Layer, Scope } from "effect"
 import { Disk, type DiskError, type DiskFile } from "../services/Disk.js"
-import { Log, LogError, type LogShape, type Snapshot } from "../services/Log.js"
+import { type HardState, Log, LogError, type LogShape, type Snapshot } from "../services/Log.js"
 import { Network } from "../services/Network.js"
 import { makeDurableAppender } from "./durableAppender.js"
 import {
+  type Corruption,
   currentLogFormat,
   encodeLogFile,
   encodeLogRecord,
@@ -49,6 +50,20 @@ const fileHolding = (storage: MemoryLogStorage): Uint8Array => {
 }
 
 /**
+ * The hard state of a node that lost its log from some record on. It holds
+ * no vote until a leader catches it up. The lost records may have held a
+ * newer term and a vote in it: it takes the highest term any record still
+ * names, and unless it knows its vote in that term, holds that vote itself,
+ * so it cannot vote twice in that term. A term named only by the damaged
+ * records themselves stays unknown (README, known limits).
+ */
+const afterLoss = (hard: HardState, corruption: Corruption, self: string): HardState => {
+  const term = Math.max(hard.term, corruption.laterTerm)
+  const votedFor = term === hard.term && hard.votedFor !== null ? hard.votedFor : self
+  return { term, votedFor, caughtUp: false }
+}
+
+/**
  * A durable Log: every change is appended to `<directory>/<node id>.log` as
  * one whole record and fsynced before the call returns, so nothing the node
  * has replied about is lost to a crash; a change that cannot be made durable
@@ -61,8 +76,8 @@ const fileHolding = (storage: MemoryLogStorage): Uint8Array => {
  * fsynced, renamed over the log, and the directory fsynced. A crash at any
  * step leaves either the old file or the new one under the log's name, each
  * complete, so nothing acknowledged is lost; a leftover temporary file is
- * overwritten by the next compaction. A file written in the format before
- * checksums is replaced the same way on start.
+ * overwritten by the next compaction. A file found damaged, or written in
+ * the format before checksums, is replaced the same way on start.
  */
 export const FileLog = (directory: string, options: FileLogOptions = {}) =>
   Layer.scoped(
@@ -71,6 +86,7 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
       const { nodeIds, self } = yield* Network
       const disk = yield* Disk
       const filePath = path.resolve(directory, `${self}.log`)
+      const chunkBytes = options.readChunkBytes ?? 1024 * 1024
       // Only a leader can repair a log that lost records, and a lone node has no leader but itself.
       const alone = nodeIds.every((id) => id === self)
       const refuseAlone = (what: string) =>
@@ -102,12 +118,11 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
         yield* disk.fsyncDirectory(directory).pipe(Effect.mapError(failedTo(`creating ${filePath} and ${markerPath}`)))
       }
 
-      const recovered = yield* replayFile(file, filePath, options.readChunkBytes ?? 1024 * 1024)
+      const recovered = yield* replayFile(file, filePath, chunkBytes)
       const { corruption, storage } = recovered
-      if (corruption !== null) {
-        return yield* new LogError({ reason: `${filePath}: corrupt record at byte ${corruption.offset}: ${corruption.problem}` })
-      }
-      if (recovered.tornBytes > 0) {
+      const damage = corruption === null ? null : `${filePath}: corrupt record at byte ${corruption.offset}: ${corruption.problem}`
+      if (damage !== null && alone) return yield* refuseAlone(damage)
+      if (corruption === null && recovered.tornBytes > 0) {
         yield* Effect.logWarning(`${filePath}: dropping a torn last record of ${recovered.tornBytes} bytes at byte ${recovered.wholeBytes}`)
         yield* Effect.zipRight(file.truncate(recovered.wholeBytes), file.fsync).pipe(
           Effect.mapError(failedTo(`cutting the torn last record off ${filePath} at byte ${recovered.wholeBytes}`))
@@ -122,7 +137,7 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
           Effect.sync(() => void (marked = true))
         )
       )
-      if (marked && recovered.records === 0) {
+      if (corruption === null && marked && recovered.records === 0) {
         const lost = `${filePath} is empty (byte 0) but ${markerPath} says this node had a log`
         if (alone) return yield* refuseAlone(lost)
         yield* Effect.logWarning(`${lost}: no vote until a leader catches it up`)
@@ -174,7 +189,33 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
           yield* markHadLog
         })
 
-      if (recovered.format === 0) {
+      /** Copies the log file as found to `target`, durably, a chunk at a time: the evidence, for whoever looks into the damage. */
+      const keepCopy = (target: string) =>
+        Effect.scoped(Effect.gen(function*() {
+          const { file: copy } = yield* disk.open(target).pipe(Effect.mapError(failedTo(`opening ${target}`)))
+          // What an interrupted copy left there goes first.
+          yield* copy.truncate(0).pipe(Effect.mapError(failedTo(`emptying ${target}`)))
+          const copier = makeDurableAppender(copy, target, 0)
+          for (let position = 0;;) {
+            const chunk = yield* file.read(position, chunkBytes).pipe(Effect.mapError(failedTo(`reading ${filePath} at byte ${position}`)))
+            if (chunk.length === 0) break
+            yield* copier.append(chunk)
+            position += chunk.length
+          }
+          yield* disk.fsyncDirectory(directory).pipe(Effect.mapError(failedTo(`creating ${target}`)))
+        }))
+
+      if (corruption !== null) {
+        const copyPath = `${filePath}.corrupt-${corruption.offset}`
+        const hardState = afterLoss(storage.hardState, corruption, self)
+        const kept = (storage.snapshot?.lastIndex ?? 0) + storage.entries.length
+        yield* Effect.logWarning(
+          `${damage}; keeping the log before it (entries up to ${kept}) and taking everything from it on as lost: ` +
+            `no vote until a leader catches this node up; the file as found is kept as ${copyPath}`
+        )
+        yield* keepCopy(copyPath)
+        yield* replaceFile({ ...storage, hardState })
+      } else if (recovered.format === 0) {
         yield* replaceFile(storage)
         yield* Effect.logInfo(`${filePath}: rewritten in log format ${currentLogFormat} (checksummed records)`)
       } else if (recovered.records > 0) yield* markHadLog

@@ -88,6 +88,14 @@ export const snapshotRecord = (snapshot: Snapshot): LogRecord => ({
   snapshot: { last_index: snapshot.lastIndex, last_term: snapshot.lastTerm, data: snapshot.data }
 })
 
+/** The highest term a record names: what it says about the terms its node had reached. */
+const highestTermOf = (record: LogRecord): number => {
+  if ("hard_state" in record) return record.hard_state.term
+  if ("snapshot" in record) return record.snapshot.last_term
+  const entries = "append" in record ? record.append : "entries" in record ? record.entries : []
+  return entries.reduce((highest, entry) => Math.max(highest, entry.term), 0)
+}
+
 /** The JSON text of a line, its checksum verified in format 1, or what is wrong with it. */
 const textOf = (line: Uint8Array, format: 0 | 1): Either.Either<string, string> => {
   let json = line
@@ -118,6 +126,11 @@ export interface Corruption {
   /** Where the record starts: the bytes before it are the good prefix. */
   readonly offset: number
   readonly problem: string
+  /**
+   * The highest term named by a sound record after it (0 when none is): the
+   * node reached at least that term, and may have voted in it.
+   */
+  readonly laterTerm: number
 }
 
 /** What replaying a file gives. */
@@ -140,7 +153,7 @@ export interface RecoveredLog {
  * A last line without its newline is a torn write (cut short by a crash or a
  * failed write, never acknowledged): it is dropped. The first whole record
  * that fails its checksum or does not decode is corruption: replay keeps what
- * came before it.
+ * came before it, and of what follows only the terms that sound records name.
  * A file of a format this version does not know fails: it must not be taken
  * for damage and rewritten.
  */
@@ -178,7 +191,7 @@ export const makeLogReplay = (file: string): LogReplay => {
   const readHeader = (line: Uint8Array): Either.Either<void, LogError> => {
     const header = Either.flatMap(textOf(line, 1), (text) => Either.mapLeft(decodeHeader(text), (error) => `header: ${describeParseError(error)}`))
     if (Either.isLeft(header)) {
-      corruption = { offset: 0, problem: header.left }
+      corruption = { offset: 0, problem: header.left, laterTerm: 0 }
       return Either.void
     }
     const version = header.right.log_format
@@ -201,10 +214,14 @@ export const makeLogReplay = (file: string): LogReplay => {
       format = line[0] === openingBrace ? 0 : 1
       if (format === 1) return readHeader(line)
     }
-    if (corruption !== null) return Either.void
+    if (corruption !== null) {
+      const later = recordOf(line, format)
+      if (Either.isRight(later)) corruption = { ...corruption, laterTerm: Math.max(corruption.laterTerm, highestTermOf(later.right)) }
+      return Either.void
+    }
     const record = recordOf(line, format)
     if (Either.isLeft(record)) {
-      corruption = { offset, problem: record.left }
+      corruption = { offset, problem: record.left, laterTerm: 0 }
       return Either.void
     }
     apply(record.right)

@@ -93,7 +93,8 @@ describe("the log record codec", () => {
         format: 1,
         wholeBytes: offset,
         storage: { entries: [entry(1, "x".repeat(30))], hardState: { term: 1, votedFor: "n1" } },
-        corruption: { offset, problem: expect.stringMatching(/^checksum: the line says [0-9a-f]{8}, its content gives [0-9a-f]{8}$/) }
+        // The sound hard state after it names term 2.
+        corruption: { offset, problem: expect.stringMatching(/^checksum: the line says [0-9a-f]{8}, its content gives [0-9a-f]{8}$/), laterTerm: 2 }
       }))
     }
   })
@@ -109,6 +110,18 @@ describe("the log record codec", () => {
       const bytes = Buffer.concat([logFormatHeader, line, encodeLogRecord({ append: [] })])
       expect(replay(bytes, 4)).toMatchObject(Either.right({ wholeBytes: header, corruption: { offset: header, problem: expect.stringContaining(problem) } }))
     }
+  })
+
+  it("counts only sound records after the damage for the terms the node reached", () => {
+    const bytes = Buffer.concat([
+      logFormatHeader,
+      encodeLogRecord({ hard_state: { term: 3, votedFor: "n1", caughtUp: true } }),
+      text.encode("garbage\n"),
+      encodeLogRecord({ append: [entry(4, 1), entry(5, 2)] }),
+      // A damaged hard state naming term 9: its term is not to be believed.
+      text.encode(checkedLine("{\"hard_state\":{\"term\":6,\"votedFor\":null}}").replace("6", "9"))
+    ])
+    expect(replay(bytes, 3)).toMatchObject(Either.right({ storage: { hardState: { term: 3 } }, corruption: { laterTerm: 5 } }))
   })
 
   it("takes a damaged header or a first record that is no header for corruption at byte 0", () => {
@@ -130,7 +143,7 @@ describe("the log record codec", () => {
     const corrupt = Buffer.concat([text.encode("{\"append\":[]}\nnot a record\n"), text.encode("{\"hard_state\":{\"term\":7,\"votedFor\":null}}\n")])
     for (const chunkBytes of [1, 5, corrupt.length]) {
       expect(replay(corrupt, chunkBytes)).toMatchObject(
-        Either.right({ format: 0, wholeBytes: 14, corruption: { offset: 14, problem: expect.any(String) } })
+        Either.right({ format: 0, wholeBytes: 14, corruption: { offset: 14, problem: expect.any(String), laterTerm: 7 } })
       )
     }
   })
