@@ -198,7 +198,7 @@ export const makeLogReplay = (file: string): LogReplay => {
     if (version !== currentLogFormat) {
       return Either.left(
         new LogError({
-          reason: `${file}: written in log format ${version} (header at byte 0, field log_format); this version reads formats 0 to ${currentLogFormat}`
+          reason: `${file}: written in log format ${version} (header at byte 0, field log_format); this version reads files without a header (format 0) and of format ${currentLogFormat}`
         })
       )
     }

@@ -136,7 +136,7 @@ describe("the durable file log, damaged", () => {
       const newer = `${zlib.crc32(json).toString(16).padStart(8, "0")} ${json}\nwhatever format 2 holds\n`
       fs.writeFileSync(file, newer)
       const error = yield* Effect.flip(withLog(directory, contents))
-      expect(error.message).toBe(`${file}: written in log format 2 (header at byte 0, field log_format); this version reads formats 0 to 1`)
+      expect(error.message).toBe(`${file}: written in log format 2 (header at byte 0, field log_format); this version reads files without a header (format 0) and of format 1`)
       expect(fs.readFileSync(file, "utf8")).toBe(newer)
     }))
 })

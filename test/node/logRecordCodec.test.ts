@@ -135,7 +135,7 @@ describe("the log record codec", () => {
   it("refuses a file of a format it does not know, naming the file and the header's field: it is no damage to repair", () => {
     const newer = Buffer.concat([text.encode(checkedLine("{\"log_format\":2}")), encodeLogRecord({ append: [] })])
     expect(replay(newer, 5)).toEqual(
-      Either.left("x.log: written in log format 2 (header at byte 0, field log_format); this version reads formats 0 to 1")
+      Either.left("x.log: written in log format 2 (header at byte 0, field log_format); this version reads files without a header (format 0) and of format 1")
     )
   })
 
