@@ -1,10 +1,20 @@
 import * as path from "node:path"
 import { Effect, Either, Exit, Layer, Scope } from "effect"
 import { Disk, type DiskError, type DiskFile } from "../services/Disk.js"
-import { Log, LogError, type LogShape, type Snapshot } from "../services/Log.js"
+import { type HardState, Log, LogError, type LogShape, type Snapshot } from "../services/Log.js"
 import { Network } from "../services/Network.js"
 import { makeDurableAppender } from "./durableAppender.js"
-import { encodeLogRecord, type LogRecord, makeLogReplay, type RecoveredLog, snapshotRecord } from "./logRecordCodec.js"
+import {
+  type Corruption,
+  currentLogFormat,
+  encodeLogFile,
+  encodeLogRecord,
+  type LogRecord,
+  logFormatHeader,
+  makeLogReplay,
+  type RecoveredLog,
+  snapshotRecord
+} from "./logRecordCodec.js"
 import { installSnapshot, makeMemoryLog, type MemoryLogStorage } from "./MemoryLog.js"
 
 export interface FileLogOptions {
@@ -31,33 +41,59 @@ const replayFile = (file: DiskFile, filePath: string, chunkBytes: number): Effec
     }
   })
 
-/** The records of a compacted file: the snapshot, the hard state, and the entries after the snapshot. */
-const compactedFile = (storage: MemoryLogStorage): Uint8Array => {
-  const records: Array<LogRecord> = [snapshotRecord(storage.snapshot!), { hard_state: storage.hardState }]
+/** A file holding `storage` and nothing older: the snapshot (if any), the hard state, and the entries after the snapshot. */
+const fileHolding = (storage: MemoryLogStorage): Uint8Array => {
+  const records: Array<LogRecord> = [{ hard_state: storage.hardState }]
+  if (storage.snapshot !== null) records.unshift(snapshotRecord(storage.snapshot))
   if (storage.entries.length > 0) records.push({ append: storage.entries })
-  return Buffer.concat(records.map(encodeLogRecord))
+  return encodeLogFile(records)
+}
+
+/**
+ * The hard state of a node that lost its log from some record on. It holds
+ * no vote until a leader catches it up. The lost records may have held a
+ * newer term and a vote in it: it takes the highest term any record still
+ * names, and unless it knows its vote in that term, holds that vote itself,
+ * so it cannot vote twice in that term. A term named only by the damaged
+ * records themselves stays unknown (README, known limits).
+ */
+const afterLoss = (hard: HardState, corruption: Corruption, self: string): HardState => {
+  const term = Math.max(hard.term, corruption.laterTerm)
+  const votedFor = term === hard.term && hard.votedFor !== null ? hard.votedFor : self
+  return { term, votedFor, caughtUp: false }
 }
 
 /**
  * A durable Log: every change is appended to `<directory>/<node id>.log` as
  * one whole record and fsynced before the call returns, so nothing the node
  * has replied about is lost to a crash; a change that cannot be made durable
- * fails and is not applied. Entries are also kept in memory for reads.
+ * fails and is not applied. Entries are also kept in memory for reads. Every
+ * record carries a checksum (logRecordCodec.ts), checked when the file is
+ * replayed on start.
  *
  * Saving a snapshot compacts the file: the snapshot, the hard state and the
  * entries after the snapshot are written whole to `<node id>.log.compacting`,
  * fsynced, renamed over the log, and the directory fsynced. A crash at any
  * step leaves either the old file or the new one under the log's name, each
  * complete, so nothing acknowledged is lost; a leftover temporary file is
- * overwritten by the next compaction.
+ * overwritten by the next compaction. A file found damaged, or written in
+ * the format before checksums, is replaced the same way on start.
  */
 export const FileLog = (directory: string, options: FileLogOptions = {}) =>
   Layer.scoped(
     Log,
     Effect.gen(function*() {
-      const { self } = yield* Network
+      const { nodeIds, self } = yield* Network
       const disk = yield* Disk
       const filePath = path.resolve(directory, `${self}.log`)
+      const chunkBytes = options.readChunkBytes ?? 1024 * 1024
+      // Only a leader can repair a log that lost records, and a lone node has no leader but itself.
+      const alone = nodeIds.every((id) => id === self)
+      const refuseAlone = (what: string) =>
+        new LogError({
+          reason: `${what}; this node is alone in its cluster, so no other node can repair its log: ` +
+            "it refuses to start rather than serve what it cannot vouch for, and leaves its files as they are"
+        })
 
       // A new directory entry survives power loss only once its parent directory is fsynced.
       const createdDirectories = yield* disk.createDirectory(directory).pipe(Effect.mapError(failedTo(`creating ${directory}`)))
@@ -82,16 +118,16 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
         yield* disk.fsyncDirectory(directory).pipe(Effect.mapError(failedTo(`creating ${filePath} and ${markerPath}`)))
       }
 
-      const recovered = yield* replayFile(file, filePath, options.readChunkBytes ?? 1024 * 1024)
-      if (recovered.tornBytes > 0) {
+      const recovered = yield* replayFile(file, filePath, chunkBytes)
+      const { corruption, storage } = recovered
+      const damage = corruption === null ? null : `${filePath}: corrupt record at byte ${corruption.offset}: ${corruption.problem}`
+      if (damage !== null && alone) return yield* refuseAlone(damage)
+      if (corruption === null && recovered.tornBytes > 0) {
         yield* Effect.logWarning(`${filePath}: dropping a torn last record of ${recovered.tornBytes} bytes at byte ${recovered.wholeBytes}`)
         yield* Effect.zipRight(file.truncate(recovered.wholeBytes), file.fsync).pipe(
           Effect.mapError(failedTo(`cutting the torn last record off ${filePath} at byte ${recovered.wholeBytes}`))
         )
       }
-      const { storage } = recovered
-      const snapshotNote = storage.snapshot === null ? "" : ` after a snapshot of entries up to ${storage.snapshot.lastIndex}`
-      yield* Effect.logInfo(`log ${filePath}: ${storage.entries.length} entries${snapshotNote}, term ${storage.hardState.term}`)
 
       let marked = (yield* marker.file.read(0, 1).pipe(Effect.mapError(failedTo(`reading ${markerPath}`)))).length > 0
       /** Marks the marker, once: called with the log's first durable record (or a log that had some before markers held a byte). */
@@ -101,27 +137,36 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
           Effect.sync(() => void (marked = true))
         )
       )
-      if (marked && recovered.wholeBytes === 0) {
-        yield* Effect.logWarning(`${filePath} is empty but ${markerPath} says this node had a log: no vote until a leader catches it up`)
+      if (corruption === null && marked && recovered.records === 0) {
+        const lost = `${filePath} is empty (byte 0) but ${markerPath} says this node had a log`
+        if (alone) return yield* refuseAlone(lost)
+        yield* Effect.logWarning(`${lost}: no vote until a leader catches it up`)
         storage.hardState = { ...storage.hardState, caughtUp: false }
       }
-      if (recovered.wholeBytes > 0) yield* markHadLog
+      if (alone && !storage.hardState.caughtUp) {
+        return yield* refuseAlone(`${filePath}: its hard state says this node lost records that no leader has replaced since (caughtUp false)`)
+      }
+
       let appender = makeDurableAppender(file, filePath, recovered.wholeBytes)
+      // A file begun by this version starts with the format header, written with the file's first record.
+      let headerDue = recovered.wholeBytes === 0
+      const appendRecord = (bytes: Uint8Array) =>
+        headerDue
+          ? Effect.zipRight(appender.append(Buffer.concat([logFormatHeader, bytes])), Effect.sync(() => void (headerDue = false)))
+          : appender.append(bytes)
       const memory = makeMemoryLog(storage)
       // One change at a time, never cut halfway: on disk first, then in memory, in the same order.
       const lock = yield* Effect.makeSemaphore(1)
       const exclusively = <A>(change: Effect.Effect<A, LogError>) => lock.withPermits(1)(Effect.uninterruptible(change))
       // The appender is looked up once the lock is held: a compaction may have replaced it meanwhile.
       const persist = (record: LogRecord, change: Effect.Effect<void, LogError>) =>
-        exclusively(Effect.zipRight(Effect.suspend(() => appender.append(encodeLogRecord(record))), Effect.zipRight(markHadLog, change)))
+        exclusively(Effect.zipRight(Effect.suspend(() => appendRecord(encodeLogRecord(record))), Effect.zipRight(markHadLog, change)))
 
       const compactingPath = `${filePath}.compacting`
-      const compact = (snapshot: Snapshot) =>
+      /** Makes `contents` the log, on disk (a new file renamed over the old one) and then in memory. */
+      const replaceFile = (contents: MemoryLogStorage) =>
         Effect.gen(function*() {
-          if (snapshot.lastIndex <= (storage.snapshot?.lastIndex ?? 0)) return
-          const compacted: MemoryLogStorage = { ...storage }
-          installSnapshot(compacted, snapshot)
-          const bytes = compactedFile(compacted)
+          const bytes = fileHolding(contents)
           const scope = yield* Scope.make()
           const written = yield* Effect.gen(function*() {
             const { file: next } = yield* disk.open(compactingPath).pipe(
@@ -138,9 +183,51 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
           yield* Scope.close(fileScope, Exit.void)
           fileScope = scope
           appender = makeDurableAppender(written, filePath, bytes.length)
-          Object.assign(storage, compacted)
+          headerDue = false
+          Object.assign(storage, contents)
           yield* disk.fsyncDirectory(directory).pipe(Effect.mapError(failedTo(`renaming ${compactingPath} to ${filePath}`)))
           yield* markHadLog
+        })
+
+      /** Copies the log file as found to `target`, durably, a chunk at a time: the evidence, for whoever looks into the damage. */
+      const keepCopy = (target: string) =>
+        Effect.scoped(Effect.gen(function*() {
+          const { file: copy } = yield* disk.open(target).pipe(Effect.mapError(failedTo(`opening ${target}`)))
+          // What an interrupted copy left there goes first.
+          yield* copy.truncate(0).pipe(Effect.mapError(failedTo(`emptying ${target}`)))
+          const copier = makeDurableAppender(copy, target, 0)
+          for (let position = 0;;) {
+            const chunk = yield* file.read(position, chunkBytes).pipe(Effect.mapError(failedTo(`reading ${filePath} at byte ${position}`)))
+            if (chunk.length === 0) break
+            yield* copier.append(chunk)
+            position += chunk.length
+          }
+          yield* disk.fsyncDirectory(directory).pipe(Effect.mapError(failedTo(`creating ${target}`)))
+        }))
+
+      if (corruption !== null) {
+        const copyPath = `${filePath}.corrupt-${corruption.offset}`
+        const hardState = afterLoss(storage.hardState, corruption, self)
+        const kept = (storage.snapshot?.lastIndex ?? 0) + storage.entries.length
+        yield* Effect.logWarning(
+          `${damage}; keeping the log before it (entries up to ${kept}) and taking everything from it on as lost: ` +
+            `no vote until a leader catches this node up; the file as found is kept as ${copyPath}`
+        )
+        yield* keepCopy(copyPath)
+        yield* replaceFile({ ...storage, hardState })
+      } else if (recovered.format === 0) {
+        yield* replaceFile(storage)
+        yield* Effect.logInfo(`${filePath}: rewritten in log format ${currentLogFormat} (checksummed records)`)
+      } else if (recovered.records > 0) yield* markHadLog
+      const snapshotNote = storage.snapshot === null ? "" : ` after a snapshot of entries up to ${storage.snapshot.lastIndex}`
+      yield* Effect.logInfo(`log ${filePath}: ${storage.entries.length} entries${snapshotNote}, term ${storage.hardState.term}`)
+
+      const compact = (snapshot: Snapshot) =>
+        Effect.gen(function*() {
+          if (snapshot.lastIndex <= (storage.snapshot?.lastIndex ?? 0)) return
+          const compacted: MemoryLogStorage = { ...storage }
+          installSnapshot(compacted, snapshot)
+          yield* replaceFile(compacted)
         })
 
       const log: LogShape = {

@@ -1,3 +1,4 @@
+import * as zlib from "node:zlib"
 import { Either, Schema } from "effect"
 import { type HardState, LogError, type Snapshot } from "../services/Log.js"
 import { describeParseError } from "../src/protocol/describeParseError.js"
@@ -27,12 +28,12 @@ const StoredSnapshot = Schema.Struct({
 })
 
 /**
- * One record of the log file, one JSON line each. The file is append-only
- * between compactions: the log and hard state are what replaying every record
- * in order gives (`replace_from` and `truncate_from` count from the start of
- * the whole log, the snapshot's entries included). A compacted file starts
- * with its snapshot. `replace_from` deletes from that index and appends its
- * `entries`, in one record so that one write and one fsync make both durable;
+ * One record of the log file. The file is append-only between compactions:
+ * the log and hard state are what replaying every record in order gives
+ * (`replace_from` and `truncate_from` count from the start of the whole log,
+ * the snapshot's entries included). A compacted file starts with its
+ * snapshot. `replace_from` deletes from that index and appends its `entries`,
+ * in one record so that one write and one fsync make both durable;
  * `truncate_from` (a deletion alone) is no longer written, but files written
  * before `replace_from` existed hold it and still replay.
  */
@@ -46,6 +47,19 @@ export const LogRecord = Schema.Union(
 export type LogRecord = typeof LogRecord.Type
 
 /**
+ * The file formats. 0: one JSON record per line, no header, no checksum
+ * (files written before checksums; still read). 1: a first line naming the
+ * format, then one record per line, each line its JSON's CRC32 as 8 lowercase
+ * hex digits, a space, and the JSON.
+ */
+export const currentLogFormat = 1
+const FormatHeader = Schema.Struct({ log_format: Schema.Int })
+
+const decodeRecord = Schema.decodeUnknownEither(Schema.parseJson(LogRecord))
+const encodeRecord = Schema.encodeSync(Schema.parseJson(LogRecord))
+const decodeHeader = Schema.decodeUnknownEither(Schema.parseJson(FormatHeader))
+
+/**
  * Files written before Raft's no-op became an entry without a command hold
  * it as the command `{"type":"noop"}`: read back as the no-op it was.
  */
@@ -57,36 +71,105 @@ const isOldNoop = (entry: LogEntry): boolean => {
   return typeof command === "object" && command !== null && command.type === "noop" && Object.keys(command).length === 1
 }
 
-const LogRecordFromJson = Schema.parseJson(LogRecord)
-const decodeRecord = Schema.decodeUnknownEither(LogRecordFromJson)
-const encodeRecord = Schema.encodeSync(LogRecordFromJson)
 const newline = 0x0a
+const openingBrace = 0x7b
+/** The checksum's hex digits and the space after them. */
+const checksumBytes = 9
 const textEncoder = new TextEncoder()
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true })
 
-/** The bytes of one record: its JSON and a newline, which marks it whole. */
-export const encodeLogRecord = (record: LogRecord): Uint8Array => textEncoder.encode(`${encodeRecord(record)}\n`)
+const hex = (checksum: number) => checksum.toString(16).padStart(8, "0")
+
+/** A line of format 1: the JSON text encoded once, its CRC32 written in front of it. */
+const checkedLine = (json: string): Uint8Array => {
+  const line = textEncoder.encode(`00000000 ${json}\n`)
+  textEncoder.encodeInto(hex(zlib.crc32(line.subarray(checksumBytes, line.length - 1))), line)
+  return line
+}
+
+/** The bytes of one record: its line, whose newline marks it whole. */
+export const encodeLogRecord = (record: LogRecord): Uint8Array => checkedLine(encodeRecord(record))
+
+/** The first line of every file this version writes. */
+export const logFormatHeader: Uint8Array = checkedLine(JSON.stringify({ log_format: currentLogFormat }))
+
+/** A whole file of the current format holding `records`. */
+export const encodeLogFile = (records: ReadonlyArray<LogRecord>): Uint8Array =>
+  Buffer.concat([logFormatHeader, ...records.map(encodeLogRecord)])
 
 /** The record that stands for a snapshot in a compacted file. */
 export const snapshotRecord = (snapshot: Snapshot): LogRecord => ({
   snapshot: { last_index: snapshot.lastIndex, last_term: snapshot.lastTerm, data: snapshot.data }
 })
 
+/** The highest term a record names: what it says about the terms its node had reached. */
+const highestTermOf = (record: LogRecord): number => {
+  if ("hard_state" in record) return record.hard_state.term
+  if ("snapshot" in record) return record.snapshot.last_term
+  const entries = "append" in record ? record.append : "entries" in record ? record.entries : []
+  return entries.reduce((highest, entry) => Math.max(highest, entry.term), 0)
+}
+
+/** The JSON text of a line, its checksum verified in format 1, or what is wrong with it. */
+const textOf = (line: Uint8Array, format: 0 | 1): Either.Either<string, string> => {
+  let json = line
+  if (format === 1) {
+    const stored = String.fromCharCode(...line.subarray(0, checksumBytes))
+    if (!/^[0-9a-f]{8} $/.test(stored)) return Either.left("checksum: missing (the line must start with 8 hex digits and a space)")
+    json = line.subarray(checksumBytes)
+    const computed = hex(zlib.crc32(json))
+    if (computed !== stored.slice(0, 8)) return Either.left(`checksum: the line says ${stored.slice(0, 8)}, its content gives ${computed}`)
+  }
+  try {
+    return Either.right(strictUtf8.decode(json))
+  } catch {
+    return Either.left("not UTF-8")
+  }
+}
+
+/** One line as a record, or what is wrong with it. */
+const recordOf = (line: Uint8Array, format: 0 | 1): Either.Either<LogRecord, string> =>
+  Either.flatMap(textOf(line, format), (text) => Either.mapLeft(decodeRecord(text), describeParseError))
+
+/**
+ * A whole line (its newline written) that fails its checksum or does not
+ * decode: damage, not a crash, which only tears the last line short of its
+ * newline. Everything from it on is lost to the node.
+ */
+export interface Corruption {
+  /** Where the record starts: the bytes before it are the good prefix. */
+  readonly offset: number
+  readonly problem: string
+  /**
+   * The highest term named by a sound record after it (0 when none is): the
+   * node reached at least that term, and may have voted in it.
+   */
+  readonly laterTerm: number
+}
+
 /** What replaying a file gives. */
 export interface RecoveredLog {
-  /** The snapshot, entries and hard state. */
+  /** The snapshot, entries and hard state of the good prefix. */
   readonly storage: MemoryLogStorage
-  /** Bytes of whole records: where the next record goes. */
+  /** The file's format; null when it holds no whole line. */
+  readonly format: 0 | 1 | null
+  /** Bytes of the good prefix: whole, sound records (and the header). */
   readonly wholeBytes: number
-  /** Bytes after the last whole record: a torn write, dropped. */
+  /** Records in the good prefix, the header not counted. */
+  readonly records: number
+  /** Bytes after the last whole line: a torn write, dropped. */
   readonly tornBytes: number
+  readonly corruption: Corruption | null
 }
 
 /**
  * Replays a log file fed in chunks of any size (a record may span chunks).
- * A last record without its newline is a torn write (cut short by a crash or
- * a failed write, never acknowledged): it is dropped. A record that does not
- * decode anywhere else is corruption, reported with the file and its byte offset.
+ * A last line without its newline is a torn write (cut short by a crash or a
+ * failed write, never acknowledged): it is dropped. The first whole record
+ * that fails its checksum or does not decode is corruption: replay keeps what
+ * came before it, and of what follows only the terms that sound records name.
+ * A file of a format this version does not know fails: it must not be taken
+ * for damage and rewritten.
  */
 export interface LogReplay {
   readonly push: (chunk: Uint8Array) => Either.Either<void, LogError>
@@ -95,22 +178,17 @@ export interface LogReplay {
 
 export const makeLogReplay = (file: string): LogReplay => {
   const storage = emptyMemoryLogStorage()
+  let format: 0 | 1 | null = null
+  let corruption: Corruption | null = null
   let wholeBytes = 0
-  // The record begun in earlier chunks and not ended yet.
+  let records = 0
+  /** Where the next line starts. */
+  let position = 0
+  // The line begun in earlier chunks and not ended yet.
   let partial: Array<Uint8Array> = []
   let partialBytes = 0
 
-  const apply = (bytes: Uint8Array): Either.Either<void, LogError> => {
-    const corrupt = (problem: string) => Either.left(new LogError({ reason: `${file}: corrupt record at byte ${wholeBytes}: ${problem}` }))
-    let text: string
-    try {
-      text = strictUtf8.decode(bytes)
-    } catch {
-      return corrupt("not UTF-8")
-    }
-    const decoded = decodeRecord(text)
-    if (Either.isLeft(decoded)) return corrupt(describeParseError(decoded.left))
-    const record = decoded.right
+  const apply = (record: LogRecord): void => {
     if ("append" in record) appendEntries(storage, upgradeEntries(record.append))
     else if ("replace_from" in record) {
       truncateEntries(storage, record.replace_from)
@@ -121,7 +199,48 @@ export const makeLogReplay = (file: string): LogReplay => {
       const { data, last_index, last_term } = record.snapshot
       installSnapshot(storage, { lastIndex: last_index, lastTerm: last_term, data })
     }
-    wholeBytes += bytes.length + 1
+  }
+
+  /** The first line of a file of format 1: its header, which must name this format. */
+  const readHeader = (line: Uint8Array): Either.Either<void, LogError> => {
+    const header = Either.flatMap(textOf(line, 1), (text) => Either.mapLeft(decodeHeader(text), (error) => `header: ${describeParseError(error)}`))
+    if (Either.isLeft(header)) {
+      corruption = { offset: 0, problem: header.left, laterTerm: 0 }
+      return Either.void
+    }
+    const version = header.right.log_format
+    if (version !== currentLogFormat) {
+      return Either.left(
+        new LogError({
+          reason: `${file}: written in log format ${version} (header at byte 0, field log_format); this version reads files without a header (format 0) and of format ${currentLogFormat}`
+        })
+      )
+    }
+    wholeBytes = position
+    return Either.void
+  }
+
+  const onLine = (line: Uint8Array): Either.Either<void, LogError> => {
+    const offset = position
+    position += line.length + 1
+    if (format === null) {
+      // Format 0 has no header: its first line is a record's JSON.
+      format = line[0] === openingBrace ? 0 : 1
+      if (format === 1) return readHeader(line)
+    }
+    if (corruption !== null) {
+      const later = recordOf(line, format)
+      if (Either.isRight(later)) corruption = { ...corruption, laterTerm: Math.max(corruption.laterTerm, highestTermOf(later.right)) }
+      return Either.void
+    }
+    const record = recordOf(line, format)
+    if (Either.isLeft(record)) {
+      corruption = { offset, problem: record.left, laterTerm: 0 }
+      return Either.void
+    }
+    apply(record.right)
+    wholeBytes = position
+    records++
     return Either.void
   }
 
@@ -129,11 +248,11 @@ export const makeLogReplay = (file: string): LogReplay => {
     let start = 0
     for (let end = chunk.indexOf(newline); end !== -1; end = chunk.indexOf(newline, start)) {
       const piece = chunk.subarray(start, end)
-      const record = partial.length === 0 ? piece : Buffer.concat([...partial, piece])
+      const line = partial.length === 0 ? piece : Buffer.concat([...partial, piece])
       partial = []
       partialBytes = 0
-      const applied = apply(record)
-      if (Either.isLeft(applied)) return applied
+      const read = onLine(line)
+      if (Either.isLeft(read)) return read
       start = end + 1
     }
     if (start < chunk.length) {
@@ -143,5 +262,5 @@ export const makeLogReplay = (file: string): LogReplay => {
     return Either.void
   }
 
-  return { push, finish: () => ({ storage, wholeBytes, tornBytes: partialBytes }) }
+  return { push, finish: () => ({ storage, format, wholeBytes, records, tornBytes: partialBytes, corruption }) }
 }

@@ -47,7 +47,7 @@ const fillDirectory = (history: number, snapshotEvery: number) =>
 const build = (directory: string, history: number, snapshotEvery: number) =>
   Effect.runPromise(
     Effect.scoped(fillDirectory(history, snapshotEvery)).pipe(
-      Effect.provide(FileLog(directory).pipe(Layer.provide([Layer.succeed(Network, { self: "n1" } as NetworkShape), NodeDisk]))),
+      Effect.provide(FileLog(directory).pipe(Layer.provide([Layer.succeed(Network, { self: "n1", nodeIds: ["n1"] } as Partial<NetworkShape> as NetworkShape), NodeDisk]))),
       Logger.withMinimumLogLevel(LogLevel.None)
     )
   )

@@ -2,13 +2,15 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { encodeLogRecord } from "../../layers/logRecordCodec.js"
+import { encodeLogRecord, logFormatHeader } from "../../layers/logRecordCodec.js"
 import { FaultyDisk } from "../support/FaultyDisk.js"
 import { entry, freshDirectory, withLog } from "../support/fileLogs.js"
 
 const logFile = (directory: string) => path.join(directory, "n2.log")
 /** The size of the record that appends one of these entries. */
 const recordBytes = encodeLogRecord({ append: [entry(1, 1)] }).length
+/** The size of a new file's first write: the format header and the first record. */
+const firstWriteBytes = logFormatHeader.length + recordBytes
 
 /** What a restart finds, read with the machine's own disk. */
 const reopen = (directory: string) =>
@@ -25,9 +27,9 @@ describe("the durable file log on a failing disk", () => {
           yield* log.append([entry(1, 1)])
         }), disk.layer)
       expect(disk.calls.filter((call) => call.startsWith("write"))).toEqual([
-        `write ${recordBytes} at 0`,
-        `write ${recordBytes - 5} at 5`,
-        `write ${recordBytes - 8} at 8`,
+        `write ${firstWriteBytes} at 0`,
+        `write ${firstWriteBytes - 5} at 5`,
+        `write ${firstWriteBytes - 8} at 8`,
         // The had-log marker, marked once the first record is durable.
         `write 2 at 0`
       ])
@@ -105,7 +107,7 @@ describe("the durable file log on a failing disk", () => {
         `create ${marker}`,
         `create ${logFile(directory)}`,
         `fsync directory ${directory}`,
-        `write ${recordBytes} at 0`
+        `write ${firstWriteBytes} at 0`
       ])
       // The marker is marked after the first record is durable, and before that append returns.
       expect(disk.calls.slice(7)).toEqual(["fsync", "write 2 at 0", "fsync"])

@@ -26,7 +26,11 @@ describe("bin/raft with --data-dir and --snapshot-every, end to end", () => {
       expect(await first.request({ type: "write", key, value: key * 10 })).toMatchObject({ type: "write_ok" })
     }
     const file = fs.readFileSync(path.join(dataDir, "n1.log"), "utf8")
-    expect(file.split("\n")[0]).toMatch(/^\{"snapshot":\{"last_index":(8|12),/)
+    // The format header, then the snapshot the compacted file starts with.
+    expect(file.split("\n").slice(0, 2)).toEqual([
+      "2e81f74e {\"log_format\":1}",
+      expect.stringMatching(/^[0-9a-f]{8} \{"snapshot":\{"last_index":(8|12),/)
+    ])
     first.kill()
     await first.exitWithin(5000)
 

@@ -33,6 +33,33 @@ describe("bin/raft with --data-dir, when storage fails", () => {
     expect(node.stderr.join("\n")).not.toContain("An error has occurred")
   })
 
+  it("a lone node whose log has a digit changed after an acknowledged write refuses to start, rather than serve the wrong value", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "raft-data-"))
+    const file = path.join(dataDir, "n1.log")
+    const node = start(dataDir)
+    expect(await node.request(init)).toMatchObject({ type: "init_ok" })
+    expect(await node.requestWhenReady({ type: "write", key: 1, value: 12345 })).toMatchObject({ type: "write_ok" })
+    node.kill()
+    await node.exited
+
+    // One digit of the value changes on disk while the node is down.
+    const bytes = fs.readFileSync(file)
+    const at = bytes.indexOf("12345")
+    expect(at).toBeGreaterThan(0)
+    bytes[at + 3] = "7".charCodeAt(0)
+    fs.writeFileSync(file, bytes)
+    const record = bytes.lastIndexOf("\n", at) + 1
+
+    const restarted = start(dataDir)
+    const reply = await restarted.request(init)
+    expect(reply).toMatchObject({ type: "error", code: 13, text: expect.stringContaining(`${file}: corrupt record at byte ${record}: checksum`) })
+    expect(reply.text).toContain("refuses to start")
+    expect(await restarted.exitWithin(5000)).not.toBe(0)
+    expect(restarted.stderr.join("\n")).toContain(`${file}: corrupt record at byte ${record}`)
+    // The evidence is left as it was for the operator.
+    expect(fs.readFileSync(file)).toEqual(bytes)
+  })
+
   it("on a full disk: fails the write with an error and says why, stops, and restarts with every acknowledged write", async (context) => {
     const mountPoint = fs.mkdtempSync(path.join(os.tmpdir(), "raft-full-"))
     cleanups.push(() => fs.rmSync(mountPoint, { recursive: true, force: true }))

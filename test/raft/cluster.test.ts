@@ -152,6 +152,50 @@ describe("a simulated cluster whose storage fails", () => {
       "lost-tail"
     ))
 
+  it("a follower whose file has a damaged record in the middle keeps what came before it, and is repaired by the leader", () =>
+    simulated(
+      Effect.gen(function*() {
+        const cluster = yield* clusterOf(3)
+        yield* runFor(3000)
+        const leader = currentLeader(cluster)!
+        for (let value = 1; value <= 5; value++) {
+          expect(yield* request(cluster, leader, { type: "write", key: 1, value: 1000 + value })).toMatchObject({ type: "write_ok" })
+        }
+        const follower = cluster.nodeIds.find((n) => n !== leader)!
+        const leaderLog = logOnDisk(cluster, leader).entries
+        yield* cluster.crash(follower)
+        // One digit of a value written in the middle of the follower's file changes while it is down.
+        const disk = cluster.disks.get(follower)!
+        const damaged = Buffer.from(disk.contents(logFileOf(follower))!)
+        const at = damaged.indexOf("\"value\":1003")
+        expect(damaged.indexOf("\"value\":1005")).toBeGreaterThan(at)
+        damaged.write("7", at + "\"value\":10".length)
+        const offset = damaged.lastIndexOf("\n", at) + 1
+        yield* disk.replaceContents(logFileOf(follower), damaged)
+        // Cut off at first, so that what it recovered on its own can be seen.
+        yield* cluster.network.partition([[follower], cluster.nodeIds.filter((n) => n !== follower)])
+        yield* cluster.start(follower)
+        yield* runFor(100)
+        // It kept the records before the damaged one, holds no vote, and left the file as found for the operator.
+        const recovered = logOnDisk(cluster, follower)
+        expect(recovered.entries.length).toBeLessThan(leaderLog.length)
+        expect(recovered.entries).toEqual(leaderLog.slice(0, recovered.entries.length))
+        expect(recovered.hardState.caughtUp).toBe(false)
+        expect(Buffer.from(disk.contents(`${logFileOf(follower)}.corrupt-${offset}`)!)).toEqual(damaged)
+        // The leader brings it level: its log is the leader's again, no committed entry lost, and it serves the right value.
+        yield* cluster.network.heal
+        yield* runFor(10 * 50)
+        expect(logOnDisk(cluster, follower).entries).toEqual(logOnDisk(cluster, leader).entries)
+        expect(logOnDisk(cluster, follower).hardState.caughtUp).toBe(true)
+        expect(yield* readThrough(cluster, follower, 1)).toMatchObject({ type: "read_ok", value: 1005 })
+        expect(cluster.failures).toEqual([])
+        // The damage itself took committed entries off the follower's disk, which the monitor reports at its
+        // restart (a crash alone must never do that); nothing else went wrong.
+        expect(cluster.violations.map((v) => [v.node, v.invariant])).toEqual([[follower, "committed entries stay"]])
+      }).pipe(Effect.scoped),
+      "damaged-record"
+    ))
+
   it("a node whose log was lost does not help a stale node win, and rejoins once a leader caught it up", () =>
     simulated(
       Effect.gen(function*() {

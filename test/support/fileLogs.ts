@@ -11,18 +11,23 @@ import type { Entry } from "../../src/protocol/raftMessages.js"
 
 export const entry = (term: number, value: string | number): Entry => ({ term, command: { type: "write", key: 1, value } })
 
-/** The FileLog only asks the network who it is. */
-const asNode = (self: string) => Layer.succeed(Network, { self } as NetworkShape)
+/** The FileLog only asks the network who it is and who else is in its cluster. */
+const asNode = (self: string, nodeIds: ReadonlyArray<string>) => Layer.succeed(Network, { self, nodeIds } as NetworkShape)
+
+/** Node n2 in a cluster of three; a lone n2 when a test says so. */
+export const threeNodes = ["n1", "n2", "n3"]
+export const loneNode = ["n2"]
 
 /** Opens node n2's log in `directory`, uses it, and closes it. */
 export const withLog = <A, E>(
   directory: string,
   use: (log: Log["Type"]) => Effect.Effect<A, E>,
   disk: Layer.Layer<Disk> = NodeDisk,
-  options: FileLogOptions = {}
+  options: FileLogOptions = {},
+  nodeIds: ReadonlyArray<string> = threeNodes
 ) =>
   Effect.scoped(
-    Effect.flatMap(Log, use).pipe(Effect.provide(FileLog(directory, options).pipe(Layer.provide([asNode("n2"), disk]))))
+    Effect.flatMap(Log, use).pipe(Effect.provide(FileLog(directory, options).pipe(Layer.provide([asNode("n2", nodeIds), disk]))))
   )
 
 export const freshDirectory = () => fs.mkdtempSync(path.join(os.tmpdir(), "filelog-"))
