@@ -1,9 +1,9 @@
 import * as path from "node:path"
 import { Effect, Either, Exit, Layer, Scope } from "effect"
 import { Disk, type DiskError, type DiskFile } from "../services/Disk.js"
-import { type HardState, Log, LogError, type LogShape, type Snapshot } from "../services/Log.js"
+import { type HardState, Log, LogError, type LogShape } from "../services/Log.js"
 import { Network } from "../services/Network.js"
-import { makeDurableAppender } from "./durableAppender.js"
+import { type DurableAppender, makeDurableAppender } from "./durableAppender.js"
 import {
   type Corruption,
   currentLogFormat,
@@ -15,11 +15,14 @@ import {
   type RecoveredLog,
   snapshotRecord
 } from "./logRecordCodec.js"
-import { installSnapshot, makeMemoryLog, type MemoryLogStorage } from "./MemoryLog.js"
+import { logViewOf, memoryChanges, type MemoryLogStorage } from "./MemoryLog.js"
+import { makeLogWriter } from "./logWriter.js"
 
 export interface FileLogOptions {
   /** How much of the file is read at once on start (a log may be larger than a string can be). */
   readonly readChunkBytes?: number
+  /** Runs once each compaction is in place (renamed over the log, the directory fsynced): for whoever watches the disk. */
+  readonly onCompacted?: Effect.Effect<void>
 }
 
 /** What the had-log marker holds once the node wrote a record to its log. */
@@ -154,38 +157,48 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
         headerDue
           ? Effect.zipRight(appender.append(Buffer.concat([logFormatHeader, bytes])), Effect.sync(() => void (headerDue = false)))
           : appender.append(bytes)
-      const memory = makeMemoryLog(storage)
-      // One change at a time, never cut halfway: on disk first, then in memory, in the same order.
-      const lock = yield* Effect.makeSemaphore(1)
-      const exclusively = <A>(change: Effect.Effect<A, LogError>) => lock.withPermits(1)(Effect.uninterruptible(change))
-      // The appender is looked up once the lock is held: a compaction may have replaced it meanwhile.
-      const persist = (record: LogRecord, change: Effect.Effect<void, LogError>) =>
-        exclusively(Effect.zipRight(Effect.suspend(() => appendRecord(encodeLogRecord(record))), Effect.zipRight(markHadLog, change)))
-
       const compactingPath = `${filePath}.compacting`
-      /** Makes `contents` the log, on disk (a new file renamed over the old one) and then in memory. */
-      const replaceFile = (contents: MemoryLogStorage) =>
+      /** A file written whole beside the log, durably, in a scope of its own: the log's next file once renamed over it. */
+      interface CompactedFile {
+        readonly scope: Scope.CloseableScope
+        readonly appender: DurableAppender
+      }
+      const writeCompacted = (contents: MemoryLogStorage): Effect.Effect<CompactedFile, LogError> =>
         Effect.gen(function*() {
           const bytes = fileHolding(contents)
           const scope = yield* Scope.make()
-          const written = yield* Effect.gen(function*() {
+          return yield* Effect.gen(function*() {
             const { file: next } = yield* disk.open(compactingPath).pipe(
               Scope.extend(scope),
               Effect.mapError(failedTo(`opening ${compactingPath}`))
             )
             // What a crashed compaction left there goes first.
             yield* next.truncate(0).pipe(Effect.mapError(failedTo(`emptying ${compactingPath}`)))
-            yield* makeDurableAppender(next, compactingPath, 0).append(bytes)
-            yield* disk.rename(compactingPath, filePath).pipe(Effect.mapError(failedTo(`renaming ${compactingPath}`)))
-            return next
+            const compactedAppender = makeDurableAppender(next, compactingPath, 0)
+            yield* compactedAppender.append(bytes)
+            return { scope, appender: compactedAppender }
           }).pipe(Effect.onError(() => Scope.close(scope, Exit.void)))
+        })
+      /** Adds `since` to a compacted file and renames it over the log: from then on it is the log. */
+      const install = (compacted: CompactedFile, since: Uint8Array) =>
+        Effect.gen(function*() {
+          if (since.length > 0) yield* compacted.appender.append(since)
+          yield* disk.rename(compactingPath, filePath).pipe(
+            Effect.mapError(failedTo(`renaming ${compactingPath}`)),
+            Effect.onError(() => Scope.close(compacted.scope, Exit.void))
+          )
           // From the rename on, the log's name is the new file: write there, whatever happens next.
           yield* Scope.close(fileScope, Exit.void)
-          fileScope = scope
-          appender = makeDurableAppender(written, filePath, bytes.length)
+          fileScope = compacted.scope
+          appender = compacted.appender
           headerDue = false
-          Object.assign(storage, contents)
           yield* disk.fsyncDirectory(directory).pipe(Effect.mapError(failedTo(`renaming ${compactingPath} to ${filePath}`)))
+        })
+      /** Makes `contents` the log, on disk and then in memory: only on start, before the log is in use. */
+      const replaceFile = (contents: MemoryLogStorage) =>
+        Effect.gen(function*() {
+          yield* install(yield* writeCompacted(contents), new Uint8Array(0))
+          Object.assign(storage, contents)
           yield* markHadLog
         })
 
@@ -222,20 +235,46 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
       const snapshotNote = storage.snapshot === null ? "" : ` after a snapshot of entries up to ${storage.snapshot.lastIndex}`
       yield* Effect.logInfo(`log ${filePath}: ${storage.entries.length} entries${snapshotNote}, term ${storage.hardState.term}`)
 
-      const compact = (snapshot: Snapshot) =>
-        Effect.gen(function*() {
-          if (snapshot.lastIndex <= (storage.snapshot?.lastIndex ?? 0)) return
-          const compacted: MemoryLogStorage = { ...storage }
-          installSnapshot(compacted, snapshot)
-          yield* replaceFile(compacted)
+      const view = logViewOf(storage)
+      const change = memoryChanges(storage)
+      const writer = yield* makeLogWriter<CompactedFile>(
+        {
+          append: appendRecord,
+          writeCompacted,
+          install: (compacted, since) => Effect.zipRight(install(compacted, since), options.onCompacted ?? Effect.void),
+          discard: (compacted) => Scope.close(compacted.scope, Exit.void)
+        },
+        view.lastIndex(),
+        markHadLog
+      )
+      /** Makes a change in memory at once, and queues its record for the disk. */
+      const stage = (record: LogRecord, apply: () => void) =>
+        Effect.suspend(() => {
+          apply()
+          return writer.write({ _tag: "Records", bytes: encodeLogRecord(record), lastIndex: view.lastIndex() })
         })
 
       const log: LogShape = {
-        ...memory,
-        saveHardState: (state) => persist({ hard_state: state }, memory.saveHardState(state)),
-        append: (entries) => persist({ append: entries }, memory.append(entries)),
-        replaceFrom: (index, entries) => persist({ replace_from: index, entries }, memory.replaceFrom(index, entries)),
-        saveSnapshot: (snapshot) => exclusively(compact(snapshot))
+        ...view,
+        hardState: () => storage.hardState,
+        snapshot: () => storage.snapshot,
+        saveHardState: (state) => stage({ hard_state: state }, () => change.saveHardState(state)),
+        append: (entries) => stage({ append: entries }, () => change.append(entries)),
+        replaceFrom: (index, entries) => stage({ replace_from: index, entries }, () => change.replaceFrom(index, entries)),
+        saveSnapshot: (snapshot) =>
+          Effect.suspend(() => {
+            if (snapshot.lastIndex <= (storage.snapshot?.lastIndex ?? 0)) return Effect.void
+            // Without the snapshot's last entry the log is replaced by it (a follower installing its leader's).
+            const replaces = view.termAt(snapshot.lastIndex) !== snapshot.lastTerm
+            change.saveSnapshot(snapshot)
+            const contents = { snapshot: storage.snapshot, hardState: storage.hardState, entries: storage.entries.slice() }
+            return writer.write({ _tag: "Snapshot", contents, replaces, lastIndex: view.lastIndex() })
+          }),
+        whenDurable: writer.whenDurable,
+        durable: writer.durable,
+        durableLastIndex: writer.durableLastIndex,
+        stalledSinceMs: writer.stalledSinceMs,
+        failure: writer.failure
       }
       return log
     })

@@ -1,6 +1,5 @@
 import { Effect, Layer } from "effect"
-import { type HardState, Log, type LogShape, type LogView, type Snapshot } from "../services/Log.js"
-import type { Entry } from "../src/protocol/raftMessages.js"
+import { type Entry, type HardState, Log, type LogShape, type LogView, type Snapshot } from "../services/Log.js"
 
 /**
  * What a durable log would keep across a crash: the latest snapshot, the
@@ -61,19 +60,35 @@ export const installSnapshot = (storage: MemoryLogStorage, snapshot: Snapshot): 
   storage.snapshot = snapshot
 }
 
-/** A Log that lives in (possibly shared) memory. */
-export const makeMemoryLog = (storage: MemoryLogStorage): LogShape => ({
-  ...logViewOf(storage),
-  hardState: () => storage.hardState,
-  saveHardState: (state) => Effect.sync(() => void (storage.hardState = state)),
-  append: (entries) => Effect.sync(() => appendEntries(storage, entries)),
-  replaceFrom: (index, entries) =>
-    Effect.sync(() => {
-      truncateEntries(storage, index)
-      appendEntries(storage, entries)
-    }),
-  snapshot: () => storage.snapshot,
-  saveSnapshot: (snapshot) => Effect.sync(() => installSnapshot(storage, snapshot))
+/** The changes a Log makes to its memory, each at once. */
+export const memoryChanges = (storage: MemoryLogStorage) => ({
+  saveHardState: (state: HardState) => void (storage.hardState = state),
+  append: (entries: ReadonlyArray<Entry>) => appendEntries(storage, entries),
+  replaceFrom: (index: number, entries: ReadonlyArray<Entry>) => {
+    truncateEntries(storage, index)
+    appendEntries(storage, entries)
+  },
+  saveSnapshot: (snapshot: Snapshot) => installSnapshot(storage, snapshot)
 })
+
+/** A Log that lives in (possibly shared) memory: every change is as durable as it will ever be once made. */
+export const makeMemoryLog = (storage: MemoryLogStorage): LogShape => {
+  const change = memoryChanges(storage)
+  const view = logViewOf(storage)
+  return {
+    ...view,
+    hardState: () => storage.hardState,
+    saveHardState: (state) => Effect.sync(() => change.saveHardState(state)),
+    append: (entries) => Effect.sync(() => change.append(entries)),
+    replaceFrom: (index, entries) => Effect.sync(() => change.replaceFrom(index, entries)),
+    snapshot: () => storage.snapshot,
+    saveSnapshot: (snapshot) => Effect.sync(() => change.saveSnapshot(snapshot)),
+    whenDurable: (then) => then,
+    durable: Effect.void,
+    durableLastIndex: view.lastIndex,
+    stalledSinceMs: () => null,
+    failure: Effect.never
+  }
+}
 
 export const MemoryLog = Layer.sync(Log, () => makeMemoryLog(emptyMemoryLogStorage()))

@@ -4,15 +4,20 @@ import { Effect, Layer, Metric } from "effect"
 import { Disk, DiskError, type DiskFile } from "../services/Disk.js"
 import { fsyncs } from "./NodeStats.js"
 
-/** Runs one synchronous file system call; a throw becomes a DiskError naming the call and the path. */
-const call = <A>(operation: string, target: string, run: () => A): Effect.Effect<A, DiskError> =>
-  Effect.try({
-    try: run,
-    catch: (error) =>
-      new DiskError({
-        reason: `${operation} ${target}: ${error instanceof Error ? error.message : String(error)}`,
-        code: (error as NodeJS.ErrnoException).code
-      })
+const failure = (operation: string, target: string, error: unknown) =>
+  new DiskError({
+    reason: `${operation} ${target}: ${error instanceof Error ? error.message : String(error)}`,
+    code: (error as NodeJS.ErrnoException).code
+  })
+
+/**
+ * Runs one file system call on libuv's thread pool, off the event loop: a
+ * disk that stalls holds up whoever waits for this call, never the node's
+ * other fibers. An error becomes a DiskError naming the call and the path.
+ */
+const call = <A>(operation: string, target: string, start: (done: (error: Error | null, result: A) => void) => void) =>
+  Effect.async<A, DiskError>((resume) => {
+    start((error, result) => resume(error === null ? Effect.succeed(result) : Effect.fail(failure(operation, target, error))))
   })
 
 /** The directories `mkdir -p` made, outermost first, given the first one it made. */
@@ -25,38 +30,49 @@ const createdBetween = (first: string | undefined, deepest: string): ReadonlyArr
 }
 
 const fileAt = (fd: number, target: string): DiskFile => ({
-  read: (position, maxBytes) =>
-    call("read", target, () => {
-      const buffer = Buffer.alloc(maxBytes)
-      return buffer.subarray(0, fs.readSync(fd, buffer, 0, maxBytes, position))
-    }),
-  write: (bytes, position) => call("write", target, () => fs.writeSync(fd, bytes, 0, bytes.length, position)),
-  fsync: Effect.zipLeft(call("fsync", target, () => fs.fsyncSync(fd)), Metric.increment(fsyncs)),
-  truncate: (length) => call("truncate", target, () => fs.ftruncateSync(fd, length))
+  read: (position, maxBytes) => {
+    const buffer = Buffer.alloc(maxBytes)
+    return call<number>("read", target, (done) => fs.read(fd, buffer, 0, maxBytes, position, done)).pipe(
+      Effect.map((bytesRead) => buffer.subarray(0, bytesRead))
+    )
+  },
+  write: (bytes, position) => call<number>("write", target, (done) => fs.write(fd, bytes, 0, bytes.length, position, done)),
+  fsync: Effect.zipLeft(call<void>("fsync", target, (done) => fs.fsync(fd, (error) => done(error, undefined))), Metric.increment(fsyncs)),
+  truncate: (length) => call<void>("truncate", target, (done) => fs.ftruncate(fd, length, (error) => done(error, undefined)))
 })
+
+const openWith = (target: string, flags: string) => call<number>("open", target, (done) => fs.open(target, flags, done))
 
 /** Opens for reading and writing; creates the file only when it does not exist. */
 const openOrCreate = (target: string) =>
-  call("open", target, () => ({ fd: fs.openSync(target, "r+"), created: false })).pipe(
-    Effect.catchIf((error) => error.code === "ENOENT", () => call("create", target, () => ({ fd: fs.openSync(target, "wx+"), created: true })))
+  Effect.map(openWith(target, "r+"), (fd) => ({ fd, created: false })).pipe(
+    Effect.catchIf(
+      (error) => error.code === "ENOENT",
+      () =>
+        Effect.map(
+          call<number>("create", target, (done) => fs.open(target, "wx+", done)),
+          (fd) => ({ fd, created: true })
+        )
+    )
   )
+
+const close = (fd: number) => Effect.async<void>((resume) => fs.close(fd, () => resume(Effect.void)))
 
 /** The machine's own file system, through node:fs. */
 export const NodeDisk = Layer.succeed(Disk, {
   createDirectory: (directory) =>
-    call("mkdir", directory, () => createdBetween(fs.mkdirSync(directory, { recursive: true }), directory)),
+    call<string | undefined>("mkdir", directory, (done) => fs.mkdir(directory, { recursive: true }, done)).pipe(
+      Effect.map((first) => createdBetween(first, directory))
+    ),
   open: (target) =>
-    Effect.acquireRelease(openOrCreate(target), ({ fd }) => Effect.sync(() => fs.closeSync(fd))).pipe(
+    Effect.acquireRelease(openOrCreate(target), ({ fd }) => close(fd)).pipe(
       Effect.map(({ created, fd }) => ({ file: fileAt(fd, target), created }))
     ),
-  rename: (from, to) => call("rename", `${from} to ${to}`, () => fs.renameSync(from, to)),
+  rename: (from, to) => call<void>("rename", `${from} to ${to}`, (done) => fs.rename(from, to, (error) => done(error, undefined))),
   fsyncDirectory: (directory) =>
-    call("fsync directory", directory, () => {
-      const fd = fs.openSync(directory, "r")
-      try {
-        fs.fsyncSync(fd)
-      } finally {
-        fs.closeSync(fd)
-      }
-    }).pipe(Effect.zipLeft(Metric.increment(fsyncs)))
+    Effect.acquireUseRelease(
+      openWith(directory, "r"),
+      (fd) => call<void>("fsync directory", directory, (done) => fs.fsync(fd, (error) => done(error, undefined))),
+      close
+    ).pipe(Effect.zipLeft(Metric.increment(fsyncs)))
 })

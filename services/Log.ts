@@ -71,27 +71,58 @@ export interface LogView {
   readonly slice: (from: number, to: number) => ReadonlyArray<Entry>
 }
 
-/** The replicated log and the hard state, persisted before any reply that depends on them. */
+/**
+ * The replicated log and the hard state. A change is made in memory at once,
+ * so every read sees it from then on, and reaches the disk later, in the
+ * order the changes were made: no caller waits for a disk inside a Raft
+ * transition. Whoever sends a message that depends on what the log holds
+ * sends it through `whenDurable`, so nothing leaves this node that a crash
+ * could take back; a leader counts itself toward a quorum only up to
+ * `durableLastIndex`.
+ */
 export interface LogShape extends LogView {
   readonly hardState: () => HardState
-  readonly saveHardState: (state: HardState) => Effect.Effect<void, LogError>
+  readonly saveHardState: (state: HardState) => Effect.Effect<void>
   /** Appends after the last entry. */
-  readonly append: (entries: ReadonlyArray<Entry>) => Effect.Effect<void, LogError>
+  readonly append: (entries: ReadonlyArray<Entry>) => Effect.Effect<void>
   /**
    * Deletes the entry at `index` and every entry after it (never an entry the
    * snapshot covers), then appends `entries`: one change, durable whole or not
    * at all (a follower replacing a conflicting suffix with its leader's entries).
    */
-  readonly replaceFrom: (index: number, entries: ReadonlyArray<Entry>) => Effect.Effect<void, LogError>
+  readonly replaceFrom: (index: number, entries: ReadonlyArray<Entry>) => Effect.Effect<void>
   /** The latest snapshot, or null before the first. */
   readonly snapshot: () => Snapshot | null
   /**
    * Keeps `snapshot` in place of the entries up to its last index. When the
    * log has the snapshot's last entry (same index and term), the entries after
    * it stay; otherwise the whole log is replaced by the snapshot (a follower
-   * installing a leader's). A snapshot no newer than the current one changes nothing.
+   * installing a leader's). A snapshot no newer than the current one changes
+   * nothing. Writing it out (compacting the disk's copy) holds up no change
+   * made after it.
    */
-  readonly saveSnapshot: (snapshot: Snapshot) => Effect.Effect<void, LogError>
+  readonly saveSnapshot: (snapshot: Snapshot) => Effect.Effect<void>
+  /**
+   * Runs `then` once every change made so far is durable: at once when it
+   * is; in the order asked otherwise. It must not block; it never runs if a
+   * change could not be made durable (see `failure`).
+   */
+  readonly whenDurable: (then: Effect.Effect<void>) => Effect.Effect<void>
+  /** Waits until every change made so far is durable; fails as `failure` does. */
+  readonly durable: Effect.Effect<void, LogError>
+  /** The last index of the log as far as it is durable (what a crash now would leave). */
+  readonly durableLastIndex: () => number
+  /**
+   * Since when changes have been waiting for the disk without any of them
+   * becoming durable (Clock milliseconds), or null when none waits: a disk
+   * that stalls shows here.
+   */
+  readonly stalledSinceMs: () => number | null
+  /**
+   * Fails once a change could not be made durable, and never succeeds: the
+   * node's memory is then ahead of its disk, and it must stop.
+   */
+  readonly failure: Effect.Effect<never, LogError>
 }
 
 export class Log extends Context.Tag("effect-raft-kv/Log")<Log, LogShape>() {}

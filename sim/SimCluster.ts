@@ -1,7 +1,7 @@
 import { Cause, Effect, Exit, FiberMap, HashMap, Layer, List, Logger, type LogLevel, type Scope } from "effect"
 import { FileLog } from "../layers/FileLog.js"
 import { KvStateMachine } from "../layers/KvStateMachine.js"
-import { Disk } from "../services/Disk.js"
+import { Disk, type DiskShape } from "../services/Disk.js"
 import { makeSimulatedNetwork, type MessageFaults, type NetworkEvent, type SimulatedNetwork } from "./SimulatedNetwork.js"
 import { type LatencyDistribution, sampleLatency } from "../linkv/latency.js"
 import { Log } from "../services/Log.js"
@@ -34,6 +34,8 @@ export interface SimClusterOptions {
   readonly nodeIds: ReadonlyArray<NodeId>
   readonly network: { readonly latency: LatencyDistribution; readonly faults?: MessageFaults }
   readonly config?: Partial<RaftConfigShape>
+  /** Each node's disk as it behaves (slow, say), around the simulated disk; a broken variant's wrapping goes around it. */
+  readonly disk?: (node: NodeId, disk: DiskShape) => DiskShape
   /** The product's services unless a test swaps in a deliberately broken one (sim/brokenVariants.ts). */
   readonly broken?: BrokenVariant
   /** Where every event goes, described on one line; without one, events are not even described. */
@@ -114,7 +116,9 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
     const reports = new Map<NodeId, Array<NodeReport>>(nodeIds.map((id) => [id, []]))
     const failures: SimCluster["failures"] = []
     const config = { ...defaultRaftConfig, ...options.config }
-    const wrapDisk = options.broken?.wrapDisk ?? ((disk: SimulatedDisk["shape"]) => disk)
+    const behaving = options.disk ?? ((_node: NodeId, disk: DiskShape) => disk)
+    const broken = options.broken?.wrapDisk ?? ((disk: DiskShape) => disk)
+    const wrapDisk = (node: NodeId, disk: DiskShape) => broken(behaving(node, disk))
     const wrapLog = options.broken?.wrapLog ?? Effect.succeed
     const wrapNetwork = options.broken?.wrapNetwork ?? ((network: NetworkShape) => network)
     const rules: RaftRulesShape = { ...productRaftRules, ...options.broken?.rules }
@@ -155,7 +159,7 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
         const report: NodeReport = { roleChanges: [], applied: [], lastApplied: 0, commitIndex: 0 }
         reports.get(node)!.push(report)
         monitor.started(node)
-        const disk = Layer.succeed(Disk, wrapDisk(disks.get(node)!.shape))
+        const disk = Layer.succeed(Disk, wrapDisk(node, disks.get(node)!.shape))
         // The log as the node recovered it from its disk is what the monitor checks from now on.
         const log = Layer.effect(
           Log,

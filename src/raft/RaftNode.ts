@@ -108,5 +108,9 @@ export const runRaftNode = <R>(makeApplication: (raft: Raft) => Effect.Effect<Ra
     yield* background(proposer(context))
     yield* background(electionTimer(context))
     const application = yield* makeApplication(makeRaft(context))
-    yield* Effect.raceFirst(dispatcher(context, application), Deferred.await(failure))
+    // A change the disk could not keep stops the node: its memory is ahead of what a restart would find.
+    yield* dispatcher(context, application).pipe(
+      Effect.raceFirst(Deferred.await(failure)),
+      Effect.raceFirst(Effect.orDie(log.failure))
+    )
   }).pipe(Effect.scoped)

@@ -36,7 +36,7 @@ const snapshotIfDue = (context: RaftContext, applied: number, bytesSinceSnapshot
     // Gone already: a leader's newer snapshot replaced these entries meanwhile.
     if (lastTerm === undefined) return false
     const data = JSON.stringify(yield* context.stateMachine.snapshot)
-    yield* Effect.orDie(context.log.saveSnapshot({ lastIndex, lastTerm, data }))
+    yield* context.log.saveSnapshot({ lastIndex, lastTerm, data })
     return true
   })
 

@@ -34,11 +34,14 @@ export const handleRequestVote = (context: RaftContext, envelope: Envelope, requ
         let next = state
         if (decision.hardState.term > hard.term) next = yield* becomeFollower(context, state, decision.hardState.term, null)
         const saved = context.log.hardState()
-        if (decision.hardState.votedFor !== saved.votedFor) yield* Effect.orDie(context.log.saveHardState(decision.hardState))
+        if (decision.hardState.votedFor !== saved.votedFor) yield* context.log.saveHardState(decision.hardState)
         if (decision.granted) next = { ...next, electionDeadlineMs: yield* nextElectionDeadline(context.config) }
         return [{ term: decision.hardState.term, granted: decision.granted }, next] as const
       }))
-    yield* context.network.reply(envelope, { type: "request_vote_result", term: reply.term, vote_granted: reply.granted })
+    // The term and vote this answer stands on are durable before it leaves.
+    yield* context.log.whenDurable(
+      context.network.reply(envelope, { type: "request_vote_result", term: reply.term, vote_granted: reply.granted })
+    )
   })
 
 /**
@@ -111,20 +114,22 @@ const campaign = (context: RaftContext, startedAtMs: number) =>
         const stillLeaderless = state.role !== "leader" && hard.term + 1 === preVoteTerm &&
           state.lastLeaderContactMs < startedAtMs
         if (!stillLeaderless) return [null, state] as const
-        yield* Effect.orDie(context.log.saveHardState({ ...hard, term: preVoteTerm, votedFor: context.self }))
+        yield* context.log.saveHardState({ ...hard, term: preVoteTerm, votedFor: context.self })
         yield* context.roleEvents.offer({ term: preVoteTerm, role: "candidate", leaderId: null })
         const deadline = yield* nextElectionDeadline(context.config)
         return [preVoteTerm, { ...state, role: "candidate", leaderId: null, electionDeadlineMs: deadline }] as const
       }))
     if (electionTerm === null) return
+    // The vote for itself is durable before it asks for others'.
+    yield* Effect.orDie(context.log.durable)
     if (!(yield* requestVotes(context, electionTerm, false))) return
     const elected = yield* transition(context, (state) =>
       state.role === "candidate" && currentTerm(context) === electionTerm
         ? Effect.map(becomeLeader(context, state, electionTerm), (next) => [true, next] as const)
         : Effect.succeed([false, state] as const))
     if (elected) {
-      yield* context.commitSignal.ring
       yield* ringAll(context.replicateSignals)
+      yield* context.log.whenDurable(context.commitSignal.ring)
     }
   })
 
@@ -168,7 +173,13 @@ const checkQuorum = (context: RaftContext) =>
       const now = yield* Clock.currentTimeMillis
       const lastHeardMs = (voter: string) =>
         voter === context.self ? now : state.progress.get(voter)?.lastContactMs ?? Number.NEGATIVE_INFINITY
-      if (majorityInTouch(context.voters, lastHeardMs, now, context.config.electionTimeoutMaxMs)) return [undefined, state] as const
-      yield* Effect.logInfo(`stepping down: a majority has not answered for ${context.config.electionTimeoutMaxMs} ms`)
+      const { electionTimeoutMaxMs } = context.config
+      const stalledSinceMs = context.log.stalledSinceMs()
+      // A leader whose disk has kept nothing for an election timeout cannot hold up its share: one that can should lead.
+      if (stalledSinceMs !== null && now - stalledSinceMs >= electionTimeoutMaxMs) {
+        yield* Effect.logWarning(`stepping down: the disk has made no write durable for ${now - stalledSinceMs} ms`)
+      } else if (majorityInTouch(context.voters, lastHeardMs, now, electionTimeoutMaxMs)) {
+        return [undefined, state] as const
+      } else yield* Effect.logInfo(`stepping down: a majority has not answered for ${electionTimeoutMaxMs} ms`)
       return [undefined, yield* becomeFollower(context, state, currentTerm(context), null)] as const
     }))

@@ -16,7 +16,7 @@ export const becomeFollower = (
 ): Effect.Effect<RaftState> =>
   Effect.gen(function*() {
     const hard = context.log.hardState()
-    if (term > hard.term) yield* Effect.orDie(context.log.saveHardState({ ...hard, term, votedFor: null }))
+    if (term > hard.term) yield* context.log.saveHardState({ ...hard, term, votedFor: null })
     const changed = state.role !== "follower" || term > hard.term || state.leaderId !== leaderId
     const next: RaftState = {
       ...state,
@@ -58,7 +58,10 @@ export const heardFromLeader = (
 
 /**
  * A follower's handling of AppendEntries: recognise the leader, reconcile the
- * log (persisting before the reply), and commit what this request confirmed.
+ * log, and commit what this request confirmed (entries a majority holds
+ * durably: applying them before this node's own copy is durable is safe).
+ * The reply leaves once the log is durable, after the state lock is
+ * released, so a slow disk holds up no other message.
  */
 export const handleAppendEntries = (context: RaftContext, envelope: Envelope, request: AppendEntries) =>
   Effect.gen(function*() {
@@ -79,12 +82,12 @@ export const handleAppendEntries = (context: RaftContext, envelope: Envelope, re
           case "Accept": {
             // One change, so one write and one fsync, whatever it deletes and appends.
             if (decision.truncateFrom !== null) {
-              yield* Effect.orDie(context.log.replaceFrom(decision.truncateFrom, decision.append))
-            } else if (decision.append.length > 0) yield* Effect.orDie(context.log.append(decision.append))
+              yield* context.log.replaceFrom(decision.truncateFrom, decision.append)
+            } else if (decision.append.length > 0) yield* context.log.append(decision.append)
             const saved = context.log.hardState()
             if (!saved.caughtUp && decision.matchIndex >= request.leader_commit) {
               // Level with everything this leader had committed: from now on this node's log speaks for it.
-              yield* Effect.orDie(context.log.saveHardState({ ...saved, caughtUp: true }))
+              yield* context.log.saveHardState({ ...saved, caughtUp: true })
               yield* Effect.logInfo(`caught up by ${request.leader_id} to index ${decision.matchIndex}: votes and campaigns again`)
             }
             const commitIndex = context.rules.followerCommitIndex({
@@ -104,5 +107,5 @@ export const handleAppendEntries = (context: RaftContext, envelope: Envelope, re
         }
       }))
     if (commitMoved) yield* context.applySignal.ring
-    yield* context.network.reply(envelope, reply)
+    yield* context.log.whenDurable(context.network.reply(envelope, reply))
   })

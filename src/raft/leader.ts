@@ -23,8 +23,8 @@ export const becomeLeader = (context: RaftContext, state: RaftState, term: numbe
     const nextIndex = context.log.lastIndex() + 1
     // Elected by a majority under the up-to-date rule, this log holds every committed entry.
     const hard = context.log.hardState()
-    if (!hard.caughtUp) yield* Effect.orDie(context.log.saveHardState({ ...hard, caughtUp: true }))
-    yield* Effect.orDie(context.log.append(context.rules.electionEntries(term)))
+    if (!hard.caughtUp) yield* context.log.saveHardState({ ...hard, caughtUp: true })
+    yield* context.log.append(context.rules.electionEntries(term))
     const progress = new Map(context.peers.map((peer) => [peer, {
       nextIndex,
       matchIndex: 0,
@@ -282,9 +282,10 @@ export const commitAdvancer = (context: RaftContext, term: number) =>
     while (isLeaderOf(context, yield* context.state.get, term)) {
       const advanced = yield* transition(context, (state) => {
         if (!isLeaderOf(context, state, term)) return Effect.succeed([false, state] as const)
+        // The leader counts itself only as far as its own copy is durable; its followers' answers say theirs are.
         const storedOnMajority = majorityReached(
           context.voters,
-          (voter) => voter === context.self ? context.log.lastIndex() : state.progress.get(voter)?.matchIndex ?? 0
+          (voter) => voter === context.self ? context.log.durableLastIndex() : state.progress.get(voter)?.matchIndex ?? 0
         )
         const commitIndex = context.rules.advanceCommitIndex(context.log, term, state.commitIndex, storedOnMajority)
         const next = { ...state, commitIndex }

@@ -40,13 +40,14 @@ const proposeBatch = (context: RaftContext): Effect.Effect<{ readonly term: numb
           entries.push({ term, command: proposal.command })
           context.pending.register(index, term, proposal.settlement)
         }
-        if (entries.length > 0) yield* Effect.orDie(context.log.append(entries))
+        if (entries.length > 0) yield* context.log.append(entries)
         const appended = entries.length > 0 ? { term, lastIndex: context.log.lastIndex() } : null
         return [{ appended, refusals }, state] as const
       }))
     if (appended !== null) {
-      yield* context.commitSignal.ring
+      // Followers get the entries at once; the leader counts its own copy once it is durable.
       yield* ringAll(context.replicateSignals)
+      yield* context.log.whenDurable(context.commitSignal.ring)
     }
     yield* Effect.forEach(refusals, ([proposal, refused]) => proposal.settlement.settle(Either.left(refused)), { discard: true })
     return appended

@@ -24,8 +24,8 @@ export const makeSnapshotReceiver = (): SnapshotReceiver => ({ current: null })
  * A follower's handling of one InstallSnapshot chunk: like AppendEntries, it
  * recognises the leader; chunks must come in order (a first chunk starts
  * over), and the answer says where the next one starts. With the last chunk
- * the snapshot replaces the entries it stands for (persisted before the
- * reply) and the commit index moves to its last index; the applier then
+ * the snapshot replaces the entries it stands for (the reply leaves once
+ * it is durable) and the commit index moves to its last index; the applier then
  * restores the state machine from it.
  */
 export const handleInstallSnapshot = (context: RaftContext, envelope: Envelope, request: InstallSnapshot) =>
@@ -53,14 +53,14 @@ export const handleInstallSnapshot = (context: RaftContext, envelope: Envelope, 
         receiver.current = null
         // Entries up to a commit index are already the leader's: nothing to install.
         if (request.last_index <= heard.commitIndex) return answer(incoming.received, true, heard)
-        yield* Effect.orDie(context.log.saveSnapshot({
+        yield* context.log.saveSnapshot({
           lastIndex: request.last_index,
           lastTerm: request.last_term,
           data: incoming.chunks.join("")
-        }))
+        })
         yield* Effect.logInfo(`installed ${request.leader_id}'s snapshot of entries up to ${request.last_index}`)
         return answer(incoming.received, true, { ...heard, commitIndex: request.last_index })
       }))
     if (commitMoved) yield* context.applySignal.ring
-    yield* context.network.reply(envelope, reply)
+    yield* context.log.whenDurable(context.network.reply(envelope, reply))
   })

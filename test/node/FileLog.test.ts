@@ -16,9 +16,13 @@ describe("the durable file log", () => {
       yield* withLog(directory, (log) =>
         Effect.gen(function*() {
           yield* log.saveHardState({ term: 2, votedFor: "n3", caughtUp: true })
+          yield* log.durable
           yield* log.append([entry(1, 1), entry(1, 2), entry(2, 3)])
+          yield* log.durable
           yield* log.replaceFrom(2, [entry(2, 4), entry(2, 5)])
+          yield* log.durable
           yield* log.replaceFrom(3, [])
+          yield* log.durable
         }))
       const reopened = yield* withLog(directory, (log) =>
         Effect.succeed({ hard: log.hardState(), entries: log.slice(1, log.lastIndex()) }))
@@ -33,9 +37,11 @@ describe("the durable file log", () => {
       yield* withLog(directory, (log) =>
         Effect.gen(function*() {
           yield* log.append([entry(1, 1), entry(1, 2), entry(1, 3)])
+          yield* log.durable
           const bytes = fs.statSync(file).size
           const callsBefore = disk.calls.length
           yield* log.replaceFrom(2, [entry(2, 4), entry(2, 5)])
+          yield* log.durable
           expect(disk.calls.slice(callsBefore).map((call) => call.split(" ")[0])).toEqual(["write", "fsync"])
           const json = JSON.stringify({ replace_from: 2, entries: [entry(2, 4), entry(2, 5)] })
           expect(fs.readFileSync(file, "utf8").slice(bytes)).toBe(`${zlib.crc32(json).toString(16).padStart(8, "0")} ${json}\n`)
@@ -51,8 +57,10 @@ describe("the durable file log", () => {
       const acknowledged = yield* withLog(directory, (log) =>
         Effect.gen(function*() {
           yield* log.append(before)
+          yield* log.durable
           const bytes = fs.statSync(file).size
           yield* log.replaceFrom(2, after.slice(1))
+          yield* log.durable
           return bytes
         }))
       const written = fs.readFileSync(file)
@@ -103,6 +111,7 @@ describe("the durable file log", () => {
         Effect.gen(function*() {
           expect(log.lastIndex()).toBe(1)
           yield* log.append([entry(1, 2)])
+          yield* log.durable
         }))
       const entries = yield* withLog(directory, (log) => Effect.succeed(log.slice(1, 10)))
       expect(entries).toEqual([entry(1, 1), entry(1, 2)])

@@ -1,11 +1,11 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Layer, Random } from "effect"
+import { Effect, Layer, Random } from "effect"
 import { Disk } from "../../services/Disk.js"
 import type { Snapshot } from "../../services/Log.js"
 import { SimulatedDisk } from "../../sim/SimulatedDisk.js"
-import { entry, freshDirectory, withLog } from "../support/fileLogs.js"
+import { entry, freshDirectory, withCompactingLog, withLog } from "../support/fileLogs.js"
 
 const snapshotAt = (lastIndex: number, lastTerm: number): Snapshot => ({ lastIndex, lastTerm, data: `[[1,${lastIndex}]]` })
 const entries = (count: number) => Array.from({ length: count }, (_, i) => entry(1, i + 1))
@@ -22,13 +22,16 @@ describe("compacting the file log", () => {
     Effect.gen(function*() {
       const directory = freshDirectory()
       const file = path.join(directory, "n2.log")
-      yield* withLog(directory, (log) =>
+      yield* withCompactingLog(directory, (log, compacted) =>
         Effect.gen(function*() {
           yield* log.append(entries(5))
+          yield* log.durable
           const before = fs.statSync(file).size
           yield* log.saveSnapshot(snapshotAt(3, 1))
+          yield* compacted
           expect(fs.statSync(file).size).toBeLessThan(before)
           yield* log.append([entry(2, 6)])
+          yield* log.durable
           expect(log.termAt(3)).toBe(1)
           expect(log.entryAt(3)).toBeUndefined()
         }))
@@ -43,8 +46,11 @@ describe("compacting the file log", () => {
       yield* withLog(directory, (log) =>
         Effect.gen(function*() {
           yield* log.append(entries(3))
+          yield* log.durable
           yield* log.saveSnapshot(snapshotAt(5, 2))
+          yield* log.durable
           yield* log.saveSnapshot(snapshotAt(4, 2))
+          yield* log.durable
         }))
       expect(yield* withLog(directory, (log) => Effect.succeed(contents(log)))).toEqual({
         snapshot: snapshotAt(5, 2),
@@ -53,18 +59,22 @@ describe("compacting the file log", () => {
       })
     }))
 
-  it.live("an append made while a compaction is under way lands in the compacted file", () =>
+  it.live("an append made while a compaction is under way is durable at once, and lands in the compacted file", () =>
     Effect.gen(function*() {
       const disk = new SimulatedDisk({ min: 2, max: 2 })
-      const layer = Layer.succeed(Disk, disk.shape)
-      yield* withLog("/data", (log) =>
+      const holdsSnapshot = () => new TextDecoder().decode(disk.contents("/data/n2.log")).includes(`{"snapshot":`)
+      yield* withCompactingLog("/data", (log, compacted) =>
         Effect.gen(function*() {
           yield* log.append(entries(4))
-          const compaction = yield* Effect.fork(log.saveSnapshot(snapshotAt(4, 1)))
+          yield* log.durable
+          yield* log.saveSnapshot(snapshotAt(4, 1))
           yield* Effect.sleep(1)
           yield* log.append([entry(1, 5)])
-          yield* Fiber.join(compaction)
-        }), layer)
+          // Written to the old file while the compaction is written beside it: it waits for no compaction.
+          yield* log.durable
+          expect(holdsSnapshot()).toBe(false)
+          yield* compacted
+        }), Layer.succeed(Disk, disk.shape))
       expect(yield* withLog("/data", (log) => Effect.succeed(contents(log)), Layer.succeed(Disk, disk.shape))).toEqual({
         snapshot: snapshotAt(4, 1),
         firstIndex: 5,
@@ -80,7 +90,8 @@ describe("compacting the file log", () => {
         yield* withLog("/data", (log) =>
           Effect.gen(function*() {
             yield* log.append(entries(6))
-            yield* Effect.fork(log.saveSnapshot(snapshotAt(4, 1)))
+            yield* log.durable
+            yield* log.saveSnapshot(snapshotAt(4, 1))
             // The machine loses power somewhere in the compaction's writes, fsyncs, rename and directory fsync.
             yield* Effect.sleep(seed % 12)
             yield* disk.crash

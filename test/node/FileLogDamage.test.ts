@@ -6,7 +6,7 @@ import { Effect, Logger } from "effect"
 import { encodeLogRecord } from "../../layers/logRecordCodec.js"
 import { NodeDisk } from "../../layers/NodeDisk.js"
 import type { Log } from "../../services/Log.js"
-import { entry, freshDirectory, loneNode, withLog } from "../support/fileLogs.js"
+import { entry, freshDirectory, loneNode, withCompactingLog, withLog } from "../support/fileLogs.js"
 
 const logFile = (directory: string) => path.join(directory, "n2.log")
 
@@ -103,11 +103,12 @@ describe("the durable file log, damaged", () => {
   it.effect("a damaged snapshot in a compacted file: everything is lost, and the node holds no vote", () =>
     Effect.gen(function*() {
       const directory = freshDirectory()
-      yield* withLog(directory, (log) =>
+      yield* withCompactingLog(directory, (log, compacted) =>
         Effect.gen(function*() {
           yield* log.saveHardState({ term: 5, votedFor: "n3", caughtUp: true })
           yield* log.append([entry(5, 1), entry(5, 2), entry(5, 3)])
           yield* log.saveSnapshot({ lastIndex: 2, lastTerm: 5, data: "[[1,2]]" })
+          yield* compacted
         }))
       const offset = damage(logFile(directory), "[[1,2]]", "[[1,7]]")
       const { lines, result } = yield* logging(withLog(directory, contents))

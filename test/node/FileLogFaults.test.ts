@@ -17,7 +17,7 @@ const reopen = (directory: string) =>
   withLog(directory, (log) => Effect.succeed({ hard: log.hardState(), entries: log.slice(1, log.lastIndex()) }))
 
 describe("the durable file log on a failing disk", () => {
-  it.effect("writes the rest of a record after short writes, and only then acknowledges it", () =>
+  it.effect("writes the rest of a record after short writes, and only then calls it durable", () =>
     Effect.gen(function*() {
       const directory = freshDirectory()
       const disk = new FaultyDisk()
@@ -25,6 +25,7 @@ describe("the durable file log on a failing disk", () => {
         Effect.gen(function*() {
           disk.nextWrites.push({ writeOnly: 5 }, { writeOnly: 3 })
           yield* log.append([entry(1, 1)])
+          yield* log.durable
         }), disk.layer)
       expect(disk.calls.filter((call) => call.startsWith("write"))).toEqual([
         `write ${firstWriteBytes} at 0`,
@@ -36,58 +37,65 @@ describe("the durable file log on a failing disk", () => {
       expect((yield* reopen(directory)).entries).toEqual([entry(1, 1)])
     }))
 
-  it.effect("fails a write the disk cannot take, leaves no partial record, and goes on once space returns", () =>
+  it.effect("a write the disk cannot take fails the log for good and leaves no partial record: a restart finds what was durable", () =>
     Effect.gen(function*() {
       const directory = freshDirectory()
       const disk = new FaultyDisk()
       const wholeSize = yield* withLog(directory, (log) =>
         Effect.gen(function*() {
           yield* log.append([entry(1, 1)])
+          yield* log.durable
           const size = fs.statSync(logFile(directory)).size
           disk.nextWrites.push({ writeOnly: 10 }, { fail: "ENOSPC" })
-          const error = yield* Effect.flip(log.append([entry(1, 2)]))
+          yield* log.append([entry(1, 2)])
+          const error = yield* Effect.flip(log.durable)
           expect(error.message).toBe(
             `appending a record of ${recordBytes} bytes to ${logFile(directory)} at byte ${size} failed: ` +
               `write ${logFile(directory)}: ENOSPC: injected; the file was cut back to its last whole record (byte ${size})`
           )
-          expect(log.lastIndex()).toBe(1)
+          expect(yield* Effect.flip(log.failure)).toBe(error)
           expect(fs.statSync(logFile(directory)).size).toBe(size)
+          // Nothing more reaches the disk, and nothing waiting for it is told it did.
+          let told = false
           yield* log.append([entry(1, 3)])
+          yield* log.whenDurable(Effect.sync(() => void (told = true)))
+          yield* Effect.yieldNow()
+          expect(told).toBe(false)
           return size
         }), disk.layer)
       expect(disk.calls).toContain(`truncate ${wholeSize}`)
-      expect((yield* reopen(directory)).entries).toEqual([entry(1, 1), entry(1, 3)])
+      expect((yield* reopen(directory)).entries).toEqual([entry(1, 1)])
     }))
 
-  it.effect("fails a write whose fsync fails, and cuts it off", () =>
+  it.effect("a write whose fsync fails fails the log, and is cut off", () =>
     Effect.gen(function*() {
       const directory = freshDirectory()
       const disk = new FaultyDisk()
       yield* withLog(directory, (log) =>
         Effect.gen(function*() {
           yield* log.saveHardState({ term: 1, votedFor: null, caughtUp: false })
+          yield* log.durable
           disk.nextFsyncs.push("EIO")
-          const error = yield* Effect.flip(log.saveHardState({ term: 2, votedFor: "n1", caughtUp: false }))
+          yield* log.saveHardState({ term: 2, votedFor: "n1", caughtUp: false })
+          const error = yield* Effect.flip(log.durable)
           expect(error.message).toContain(`fsync ${logFile(directory)}: EIO`)
-          expect(log.hardState()).toEqual({ term: 1, votedFor: null, caughtUp: false })
         }), disk.layer)
       expect(yield* reopen(directory)).toEqual({ hard: { term: 1, votedFor: null, caughtUp: false }, entries: [] })
     }))
 
-  it.effect("refuses every later write when a failed write cannot be cut off, and still restarts with what it acknowledged", () =>
+  it.effect("a failed write that cannot be cut off fails the log, and a restart still finds what was durable", () =>
     Effect.gen(function*() {
       const directory = freshDirectory()
       const disk = new FaultyDisk()
       yield* withLog(directory, (log) =>
         Effect.gen(function*() {
           yield* log.append([entry(1, 1)])
+          yield* log.durable
           disk.nextWrites.push({ writeOnly: 10 }, { fail: "ENOSPC" })
           disk.nextTruncates.push("EIO")
-          const first = yield* Effect.flip(log.append([entry(1, 2)]))
-          expect(first.message).toMatch(/ENOSPC.*cutting the file back to byte \d+ failed too \(truncate .*: EIO: injected\): the log refuses every later write$/)
-          const later = yield* Effect.flip(log.replaceFrom(1, []))
-          expect(later.message).toBe(first.message)
-          expect(log.lastIndex()).toBe(1)
+          yield* log.append([entry(1, 2)])
+          const error = yield* Effect.flip(log.durable)
+          expect(error.message).toMatch(/ENOSPC.*cutting the file back to byte \d+ failed too \(truncate .*: EIO: injected\): the log refuses every later write$/)
         }), disk.layer)
       // The partial record is still there: a restart drops it as a torn tail.
       expect((yield* reopen(directory)).entries).toEqual([entry(1, 1)])
@@ -98,7 +106,7 @@ describe("the durable file log on a failing disk", () => {
       const parent = freshDirectory()
       const directory = path.join(parent, "a", "b")
       const disk = new FaultyDisk()
-      yield* withLog(directory, (log) => log.append([entry(1, 1)]), disk.layer)
+      yield* withLog(directory, (log) => Effect.zipRight(log.append([entry(1, 1)]), log.durable), disk.layer)
       const marker = path.join(directory, "n2.had-log")
       expect(disk.calls.slice(0, 7)).toEqual([
         `create directory ${directory}`,
@@ -109,28 +117,28 @@ describe("the durable file log on a failing disk", () => {
         `fsync directory ${directory}`,
         `write ${firstWriteBytes} at 0`
       ])
-      // The marker is marked after the first record is durable, and before that append returns.
+      // The marker is marked after the first record is durable, and before that record counts as durable.
       expect(disk.calls.slice(7)).toEqual(["fsync", "write 2 at 0", "fsync"])
       const again = new FaultyDisk()
       yield* withLog(directory, () => Effect.void, again.layer)
       expect(again.calls).toEqual([`create directory ${directory}`, `open ${marker}`, `open ${logFile(directory)}`])
     }))
 
-  it.effect("a compaction the disk cannot take fails, and the log it would have replaced goes on whole", () =>
+  it.effect("a compaction the disk cannot take fails the log, and the file it would have replaced stays whole", () =>
     Effect.gen(function*() {
       const directory = freshDirectory()
       const disk = new FaultyDisk()
       yield* withLog(directory, (log) =>
         Effect.gen(function*() {
           yield* log.append([entry(1, 1), entry(1, 2), entry(1, 3)])
+          yield* log.durable
           disk.nextWrites.push({ fail: "ENOSPC" })
-          const error = yield* Effect.flip(log.saveSnapshot({ lastIndex: 2, lastTerm: 1, data: "[[1,2]]" }))
+          yield* log.saveSnapshot({ lastIndex: 2, lastTerm: 1, data: "[[1,2]]" })
+          const error = yield* Effect.flip(log.failure)
           expect(error.message).toContain(`${logFile(directory)}.compacting`)
           expect(error.message).toContain("ENOSPC")
-          expect([log.firstIndex(), log.lastIndex(), log.snapshot()]).toEqual([1, 3, null])
-          yield* log.append([entry(1, 4)])
         }), disk.layer)
       expect(disk.calls.some((call) => call.startsWith("rename"))).toBe(false)
-      expect((yield* reopen(directory)).entries).toEqual([entry(1, 1), entry(1, 2), entry(1, 3), entry(1, 4)])
+      expect((yield* reopen(directory)).entries).toEqual([entry(1, 1), entry(1, 2), entry(1, 3)])
     }))
 })

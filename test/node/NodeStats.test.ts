@@ -8,13 +8,21 @@ import { entry, freshDirectory, withLog } from "../support/fileLogs.js"
 const countOf = (counter: typeof fsyncs) => Effect.map(Metric.value(counter), (state) => state.count)
 
 describe("the node's stats line", () => {
-  it.effect("counts each fsync the node's disk makes: one per append to the file log", () =>
+  it.effect("counts each fsync the node's disk makes: one per batch of changes written together", () =>
     Effect.gen(function*() {
       const directory = freshDirectory()
       // The log's first record also marks the had-log marker (one fsync more, once): it is written before counting.
       yield* withLog(directory, (log) => log.append([entry(1, 0)]))
       const before = yield* countOf(fsyncs)
-      yield* withLog(directory, (log) => Effect.zipRight(log.append([entry(1, 1)]), log.append([entry(1, 2), entry(1, 3)])))
+      yield* withLog(directory, (log) =>
+        Effect.gen(function*() {
+          yield* log.append([entry(1, 1)])
+          yield* log.durable
+          // Made together, written together.
+          yield* log.append([entry(1, 2)])
+          yield* log.append([entry(1, 3)])
+          yield* log.durable
+        }))
       expect((yield* countOf(fsyncs)) - before).toBe(2)
     }))
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Fiber, TestClock } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber, TestClock } from "effect"
 import { emptyMemoryLogStorage } from "../../layers/MemoryLog.js"
 import { LogError, type LogShape } from "../../services/Log.js"
 import { startScriptedNode } from "../support/ScriptedPeers.js"
@@ -19,10 +19,14 @@ describe("a node whose log cannot be written", () => {
   it.scoped("stops with the log's reason and answers the client request it was serving with an indefinite error", () =>
     Effect.gen(function*() {
       let diskFull = false
+      const diskFailed = yield* Deferred.make<never, LogError>()
       const failingAppends = (log: LogShape): LogShape => ({
         ...log,
         append: (entries) =>
-          diskFull ? new LogError({ reason: "appending to n1.log at byte 120 failed: write n1.log: ENOSPC" }) : log.append(entries)
+          diskFull
+            ? Deferred.fail(diskFailed, new LogError({ reason: "appending to n1.log at byte 120 failed: write n1.log: ENOSPC" }))
+            : log.append(entries),
+        failure: Deferred.await(diskFailed)
       })
       const scripted = yield* startScriptedNode(emptyMemoryLogStorage(), failingAppends)
       const settle = TestClock.adjust(1)

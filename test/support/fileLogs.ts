@@ -1,7 +1,7 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Queue } from "effect"
 import { FileLog, type FileLogOptions } from "../../layers/FileLog.js"
 import { NodeDisk } from "../../layers/NodeDisk.js"
 import type { Disk } from "../../services/Disk.js"
@@ -18,7 +18,7 @@ const asNode = (self: string, nodeIds: ReadonlyArray<string>) => Layer.succeed(N
 export const threeNodes = ["n1", "n2", "n3"]
 export const loneNode = ["n2"]
 
-/** Opens node n2's log in `directory`, uses it, and closes it. */
+/** Opens node n2's log in `directory`, uses it, waits until what it changed is durable (unless the disk failed), and closes it. */
 export const withLog = <A, E>(
   directory: string,
   use: (log: Log["Type"]) => Effect.Effect<A, E>,
@@ -27,7 +27,16 @@ export const withLog = <A, E>(
   nodeIds: ReadonlyArray<string> = threeNodes
 ) =>
   Effect.scoped(
-    Effect.flatMap(Log, use).pipe(Effect.provide(FileLog(directory, options).pipe(Layer.provide([asNode("n2", nodeIds), disk]))))
+    Effect.flatMap(Log, (log) => Effect.tap(use(log), () => Effect.ignore(log.durable))).pipe(Effect.provide(FileLog(directory, options).pipe(Layer.provide([asNode("n2", nodeIds), disk]))))
   )
 
 export const freshDirectory = () => fs.mkdtempSync(path.join(os.tmpdir(), "filelog-"))
+
+/** As withLog, giving `use` a wait for the next compaction to be in place on disk (compactions run beside the log's writes). */
+export const withCompactingLog = <A, E>(
+  directory: string,
+  use: (log: Log["Type"], compacted: Effect.Effect<void>) => Effect.Effect<A, E>,
+  disk: Layer.Layer<Disk> = NodeDisk
+) =>
+  Effect.flatMap(Queue.unbounded<void>(), (compactions) =>
+    withLog(directory, (log) => use(log, Queue.take(compactions)), disk, { onCompacted: Queue.offer(compactions, undefined) }))
