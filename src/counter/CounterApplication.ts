@@ -9,6 +9,7 @@ import type { ProposalError, ReadBarrierError } from "../raft/RaftErrors.js"
 import { AddRequest, type CounterCommand, CounterReadRequest, type CounterReply } from "./counterMessages.js"
 import { CounterRules } from "./CounterRules.js"
 import { CounterState } from "./CounterState.js"
+import { notLeaderText } from "./leaderHint.js"
 
 /** Every message the counter application serves. */
 const requestSchemas = [AddRequest, CounterReadRequest] as const
@@ -29,7 +30,7 @@ const decoders = new Map(
 const failureReply = (request: CounterRequest["type"], error: ProposalError | ReadBarrierError): ErrorReply => {
   switch (error._tag) {
     case "NotLeader":
-      return errorReply(ErrorCode.temporarilyUnavailable, error.message)
+      return errorReply(ErrorCode.temporarilyUnavailable, notLeaderText(error.term, error.leaderId))
     case "LeadershipLost":
       return errorReply(
         ErrorCode.temporarilyUnavailable,
