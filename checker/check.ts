@@ -13,7 +13,7 @@ export const DEFAULT_MAX_MEMORY_BYTES = 512 * 2 ** 20
 /** Finding the explanation of an invalid key again gets at most this long. */
 const EXPLANATION_TIME_LIMIT_MS = 10_000
 
-const budgetOf = (options: CheckOptions): SearchBudget => ({
+export const budgetOf = (options: CheckOptions): SearchBudget => ({
   timeLimitMs: options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS,
   maxConfigurations: options.maxConfigurations ?? DEFAULT_MAX_CONFIGURATIONS,
   maxMemoryBytes: options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES,

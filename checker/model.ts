@@ -1,5 +1,6 @@
 import { canonicalJson, type Json } from "../src/protocol/json.js"
 import { MalformedHistory, type Operation } from "./operations.js"
+import { ILLEGAL, NEVER, type SearchModel, type SearchProblem } from "./searchModel.js"
 
 /**
  * The compare-and-set register, initially absent, over interned values:
@@ -10,9 +11,6 @@ export const ABSENT = 0
 export const READ = 0
 export const WRITE = 1
 export const CAS = 2
-
-/** No state: the op is not legal in the given state. */
-export const ILLEGAL = -1
 
 /**
  * Applies an encoded op to a state. READ: legal when the state is `a` or `b`
@@ -33,6 +31,9 @@ export const step = (state: number, kind: number, a: number, b: number): number 
 /** True when applying the op never changes the state (reads, and cas from x to x). */
 export const preservesState = (kind: number, a: number, b: number): boolean =>
   kind === READ || (kind === CAS && a === b)
+
+/** The register as the search sees it: a write makes whatever came before it unobservable. */
+export const registerModel: SearchModel = { initial: ABSENT, step, preservesState, overwrites: (kind) => kind === WRITE }
 
 /** Distinct JSON values (by JSON equality) numbered from 1. */
 export class ValueTable {
@@ -60,22 +61,12 @@ export class ValueTable {
   }
 }
 
-/** Positions of returns that never came: an indeterminate op may take effect arbitrarily late. */
-export const NEVER = 0x7fffffff
-
 /**
  * One key's operations, reduced to what constrains the register, in invoke
  * order: failed ops and reads that did not complete ok are dropped (they
  * changed nothing), and so are null reads when they match anything.
  */
-export interface RegisterProblem {
-  readonly size: number
-  readonly kind: Int8Array
-  readonly a: Int32Array
-  readonly b: Int32Array
-  /** History positions of invoke and return (NEVER for indeterminate ops). */
-  readonly call: Int32Array
-  readonly ret: Int32Array
+export interface RegisterProblem extends SearchProblem {
   readonly operations: ReadonlyArray<Operation>
   readonly values: ValueTable
 }
@@ -127,7 +118,7 @@ export const encodeRegister = (
       }
     }
   })
-  return { size: n, kind, a, b, call, ret, operations: kept, values }
+  return { model: registerModel, size: n, kind, a, b, call, ret, operations: kept, values }
 }
 
 /** The problem restricted to the ops marked in `keep`, still in invoke order. */
@@ -140,6 +131,7 @@ export const restrictProblem = (p: RegisterProblem, keep: ReadonlyArray<boolean>
     return out
   }
   return {
+    model: p.model,
     size: indices.length,
     kind: pick(p.kind, (n) => new Int8Array(n)),
     a: pick(p.a, (n) => new Int32Array(n)),

@@ -1,4 +1,5 @@
-import { ABSENT, CAS, NEVER, READ, type RegisterProblem, restrictProblem, WRITE } from "./model.js"
+import { ABSENT, CAS, READ, type RegisterProblem, restrictProblem, WRITE } from "./model.js"
+import { NEVER } from "./searchModel.js"
 
 /**
  * A sound shortcut before the search: an ok read of v, or an ok cas from v,

@@ -1,5 +1,5 @@
 import { ConfigurationCache } from "./configurationCache.js"
-import { ABSENT, ILLEGAL, NEVER, preservesState, type RegisterProblem, step, WRITE } from "./model.js"
+import { ILLEGAL, NEVER, type SearchProblem } from "./searchModel.js"
 
 /** Limits for one key's search; past any of them the answer is "unknown". */
 export interface SearchBudget {
@@ -17,7 +17,7 @@ export type SearchOutcome = (
     readonly _tag: "NotLinearizable"
     /** The op (index in the problem) whose return the search could never get past. */
     readonly failedOp: number
-    /** Register states of the configurations stuck there (at most 16). */
+    /** States of the configurations stuck there (at most 16). */
     readonly states: ReadonlyArray<number>
   }
   | { readonly _tag: "BudgetExhausted"; readonly reason: string }
@@ -33,7 +33,8 @@ export interface SearchTuning {
 }
 
 /**
- * Wing & Gong's search with Lowe's memo, for one register: events sit in a
+ * Wing & Gong's search with Lowe's memo, for one object (the problem's
+ * model: a register, a counter): events sit in a
  * doubly linked list in history order; at each step the search linearizes
  * some op whose invoke comes before the first pending return (removing its
  * events), and backtracks on reaching a return. A configuration (linearized
@@ -48,14 +49,15 @@ export interface SearchTuning {
  * - identical indeterminate ops are linearized in invoke order: swapping two
  *   of them in any linearization leaves it valid;
  * - an indeterminate op is only linearized where it changes the state, and
- *   never right before a write: there nothing observes it, and leaving it
- *   out keeps the linearization valid;
+ *   never right before an op that overwrites the state (a register's write):
+ *   there nothing observes it, and leaving it out keeps the linearization
+ *   valid;
  * - a configuration is skipped when one with the same linearized ops with a
  *   return, the same state, and no more indeterminate ops used has already
  *   failed (see ConfigurationCache).
  */
 export const searchLinearization = (
-  problem: RegisterProblem,
+  problem: SearchProblem,
   budget: SearchBudget,
   tuning: SearchTuning = { reductions: true }
 ): SearchOutcome => {
@@ -69,7 +71,7 @@ export const searchLinearization = (
  * linearized, in order: the longest prefix a person needs to see.
  */
 export const linearizedPrefix = (
-  problem: RegisterProblem,
+  problem: SearchProblem,
   target: number,
   budget: SearchBudget
 ): ReadonlyArray<number> | { readonly reason: string } => {
@@ -111,7 +113,7 @@ const zobristKeys = (n: number): Int32Array => {
  * each such op, its class and its rank in the class by invoke order. Other
  * ops get class -1.
  */
-const indeterminateClasses = (p: RegisterProblem): { classOf: Int32Array; rank: Int32Array; classes: number } => {
+const indeterminateClasses = (p: SearchProblem): { classOf: Int32Array; rank: Int32Array; classes: number } => {
   const classOf = new Int32Array(p.size).fill(-1)
   const rank = new Int32Array(p.size)
   const ids = new Map<string, { id: number; members: number }>()
@@ -129,9 +131,17 @@ const indeterminateClasses = (p: RegisterProblem): { classOf: Int32Array; rank: 
   return { classOf, rank, classes: ids.size }
 }
 
-const run = (p: RegisterProblem, budget: SearchBudget, target: number, reductions: boolean): RunOutcome => {
+const run = (p: SearchProblem, budget: SearchBudget, target: number, reductions: boolean): RunOutcome => {
   const n = p.size
   const { kind, a, b, ret } = p
+  const { step } = p.model
+  // What the model says of each op that does not depend on the state, asked once.
+  const preserves = new Uint8Array(n)
+  const overwrites = new Uint8Array(n)
+  for (let i = 0; i < n; i++) {
+    preserves[i] = p.model.preservesState(kind[i]!, a[i]!, b[i]!) ? 1 : 0
+    overwrites[i] = p.model.overwrites(kind[i]!) ? 1 : 0
+  }
   // Entry 0 is the head; op i has call entry 2i+1 and return entry 2i+2.
   const entries = 2 * n + 1
   const next = new Int32Array(entries)
@@ -218,7 +228,7 @@ const run = (p: RegisterProblem, budget: SearchBudget, target: number, reduction
   const stackForced = new Uint8Array(n)
   const stackConfiguration = new Int32Array(n)
   let depth = 0
-  let state = ABSENT
+  let state = p.model.initial
   let remaining = 0
   for (let i = 0; i < n; i++) if (ret[i] !== NEVER) remaining++
 
@@ -241,12 +251,12 @@ const run = (p: RegisterProblem, budget: SearchBudget, target: number, reduction
     if ((entry & 1) === 1) {
       const op = (entry - 1) >> 1
       const indeterminate = classOf[op]! >= 0
-      const forced = reductions && !indeterminate && preservesState(kind[op]!, a[op]!, b[op]!)
+      const forced = reductions && !indeterminate && preserves[op] === 1
       // An indeterminate op waits for the identical ones invoked before it;
-      // a write right after an indeterminate op would make that op useless.
+      // an op that overwrites the state right after an indeterminate op would make that op useless.
       const afterIndeterminate = depth > 0 && classOf[(stackEntry[depth - 1]! - 1) >> 1]! >= 0
       if (
-        (!indeterminate || rank[op] === counts[classOf[op]!]) && !(afterIndeterminate && kind[op] === WRITE)
+        (!indeterminate || rank[op] === counts[classOf[op]!]) && !(afterIndeterminate && overwrites[op] === 1)
       ) {
         const stepped = step(state, kind[op]!, a[op]!, b[op]!)
         // An indeterminate op that changes nothing is no better than leaving it out.

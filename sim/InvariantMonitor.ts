@@ -1,11 +1,10 @@
 import type { Snapshot } from "../services/Log.js"
 import type { Role } from "../services/RaftObserver.js"
-import { applyToKvStore, emptyKvStore, type KvStore, kvStoreToJson } from "../src/kv/KvStore.js"
 import type { Entry } from "../services/Log.js"
 import type { NodeId } from "../services/Network.js"
-import type { KvCommand } from "../src/kv/LinKvState.js"
 import { describeCommand } from "./describeMessage.js"
 import { chainHash, entryKey } from "./entryHash.js"
+import type { ReplicaState } from "./SimApplication.js"
 import type { Violation } from "./Violation.js"
 
 /** What the monitor reads of a node's durable log. */
@@ -22,6 +21,8 @@ const describeEntry = (entry: Entry | undefined) =>
  * Raft's safety properties, checked on every event as it happens rather than
  * at the end of a run: every log change, role change, commit and apply of
  * every node is reported here, and the first broken property is a violation.
+ * Committed commands are folded into the application's state with its own
+ * pure semantics (`initialState`), to check the snapshots nodes save.
  */
 export class InvariantMonitor {
   readonly violations: Array<Violation> = []
@@ -36,8 +37,8 @@ export class InvariantMonitor {
   private readonly decidedEntries: Array<Entry> = []
   /** The prefix hash of the decided sequence at each index (index 0 is the empty prefix): what a snapshot's prefix is. */
   private readonly decidedChain: Array<number> = [0]
-  /** The key-value store after each decided prefix (index 0 is the empty store): what a snapshot must hold. */
-  private readonly decidedStates: Array<KvStore> = [emptyKvStore]
+  /** The application's state after each decided prefix (index 0 is the initial state): what a snapshot must hold. */
+  private readonly decidedStates: Array<ReplicaState>
   /** Per node, the highest commit index it ever reported, in any incarnation: those entries must stay. */
   private readonly knownCommitted = new Map<NodeId, number>()
   /** Per node, this incarnation's last reported commit index and last applied index. */
@@ -51,9 +52,12 @@ export class InvariantMonitor {
   private readonly down = new Set<NodeId>()
 
   constructor(
+    initialState: ReplicaState,
     private readonly now: () => number,
     private readonly onViolation: (violation: Violation) => void
-  ) {}
+  ) {
+    this.decidedStates = [initialState]
+  }
 
   private violate(violation: Omit<Violation, "atMs">): void {
     const found = { atMs: this.now(), ...violation }
@@ -141,7 +145,7 @@ export class InvariantMonitor {
       })
       return
     }
-    const expected = JSON.stringify(kvStoreToJson(this.decidedStates[lastIndex]!))
+    const expected = JSON.stringify(this.decidedStates[lastIndex]!.snapshot())
     if (snapshot.data !== expected) {
       this.violate({
         invariant: "snapshots hold committed state",
@@ -274,8 +278,7 @@ export class InvariantMonitor {
       this.decidedEntries.push(entry)
       this.decidedChain.push(chainHash(this.decidedChain[index - 1]!, entry))
       const before = this.decidedStates[index - 1]!
-      // The simulated cluster runs lin-kv: its commands are what that application proposes.
-      this.decidedStates.push(entry.command === undefined ? before : applyToKvStore(before, entry.command as KvCommand)[1])
+      this.decidedStates.push(entry.command === undefined ? before : before.apply(entry.command))
       return true
     }
     if (known === key) return true

@@ -1,6 +1,5 @@
 import { Cause, Effect, Exit, FiberMap, HashMap, Layer, List, Logger, type LogLevel, type Scope } from "effect"
 import { FileLog } from "../layers/FileLog.js"
-import { KvStateMachine } from "../layers/KvStateMachine.js"
 import { Disk, type DiskShape } from "../services/Disk.js"
 import { makeSimulatedNetwork, type MessageFaults, type NetworkEvent, type SimulatedNetwork } from "./SimulatedNetwork.js"
 import { type LatencyDistribution, sampleLatency } from "../linkv/latency.js"
@@ -10,13 +9,13 @@ import { defaultRaftConfig, RaftConfig, type RaftConfigShape } from "../services
 import { RaftObserver, type Role } from "../services/RaftObserver.js"
 import type { Entry } from "../services/Log.js"
 import type { NodeId } from "../services/Network.js"
-import { runKvNode } from "../src/kv/KvNode.js"
-import { LinKvRules, productLinKvRules } from "../src/kv/LinKvRules.js"
 import { productRaftRules, RaftRules, type RaftRulesShape } from "../src/raft/RaftRules.js"
 import type { BrokenVariant } from "./brokenVariants.js"
 import { describeEnvelope } from "./describeMessage.js"
 import { InvariantMonitor } from "./InvariantMonitor.js"
+import { linKvSimApplication } from "./linKvApplication.js"
 import { monitoredLog } from "./MonitoredLog.js"
+import type { SimApplication } from "./SimApplication.js"
 import { SimulatedDisk } from "./SimulatedDisk.js"
 import type { Trace } from "./Trace.js"
 import type { Violation } from "./Violation.js"
@@ -36,6 +35,8 @@ export interface SimClusterOptions {
   readonly config?: Partial<RaftConfigShape>
   /** Each node's disk as it behaves (slow, say), around the simulated disk; a broken variant's wrapping goes around it. */
   readonly disk?: (node: NodeId, disk: DiskShape) => DiskShape
+  /** What every node runs on the Raft engine: lin-kv unless given. */
+  readonly application?: SimApplication
   /** The product's services unless a test swaps in a deliberately broken one (sim/brokenVariants.ts). */
   readonly broken?: BrokenVariant
   /** Where every event goes, described on one line; without one, events are not even described. */
@@ -50,9 +51,10 @@ const logDirectory = "/var/lib/raft"
 export const logFileOf = (node: NodeId): string => `${logDirectory}/${node}.log`
 
 /**
- * A Raft cluster in one process, on a simulated network; each node runs the
- * product's FileLog on its own simulated disk, which keeps across a crash
- * what a real disk would.
+ * A Raft cluster in one process, on a simulated network; each node runs an
+ * application (lin-kv unless told otherwise) on the product's Raft engine and
+ * FileLog, on its own simulated disk, which keeps across a crash what a real
+ * disk would.
  */
 export interface SimCluster {
   readonly nodeIds: ReadonlyArray<NodeId>
@@ -90,10 +92,11 @@ const traceLogger = (note: (text: string) => void) =>
 export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimCluster, never, Scope.Scope> =>
   Effect.gen(function*() {
     const { nodeIds } = options
+    const application = options.application ?? linKvSimApplication
     const clock = yield* Effect.clock
     const trace = options.trace
     const note = trace === undefined ? () => {} : (text: string) => trace.record(clock.unsafeCurrentTimeMillis(), text)
-    const monitor = new InvariantMonitor(() => clock.unsafeCurrentTimeMillis(), (violation) => {
+    const monitor = new InvariantMonitor(application.initialState, () => clock.unsafeCurrentTimeMillis(), (violation) => {
       note(`VIOLATION ${violation.invariant}: ${violation.detail}`)
       options.onViolation?.(violation)
     })
@@ -122,7 +125,7 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
     const wrapLog = options.broken?.wrapLog ?? Effect.succeed
     const wrapNetwork = options.broken?.wrapNetwork ?? ((network: NetworkShape) => network)
     const rules: RaftRulesShape = { ...productRaftRules, ...options.broken?.rules }
-    const linKvRules = { ...productLinKvRules, ...options.broken?.linKvRules }
+    const applicationRules = options.broken?.applicationRules ?? Layer.empty
     const logger = traceLogger(note)
 
     const observerFor = (node: NodeId, report: NodeReport) =>
@@ -171,13 +174,12 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
         ).pipe(Layer.provide(FileLog(logDirectory)), Layer.provide(disk))
         const services = Layer.mergeAll(
           log,
-          KvStateMachine,
           observerFor(node, report),
           Layer.succeed(RaftConfig, config),
           Layer.succeed(RaftRules, rules),
-          Layer.succeed(LinKvRules, linKvRules)
+          applicationRules
         ).pipe(Layer.provideMerge(Layer.scoped(Network, Effect.map(network.attach(node), wrapNetwork))))
-        const program = runKvNode.pipe(
+        const program = application.runNode.pipe(
           Effect.provide(services),
           Effect.onExit((exit) =>
             Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)

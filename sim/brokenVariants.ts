@@ -1,19 +1,21 @@
-import { Effect } from "effect"
+import { Effect, Layer } from "effect"
 import type { DiskShape } from "../services/Disk.js"
 import type { LogError, LogShape } from "../services/Log.js"
 import type { NetworkShape } from "../services/Network.js"
 import type { AppendDecision } from "../src/raft/appendEntriesRules.js"
 import { productRaftRules, type RaftRulesShape } from "../src/raft/RaftRules.js"
-import type { LinKvRulesShape } from "../src/kv/LinKvRules.js"
+import { LinKvRules, type LinKvRulesShape, productLinKvRules } from "../src/kv/LinKvRules.js"
 
 const product = productRaftRules
+/** The lin-kv application's rules with `broken` in place of the product's. */
+const linKvRules = (broken: Partial<LinKvRulesShape>) => Layer.succeed(LinKvRules, { ...productLinKvRules, ...broken })
 /** A log tip that every candidate is at least as up to date as. */
 const emptyTip = { lastIndex: 0, lastTerm: 0 }
 
 /**
  * A deliberately broken node, made by swapping one of its services (its
  * disk, its Log, its view of the Network, one of its Raft rules or one of
- * the lin-kv application's) rather than by any test-only branch in the code.
+ * the application's) rather than by any test-only branch in the code.
  */
 export interface BrokenVariant {
   /** Wraps the node's simulated disk, at every start, before the Log opens on it. */
@@ -23,8 +25,8 @@ export interface BrokenVariant {
   readonly wrapNetwork?: (network: NetworkShape) => NetworkShape
   /** Rules that replace the product's (src/raft/RaftRules.ts). */
   readonly rules?: Partial<RaftRulesShape>
-  /** Rules that replace the lin-kv application's (src/kv/LinKvRules.ts). */
-  readonly linKvRules?: Partial<LinKvRulesShape>
+  /** Rules that replace the application's own (src/kv/LinKvRules.ts, src/counter/CounterRules.ts), provided on every node. */
+  readonly applicationRules?: Layer.Layer<never>
 }
 
 /**
@@ -111,11 +113,11 @@ export const brokenVariants = {
   /** A leader serves a ReadIndex read without a majority confirming it still leads. */
   "readindex-without-confirmation": { rules: { confirmedReadRound: (ownRound) => ownRound } },
   /** Followers answer reads from their own state. */
-  "followers-serve-reads": { linKvRules: { followersServeReads: true } },
+  "followers-serve-reads": { applicationRules: linKvRules({ followersServeReads: true }) },
   /** A leader that hears of a higher term in an answer keeps leading. */
   "no-step-down-on-higher-term": { rules: { deposes: () => false } },
   /** A duplicated forward is appended again, and runs twice. */
-  "duplicate-forward-appended-twice": { linKvRules: { refusesDuplicates: false } },
+  "duplicate-forward-appended-twice": { applicationRules: linKvRules({ refusesDuplicates: false }) },
   /** A snapshot labelled one entry past what the state machine applied: that entry's effect is lost wherever it is restored. */
   "snapshot-beyond-applied": { rules: { snapshotIndex: (applied) => applied + 1 } }
 } satisfies Record<string, BrokenVariant>

@@ -1,11 +1,8 @@
 import { Clock, Effect } from "effect"
-import { performOperation } from "../linkv/clientThread.js"
-import type { HistoryRecorder } from "../linkv/historyRecorder.js"
-import type { Operation } from "../linkv/operation.js"
 import type { RaftConfigShape } from "../services/RaftConfig.js"
 import type { NodeId } from "../src/protocol/envelope.js"
+import type { LivenessProbe } from "./SimApplication.js"
 import type { SimCluster } from "./SimCluster.js"
-import { connectSimulatedClient } from "./simulatedClients.js"
 import type { Violation } from "./Violation.js"
 
 /**
@@ -27,9 +24,10 @@ export interface LivenessOptions {
   /** See `livenessBoundMs`; counted from the start of the phase. */
   readonly boundMs: number
   readonly clientTimeoutMs: number
-  /** A key no workload operation used, and the first process number no workload client used. */
-  readonly key: number
+  /** The first process number no workload client used. */
   readonly firstProcess: number
+  /** The application's probes through the node at `position` (sim/SimApplication.ts), in order. */
+  readonly probesThrough: (node: NodeId, position: number) => ReadonlyArray<LivenessProbe>
 }
 
 /** The first condition not met, or how long the cluster took to meet them all. */
@@ -81,18 +79,15 @@ const appliedConverged = (cluster: SimCluster): Check => {
 /**
  * The phase after the faults end, on a whole cluster. Within `boundMs`:
  * exactly one leader that every node follows; then, through every node in
- * turn, a read and then a write of a fresh key that succeed (retried until
- * they do; the read first, so a leader that cannot serve reads is caught
- * even when no write would come); then every node's applied index equal to
- * the leader's commit index. The probes go into the history like any client
- * operation, so the checker judges their values too. Returns the first
- * condition not met, naming the node.
+ * turn, the application's probes that succeed (retried until they do; for
+ * lin-kv a read and then a write of a fresh key, the read first, so a
+ * leader that cannot serve reads is caught even when no write would come);
+ * then every node's applied index equal to the leader's commit index. The
+ * probes go into the history like any client operation, so the checker
+ * judges their values too. Returns the first condition not met, naming the
+ * node.
  */
-export const runLivenessPhase = (
-  cluster: SimCluster,
-  recorder: HistoryRecorder,
-  options: LivenessOptions
-): Effect.Effect<LivenessResult> =>
+export const runLivenessPhase = (cluster: SimCluster, options: LivenessOptions): Effect.Effect<LivenessResult> =>
   Effect.gen(function*() {
     const startMs = yield* Clock.currentTimeMillis
     const deadlineMs = startMs + options.boundMs
@@ -116,26 +111,24 @@ export const runLivenessPhase = (
     if (led._tag === "Fails") return violation(led.node, `no single leader that every node follows (${led.problem})`)
 
     let process = options.firstProcess
-    /** One operation through `node`, tried again (as a fresh client) until ok or the deadline; the last outcome. */
-    const probe = (node: NodeId, op: Operation) =>
+    /** One probe through `node`, tried again (as a fresh client) until ok or the deadline; the last outcome. */
+    const probe = (node: NodeId, { attempt }: LivenessProbe) =>
       Effect.gen(function*() {
         while (true) {
           const now = yield* Clock.currentTimeMillis
-          const connection = yield* connectSimulatedClient(cluster, process, node)
           const timeoutMs = Math.max(1, Math.min(options.clientTimeoutMs, deadlineMs - now))
-          const outcome = yield* performOperation(recorder, connection, process++, op, timeoutMs)
+          const outcome = yield* attempt(node, process++, timeoutMs)
           if (outcome.type === "ok" || (yield* Clock.currentTimeMillis) >= deadlineMs) return outcome
           yield* Effect.sleep(pollMs)
         }
       })
 
     for (const [i, node] of cluster.nodeIds.entries()) {
-      const operations: ReadonlyArray<Operation> = [{ f: "read", key: options.key }, { f: "write", key: options.key, value: i % 5 }]
-      for (const op of operations) {
-        const outcome = yield* probe(node, op)
+      for (const probed of options.probesThrough(node, i)) {
+        const outcome = yield* probe(node, probed)
         if (outcome.type !== "ok") {
           const error = outcome.error === undefined ? "" : ` (error ${outcome.error.code}: ${outcome.error.text})`
-          return violation(node, `a ${op.f} of key ${op.key} through ${node} never succeeded: last ${outcome.type}${error}`)
+          return violation(node, `${probed.description} through ${node} never succeeded: last ${outcome.type}${error}`)
         }
       }
     }

@@ -1,14 +1,13 @@
 import { Cause, Deferred, Effect, Exit } from "effect"
-import { checkHistory } from "../checker/check.js"
-import type { HistoryOp } from "../checker/history.js"
+import type { RecordedOp } from "../linkv/historyRecorder.js"
 import { defaultRaftConfig } from "../services/RaftConfig.js"
-import { makeHistoryRecorder } from "../linkv/historyRecorder.js"
+import { linKvSimApplication } from "./linKvApplication.js"
 import { livenessBoundMs, runLivenessPhase } from "./livenessPhase.js"
 import { runNemesis } from "./nemesis.js"
 import { runSimulation } from "./runSimulation.js"
+import type { RecordedHistory } from "./SimApplication.js"
 import { makeSimCluster } from "./SimCluster.js"
 import type { Scenario } from "./scenario.js"
-import { runSimulatedClients } from "./simulatedClients.js"
 import type { Trace } from "./Trace.js"
 import type { Violation } from "./Violation.js"
 
@@ -22,15 +21,13 @@ export interface SeedResult {
   /** The time the liveness phase allowed (see `livenessBoundMs`). */
   readonly livenessBoundMs: number
   readonly simulatedMs: number
-  /** The clients' history, as the workbench writes it to history.jsonl. */
-  readonly history: ReadonlyArray<HistoryOp>
+  /** The clients' history (for lin-kv, as the workbench writes it to history.jsonl). */
+  readonly history: ReadonlyArray<RecordedOp>
 }
 
-/** The checker's own budget per key: searches that big do not happen with a few hundred operations. */
-const checkerBudget = { maxConfigurations: 2_000_000, stopAtFirstInvalid: true, timeLimitMs: 60_000 }
-
 /**
- * One seed: a cluster with clients and a nemesis on simulated time, every
+ * One seed: a cluster running the scenario's application (lin-kv unless
+ * given) with its clients and a nemesis on simulated time, every
  * invariant checked as the run goes (the run stops at the first violation);
  * once the faults end, the liveness phase (sim/livenessPhase.ts); then the
  * client history checked for linearizability. Every event goes
@@ -41,7 +38,8 @@ export const runSeed = (seed: number, scenario: Scenario, trace?: Trace): SeedRe
   const nodeIds = Array.from({ length: scenario.nodes }, (_, i) => `n${i + 1}`)
   const config = { ...defaultRaftConfig, ...scenario.config }
   const boundMs = livenessBoundMs(config, scenario.clientTimeoutMs)
-  let history: ReadonlyArray<HistoryOp> = []
+  const application = scenario.application ?? linKvSimApplication
+  let recorded: RecordedHistory = { operations: [], linearizability: () => null }
   let recoveredInMs: number | null = null
 
   const program = Effect.gen(function*() {
@@ -50,12 +48,13 @@ export const runSeed = (seed: number, scenario: Scenario, trace?: Trace): SeedRe
       nodeIds,
       network: { latency: scenario.latency },
       config,
+      application,
       ...(scenario.broken === undefined ? {} : { broken: scenario.broken }),
       ...(trace === undefined ? {} : { trace }),
       onViolation: () => Deferred.unsafeDone(stop, Exit.void)
     })
-    const recorder = yield* makeHistoryRecorder(0n)
-    const workload = Effect.all([
+    const workload = yield* application.workload(cluster)
+    const clientsAndFaults = Effect.all([
       runNemesis(cluster, {
         faults: scenario.faults,
         minIntervalMs: scenario.faultIntervalMs.min,
@@ -64,7 +63,7 @@ export const runSeed = (seed: number, scenario: Scenario, trace?: Trace): SeedRe
         leaderCutHoldMs: 2 * config.electionTimeoutMaxMs,
         churnReignMaxMs: config.electionTimeoutMinMs
       }),
-      runSimulatedClients(cluster, recorder, {
+      workload.runClients({
         clients: scenario.clients,
         rate: scenario.rate,
         mix: scenario.mix,
@@ -72,18 +71,18 @@ export const runSeed = (seed: number, scenario: Scenario, trace?: Trace): SeedRe
         untilMs: scenario.workloadMs
       })
     ], { concurrency: "unbounded", discard: true })
-    const liveness = Effect.flatMap(recorder.lines, (lines) =>
-      runLivenessPhase(cluster, recorder, {
+    const liveness = Effect.flatMap(Effect.zip(workload.recorded, workload.livenessProbes), ([{ operations }, probesThrough]) =>
+      runLivenessPhase(cluster, {
         boundMs,
         clientTimeoutMs: scenario.clientTimeoutMs,
-        key: Math.max(-1, ...lines.map((op) => op.key as number)) + 1,
-        firstProcess: Math.max(-1, ...lines.map((op) => op.process)) + 1
+        firstProcess: Math.max(-1, ...operations.map((op) => op.process)) + 1,
+        probesThrough
       }))
     const result = yield* Effect.raceFirst(
-      Effect.zipRight(workload, liveness),
+      Effect.zipRight(clientsAndFaults, liveness),
       Effect.as(Deferred.await(stop), null)
     )
-    history = yield* recorder.lines
+    recorded = yield* workload.recorded
     const safety = cluster.violations[0]
     if (safety !== undefined) return safety
     if (result?._tag === "Violated") return result.violation
@@ -106,9 +105,10 @@ export const runSeed = (seed: number, scenario: Scenario, trace?: Trace): SeedRe
       violation = { atMs: end.atMs, invariant: "simulation failed", detail: "the run did not end within its time limit" }
       break
   }
-  if (violation === null) violation = linearizabilityViolation(history)
+  if (violation === null) violation = recorded.linearizability()
   if (violation !== null) trace?.record(violation.atMs, `FAILED ${violation.invariant}: ${violation.detail}`)
 
+  const history = recorded.operations
   const completions = history.filter((op) => op.type !== "invoke")
   return {
     seed,
@@ -127,18 +127,3 @@ export const runSeed = (seed: number, scenario: Scenario, trace?: Trace): SeedRe
 
 /** The error and where it was thrown, on one line. */
 const firstLines = (text: string) => text.split("\n").slice(0, 2).map((line) => line.trim()).join(" ")
-
-const linearizabilityViolation = (history: ReadonlyArray<HistoryOp>): Violation | null => {
-  const result = checkHistory(history, checkerBudget)
-  if (result.verdict === "valid") return null
-  const key = result.keys.find((k) => k.verdict !== "valid")!
-  const explanation = key.explanation
-  const failedAtNs = explanation?.failedOperation.completeTime ?? explanation?.failedOperation.invokeTime ?? 0
-  return {
-    atMs: Math.round(failedAtNs / 1e6),
-    invariant: "linearizability",
-    detail: result.verdict === "invalid"
-      ? `key ${JSON.stringify(key.key)}: ${explanation?.summary ?? "not linearizable"}`
-      : `key ${JSON.stringify(key.key)}: the checker could not decide (${key.reason ?? "budget"})`
-  }
-}

@@ -3,6 +3,7 @@ import { describeLatency, type LatencyDistribution } from "../linkv/latency.js"
 import type { RaftConfigShape } from "../services/RaftConfig.js"
 import type { BrokenVariant } from "./brokenVariants.js"
 import type { FaultKind } from "./nemesis.js"
+import type { SimApplication } from "./SimApplication.js"
 
 /** Everything that shapes one simulated run besides its seed. */
 export interface Scenario {
@@ -23,6 +24,8 @@ export interface Scenario {
   readonly config?: Partial<RaftConfigShape>
   /** The product's services unless a test swaps in a deliberately broken variant. */
   readonly broken?: BrokenVariant
+  /** What the nodes run and the clients use: lin-kv unless given. */
+  readonly application?: SimApplication
 }
 
 /** The fixed scenario of `npm run sim` without `--swarm`, and of the seed sweeps in CI. */

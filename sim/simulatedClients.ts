@@ -1,22 +1,11 @@
 import { Effect, Exit, Random, Scope } from "effect"
 import { type Connection, runClientThread } from "../linkv/clientThread.js"
-import { makeGenerator, type OperationMix } from "../linkv/generator.js"
+import { makeGenerator } from "../linkv/generator.js"
 import type { HistoryRecorder } from "../linkv/historyRecorder.js"
 import { type Response, responseOf } from "../linkv/outcome.js"
 import { describeBody, describeCommand } from "./describeMessage.js"
+import type { WorkloadOptions } from "./SimApplication.js"
 import type { SimCluster } from "./SimCluster.js"
-
-export interface WorkloadOptions {
-  /** Client threads; each has one request in flight at most. */
-  readonly clients: number
-  /** Operations per second, all clients together. */
-  readonly rate: number
-  readonly mix: OperationMix
-  /** A request unanswered this long is `info` (or `fail` for a read), and its client is replaced. */
-  readonly timeoutMs: number
-  /** No operation starts at or after this simulated time. */
-  readonly untilMs: number
-}
 
 /**
  * A client process's connection to a simulated node, under the client id

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import type { Entry } from "../../src/protocol/raftMessages.js"
 import { InvariantMonitor } from "../../sim/InvariantMonitor.js"
+import { linKvSimApplication } from "../../sim/linKvApplication.js"
 import type { Violation } from "../../sim/Violation.js"
 
 const noop = (term: number): Entry => ({ term })
@@ -9,7 +10,7 @@ const write = (term: number, value: number): Entry => ({ term, command: { type: 
 /** A monitor over in-memory logs that the test edits directly. */
 const setUp = (nodes: ReadonlyArray<string>) => {
   const logs = new Map(nodes.map((n) => [n, [] as Array<Entry>]))
-  const monitor = new InvariantMonitor(() => 0, () => {})
+  const monitor = new InvariantMonitor(linKvSimApplication.initialState, () => 0, () => {})
   for (const node of nodes) {
     const log = logs.get(node)!
     monitor.registerLog(node, { firstIndex: () => 1, lastIndex: () => log.length, entryAt: (i) => log[i - 1] })
