@@ -13,7 +13,7 @@ export interface Signal {
  * A ring wakes the longest waiting fiber, or, with none waiting, is kept for
  * the next wait (one kept ring at most). Built on Effect.async rather than a
  * sliding queue: a queue's take allocates a Deferred per wait, and the
- * replicators, the commit advancer and the applier each wait once or more
+ * replicators, the proposer and the applier each wait once or more
  * per client request.
  */
 export const makeSignal: Effect.Effect<Signal> = Effect.sync(() => {

@@ -2,7 +2,7 @@
  * The CPU cost of one ring and wake of a Signal (src/Signal.ts), against
  * the sliding queue of one it replaced: two fibers pass a turn back and forth
  * through two signals, so every wait blocks and every ring wakes a fiber, as
- * a replicator's, the commit advancer's and the applier's do under load.
+ * a replicator's, the proposer's and the applier's do under load.
  * Rounds alternate the order of the two; prints µs of process CPU (user +
  * system) per ring and wake.
  * Usage (after `npm run build`): node dist/bench/perf/signalCost.js [TURNS] [ROUNDS]

@@ -1,7 +1,7 @@
 import { Deferred, Effect, Either, PubSub, type Queue, type Scope } from "effect"
 import type { NodeId } from "../../services/Network.js"
 import type { Role, RoleChange } from "../../services/RaftObserver.js"
-import { currentTerm, notLeader, type RaftContext, ringAll, transition } from "./RaftContext.js"
+import { currentTerm, notLeader, type RaftContext, transition } from "./RaftContext.js"
 import { type NotLeader, type ProposalError, RaftTimeout, type ReadBarrierError } from "./RaftErrors.js"
 import { confirmReads } from "./ReadIndexReads.js"
 import { makeSettlement } from "./Settlement.js"
@@ -101,11 +101,10 @@ export const makeRaft = (context: RaftContext): Raft => {
           // A barrier takes no log entry: it waits for a majority to confirm this leader after it was asked.
           const reading = { ...state, readRound: state.readRound + 1 }
           context.reads.wait(reading.readRound, barrier)
-          yield* confirmReads(context, reading)
+          confirmReads(context, reading)
           return [null as NotLeader | null, reading] as const
         }))
       if (refused !== null) return yield* barrier.settle(Either.left(refused))
-      yield* ringAll(context.replicateSignals)
       yield* context.requestTimeouts.start(
         barrier.settled,
         Effect.suspend(() =>

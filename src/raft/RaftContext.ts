@@ -30,13 +30,11 @@ export interface RaftContext {
   readonly stateMachine: AnyStateMachine
   readonly observer: RaftObserverShape
   readonly state: SynchronizedRef.SynchronizedRef<RaftState>
-  /** Rung when a follower may have something to receive. */
+  /** Rung when a follower may have something to receive (see `transition`), or an answer from it came back. */
   readonly replicateSignals: ReadonlyMap<NodeId, Signal>
-  /** Rung when a match index moved. */
-  readonly commitSignal: Signal
-  /** Rung when the commit index moved. */
+  /** Rung when the commit index moved or read barriers were confirmed (see `transition`). */
   readonly applySignal: Signal
-  /** Rung when the leader's commit index moved or its leadership ended: the proposer waits on it (proposer.ts). */
+  /** Rung when the commit index moved or leadership ended: the proposer waits on it (proposer.ts). */
   readonly proposerSignal: Signal
   readonly roleEvents: Queue.Queue<RoleChange>
   /** Every role change, for whoever watches (Raft.roleChanges). */
@@ -57,12 +55,35 @@ export interface RaftContext {
 
 /**
  * Runs one state transition atomically: no other transition of this node
- * interleaves with it, and it is not interrupted halfway (it may persist).
+ * interleaves with it, and it is not interrupted halfway. It never waits for
+ * a disk (the Log makes its changes durable later). Then it wakes the fibers
+ * its change concerns, so that no caller has to: the applier and the
+ * proposer when the commit index moved, the applier when read barriers were
+ * confirmed, the proposer when leadership ended, and the replicators when a
+ * leader's log grew, its leadership began or a read round opened.
  */
 export const transition = <A>(
   context: RaftContext,
   step: (state: RaftState) => Effect.Effect<readonly [A, RaftState]>
-): Effect.Effect<A> => Effect.uninterruptible(SynchronizedRef.modifyEffect(context.state, step))
+): Effect.Effect<A> =>
+  Effect.uninterruptible(SynchronizedRef.modifyEffect(context.state, (before) => {
+    const lastIndexBefore = context.log.lastIndex()
+    return Effect.tap(step(before), ([, after]) => wake(context, before, after, lastIndexBefore))
+  }))
+
+const wake = (context: RaftContext, before: RaftState, after: RaftState, lastIndexBefore: number): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    const committed = after.commitIndex > before.commitIndex
+    const barriersConfirmed = context.reads.takeConfirmed()
+    const leadershipEnded = before.role === "leader" && after.role !== "leader"
+    const replicate = after.role === "leader" &&
+      (before.role !== "leader" || context.log.lastIndex() > lastIndexBefore || after.readRound > before.readRound)
+    const rings: Array<Effect.Effect<void>> = []
+    if (committed || barriersConfirmed) rings.push(context.applySignal.ring)
+    if (committed || leadershipEnded) rings.push(context.proposerSignal.ring)
+    if (replicate) rings.push(ringAll(context.replicateSignals))
+    return rings.length === 0 ? Effect.void : Effect.all(rings, { discard: true })
+  })
 
 /** A fresh election deadline, random in [min, max] from now. */
 export const nextElectionDeadline = (config: RaftConfigShape): Effect.Effect<number> =>
@@ -72,7 +93,7 @@ export const nextElectionDeadline = (config: RaftConfigShape): Effect.Effect<num
     return now + (yield* Random.nextIntBetween(electionTimeoutMinMs, electionTimeoutMaxMs + 1))
   })
 
-export const ringAll = (signals: ReadonlyMap<NodeId, Signal>): Effect.Effect<void> =>
+const ringAll = (signals: ReadonlyMap<NodeId, Signal>): Effect.Effect<void> =>
   Effect.forEach(signals.values(), (signal) => signal.ring, { discard: true })
 
 /**

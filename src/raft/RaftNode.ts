@@ -10,7 +10,7 @@ import { makeTimeouts } from "../Timeouts.js"
 import { applier } from "./applier.js"
 import { dispatcher, type RaftApplication } from "./dispatcher.js"
 import { electionTimer } from "./election.js"
-import { commitAdvancer, replicator } from "./leader.js"
+import { replicator } from "./leader.js"
 import { makePendingProposals } from "./PendingProposals.js"
 import { type Proposal, proposer } from "./proposer.js"
 import { votersOf } from "./quorum.js"
@@ -22,8 +22,8 @@ import { makeReadIndexReads } from "./ReadIndexReads.js"
 import { makeSnapshotReceiver } from "./snapshotReceiver.js"
 
 /**
- * Starts and stops the leader's fibers (one replicator per follower and the
- * commit advancer) as the node's role changes. The leader's fibers live in a
+ * Starts and stops the leader's fibers (one replicator per follower) as the
+ * node's role changes. The leader's fibers live in a
  * scope of their own, closed when leadership ends.
  */
 const roleSupervisor = (context: RaftContext) =>
@@ -46,7 +46,6 @@ const roleSupervisor = (context: RaftContext) =>
       const supervise = (fiber: Effect.Effect<void>) =>
         Effect.forkIn(Effect.catchAllCause(fiber, context.fail), scope)
       for (const peer of context.peers) yield* supervise(replicator(context, peer, event.term))
-      yield* supervise(commitAdvancer(context, event.term))
     }
   })
 
@@ -76,7 +75,6 @@ export const runRaftNode = <R>(makeApplication: (raft: Raft) => Effect.Effect<Ra
       stateMachine: yield* StateMachine,
       observer: yield* RaftObserver,
       replicateSignals: new Map(yield* Effect.forEach(peers, (peer) => Effect.map(makeSignal, (s) => [peer, s] as const))),
-      commitSignal: yield* makeSignal,
       applySignal: yield* makeSignal,
       proposerSignal: yield* makeSignal,
       // Entries a snapshot stands for were committed: the commit index starts there.

@@ -1,42 +1,6 @@
-import type { Snapshot } from "../../services/Log.js"
 import type { NodeId } from "../../services/Network.js"
 import type { Role } from "../../services/RaftObserver.js"
-
-/** The leader's view of one follower. */
-export interface PeerProgress {
-  /** The next entry to send. */
-  readonly nextIndex: number
-  /** The highest entry known to be stored on the follower. */
-  readonly matchIndex: number
-  /** AppendEntries sent and not yet answered (or timed out). */
-  readonly inflight: number
-  /**
-   * Probing: the follower's log position is uncertain, so one request at a
-   * time until one succeeds; otherwise requests are pipelined.
-   */
-  readonly probing: boolean
-  readonly lastSentMs: number
-  /** When the follower last answered in this term (for CheckQuorum). */
-  readonly lastContactMs: number
-  /** The latest read round sent to the follower, and the latest it answered (see ReadIndexReads). */
-  readonly sentRound: number
-  readonly ackedRound: number
-  /** AppendEntries sent to the follower in this term; each request is numbered by it. */
-  readonly sentCount: number
-  /**
-   * `sentCount` when the match index was last raised: requests numbered above
-   * it left after the follower's confirmation arrived, so their answers
-   * cannot have been overtaken by it (see rejectionProvesLoss).
-   */
-  readonly sentBeforeMatch: number
-  /** `sentCount` when the follower was found to have lost confirmed entries: answers to requests up to it are stale. */
-  readonly sentBeforeLoss: number
-  /**
-   * The snapshot being sent to the follower (its next entry was compacted
-   * away), and how much of its text the follower holds; null otherwise.
-   */
-  readonly installing: { readonly snapshot: Snapshot; readonly received: number } | null
-}
+import type { PeerProgress } from "./PeerProgress.js"
 
 /**
  * A node's volatile Raft state, one record behind one lock. The term and

@@ -31,8 +31,10 @@ const leadershipEnded = new LeadershipLost({ reason: "leadership ended before th
  */
 export interface ReadIndexReads {
   readonly wait: (round: number, barrier: Barrier) => void
-  /** Every barrier of a round up to `round` becomes ready at `readIndex`; true when any did. */
-  readonly confirm: (round: number, readIndex: number) => boolean
+  /** Every barrier of a round up to `round` becomes ready at `readIndex`. */
+  readonly confirm: (round: number, readIndex: number) => void
+  /** Whether any barrier was confirmed since the last call (the applier then has barriers to pass). */
+  readonly takeConfirmed: () => boolean
   /** Whether a majority has confirmed the barrier's round (it waits for the applier now). */
   readonly isConfirmed: (barrier: Barrier) => boolean
   /** The ready barriers whose read index has been applied, taken out. */
@@ -44,14 +46,20 @@ export interface ReadIndexReads {
 export const makeReadIndexReads = (): ReadIndexReads => {
   let waiting: Array<WaitingBarrier> = []
   let ready: Array<ReadyBarrier> = []
+  let confirmedSince = false
   return {
     wait: (round, barrier) => void waiting.push({ round, barrier }),
     confirm: (round, readIndex) => {
       const confirmed = waiting.filter((read) => read.round <= round)
-      if (confirmed.length === 0) return false
+      if (confirmed.length === 0) return
       waiting = waiting.filter((read) => read.round > round)
       ready.push(...confirmed.map(({ barrier }) => ({ readIndex, barrier })))
-      return true
+      confirmedSince = true
+    },
+    takeConfirmed: () => {
+      const confirmed = confirmedSince
+      confirmedSince = false
+      return confirmed
     },
     isConfirmed: (barrier) => ready.some((read) => read.barrier === barrier),
     takeReady: (lastApplied) => {
@@ -72,14 +80,12 @@ export const makeReadIndexReads = (): ReadIndexReads => {
  * index, once that index holds an entry of the leader's own term (before
  * that, entries committed by earlier leaders may lie beyond it).
  */
-export const confirmReads = (context: RaftContext, state: RaftState): Effect.Effect<void> =>
-  Effect.suspend(() => {
-    if (state.role !== "leader" || context.log.termAt(state.commitIndex) !== currentTerm(context)) return Effect.void
+export const confirmReads = (context: RaftContext, state: RaftState): void => {
+    if (state.role !== "leader" || context.log.termAt(state.commitIndex) !== currentTerm(context)) return
     // The leader vouches for itself at the latest round.
     const acknowledged = majorityReached(
       context.voters,
       (voter) => voter === context.self ? state.readRound : state.progress.get(voter)?.ackedRound ?? 0
     )
-    const round = context.rules.confirmedReadRound(state.readRound, acknowledged)
-    return context.reads.confirm(round, state.commitIndex) ? context.applySignal.ring : Effect.void
-  })
+    context.reads.confirm(context.rules.confirmedReadRound(state.readRound, acknowledged), state.commitIndex)
+}

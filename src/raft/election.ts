@@ -3,8 +3,8 @@ import type { Envelope, NodeId } from "../../services/Network.js"
 import { type RequestVote, RequestVoteResult } from "../protocol/raftMessages.js"
 import { majorityInTouch, tallyVotes } from "./quorum.js"
 import { becomeFollower } from "./follower.js"
-import { becomeLeader } from "./leader.js"
-import { currentTerm, nextElectionDeadline, type RaftContext, ringAll, transition } from "./RaftContext.js"
+import { becomeLeader, ownEntriesDurable } from "./leader.js"
+import { currentTerm, nextElectionDeadline, type RaftContext, transition } from "./RaftContext.js"
 import type { RaftState } from "./RaftState.js"
 import type { LogTip } from "./voteRules.js"
 
@@ -65,9 +65,12 @@ const requestVotes = (context: RaftContext, term: number, preVote: boolean) => {
           const result = decodeVoteResult(body)
           if (result._tag === "None") return false
           const answer = result.value
-          if (context.rules.deposes(answer.term, currentTerm(context)) && !answer.vote_granted) {
+          if (!answer.vote_granted) {
+            // Decided under the lock: the term may have moved on since the answer left.
             yield* transition(context, (state) =>
-              Effect.map(becomeFollower(context, state, answer.term, null), (next) => [undefined, next] as const))
+              context.rules.deposes(answer.term, currentTerm(context))
+                ? Effect.map(becomeFollower(context, state, answer.term, null), (next) => [undefined, next] as const)
+                : Effect.succeed([undefined, state] as const))
           }
           return answer.vote_granted
         })
@@ -100,6 +103,14 @@ const collectVotes = (context: RaftContext, ask: (peer: NodeId) => Effect.Effect
     })
   )
 
+/** Becomes a candidate in `term`, voting for itself (the vote is durable before anyone is asked for theirs). */
+const becomeCandidate = (context: RaftContext, state: RaftState, term: number): Effect.Effect<RaftState> =>
+  Effect.gen(function*() {
+    yield* context.log.saveHardState({ ...context.log.hardState(), term, votedFor: context.self })
+    yield* context.roleEvents.offer({ term, role: "candidate", leaderId: null })
+    return { ...state, role: "candidate", leaderId: null, electionDeadlineMs: yield* nextElectionDeadline(context.config) }
+  })
+
 /**
  * One campaign: a PreVote round for the next term (changing nothing), then,
  * if a majority would vote and no leader appeared meanwhile, a real election.
@@ -108,17 +119,13 @@ const campaign = (context: RaftContext, startedAtMs: number) =>
   Effect.gen(function*() {
     const preVoteTerm = currentTerm(context) + 1
     if (!(yield* requestVotes(context, preVoteTerm, true))) return
-    const electionTerm = yield* transition(context, (state) =>
-      Effect.gen(function*() {
-        const hard = context.log.hardState()
-        const stillLeaderless = state.role !== "leader" && hard.term + 1 === preVoteTerm &&
-          state.lastLeaderContactMs < startedAtMs
-        if (!stillLeaderless) return [null, state] as const
-        yield* context.log.saveHardState({ ...hard, term: preVoteTerm, votedFor: context.self })
-        yield* context.roleEvents.offer({ term: preVoteTerm, role: "candidate", leaderId: null })
-        const deadline = yield* nextElectionDeadline(context.config)
-        return [preVoteTerm, { ...state, role: "candidate", leaderId: null, electionDeadlineMs: deadline }] as const
-      }))
+    const electionTerm = yield* transition(context, (state) => {
+      const stillLeaderless = state.role !== "leader" && currentTerm(context) + 1 === preVoteTerm &&
+        state.lastLeaderContactMs < startedAtMs
+      return stillLeaderless
+        ? Effect.map(becomeCandidate(context, state, preVoteTerm), (next) => [preVoteTerm, next] as const)
+        : Effect.succeed([null, state] as const)
+    })
     if (electionTerm === null) return
     // The vote for itself is durable before it asks for others'.
     yield* Effect.orDie(context.log.durable)
@@ -127,10 +134,7 @@ const campaign = (context: RaftContext, startedAtMs: number) =>
       state.role === "candidate" && currentTerm(context) === electionTerm
         ? Effect.map(becomeLeader(context, state, electionTerm), (next) => [true, next] as const)
         : Effect.succeed([false, state] as const))
-    if (elected) {
-      yield* ringAll(context.replicateSignals)
-      yield* context.log.whenDurable(context.commitSignal.ring)
-    }
+    if (elected) yield* context.log.whenDurable(ownEntriesDurable(context, electionTerm))
   })
 
 /**

@@ -26,11 +26,7 @@ export const becomeFollower = (
       electionDeadlineMs: state.role === "follower" ? state.electionDeadlineMs : yield* nextElectionDeadline(context.config)
     }
     if (changed) yield* context.roleEvents.offer({ term, role: "follower", leaderId })
-    if (state.role === "leader") {
-      // The proposer may be waiting for a group of this leadership to commit.
-      yield* context.proposerSignal.ring
-      yield* context.reads.failWaiting
-    }
+    if (state.role === "leader") yield* context.reads.failWaiting
     return next
   })
 
@@ -46,10 +42,10 @@ export const heardFromLeader = (
   leaderId: NodeId
 ): Effect.Effect<RaftState | null> =>
   Effect.gen(function*() {
-    const hard = context.log.hardState()
-    if (term < hard.term) return null
-    if (state.role === "leader" && term === hard.term) {
-      return yield* Effect.dieMessage(`two leaders in term ${hard.term}: ${context.self} and ${leaderId}`)
+    const current = currentTerm(context)
+    if (term < current) return null
+    if (state.role === "leader" && term === current) {
+      return yield* Effect.dieMessage(`two leaders in term ${current}: ${context.self} and ${leaderId}`)
     }
     const now = yield* Clock.currentTimeMillis
     const following = yield* becomeFollower(context, state, term, leaderId)
@@ -65,10 +61,10 @@ export const heardFromLeader = (
  */
 export const handleAppendEntries = (context: RaftContext, envelope: Envelope, request: AppendEntries) =>
   Effect.gen(function*() {
-    const [reply, commitMoved] = yield* transition(context, (state) =>
+    const reply = yield* transition(context, (state) =>
       Effect.gen(function*() {
         const reject = (extra: Partial<AppendEntriesResult>, next: RaftState) =>
-          [[{ type: "append_entries_result", term: currentTerm(context), success: false, match_index: 0, ...extra }, false], next] as const
+          [{ type: "append_entries_result", term: currentTerm(context), success: false, match_index: 0, ...extra }, next] as const
         const heard = yield* heardFromLeader(context, state, request.term, request.leader_id)
         if (heard === null) return reject({}, state)
         const decision = context.rules.reconcile(context.log, heard.commitIndex, request)
@@ -102,10 +98,9 @@ export const handleAppendEntries = (context: RaftContext, envelope: Envelope, re
               success: true,
               match_index: decision.matchIndex
             }
-            return [[result, commitIndex > heard.commitIndex], { ...heard, commitIndex }] as const
+            return [result, { ...heard, commitIndex }] as const
           }
         }
       }))
-    if (commitMoved) yield* context.applySignal.ring
     yield* context.log.whenDurable(context.network.reply(envelope, reply))
   })

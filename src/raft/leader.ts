@@ -11,7 +11,8 @@ import { majorityReached } from "./quorum.js"
 import { becomeFollower } from "./follower.js"
 import { currentTerm, type RaftContext, transition } from "./RaftContext.js"
 import { confirmReads } from "./ReadIndexReads.js"
-import { type PeerProgress, type RaftState, updateProgress } from "./RaftState.js"
+import * as Progress from "./PeerProgress.js"
+import { type RaftState, updateProgress } from "./RaftState.js"
 
 const decodeAppendResult = Schema.decodeUnknownOption(AppendEntriesResult)
 const decodeInstallResult = Schema.decodeUnknownOption(InstallSnapshotResult)
@@ -25,20 +26,7 @@ export const becomeLeader = (context: RaftContext, state: RaftState, term: numbe
     const hard = context.log.hardState()
     if (!hard.caughtUp) yield* context.log.saveHardState({ ...hard, caughtUp: true })
     yield* context.log.append(context.rules.electionEntries(term))
-    const progress = new Map(context.peers.map((peer) => [peer, {
-      nextIndex,
-      matchIndex: 0,
-      inflight: 0,
-      probing: true,
-      lastSentMs: Number.NEGATIVE_INFINITY,
-      lastContactMs: now,
-      sentRound: 0,
-      ackedRound: 0,
-      sentCount: 0,
-      sentBeforeMatch: 0,
-      sentBeforeLoss: 0,
-      installing: null
-    }]))
+    const progress = new Map(context.peers.map((peer) => [peer, Progress.newPeerProgress(nextIndex, now)]))
     yield* context.roleEvents.offer({ term, role: "leader", leaderId: context.self })
     return { ...state, role: "leader", leaderId: context.self, progress, readRound: 0 } satisfies RaftState
   })
@@ -53,7 +41,7 @@ const isLeaderOf = (context: RaftContext, state: RaftState, term: number) =>
 const snapshotChunk = (
   context: RaftContext,
   term: number,
-  { received, snapshot }: NonNullable<PeerProgress["installing"]>
+  { received, snapshot }: Extract<Progress.ReplicationMode, { _tag: "Snapshot" }>
 ): InstallSnapshot => {
   const text = snapshot.data
   let end = Math.min(text.length, received + context.config.snapshotChunkChars)
@@ -89,7 +77,7 @@ const nextRequest = (context: RaftContext, peer: NodeId, term: number) =>
       const { heartbeatMs, maxEntriesPerMessage, maxInflightPerPeer } = context.config
       const lastIndex = context.log.lastIndex()
       const needsSnapshot = progress.nextIndex < context.log.firstIndex()
-      const window = progress.probing || needsSnapshot ? 1 : maxInflightPerPeer
+      const window = needsSnapshot ? 1 : Progress.window(progress, maxInflightPerPeer)
       const hasNew = progress.nextIndex <= lastIndex
       const heartbeatDue = now - progress.lastSentMs >= heartbeatMs
       // A read needs one request sent after it arrived, whatever it carries:
@@ -99,18 +87,11 @@ const nextRequest = (context: RaftContext, peer: NodeId, term: number) =>
       if (progress.inflight >= window || !(hasNew || heartbeatDue || readDue)) {
         return [Option.none(), state] as const
       }
-      const sent = (p: PeerProgress): PeerProgress => ({
-        ...p,
-        inflight: p.inflight + 1,
-        sentCount: p.sentCount + 1,
-        lastSentMs: now,
-        sentRound: state.readRound
-      })
       const number = progress.sentCount + 1
       if (needsSnapshot) {
-        const installing = progress.installing ?? { snapshot: context.log.snapshot()!, received: 0 }
-        const request = snapshotChunk(context, term, installing)
-        const next = updateProgress(state, peer, (p) => ({ ...sent(p), installing }))
+        const sending = Progress.sendSnapshot(progress, context.log.snapshot()!)
+        const request = snapshotChunk(context, term, sending.mode as Extract<Progress.ReplicationMode, { _tag: "Snapshot" }>)
+        const next = updateProgress(state, peer, () => Progress.sent(sending, now, state.readRound, 0))
         return [Option.some<Sent>({ request, round: state.readRound, number }), next] as const
       }
       const prevIndex = progress.nextIndex - 1
@@ -124,10 +105,7 @@ const nextRequest = (context: RaftContext, peer: NodeId, term: number) =>
         entries,
         leader_commit: state.commitIndex
       }
-      const next = updateProgress(state, peer, (p) => ({
-        ...sent(p),
-        nextIndex: p.probing ? p.nextIndex : p.nextIndex + entries.length
-      }))
+      const next = updateProgress(state, peer, (p) => Progress.sent(p, now, state.readRound, entries.length))
       return [Option.some<Sent>({ request, round: state.readRound, number }), next] as const
     })
   )
@@ -142,49 +120,64 @@ interface Sent {
   readonly number: number
 }
 
-/** The follower's progress once it confirmed it holds every entry up to `index`. */
-const confirmed = (progress: PeerProgress, index: number): PeerProgress => {
-  const matchIndex = Math.max(progress.matchIndex, index)
-  const sentBeforeMatch = matchIndex > progress.matchIndex ? progress.sentCount : progress.sentBeforeMatch
-  return { ...progress, matchIndex, sentBeforeMatch, nextIndex: Math.max(progress.nextIndex, matchIndex + 1) }
+/**
+ * The leader's commit index once a majority stores an entry of its term: the
+ * leader counts its own copy as far as it is durable, each follower as far as
+ * it confirmed. Read barriers the new commit index vouches for are confirmed.
+ */
+const advanceCommit = (context: RaftContext, state: RaftState, term: number): RaftState => {
+  const storedOnMajority = majorityReached(
+    context.voters,
+    (voter) => voter === context.self ? context.log.durableLastIndex() : state.progress.get(voter)?.matchIndex ?? 0
+  )
+  const commitIndex = context.rules.advanceCommitIndex(context.log, term, state.commitIndex, storedOnMajority)
+  if (commitIndex === state.commitIndex) return state
+  const next = { ...state, commitIndex }
+  confirmReads(context, next)
+  return next
 }
+
+/**
+ * The leader's own copy of its entries became durable: it now counts toward
+ * a majority. Run from the log's `whenDurable` after the leader appends.
+ */
+export const ownEntriesDurable = (context: RaftContext, term: number): Effect.Effect<void> =>
+  transition(context, (state) =>
+    Effect.succeed([undefined, isLeaderOf(context, state, term) ? advanceCommit(context, state, term) : state] as const))
 
 /**
  * Takes in a follower's answer (or its absence) to one request: what every
  * answer means (a higher term deposes; any answer in this term acknowledges
  * this leader), then `onAnswer` for what this kind of answer says of the
- * follower's log. Returns whether the follower's match index moved.
+ * follower's log, and the commit index that follows from it.
  */
 const handleAnswer = <A extends { readonly term: number }>(
   context: RaftContext,
   peer: NodeId,
   { number, request, round }: Sent,
   result: Option.Option<A>,
-  onLost: (progress: PeerProgress) => PeerProgress,
-  onAnswer: (progress: PeerProgress, answer: A) => Effect.Effect<PeerProgress>
+  onLost: (progress: Progress.PeerProgress) => Progress.PeerProgress,
+  onAnswer: (progress: Progress.PeerProgress, answer: A) => Effect.Effect<Progress.PeerProgress>
 ) =>
   transition(context, (state) =>
     Effect.gen(function*() {
-      const released = updateProgress(state, peer, (p) => ({ ...p, inflight: Math.max(0, p.inflight - 1) }))
-      if (!isLeaderOf(context, released, request.term)) return [false, released] as const
-      if (result._tag === "None") return [false, updateProgress(released, peer, onLost)] as const
+      const released = updateProgress(state, peer, Progress.released)
+      if (!isLeaderOf(context, released, request.term)) return [undefined, released] as const
+      if (result._tag === "None") return [undefined, updateProgress(released, peer, onLost)] as const
       const answer = result.value
       if (context.rules.deposes(answer.term, request.term)) {
-        return [false, yield* becomeFollower(context, released, answer.term, null)] as const
+        return [undefined, yield* becomeFollower(context, released, answer.term, null)] as const
       }
       // Any answer in this term, success or not, acknowledges this leader: for CheckQuorum and ReadIndex.
       const now = yield* Clock.currentTimeMillis
-      const touched = updateProgress(released, peer, (p) => ({
-        ...p,
-        lastContactMs: now,
-        ackedRound: Math.max(p.ackedRound, round)
-      }))
-      yield* confirmReads(context, touched)
+      const touched = updateProgress(released, peer, (p) => Progress.heardFrom(p, now, round))
+      confirmReads(context, touched)
       const before = touched.progress.get(peer)!
       // Answers to requests sent before the follower was found to have lost entries describe a log it no longer has.
-      if (number <= before.sentBeforeLoss) return [false, touched] as const
+      if (number <= before.sentBeforeLoss) return [undefined, touched] as const
       const after = yield* onAnswer(before, answer)
-      return [after.matchIndex > before.matchIndex, updateProgress(touched, peer, () => after)] as const
+      const answered = updateProgress(touched, peer, () => after)
+      return [undefined, after.matchIndex > before.matchIndex ? advanceCommit(context, answered, request.term) : answered] as const
     })
   )
 
@@ -197,11 +190,8 @@ const handleInstallResult = (
   result: Option.Option<InstallSnapshotResult>
 ) =>
   // Lost or late: the same chunk goes again.
-  handleAnswer(context, peer, sent, result, (p) => p, (progress, answer) => {
-    if (progress.installing?.snapshot.lastIndex !== request.last_index) return Effect.succeed(progress)
-    if (!answer.installed) return Effect.succeed({ ...progress, installing: { ...progress.installing, received: answer.received } })
-    return Effect.succeed({ ...confirmed(progress, request.last_index), installing: null, probing: true })
-  })
+  handleAnswer(context, peer, sent, result, (p) => p, (progress, answer) =>
+    Effect.succeed(Progress.snapshotAnswered(progress, request.last_index, answer.received, answer.installed)))
 
 /** Takes in a follower's answer (or its absence) to one AppendEntries. */
 const handleAppendResult = (
@@ -216,27 +206,25 @@ const handleAppendResult = (
     peer,
     sent,
     result,
-    // Lost or late: resume from what the follower surely has, one request at a time.
-    (p) => ({ ...p, probing: true, nextIndex: p.matchIndex + 1 }),
+    Progress.appendLost,
     (progress, answer) =>
       Effect.gen(function*() {
-        if (answer.success) return { ...confirmed(progress, answer.match_index), probing: false }
+        if (answer.success) return Progress.accepted(progress, answer.match_index)
         const hint = { conflictIndex: answer.conflict_index ?? progress.matchIndex + 1, conflictTerm: answer.conflict_term }
         if (rejectionProvesLoss(progress, sent.number, request.prev_log_index, hint)) {
           // Its confirmations no longer hold: count nothing from it until it confirms again.
           yield* Effect.logWarning(
             `${peer} lost log entries it had confirmed up to ${progress.matchIndex} (its log now ends before or conflicts at ${hint.conflictIndex}); replicating to it again`
           )
-          const nextIndex = nextIndexAfterRejection(context.log, 0, hint)
-          return { ...progress, matchIndex: 0, sentBeforeLoss: progress.sentCount, nextIndex, probing: true }
+          return Progress.lostConfirmed(progress, nextIndexAfterRejection(context.log, 0, hint))
         }
         // A rejection of a request older than what the follower has since confirmed says nothing new.
         if (request.prev_log_index < progress.matchIndex) return progress
-        return { ...progress, nextIndex: nextIndexAfterRejection(context.log, progress.matchIndex, hint), probing: true }
+        return Progress.rejected(progress, nextIndexAfterRejection(context.log, progress.matchIndex, hint))
       })
   )
 
-/** Takes in the answer to one request sent to `peer`, or its absence; returns whether the follower's match index moved. */
+/** Takes in the answer to one request sent to `peer`, or its absence. */
 const handleResult = (context: RaftContext, peer: NodeId, sent: Sent, answer: Either.Either<Body, RpcTimeout>) => {
   const { request } = sent
   const body = Either.getRight(answer)
@@ -261,11 +249,7 @@ export const replicator = (context: RaftContext, peer: NodeId, term: number) =>
     // One ticker per follower: a long-lived sleep is far cheaper than a timeout around every wait.
     yield* Effect.fork(Effect.forever(Effect.zipRight(Effect.sleep(context.config.heartbeatMs), signal.ring)))
     while (isLeaderOf(context, yield* context.state.get, term)) {
-      let matchMoved = false
-      for (const [sent, answer] of answers.splice(0)) {
-        if (yield* handleResult(context, peer, sent, answer)) matchMoved = true
-      }
-      if (matchMoved) yield* context.commitSignal.ring
+      for (const [sent, answer] of answers.splice(0)) yield* handleResult(context, peer, sent, answer)
       let request = yield* nextRequest(context, peer, term)
       while (request._tag === "Some") {
         const sent = request.value
@@ -273,28 +257,5 @@ export const replicator = (context: RaftContext, peer: NodeId, term: number) =>
         request = yield* nextRequest(context, peer, term)
       }
       yield* signal.wait
-    }
-  })
-
-/** While this node leads `term`: advances the commit index whenever a match index moves. */
-export const commitAdvancer = (context: RaftContext, term: number) =>
-  Effect.gen(function*() {
-    while (isLeaderOf(context, yield* context.state.get, term)) {
-      const advanced = yield* transition(context, (state) => {
-        if (!isLeaderOf(context, state, term)) return Effect.succeed([false, state] as const)
-        // The leader counts itself only as far as its own copy is durable; its followers' answers say theirs are.
-        const storedOnMajority = majorityReached(
-          context.voters,
-          (voter) => voter === context.self ? context.log.durableLastIndex() : state.progress.get(voter)?.matchIndex ?? 0
-        )
-        const commitIndex = context.rules.advanceCommitIndex(context.log, term, state.commitIndex, storedOnMajority)
-        const next = { ...state, commitIndex }
-        return Effect.as(confirmReads(context, next), [commitIndex > state.commitIndex, next] as const)
-      })
-      if (advanced) {
-        yield* context.applySignal.ring
-        yield* context.proposerSignal.ring
-      }
-      yield* context.commitSignal.wait
     }
   })

@@ -1,6 +1,7 @@
 import { Effect, Either } from "effect"
 import type { Entry } from "../../services/Log.js"
-import { currentTerm, notLeader, type RaftContext, ringAll, transition } from "./RaftContext.js"
+import { ownEntriesDurable } from "./leader.js"
+import { currentTerm, notLeader, type RaftContext, transition } from "./RaftContext.js"
 import type { NotLeader, ProposalError } from "./RaftErrors.js"
 import type { Settlement } from "./Settlement.js"
 
@@ -44,11 +45,8 @@ const proposeBatch = (context: RaftContext): Effect.Effect<{ readonly term: numb
         const appended = entries.length > 0 ? { term, lastIndex: context.log.lastIndex() } : null
         return [{ appended, refusals }, state] as const
       }))
-    if (appended !== null) {
-      // Followers get the entries at once; the leader counts its own copy once it is durable.
-      yield* ringAll(context.replicateSignals)
-      yield* context.log.whenDurable(context.commitSignal.ring)
-    }
+    // Followers get the entries at once (the transition woke the replicators); the leader counts its own copy once it is durable.
+    if (appended !== null) yield* context.log.whenDurable(ownEntriesDurable(context, appended.term))
     yield* Effect.forEach(refusals, ([proposal, refused]) => proposal.settlement.settle(Either.left(refused)), { discard: true })
     return appended
   })

@@ -30,14 +30,14 @@ export const makeSnapshotReceiver = (): SnapshotReceiver => ({ current: null })
  */
 export const handleInstallSnapshot = (context: RaftContext, envelope: Envelope, request: InstallSnapshot) =>
   Effect.gen(function*() {
-    const [reply, commitMoved] = yield* transition(context, (state) =>
+    const reply = yield* transition(context, (state) =>
       Effect.gen(function*() {
         const answer = (
           received: number,
           installed: boolean,
           next: RaftState
-        ): readonly [readonly [InstallSnapshotResult, boolean], RaftState] =>
-          [[{ type: "install_snapshot_result", term: currentTerm(context), received, installed }, next.commitIndex > state.commitIndex], next]
+        ): readonly [InstallSnapshotResult, RaftState] =>
+          [{ type: "install_snapshot_result", term: currentTerm(context), received, installed }, next]
         const heard = yield* heardFromLeader(context, state, request.term, request.leader_id)
         if (heard === null) return answer(0, false, state)
         const receiver = context.snapshotReceiver
@@ -61,6 +61,5 @@ export const handleInstallSnapshot = (context: RaftContext, envelope: Envelope, 
         yield* Effect.logInfo(`installed ${request.leader_id}'s snapshot of entries up to ${request.last_index}`)
         return answer(incoming.received, true, { ...heard, commitIndex: request.last_index })
       }))
-    if (commitMoved) yield* context.applySignal.ring
     yield* context.log.whenDurable(context.network.reply(envelope, reply))
   })

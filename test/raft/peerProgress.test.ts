@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest"
+import * as Progress from "../../src/raft/PeerProgress.js"
+
+const snapshot = { lastIndex: 40, lastTerm: 2, data: "[]" }
+const fresh = Progress.newPeerProgress(11, 1000)
+const replicating = Progress.accepted(fresh, 10)
+const sending = Progress.sendSnapshot(fresh, snapshot)
+
+describe("a follower's progress, as the leader tracks it", () => {
+  it("starts probing from just after the leader's log, heard from at the election", () => {
+    expect(fresh).toMatchObject({ mode: { _tag: "Probe" }, nextIndex: 11, matchIndex: 0, inflight: 0, lastContactMs: 1000 })
+  })
+
+  it.each([
+    ["probe", fresh, 1],
+    ["replicate", replicating, 4],
+    ["snapshot", sending, 1]
+  ] as const)("in %s mode, %#: the window is %i", (_mode, progress, window) => {
+    expect(Progress.window(progress, 4)).toBe(window)
+  })
+
+  it.each([
+    // mode, entries carried, next index after
+    ["probe", fresh, 3, 11],
+    ["replicate", replicating, 3, 14],
+    ["snapshot", sending, 0, 11]
+  ] as const)("a request sent in %s mode moves the next index only when pipelined", (_mode, progress, entries, nextIndex) => {
+    const after = Progress.sent(progress, 2000, 7, entries)
+    expect(after).toMatchObject({ nextIndex, inflight: progress.inflight + 1, sentCount: progress.sentCount + 1, lastSentMs: 2000, sentRound: 7 })
+  })
+
+  it("an answer releases a request and acknowledges the leader, never moving the acknowledged round back", () => {
+    const answered = Progress.heardFrom(Progress.released(Progress.sent(fresh, 2000, 7, 0)), 2100, 5)
+    expect(answered).toMatchObject({ inflight: 0, lastContactMs: 2100, ackedRound: 5 })
+    expect(Progress.heardFrom(answered, 2200, 3).ackedRound).toBe(5)
+    expect(Progress.released(fresh).inflight).toBe(0)
+  })
+
+  it("success: the match index rises (never falls), requests are pipelined, and later requests are known to follow it", () => {
+    const sentTwice = Progress.sent(Progress.sent(fresh, 1, 0, 0), 2, 0, 0)
+    const after = Progress.accepted(sentTwice, 12)
+    expect(after).toMatchObject({ mode: { _tag: "Replicate" }, matchIndex: 12, nextIndex: 13, sentBeforeMatch: 2 })
+    expect(Progress.accepted(after, 9)).toMatchObject({ matchIndex: 12, nextIndex: 13, sentBeforeMatch: 2 })
+  })
+
+  it.each([
+    ["a rejection", Progress.rejected(replicating, 7), { mode: { _tag: "Probe" }, nextIndex: 7, matchIndex: 10 }],
+    ["a lost request", Progress.appendLost(Progress.sent(replicating, 1, 0, 5)), { mode: { _tag: "Probe" }, nextIndex: 11, matchIndex: 10 }],
+    [
+      "entries it had confirmed, lost",
+      Progress.lostConfirmed(Progress.sent(replicating, 1, 0, 5), 3),
+      { mode: { _tag: "Probe" }, nextIndex: 3, matchIndex: 0, sentBeforeLoss: 1 }
+    ]
+  ] as const)("%s: back to probing", (_what, after, expected) => {
+    expect(after).toMatchObject(expected)
+  })
+
+  it("a snapshot goes from its start, keeps its place across chunks, and once installed the leader probes after it", () => {
+    expect(sending.mode).toEqual({ _tag: "Snapshot", snapshot, received: 0 })
+    const halfway = Progress.snapshotAnswered(sending, 40, 100, false)
+    expect(halfway.mode).toEqual({ _tag: "Snapshot", snapshot, received: 100 })
+    // Asked again while under way, it keeps its place (and its snapshot).
+    expect(Progress.sendSnapshot(halfway, { ...snapshot, lastIndex: 50 })).toBe(halfway)
+    const installed = Progress.snapshotAnswered(halfway, 40, 200, true)
+    expect(installed).toMatchObject({ mode: { _tag: "Probe" }, matchIndex: 40, nextIndex: 41 })
+  })
+
+  it("an answer about another snapshot than the one being sent changes nothing", () => {
+    expect(Progress.snapshotAnswered(sending, 30, 100, true)).toBe(sending)
+    expect(Progress.snapshotAnswered(replicating, 40, 100, true)).toBe(replicating)
+  })
+})
