@@ -59,8 +59,15 @@ const runCase = (c: Case): string => {
   if (c.knossos) {
     started = performance.now()
     for (const dir of ["good", "bad"]) {
-      for (const file of fs.readdirSync(path.join(knossosDir, dir))) {
-        const loaded = parseHistoryText(file, fs.readFileSync(path.join(knossosDir, dir, file), "utf8"))
+      for (const file of fs.readdirSync(path.join(knossosDir, dir)).filter((name) => name.endsWith(".edn"))) {
+        let loaded: ReturnType<typeof parseHistoryText>
+        try {
+          loaded = parseHistoryText(file, fs.readFileSync(path.join(knossosDir, dir, file), "utf8"))
+        } catch {
+          // One good file holds nemesis operations only: the checker refuses to judge it (fail closed).
+          count(`${dir}:refused`)
+          continue
+        }
         ops += loaded.ops.length / 2
         const result = checkHistory(loaded.ops, loaded.options)
         count(`${dir}:${result.verdict}`)
