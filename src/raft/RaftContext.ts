@@ -58,8 +58,8 @@ export interface RaftContext {
  * interleaves with it, and it is not interrupted halfway. It never waits for
  * a disk (the Log makes its changes durable later). Then it wakes the fibers
  * its change concerns, so that no caller has to: the applier and the
- * proposer when the commit index moved, the applier when read barriers were
- * confirmed, the proposer when leadership ended, and the replicators when a
+ * proposer when the commit index moved, the applier when more of the log is
+ * durable or read barriers were confirmed, the proposer when leadership ended, and the replicators when a
  * leader's log grew, its leadership began or a read round opened.
  */
 export const transition = <A>(
@@ -74,12 +74,13 @@ export const transition = <A>(
 const wake = (context: RaftContext, before: RaftState, after: RaftState, lastIndexBefore: number): Effect.Effect<void> =>
   Effect.suspend(() => {
     const committed = after.commitIndex > before.commitIndex
+    const madeDurable = after.durableIndex > before.durableIndex
     const barriersConfirmed = context.reads.takeConfirmed()
     const leadershipEnded = before.role === "leader" && after.role !== "leader"
     const replicate = after.role === "leader" &&
       (before.role !== "leader" || context.log.lastIndex() > lastIndexBefore || after.readRound > before.readRound)
     const rings: Array<Effect.Effect<void>> = []
-    if (committed || barriersConfirmed) rings.push(context.applySignal.ring)
+    if (committed || madeDurable || barriersConfirmed) rings.push(context.applySignal.ring)
     if (committed || leadershipEnded) rings.push(context.proposerSignal.ring)
     if (replicate) rings.push(ringAll(context.replicateSignals))
     return rings.length === 0 ? Effect.void : Effect.all(rings, { discard: true })

@@ -79,7 +79,8 @@ export const runRaftNode = <R>(makeApplication: (raft: Raft) => Effect.Effect<Ra
       proposerSignal: yield* makeSignal,
       // Entries a snapshot stands for were committed: the commit index starts there.
       state: yield* SynchronizedRef.make({
-        ...initialRaftState(yield* nextElectionDeadline(config)),
+        // What the log holds on start was read back from its disk: durable.
+        ...initialRaftState(yield* nextElectionDeadline(config), log.lastIndex()),
         commitIndex: log.snapshot()?.lastIndex ?? 0
       }),
       roleEvents: yield* Queue.unbounded<RoleChange>(),

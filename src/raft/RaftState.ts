@@ -10,6 +10,12 @@ export interface RaftState {
   readonly role: Role
   readonly leaderId: NodeId | null
   readonly commitIndex: number
+  /**
+   * The last index of this node's log as far as it is durable, as the last
+   * transition saw it (Log.durableLastIndex): the applier applies no further,
+   * so nothing this node acts on can be lost to its own crash.
+   */
+  readonly durableIndex: number
   /** A follower or candidate that reaches this time without hearing from a leader starts an election. */
   readonly electionDeadlineMs: number
   /** When a leader of the current term was last heard from (for PreVote). */
@@ -20,10 +26,11 @@ export interface RaftState {
   readonly readRound: number
 }
 
-export const initialRaftState = (electionDeadlineMs: number): RaftState => ({
+export const initialRaftState = (electionDeadlineMs: number, durableIndex: number): RaftState => ({
   role: "follower",
   leaderId: null,
   commitIndex: 0,
+  durableIndex,
   electionDeadlineMs,
   lastLeaderContactMs: Number.NEGATIVE_INFINITY,
   progress: new Map(),

@@ -63,7 +63,9 @@ export const applier = (context: RaftContext) =>
     // Counted again from the snapshot after a restart, as the entries after it are applied again.
     let bytesSinceSnapshot = 0
     while (true) {
-      const { commitIndex } = yield* context.state.get
+      // Committed, and durable here: what this node applies, a crash cannot take back from it.
+      const state = yield* context.state.get
+      const commitIndex = Math.min(state.commitIndex, state.durableIndex)
       let applied = yield* Ref.get(context.applied)
       while (applied < commitIndex) {
         const index = applied + 1

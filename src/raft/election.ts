@@ -3,7 +3,8 @@ import type { Envelope, NodeId } from "../../services/Network.js"
 import { type RequestVote, RequestVoteResult } from "../protocol/raftMessages.js"
 import { majorityInTouch, tallyVotes } from "./quorum.js"
 import { becomeFollower } from "./follower.js"
-import { becomeLeader, ownEntriesDurable } from "./leader.js"
+import { logDurable } from "./commit.js"
+import { becomeLeader } from "./leader.js"
 import { currentTerm, nextElectionDeadline, type RaftContext, transition } from "./RaftContext.js"
 import type { RaftState } from "./RaftState.js"
 import type { LogTip } from "./voteRules.js"
@@ -134,7 +135,7 @@ const campaign = (context: RaftContext, startedAtMs: number) =>
       state.role === "candidate" && currentTerm(context) === electionTerm
         ? Effect.map(becomeLeader(context, state, electionTerm), (next) => [true, next] as const)
         : Effect.succeed([false, state] as const))
-    if (elected) yield* context.log.whenDurable(ownEntriesDurable(context, electionTerm))
+    if (elected) yield* context.log.whenDurable(logDurable(context))
   })
 
 /**

@@ -1,6 +1,7 @@
 import { Clock, Effect } from "effect"
 import type { Envelope, NodeId } from "../../services/Network.js"
 import type { AppendEntries, AppendEntriesResult } from "../protocol/raftMessages.js"
+import { logDurable } from "./commit.js"
 import { currentTerm, nextElectionDeadline, type RaftContext, transition } from "./RaftContext.js"
 import type { RaftState } from "./RaftState.js"
 
@@ -102,5 +103,5 @@ export const handleAppendEntries = (context: RaftContext, envelope: Envelope, re
           }
         }
       }))
-    yield* context.log.whenDurable(context.network.reply(envelope, reply))
+    yield* context.log.whenDurable(Effect.zipRight(context.network.reply(envelope, reply), logDurable(context)))
   })

@@ -7,10 +7,10 @@ import {
   InstallSnapshotResult
 } from "../protocol/raftMessages.js"
 import { nextIndexAfterRejection, rejectionProvesLoss } from "./leaderRules.js"
-import { majorityReached } from "./quorum.js"
 import { becomeFollower } from "./follower.js"
 import { currentTerm, type RaftContext, transition } from "./RaftContext.js"
 import { confirmReads } from "./ReadIndexReads.js"
+import { advanceCommit } from "./commit.js"
 import * as Progress from "./PeerProgress.js"
 import { type RaftState, updateProgress } from "./RaftState.js"
 
@@ -119,31 +119,6 @@ interface Sent {
   readonly round: number
   readonly number: number
 }
-
-/**
- * The leader's commit index once a majority stores an entry of its term: the
- * leader counts its own copy as far as it is durable, each follower as far as
- * it confirmed. Read barriers the new commit index vouches for are confirmed.
- */
-const advanceCommit = (context: RaftContext, state: RaftState, term: number): RaftState => {
-  const storedOnMajority = majorityReached(
-    context.voters,
-    (voter) => voter === context.self ? context.log.durableLastIndex() : state.progress.get(voter)?.matchIndex ?? 0
-  )
-  const commitIndex = context.rules.advanceCommitIndex(context.log, term, state.commitIndex, storedOnMajority)
-  if (commitIndex === state.commitIndex) return state
-  const next = { ...state, commitIndex }
-  confirmReads(context, next)
-  return next
-}
-
-/**
- * The leader's own copy of its entries became durable: it now counts toward
- * a majority. Run from the log's `whenDurable` after the leader appends.
- */
-export const ownEntriesDurable = (context: RaftContext, term: number): Effect.Effect<void> =>
-  transition(context, (state) =>
-    Effect.succeed([undefined, isLeaderOf(context, state, term) ? advanceCommit(context, state, term) : state] as const))
 
 /**
  * Takes in a follower's answer (or its absence) to one request: what every

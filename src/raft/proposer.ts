@@ -1,6 +1,6 @@
 import { Effect, Either } from "effect"
 import type { Entry } from "../../services/Log.js"
-import { ownEntriesDurable } from "./leader.js"
+import { logDurable } from "./commit.js"
 import { currentTerm, notLeader, type RaftContext, transition } from "./RaftContext.js"
 import type { NotLeader, ProposalError } from "./RaftErrors.js"
 import type { Settlement } from "./Settlement.js"
@@ -46,7 +46,7 @@ const proposeBatch = (context: RaftContext): Effect.Effect<{ readonly term: numb
         return [{ appended, refusals }, state] as const
       }))
     // Followers get the entries at once (the transition woke the replicators); the leader counts its own copy once it is durable.
-    if (appended !== null) yield* context.log.whenDurable(ownEntriesDurable(context, appended.term))
+    if (appended !== null) yield* context.log.whenDurable(logDurable(context))
     yield* Effect.forEach(refusals, ([proposal, refused]) => proposal.settlement.settle(Either.left(refused)), { discard: true })
     return appended
   })

@@ -2,6 +2,7 @@ import { Effect } from "effect"
 import type { Envelope } from "../../services/Network.js"
 import type { InstallSnapshot, InstallSnapshotResult } from "../protocol/raftMessages.js"
 import { heardFromLeader } from "./follower.js"
+import { logDurable } from "./commit.js"
 import { currentTerm, type RaftContext, transition } from "./RaftContext.js"
 import type { RaftState } from "./RaftState.js"
 
@@ -61,5 +62,5 @@ export const handleInstallSnapshot = (context: RaftContext, envelope: Envelope, 
         yield* Effect.logInfo(`installed ${request.leader_id}'s snapshot of entries up to ${request.last_index}`)
         return answer(incoming.received, true, { ...heard, commitIndex: request.last_index })
       }))
-    yield* context.log.whenDurable(context.network.reply(envelope, reply))
+    yield* context.log.whenDurable(Effect.zipRight(context.network.reply(envelope, reply), logDurable(context)))
   })

@@ -150,4 +150,35 @@ describe("a slow disk holds up no heartbeat, vote or read (disk IO happens after
       }).pipe(Effect.scoped),
       "frozen disk"
     ), 60_000)
+
+  it("a follower applies only what is durable on its own disk: a crash takes nothing it acted on", () =>
+    simulated(
+      Effect.gen(function*() {
+        const slow = new Set<string>()
+        const slowWhenPicked = (node: string, disk: DiskShape): DiskShape => ({
+          ...disk,
+          open: (target) =>
+            Effect.map(disk.open(target), ({ created, file }) => ({
+              created,
+              file: { ...file, fsync: Effect.suspend(() => slow.has(node) ? Effect.zipRight(Effect.sleep(1000), file.fsync) : file.fsync) }
+            }))
+        })
+        const cluster = yield* slowCluster(slowWhenPicked, 10_000)
+        yield* untilLed(cluster)
+        const leader = [...cluster.currentRoles()].find(([, role]) => role.role === "leader")![0]
+        const follower = cluster.nodeIds.find((node) => node !== leader)!
+        slow.add(follower)
+        const client = yield* cluster.client("c1")
+        for (let key = 0; key < 5; key++) yield* client.rpc(leader, { type: "write", key, value: key }, 2000)
+        // The writes committed on the leader and the other follower; the slow one has them in memory, and
+        // has heard from the leader that they committed, but its disk has not kept them yet.
+        yield* Effect.sleep(200)
+        yield* cluster.crash(follower)
+        slow.delete(follower)
+        yield* cluster.start(follower)
+        yield* Effect.sleep(2000)
+        expect(cluster.violations).toEqual([])
+      }).pipe(Effect.scoped),
+      "slow follower"
+    ), 60_000)
 })

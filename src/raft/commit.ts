@@ -1,0 +1,36 @@
+import { Effect } from "effect"
+import { majorityReached } from "./quorum.js"
+import { currentTerm, type RaftContext, transition } from "./RaftContext.js"
+import type { RaftState } from "./RaftState.js"
+import { confirmReads } from "./ReadIndexReads.js"
+
+/**
+ * The leader's commit index once a majority stores an entry of its term: the
+ * leader counts its own copy as far as it is durable, each follower as far as
+ * it confirmed. Read barriers the new commit index vouches for are confirmed.
+ */
+export const advanceCommit = (context: RaftContext, state: RaftState, term: number): RaftState => {
+  const storedOnMajority = majorityReached(
+    context.voters,
+    (voter) => voter === context.self ? context.log.durableLastIndex() : state.progress.get(voter)?.matchIndex ?? 0
+  )
+  const commitIndex = context.rules.advanceCommitIndex(context.log, term, state.commitIndex, storedOnMajority)
+  if (commitIndex === state.commitIndex) return state
+  const next = { ...state, commitIndex }
+  confirmReads(context, next)
+  return next
+}
+
+/**
+ * More of this node's log became durable: the applier may apply that far,
+ * and a leader now counts its own copy that far toward a majority. Run from
+ * the log's `whenDurable` by whoever changed the log.
+ */
+export const logDurable = (context: RaftContext): Effect.Effect<void> =>
+  Effect.flatMap(context.state.get, (seen) =>
+    // Only the log's writer moves the durable index: nothing to do when the last transition saw it already.
+    context.log.durableLastIndex() === seen.durableIndex ? Effect.void : transition(context, (state) => {
+      const durable = { ...state, durableIndex: context.log.durableLastIndex() }
+      const term = currentTerm(context)
+      return Effect.succeed([undefined, durable.role === "leader" ? advanceCommit(context, durable, term) : durable] as const)
+    }))
