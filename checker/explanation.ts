@@ -1,4 +1,4 @@
-import { canonicalJson, type Json } from "../src/protocol/json.js"
+import { canonicalJson, type Json } from "../foundation/json.js"
 import type { RegisterProblem } from "./model.js"
 import type { Operation } from "./operations.js"
 import type { InvalidExplanation, OperationSummary } from "./result.js"

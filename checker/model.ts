@@ -1,4 +1,4 @@
-import { canonicalJson, type Json } from "../src/protocol/json.js"
+import { canonicalJson, type Json } from "../foundation/json.js"
 import { MalformedHistory, type Operation } from "./operations.js"
 import { ILLEGAL, NEVER, type SearchModel, type SearchProblem } from "./searchModel.js"
 

@@ -1,7 +1,7 @@
 import * as zlib from "node:zlib"
 import { Either, Schema } from "effect"
 import { type HardState, LogError, type Snapshot } from "../services/Log.js"
-import { describeParseError } from "../src/protocol/describeParseError.js"
+import { describeParseError } from "../foundation/describeParseError.js"
 import type { Entry as LogEntry } from "../services/Log.js"
 import { Entry } from "../src/protocol/raftMessages.js"
 import { appendEntries, emptyMemoryLogStorage, installSnapshot, type MemoryLogStorage, truncateEntries } from "./MemoryLog.js"

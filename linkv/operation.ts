@@ -1,4 +1,4 @@
-import type { Json } from "../src/protocol/json.js"
+import type { Json } from "../foundation/json.js"
 
 /** One lin-kv operation a client performs. Keys are integers, values 0..4, as Jepsen's register test uses. */
 export type Operation =

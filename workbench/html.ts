@@ -1,6 +1,6 @@
 import type { HistoryOp } from "../checker/history.js"
 import type { CheckResult, OperationSummary } from "../checker/result.js"
-import type { Json } from "../src/protocol/json.js"
+import type { Json } from "../foundation/json.js"
 
 /** What the HTML pages (report.html, timeline.html) write the same way. */
 

@@ -1,5 +1,5 @@
 import type { InvalidExplanation } from "../checker/result.js"
-import type { Json } from "../src/protocol/json.js"
+import type { Json } from "../foundation/json.js"
 import { describeOp, escapeHtml as escape, processLabel, unlinearizableColor } from "./html.js"
 import { outcomeColors } from "./plots.js"
 import { crashProblem, type Results, verdictLine } from "./results.js"

@@ -1,5 +1,5 @@
 import { parseEDNString } from "edn-data"
-import type { Json } from "../../src/protocol/json.js"
+import type { Json } from "../../foundation/json.js"
 import type { HistoryOp } from "../history.js"
 import { MalformedHistory } from "../operations.js"
 

@@ -1,6 +1,6 @@
 import { Effect, Either, Schema } from "effect"
 import type { Envelope, NetworkShape } from "../../services/Network.js"
-import { describeParseError } from "../protocol/describeParseError.js"
+import { describeParseError } from "../../foundation/describeParseError.js"
 import { ErrorCode } from "../protocol/errorCodes.js"
 import { type ErrorReply, errorReply } from "../protocol/kvMessages.js"
 import type { MessageRefusal, RaftApplication } from "../raft/dispatcher.js"

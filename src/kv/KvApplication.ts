@@ -1,7 +1,7 @@
 import { Effect, Either, Random, Schema } from "effect"
 import type { Envelope, NetworkShape } from "../../services/Network.js"
 import { RaftConfig } from "../../services/RaftConfig.js"
-import { describeParseError } from "../protocol/describeParseError.js"
+import { describeParseError } from "../../foundation/describeParseError.js"
 import { ErrorCode } from "../protocol/errorCodes.js"
 import { Forward } from "../protocol/forwardMessage.js"
 import { CasRequest, type ErrorReply, errorReply, KvReply, type KvRequest, ReadRequest, WriteRequest } from "../protocol/kvMessages.js"

@@ -1,6 +1,6 @@
 import { Data, Either, type ParseResult, Schema } from "effect"
 import type * as Wire from "../../services/Network.js"
-import { describeParseError } from "./describeParseError.js"
+import { describeParseError } from "../../foundation/describeParseError.js"
 
 /** A node or client id: `n1`, `n2`, ... for servers, `c1`, `c2`, ... for clients. */
 export const NodeId = Schema.String

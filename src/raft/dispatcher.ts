@@ -1,6 +1,6 @@
 import { Cause, Effect, Either, Queue, Schema } from "effect"
 import type { Envelope, NodeId } from "../../services/Network.js"
-import { describeParseError } from "../protocol/describeParseError.js"
+import { describeParseError } from "../../foundation/describeParseError.js"
 import { AppendEntries, InstallSnapshot, RequestVote } from "../protocol/raftMessages.js"
 import { handleRequestVote } from "./election.js"
 import { handleAppendEntries } from "./follower.js"

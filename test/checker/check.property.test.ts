@@ -5,7 +5,7 @@ import { encodeRegister } from "../../checker/model.js"
 import { groupOperations } from "../../checker/operations.js"
 import type { InvalidExplanation, OperationSummary } from "../../checker/result.js"
 import { searchLinearization } from "../../checker/search.js"
-import { jsonEquals, type Json } from "../../src/protocol/json.js"
+import { jsonEquals, type Json } from "../../foundation/json.js"
 import { bruteForceLinearizable } from "./bruteForce.js"
 import { buildHistory, stepArbitrary } from "./randomHistory.js"
 

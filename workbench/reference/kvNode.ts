@@ -1,7 +1,7 @@
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Either, FiberSet, Ref, Schema, Stream } from "effect"
 import { MaelstromNetwork } from "../../layers/MaelstromNetwork.js"
-import { StderrLogger } from "../../layers/StderrLogger.js"
+import { StderrLogger } from "../../foundation/StderrLogger.js"
 import { Network } from "../../services/Network.js"
 import { NodeStartup } from "../../services/NodeStartup.js"
 import { applyToKvStore, emptyKvStore } from "../../src/kv/KvStore.js"
