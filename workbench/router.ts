@@ -2,7 +2,7 @@ import { Effect, Either, FiberSet, type Scope } from "effect"
 import { decodeEnvelope, encodeEnvelope, type Envelope } from "../src/protocol/envelope.js"
 import { type LatencyDistribution, sampleLatency } from "../linkv/latency.js"
 import { isCut, noPartition, type Partition } from "../linkv/partitionShapes.js"
-import { isServiceName, makeServices, type ServiceName } from "./services/services.js"
+import { isServiceName, makeServices, type ServiceName } from "./builtinServices/services.js"
 
 /**
  * A message the workbench passes on, as a line for a node's stdin. Every one

@@ -2,23 +2,23 @@ import { Effect } from "effect"
 import { describe, expect, it } from "@effect/vitest"
 import { emptyKvStore, type KvStore } from "../../src/kv/KvStore.js"
 import type { KvReply } from "../../src/protocol/kvMessages.js"
-import { applyKvRequest, type ServiceKvRequest } from "../../workbench/services/kvRequests.js"
+import { applyKvRequest, type ServiceKvRequest } from "../../workbench/builtinServices/kvRequests.js"
 import {
   applyLastWriterWins,
   emptyLastWriterWinsKv,
   type LastWriterWinsKv,
   type LwwChoices,
   mergeReplicas
-} from "../../workbench/services/lastWriterWinsKv.js"
+} from "../../workbench/builtinServices/lastWriterWinsKv.js"
 import {
   applySequential,
   emptySequentialKv,
   keptStates,
   type SequentialKv,
   servableStates
-} from "../../workbench/services/sequentialKv.js"
-import { makeServices } from "../../workbench/services/services.js"
-import { firstTimestamp, nextTimestamp } from "../../workbench/services/timestampOracle.js"
+} from "../../workbench/builtinServices/sequentialKv.js"
+import { makeServices } from "../../workbench/builtinServices/services.js"
+import { firstTimestamp, nextTimestamp } from "../../workbench/builtinServices/timestampOracle.js"
 
 const read = (key: number): ServiceKvRequest => ({ type: "read", key })
 const write = (key: number, value: number): ServiceKvRequest => ({ type: "write", key, value })
