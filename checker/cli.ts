@@ -66,7 +66,9 @@ const checkFile = (path: string, timeLimitSeconds: Option.Option<number>, stopAt
     for (const key of result.keys) yield* Console.log(describeKey(result, key))
     const count = (v: Verdict) => result.keys.filter((k) => k.verdict === v).length
     yield* Console.log(
-      `${result.keys.length} key${result.keys.length === 1 ? "" : "s"}, ${loaded.ops.length} history lines, checked in ${(elapsed / 1000).toFixed(2)} s: ` +
+      `${result.keys.length} key${result.keys.length === 1 ? "" : "s"}, ${loaded.ops.length} history lines, checked in ${
+        (elapsed / 1000).toFixed(2)
+      } s: ` +
         `${count("valid")} valid, ${count("invalid")} invalid, ${count("unknown")} unknown. Verdict: ${result.verdict}`
     )
     return EXIT_CODE[result.verdict]

@@ -189,4 +189,3 @@ export const makeLogWriter = <Compacted>(
       failure: Deferred.await(failed)
     }
   })
-

@@ -24,5 +24,4 @@ export const requestBody = (op: Operation): RequestBody => {
 }
 
 /** The history's `value` of an invoke: null for a read, the value written, `[from, to]` for a cas. */
-export const invokeValue = (op: Operation): Json =>
-  op.f === "read" ? null : op.f === "write" ? op.value : [op.from, op.to]
+export const invokeValue = (op: Operation): Json => op.f === "read" ? null : op.f === "write" ? op.value : [op.from, op.to]

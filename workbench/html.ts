@@ -4,8 +4,7 @@ import type { Json } from "../foundation/json.js"
 
 /** What the HTML pages (report.html, timeline.html) write the same way. */
 
-export const escapeHtml = (text: string) =>
-  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
+export const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
 
 const show = (value: Json) => JSON.stringify(value)
 

@@ -54,8 +54,7 @@ const toJson = (tagged: unknown): Json => {
 const TYPES = new Set(["invoke", "ok", "fail", "info"])
 const FUNCTIONS = new Set(["read", "write", "cas"])
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value)
 
 export const parseEdnHistory = (text: string): EdnHistory => {
   let top: unknown

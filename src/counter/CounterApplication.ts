@@ -82,7 +82,8 @@ export const makeCounterApplication = (raft: Raft, network: NetworkShape) =>
       }
       const decoded = decode(envelope.body)
       if (Either.isLeft(decoded)) {
-        return refuse(envelope, errorReply(ErrorCode.malformedRequest, `malformed ${envelope.body.type}: ${describeParseError(decoded.left)}`))
+        return refuse(envelope,
+          errorReply(ErrorCode.malformedRequest, `malformed ${envelope.body.type}: ${describeParseError(decoded.left)}`))
       }
       const request = decoded.right
       return request.type === "add" ? add(envelope, request) : read(envelope, request)

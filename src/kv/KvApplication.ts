@@ -77,17 +77,18 @@ export const makeKvApplication = (raft: Raft, network: NetworkShape, inFlight: I
 
     /** Passes a client's request on to `leaderId`, the leader of `term`, and relays its reply. */
     const forward = (command: KvRequest, leaderId: string, term: number, responder: Responder) =>
-      network.rpcThen(leaderId, { type: "forward", term, ...nextForwardId(), request: command } satisfies Forward, requestTimeoutMs, (answer) =>
-        responder.answer(Either.match(answer, {
-          onLeft: () => errorReply(ErrorCode.timeout, indefinitely(`timed out waiting for leader ${leaderId}`)),
-          onRight: (body) => {
-            const { in_reply_to: _inReplyTo, msg_id: _msgId, ...reply } = body
-            const decoded = decodeReply(reply)
-            return decoded._tag === "Some"
-              ? decoded.value
-              : errorReply(ErrorCode.crash, "the leader answered with an unreadable reply; the operation may have happened")
-          }
-        })))
+      network.rpcThen(leaderId, { type: "forward", term, ...nextForwardId(), request: command } satisfies Forward, requestTimeoutMs,
+        (answer) =>
+          responder.answer(Either.match(answer, {
+            onLeft: () => errorReply(ErrorCode.timeout, indefinitely(`timed out waiting for leader ${leaderId}`)),
+            onRight: (body) => {
+              const { in_reply_to: _inReplyTo, msg_id: _msgId, ...reply } = body
+              const decoded = decodeReply(reply)
+              return decoded._tag === "Some"
+                ? decoded.value
+                : errorReply(ErrorCode.crash, "the leader answered with an unreadable reply; the operation may have happened")
+            }
+          })))
 
     /**
      * Answers a request Raft could not serve. A client's own request that
@@ -168,7 +169,8 @@ export const makeKvApplication = (raft: Raft, network: NetworkShape, inFlight: I
       }
       const decoded = decode(envelope.body)
       if (Either.isLeft(decoded)) {
-        return refuse(envelope, errorReply(ErrorCode.malformedRequest, `malformed ${envelope.body.type}: ${describeParseError(decoded.left)}`))
+        return refuse(envelope,
+          errorReply(ErrorCode.malformedRequest, `malformed ${envelope.body.type}: ${describeParseError(decoded.left)}`))
       }
       const request = decoded.right
       const refused = refusal(request, envelope.src, raft.peers)

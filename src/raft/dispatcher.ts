@@ -45,7 +45,8 @@ export const refusal = (request: RaftRequest, src: NodeId, peers: ReadonlyArray<
       text: `${request.type} is accepted only from the other cluster members (${peers.join(", ")}), not from ${src}`
     }
   }
-  const claimed = request.type === "request_vote" ? ["candidate_id", request.candidate_id] as const : ["leader_id", request.leader_id] as const
+  const claimed = request.type === "request_vote" ? ["candidate_id", request.candidate_id] as const
+    : ["leader_id", request.leader_id] as const
   if (claimed[1] !== src) {
     return { _tag: "Malformed", text: `malformed ${request.type}: ${claimed[0]} ${claimed[1]} is not its sender ${src}` }
   }

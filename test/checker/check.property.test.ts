@@ -19,7 +19,8 @@ const prefixIsLegal = (explanation: InvalidExplanation, nilMatchesAnything: bool
   for (const op of ops) {
     if (op.outcome === "fail") return false
     if (op.f === "read") {
-      const ok = op.value === null ? nilMatchesAnything || state === undefined || state === null : state !== undefined && jsonEquals(state, op.value)
+      const ok = op.value === null ? nilMatchesAnything || state === undefined || state === null
+        : state !== undefined && jsonEquals(state, op.value)
       if (!ok) return false
     } else if (op.f === "write") state = op.value
     else {

@@ -140,8 +140,7 @@ describe("lww-kv: independent replicas, gossip, the later stamp wins, as Maelstr
     ])
     const [r0, r1] = kv as [LastWriterWinsKv[0], LastWriterWinsKv[0]]
     expect([r0.clock, r1.clock]).toEqual([3, 2])
-    const valuesOf = (replica: LastWriterWinsKv[0]) =>
-      [1, 2].map((key) => applyKvRequest(replica.store, read(key), false)[0])
+    const valuesOf = (replica: LastWriterWinsKv[0]) => [1, 2].map((key) => applyKvRequest(replica.store, read(key), false)[0])
     // Key 1: replica 0's stamp 1 beats replica 1's stamp 0, whichever way the gossip goes.
     expect(valuesOf(mergeReplicas(r1, r0))[0]).toEqual({ type: "read_ok", value: 2 })
     expect(valuesOf(mergeReplicas(r0, r1))[0]).toEqual({ type: "read_ok", value: 2 })

@@ -48,7 +48,9 @@ const program = (mode: ReferenceMode) =>
         if (holder === network.self) return encodeBody(KvReply, yield* apply(request.right))
         const noAnswer = errorReply(ErrorCode.timeout, `no answer from ${holder}; the operation may or may not have happened`)
         return yield* network.rpc(holder, encodeBody(Relay, { type: "relay" as const, request: request.right }), relayTimeoutMs).pipe(
-          Effect.map((body) => Either.match(decodeRelayOk(body), { onLeft: () => noAnswer, onRight: (ok) => encodeBody(KvReply, ok.reply) })),
+          Effect.map((body) =>
+            Either.match(decodeRelayOk(body), { onLeft: () => noAnswer, onRight: (ok) => encodeBody(KvReply, ok.reply) })
+          ),
           Effect.catchTag("RpcTimeout", () => Effect.succeed(noAnswer))
         )
       })
