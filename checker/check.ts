@@ -1,4 +1,4 @@
-import type { Json } from "../src/protocol/json.js"
+import type { Json } from "../foundation/json.js"
 import { describeOperation, explainFailure } from "./explanation.js"
 import type { HistoryOp } from "./history.js"
 import { encodeRegister } from "./model.js"

@@ -2,9 +2,9 @@ import { Args, Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { Clock, Console, Data, Effect, Option, Ref } from "effect"
-import { StderrLogger } from "../layers/StderrLogger.js"
-import { canonicalJson } from "../src/protocol/json.js"
-import { runMainWithExitCode } from "../src/runMainWithExitCode.js"
+import { StderrLogger } from "../foundation/StderrLogger.js"
+import { canonicalJson } from "../foundation/json.js"
+import { runMainWithExitCode } from "../foundation/runMainWithExitCode.js"
 import { checkHistory, DEFAULT_TIME_LIMIT_MS } from "./check.js"
 import { renderExplanationText } from "./explanation.js"
 import { parseHistoryText } from "./formats/load.js"
@@ -66,7 +66,9 @@ const checkFile = (path: string, timeLimitSeconds: Option.Option<number>, stopAt
     for (const key of result.keys) yield* Console.log(describeKey(result, key))
     const count = (v: Verdict) => result.keys.filter((k) => k.verdict === v).length
     yield* Console.log(
-      `${result.keys.length} key${result.keys.length === 1 ? "" : "s"}, ${loaded.ops.length} history lines, checked in ${(elapsed / 1000).toFixed(2)} s: ` +
+      `${result.keys.length} key${result.keys.length === 1 ? "" : "s"}, ${loaded.ops.length} history lines, checked in ${
+        (elapsed / 1000).toFixed(2)
+      } s: ` +
         `${count("valid")} valid, ${count("invalid")} invalid, ${count("unknown")} unknown. Verdict: ${result.verdict}`
     )
     return EXIT_CODE[result.verdict]

@@ -1,4 +1,4 @@
-import { canonicalJson, type Json } from "../src/protocol/json.js"
+import { canonicalJson, type Json } from "../foundation/json.js"
 import type { RegisterProblem } from "./model.js"
 import type { Operation } from "./operations.js"
 import type { InvalidExplanation, OperationSummary } from "./result.js"
@@ -56,7 +56,9 @@ export const explainFailure = (
     : `No placement of it among the ${concurrent.length} operations concurrent with it is consistent.`
   const summary = note ??
     `${describeOperation(summarize(failed))} cannot be linearized. ${why} ` +
-      `A linearization of ${plural(prefix.length, "operation")} gets this far; ${concurrent.length === 1 ? "1 operation overlaps it" : `${concurrent.length} operations overlap it`}.`
+      `A linearization of ${plural(prefix.length, "operation")} gets this far; ${
+        concurrent.length === 1 ? "1 operation overlaps it" : `${concurrent.length} operations overlap it`
+      }.`
   return {
     linearizedPrefix: prefix.map((i) => summarize(problem.operations[i]!)),
     failedOperation: summarize(failed),

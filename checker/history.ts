@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { Json } from "../src/protocol/json.js"
+import { Json } from "../foundation/json.js"
 
 /**
  * One line of a lin-kv history, as the workbench writes it to history.jsonl

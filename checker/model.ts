@@ -1,4 +1,4 @@
-import { canonicalJson, type Json } from "../src/protocol/json.js"
+import { canonicalJson, type Json } from "../foundation/json.js"
 import { MalformedHistory, type Operation } from "./operations.js"
 import { ILLEGAL, NEVER, type SearchModel, type SearchProblem } from "./searchModel.js"
 
@@ -29,8 +29,7 @@ export const step = (state: number, kind: number, a: number, b: number): number 
 }
 
 /** True when applying the op never changes the state (reads, and cas from x to x). */
-export const preservesState = (kind: number, a: number, b: number): boolean =>
-  kind === READ || (kind === CAS && a === b)
+export const preservesState = (kind: number, a: number, b: number): boolean => kind === READ || (kind === CAS && a === b)
 
 /** The register as the search sees it: a write makes whatever came before it unobservable. */
 export const registerModel: SearchModel = { initial: ABSENT, step, preservesState, overwrites: (kind) => kind === WRITE }
@@ -110,7 +109,8 @@ export const encodeRegister = (
         break
       case "cas": {
         const pair = pairOf(op.value)
-        if (pair === null) throw new MalformedHistory({ message: `cas at history index ${op.index} has value ${canonicalJson(op.value)}, not [from, to]` })
+        if (pair === null)
+          throw new MalformedHistory({ message: `cas at history index ${op.index} has value ${canonicalJson(op.value)}, not [from, to]` })
         kind[i] = CAS
         a[i] = values.intern(pair[0])
         b[i] = values.intern(pair[1])

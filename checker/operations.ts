@@ -1,5 +1,5 @@
 import { Data } from "effect"
-import { canonicalJson, type Json } from "../src/protocol/json.js"
+import { canonicalJson, type Json } from "../foundation/json.js"
 import type { HistoryOp } from "./history.js"
 import type { OperationSummary } from "./result.js"
 

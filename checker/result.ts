@@ -1,4 +1,4 @@
-import type { Json } from "../src/protocol/json.js"
+import type { Json } from "../foundation/json.js"
 
 /** What the checker decides for one key, or for a whole history. */
 export type Verdict = "valid" | "invalid" | "unknown"

@@ -147,7 +147,9 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
         storage.hardState = { ...storage.hardState, caughtUp: false }
       }
       if (alone && !storage.hardState.caughtUp) {
-        return yield* refuseAlone(`${filePath}: its hard state says this node lost records that no leader has replaced since (caughtUp false)`)
+        return yield* refuseAlone(
+          `${filePath}: its hard state says this node lost records that no leader has replaced since (caughtUp false)`
+        )
       }
 
       let appender = makeDurableAppender(file, filePath, recovered.wholeBytes)

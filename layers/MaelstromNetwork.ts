@@ -3,14 +3,14 @@ import { Chunk, Context, Data, Deferred, Effect, Either, Layer, Queue, Schema, S
 import { Network } from "../services/Network.js"
 import { NodeStartup } from "../services/NodeStartup.js"
 import { type BoundedLine, splitBoundedLines } from "../src/protocol/boundedLines.js"
-import { describeParseError } from "../src/protocol/describeParseError.js"
+import { describeParseError } from "../foundation/describeParseError.js"
 import { encodeEnvelope, type Envelope } from "../src/protocol/envelope.js"
 import { ErrorCode } from "../src/protocol/errorCodes.js"
 import { type IncomingLine, readIncomingLine } from "../src/protocol/incomingLine.js"
 import { errorReply, InitRequest } from "../src/protocol/kvMessages.js"
 import { maxLineBytes } from "../src/protocol/wireLimits.js"
 import { makeNetworkCore, type NetworkCore } from "../src/network/networkCore.js"
-import { makeBacklog } from "../src/Backlog.js"
+import { makeBacklog } from "../foundation/Backlog.js"
 
 /** Stdin ended before Maelstrom's init arrived: there is no node to run. */
 export class StdinClosedBeforeInit extends Data.TaggedError("StdinClosedBeforeInit")<{}> {}

@@ -1,7 +1,7 @@
 import * as zlib from "node:zlib"
 import { Either, Schema } from "effect"
 import { type HardState, LogError, type Snapshot } from "../services/Log.js"
-import { describeParseError } from "../src/protocol/describeParseError.js"
+import { describeParseError } from "../foundation/describeParseError.js"
 import type { Entry as LogEntry } from "../services/Log.js"
 import { Entry } from "../src/protocol/raftMessages.js"
 import { appendEntries, emptyMemoryLogStorage, installSnapshot, type MemoryLogStorage, truncateEntries } from "./MemoryLog.js"
@@ -203,7 +203,8 @@ export const makeLogReplay = (file: string): LogReplay => {
 
   /** The first line of a file of format 1: its header, which must name this format. */
   const readHeader = (line: Uint8Array): Either.Either<void, LogError> => {
-    const header = Either.flatMap(textOf(line, 1), (text) => Either.mapLeft(decodeHeader(text), (error) => `header: ${describeParseError(error)}`))
+    const header = Either.flatMap(textOf(line, 1),
+      (text) => Either.mapLeft(decodeHeader(text), (error) => `header: ${describeParseError(error)}`))
     if (Either.isLeft(header)) {
       corruption = { offset: 0, problem: header.left, laterTerm: 0 }
       return Either.void
@@ -212,7 +213,8 @@ export const makeLogReplay = (file: string): LogReplay => {
     if (version !== currentLogFormat) {
       return Either.left(
         new LogError({
-          reason: `${file}: written in log format ${version} (header at byte 0, field log_format); this version reads files without a header (format 0) and of format ${currentLogFormat}`
+          reason:
+            `${file}: written in log format ${version} (header at byte 0, field log_format); this version reads files without a header (format 0) and of format ${currentLogFormat}`
         })
       )
     }

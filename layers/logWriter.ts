@@ -1,6 +1,6 @@
 import { Clock, Deferred, Effect, Fiber, type Scope } from "effect"
 import type { LogError } from "../services/Log.js"
-import { makeBacklog } from "../src/Backlog.js"
+import { makeBacklog } from "../foundation/Backlog.js"
 import type { MemoryLogStorage } from "./MemoryLog.js"
 
 /**
@@ -189,4 +189,3 @@ export const makeLogWriter = <Compacted>(
       failure: Deferred.await(failed)
     }
   })
-

@@ -1,4 +1,4 @@
-import type { Json } from "../src/protocol/json.js"
+import type { Json } from "../foundation/json.js"
 
 /** One lin-kv operation a client performs. Keys are integers, values 0..4, as Jepsen's register test uses. */
 export type Operation =
@@ -24,5 +24,4 @@ export const requestBody = (op: Operation): RequestBody => {
 }
 
 /** The history's `value` of an invoke: null for a read, the value written, `[from, to]` for a cas. */
-export const invokeValue = (op: Operation): Json =>
-  op.f === "read" ? null : op.f === "write" ? op.value : [op.from, op.to]
+export const invokeValue = (op: Operation): Json => op.f === "read" ? null : op.f === "write" ? op.value : [op.from, op.to]

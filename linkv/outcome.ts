@@ -1,7 +1,7 @@
 import { Either, Schema } from "effect"
-import { describeParseError } from "../src/protocol/describeParseError.js"
+import { describeParseError } from "../foundation/describeParseError.js"
 import { isDefinite } from "../src/protocol/errorCodes.js"
-import type { Json } from "../src/protocol/json.js"
+import type { Json } from "../foundation/json.js"
 import { CasOk, ReadOk, WriteOk } from "../src/protocol/kvMessages.js"
 import { invokeValue, type Operation } from "./operation.js"
 

@@ -12,8 +12,7 @@ export interface Partition {
 
 export const noPartition: Partition = { description: "healed", blocked: new Map() }
 
-export const isCut = (partition: Partition, src: string, dest: string): boolean =>
-  partition.blocked.get(dest)?.has(src) ?? false
+export const isCut = (partition: Partition, src: string, dest: string): boolean => partition.blocked.get(dest)?.has(src) ?? false
 
 /** The one-way links a partition cuts, as [src, dest], in the order of `nodes`. */
 export const cutLinks = (partition: Partition, nodes: ReadonlyArray<string>): Array<readonly [string, string]> =>

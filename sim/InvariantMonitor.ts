@@ -14,8 +14,7 @@ export interface LogReader {
   readonly entryAt: (index: number) => Entry | undefined
 }
 
-const describeEntry = (entry: Entry | undefined) =>
-  entry === undefined ? "nothing" : `${entry.term}:${describeCommand(entry.command)}`
+const describeEntry = (entry: Entry | undefined) => entry === undefined ? "nothing" : `${entry.term}:${describeCommand(entry.command)}`
 
 /**
  * Raft's safety properties, checked on every event as it happens rather than
@@ -77,7 +76,8 @@ export class InvariantMonitor {
       this.violate({
         invariant: "snapshots hold committed state",
         node,
-        detail: `${node} restarted with a snapshot of entries up to ${snapshotIndex}, but only ${this.decided.length} entries are known committed`
+        detail:
+          `${node} restarted with a snapshot of entries up to ${snapshotIndex}, but only ${this.decided.length} entries are known committed`
       })
     }
     // The snapshot's prefix is the decided one (checked when it was saved); the entries after it are checked now.
@@ -120,7 +120,9 @@ export class InvariantMonitor {
         this.violate({
           invariant: "log matching",
           node,
-          detail: `${node}'s entry ${index} has term ${entry.term} (${describeEntry(entry)}), as another log's entry ${index} had, yet the logs differ at or before it`
+          detail: `${node}'s entry ${index} has term ${entry.term} (${
+            describeEntry(entry)
+          }), as another log's entry ${index} had, yet the logs differ at or before it`
         })
       }
     }
@@ -140,7 +142,8 @@ export class InvariantMonitor {
         invariant: "snapshots hold committed state",
         node,
         detail: `${node} saved a snapshot of entries up to ${lastIndex} (last term ${lastTerm}), but ${
-          lastIndex > this.decided.length ? `only ${this.decided.length} entries are known committed` : `entry ${lastIndex} committed in term ${decided!.term}`
+          lastIndex > this.decided.length ? `only ${this.decided.length} entries are known committed`
+            : `entry ${lastIndex} committed in term ${decided!.term}`
         }`
       })
       return
@@ -150,7 +153,9 @@ export class InvariantMonitor {
       this.violate({
         invariant: "snapshots hold committed state",
         node,
-        detail: `${node}'s snapshot of entries up to ${lastIndex} holds ${snapshot.data.slice(0, 200)}, not the state after them: ${expected.slice(0, 200)}`
+        detail: `${node}'s snapshot of entries up to ${lastIndex} holds ${snapshot.data.slice(0, 200)}, not the state after them: ${
+          expected.slice(0, 200)
+        }`
       })
       return
     }
@@ -285,7 +290,9 @@ export class InvariantMonitor {
     this.violate({
       invariant: verb === "applies" ? "applied sequences agree" : "committed entries stay",
       node,
-      detail: `${node} ${verb} ${describeEntry(entry)} at index ${index}, where ${describeEntry(this.decidedEntries[index - 1])} was committed`
+      detail: `${node} ${verb} ${describeEntry(entry)} at index ${index}, where ${
+        describeEntry(this.decidedEntries[index - 1])
+      } was committed`
     })
     return false
   }

@@ -35,7 +35,9 @@ export const monitoredLog = (
           Effect.sync(() => {
             // Only when this very snapshot was kept: an older one changes nothing, even if another was installed meanwhile.
             if (log.snapshot() !== snapshot || before === snapshot) return
-            trace(`${node} snapshot of entries up to ${snapshot.lastIndex} (term ${snapshot.lastTerm}); log now ${log.firstIndex()}..${log.lastIndex()}`)
+            trace(
+              `${node} snapshot of entries up to ${snapshot.lastIndex} (term ${snapshot.lastTerm}); log now ${log.firstIndex()}..${log.lastIndex()}`
+            )
             monitor.snapshotSaved(node, snapshot)
           }))
       }),

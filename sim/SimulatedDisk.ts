@@ -96,53 +96,53 @@ export class SimulatedDisk {
       if (alive()) this.changeNames(directory, apply)
     }
     return {
-    createDirectory: (directory) =>
-      Effect.sync(() => {
-        const created: Array<string> = []
-        for (let current = path.resolve(directory); !this.entries.has(current); current = path.dirname(current)) {
-          created.unshift(current)
-        }
-        for (const name of created) changeNames(path.dirname(name), (names) => void names.set(name, { kind: "directory" }))
-        return created
-      }),
-    open: (target) =>
-      Effect.suspend((): Effect.Effect<{ readonly file: DiskFile; readonly created: boolean }, DiskError> => {
-        const name = path.resolve(target)
-        const existing = this.entries.get(name)
-        if (existing?.kind === "directory") return Effect.fail(this.error("open", name, "EISDIR"))
-        if (existing !== undefined) return Effect.succeed({ file: this.handle(existing.file, incarnation), created: false })
-        if (this.entries.get(path.dirname(name))?.kind !== "directory") return Effect.fail(this.error("create", name, "ENOENT"))
-        const file: SimulatedFile = { bytes: new Uint8Array(0), durable: new Uint8Array(0), pending: [] }
-        changeNames(path.dirname(name), (names) => void names.set(name, { kind: "file", file }))
-        return Effect.succeed({ file: this.handle(file, incarnation), created: true })
-      }),
-    fsyncDirectory: (directory) =>
-      Effect.suspend(() => {
-        const name = path.resolve(directory)
-        if (this.entries.get(name)?.kind !== "directory") return Effect.fail(this.error("fsync directory", name, "ENOENT"))
-        if (!alive()) return Effect.void
-        const [synced, pending] = [[], []] as [Array<NameChange>, Array<NameChange>]
-        for (const change of this.pendingNames) (change.directory === name ? synced : pending).push(change)
-        for (const change of synced) change.apply(this.durableEntries)
-        this.pendingNames = pending
-        return Effect.void
-      }),
-    rename: (from, to) =>
-      Effect.suspend(() => {
-        const [source, target] = [path.resolve(from), path.resolve(to)]
-        const node = this.entries.get(source)
-        if (node?.kind !== "file") return Effect.fail(this.error("rename", source, "ENOENT"))
-        if (path.dirname(source) !== path.dirname(target)) return Effect.fail(this.error("rename", source, "EXDEV"))
-        if (this.entries.get(target)?.kind === "directory") return Effect.fail(this.error("rename", target, "EISDIR"))
-        changeNames(path.dirname(source), (names) => {
-          // Replayed on the durable names as well: rename whatever file has the old name there.
-          const moved = names.get(source)
-          if (moved === undefined) return
-          names.delete(source)
-          names.set(target, moved)
+      createDirectory: (directory) =>
+        Effect.sync(() => {
+          const created: Array<string> = []
+          for (let current = path.resolve(directory); !this.entries.has(current); current = path.dirname(current)) {
+            created.unshift(current)
+          }
+          for (const name of created) changeNames(path.dirname(name), (names) => void names.set(name, { kind: "directory" }))
+          return created
+        }),
+      open: (target) =>
+        Effect.suspend((): Effect.Effect<{ readonly file: DiskFile; readonly created: boolean }, DiskError> => {
+          const name = path.resolve(target)
+          const existing = this.entries.get(name)
+          if (existing?.kind === "directory") return Effect.fail(this.error("open", name, "EISDIR"))
+          if (existing !== undefined) return Effect.succeed({ file: this.handle(existing.file, incarnation), created: false })
+          if (this.entries.get(path.dirname(name))?.kind !== "directory") return Effect.fail(this.error("create", name, "ENOENT"))
+          const file: SimulatedFile = { bytes: new Uint8Array(0), durable: new Uint8Array(0), pending: [] }
+          changeNames(path.dirname(name), (names) => void names.set(name, { kind: "file", file }))
+          return Effect.succeed({ file: this.handle(file, incarnation), created: true })
+        }),
+      fsyncDirectory: (directory) =>
+        Effect.suspend(() => {
+          const name = path.resolve(directory)
+          if (this.entries.get(name)?.kind !== "directory") return Effect.fail(this.error("fsync directory", name, "ENOENT"))
+          if (!alive()) return Effect.void
+          const [synced, pending] = [[], []] as [Array<NameChange>, Array<NameChange>]
+          for (const change of this.pendingNames) (change.directory === name ? synced : pending).push(change)
+          for (const change of synced) change.apply(this.durableEntries)
+          this.pendingNames = pending
+          return Effect.void
+        }),
+      rename: (from, to) =>
+        Effect.suspend(() => {
+          const [source, target] = [path.resolve(from), path.resolve(to)]
+          const node = this.entries.get(source)
+          if (node?.kind !== "file") return Effect.fail(this.error("rename", source, "ENOENT"))
+          if (path.dirname(source) !== path.dirname(target)) return Effect.fail(this.error("rename", source, "EXDEV"))
+          if (this.entries.get(target)?.kind === "directory") return Effect.fail(this.error("rename", target, "EISDIR"))
+          changeNames(path.dirname(source), (names) => {
+            // Replayed on the durable names as well: rename whatever file has the old name there.
+            const moved = names.get(source)
+            if (moved === undefined) return
+            names.delete(source)
+            names.set(target, moved)
+          })
+          return Effect.void
         })
-        return Effect.void
-      })
     }
   }
 

@@ -19,17 +19,21 @@ const options = {
   seeds: Options.integer("seeds").pipe(Options.withDefault(100), Options.withDescription("how many seeds to run")),
   firstSeed: Options.integer("first-seed").pipe(Options.withDefault(1), Options.withDescription("the first seed of the range")),
   seed: Options.integer("seed").pipe(Options.optional, Options.withDescription("replay this one seed and print its trace")),
-  nodes: Options.integer("nodes").pipe(Options.optional, Options.withDescription("cluster size (default 3; with --swarm, drawn from 1 to 7)")),
+  nodes: Options.integer("nodes").pipe(Options.optional,
+    Options.withDescription("cluster size (default 3; with --swarm, drawn from 1 to 7)")),
   swarm: Options.boolean("swarm").pipe(Options.withDescription(
     "each seed draws its own scenario: cluster size, Raft timing and batching, latency, rate, operation mix, duration, faults and how often"
   )),
   faults: Options.text("faults").pipe(
     Options.withDefault(faultKinds.join(",")),
     Options.withDescription(
-      `comma-separated faults from ${faultKinds.join(", ")} (the default: all of them), and ${optInFaultKinds.join(", ")} (only when named: each new leader cut off after a short reign); "none" for none (with --swarm, the faults each seed draws from)`
+      `comma-separated faults from ${faultKinds.join(", ")} (the default: all of them), and ${
+        optInFaultKinds.join(", ")
+      } (only when named: each new leader cut off after a short reign); "none" for none (with --swarm, the faults each seed draws from)`
     )
   ),
-  duration: Options.float("duration").pipe(Options.optional, Options.withDescription("simulated seconds of client operations per seed (default 3; with --swarm, drawn from 1 to 5)")),
+  duration: Options.float("duration").pipe(Options.optional,
+    Options.withDescription("simulated seconds of client operations per seed (default 3; with --swarm, drawn from 1 to 5)")),
   broken: Options.choice("broken", Object.keys(brokenVariants) as Array<BrokenVariantName>).pipe(
     Options.optional,
     Options.withDescription("run a deliberately broken node instead of the product, to see the simulator catch it")
@@ -39,7 +43,9 @@ const options = {
   keepGoing: Options.boolean("keep-going").pipe(Options.withDescription("go on after a failing seed and list them all at the end")),
   workers: Options.integer("workers").pipe(
     Options.optional,
-    Options.withDescription("worker threads running seeds at once (default: the machine's available parallelism); results do not depend on it")
+    Options.withDescription(
+      "worker threads running seeds at once (default: the machine's available parallelism); results do not depend on it"
+    )
   ),
   shard: Options.text("shard").pipe(
     Options.optional,
@@ -117,7 +123,8 @@ const describeResult = (parsed: Parsed, scenario: Scenario, result: SeedOutcome)
   const recovered = result.recoveredInMs === null
     ? ""
     : `, recovered in ${result.recoveredInMs} ms after the faults, of ${result.livenessBoundMs} ms allowed`
-  const line = `seed ${result.seed}: ${outcome} (${result.simulatedMs} simulated ms; operations ok ${ok}, fail ${fail}, info ${info}${recovered})`
+  const line =
+    `seed ${result.seed}: ${outcome} (${result.simulatedMs} simulated ms; operations ok ${ok}, fail ${fail}, info ${info}${recovered})`
   return parsed.swarm ? `${line}\n  scenario: ${describeScenario(scenario)}` : line
 }
 
@@ -157,7 +164,9 @@ const sweep = (parsed: Parsed, spec: ScenarioSpec) =>
       onSome: (text) => ` (shard ${text} of ${range.count} seeds from ${range.first})`
     })
     yield* Console.error(
-      `running ${shard.count} ${parsed.swarm ? "swarm " : ""}seeds from ${shard.first}${slice} on ${workers} worker threads: ${nodes} nodes, faults ${parsed.faults}`
+      `running ${shard.count} ${
+        parsed.swarm ? "swarm " : ""
+      }seeds from ${shard.first}${slice} on ${workers} worker threads: ${nodes} nodes, faults ${parsed.faults}`
     )
     yield* seedOutcomes(spec, shard, workers).pipe(
       Stream.takeUntil((result) => result.violation !== null && !parsed.keepGoing),

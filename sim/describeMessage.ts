@@ -25,5 +25,4 @@ export const describeBody = (body: Body): string => {
   return [type, ...parts].join(" ")
 }
 
-export const describeEnvelope = (envelope: Envelope): string =>
-  `${envelope.src}->${envelope.dest} ${describeBody(envelope.body)}`
+export const describeEnvelope = (envelope: Envelope): string => `${envelope.src}->${envelope.dest} ${describeBody(envelope.body)}`

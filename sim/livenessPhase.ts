@@ -35,7 +35,8 @@ export type LivenessResult =
   | { readonly _tag: "Recovered"; readonly afterMs: number }
   | { readonly _tag: "Violated"; readonly violation: Violation }
 
-type Check = { readonly _tag: "Holds"; readonly leader: NodeId } | { readonly _tag: "Fails"; readonly node: NodeId; readonly problem: string }
+type Check = { readonly _tag: "Holds"; readonly leader: NodeId } | { readonly _tag: "Fails"; readonly node: NodeId;
+  readonly problem: string }
 
 const describeRole = (cluster: SimCluster, node: NodeId) => {
   const role = cluster.currentRoles().get(node)

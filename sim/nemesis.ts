@@ -31,8 +31,7 @@ export interface NemesisOptions {
   readonly churnReignMaxMs: number
 }
 
-const pick = <A>(items: ReadonlyArray<A>): Effect.Effect<A> =>
-  Effect.map(Random.nextIntBetween(0, items.length), (i) => items[i]!)
+const pick = <A>(items: ReadonlyArray<A>): Effect.Effect<A> => Effect.map(Random.nextIntBetween(0, items.length), (i) => items[i]!)
 
 const allLinks = (nodes: ReadonlyArray<NodeId>): Array<Link> =>
   nodes.flatMap((a) => nodes.filter((b) => b !== a).map((b) => [a, b] as const))
@@ -167,7 +166,9 @@ export const runNemesis = (cluster: SimCluster, options: NemesisOptions): Effect
             if ((yield* Random.next) < 0.7) {
               const downMs = yield* Random.nextIntBetween(50, 2000)
               yield* Effect.forkScoped(
-                Effect.sleep(downMs).pipe(Effect.zipRight(Effect.suspend(() => cluster.isRunning(node) ? Effect.void : cluster.start(node))))
+                Effect.sleep(downMs).pipe(
+                  Effect.zipRight(Effect.suspend(() => cluster.isRunning(node) ? Effect.void : cluster.start(node)))
+                )
               )
             }
           }

@@ -71,13 +71,14 @@ export const runSeed = (seed: number, scenario: Scenario, trace?: Trace): SeedRe
         untilMs: scenario.workloadMs
       })
     ], { concurrency: "unbounded", discard: true })
-    const liveness = Effect.flatMap(Effect.zip(workload.recorded, workload.livenessProbes), ([{ operations }, probesThrough]) =>
-      runLivenessPhase(cluster, {
-        boundMs,
-        clientTimeoutMs: scenario.clientTimeoutMs,
-        firstProcess: Math.max(-1, ...operations.map((op) => op.process)) + 1,
-        probesThrough
-      }))
+    const liveness = Effect.flatMap(Effect.zip(workload.recorded, workload.livenessProbes),
+      ([{ operations }, probesThrough]) =>
+        runLivenessPhase(cluster, {
+          boundMs,
+          clientTimeoutMs: scenario.clientTimeoutMs,
+          firstProcess: Math.max(-1, ...operations.map((op) => op.process)) + 1,
+          probesThrough
+        }))
     const result = yield* Effect.raceFirst(
       Effect.zipRight(clientsAndFaults, liveness),
       Effect.as(Deferred.await(stop), null)

@@ -55,8 +55,7 @@ export const runSimulatedClients = (
       mix: options.mix
     })
     const connect = (process: number) =>
-      Effect.flatMap(Random.nextIntBetween(0, cluster.nodeIds.length), (i) =>
-        connectSimulatedClient(cluster, process, cluster.nodeIds[i]!))
+      Effect.flatMap(Random.nextIntBetween(0, cluster.nodeIds.length), (i) => connectSimulatedClient(cluster, process, cluster.nodeIds[i]!))
     yield* Effect.forEach(
       Array.from({ length: options.clients }, (_, i) => i),
       (thread) =>

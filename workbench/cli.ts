@@ -39,7 +39,9 @@ const withDefault = (name: string, value: string, description: string) =>
 
 const options = {
   workload: withDefault("workload", defaults.workload, "the workload; this workbench runs lin-kv").pipe(Options.withAlias("w")),
-  bin: Options.text("bin").pipe(Options.withDescription("the node binary (any executable); words after the options, or after --, are its arguments")),
+  bin: Options.text("bin").pipe(
+    Options.withDescription("the node binary (any executable); words after the options, or after --, are its arguments")
+  ),
   nodeCount: withDefault("node-count", defaults.nodeCount, "number of nodes, named n0, n1, ... as in Maelstrom"),
   nodes: Options.text("nodes").pipe(Options.optional, Options.withDescription("comma-separated node names, instead of --node-count")),
   concurrency: withDefault("concurrency", defaults.concurrency, "client count: an integer, or Kn for K per node"),
@@ -61,7 +63,8 @@ const options = {
     "mean seconds between a fault and its heal, and between a heal and the next fault of its kind (each waits 0 to twice this)"
   ),
   testCount: withDefault("test-count", defaults.testCount, "how many tests to run, one after the other"),
-  seed: Options.text("seed").pipe(Options.optional, Options.withDescription("seed of the generator, latencies and nemesis (default: from the clock)")),
+  seed: Options.text("seed").pipe(Options.optional,
+    Options.withDescription("seed of the generator, latencies and nemesis (default: from the clock)")),
   logStderr: Options.boolean("log-stderr").pipe(Options.withDescription("also print the nodes' stderr here (default: off)")),
   store: withDefault("store", defaults.store, "where results are written")
 }
@@ -111,7 +114,10 @@ const checkBinary = (bin: string) =>
     },
     catch: (error) =>
       new UsageError({
-        message: `--bin ${bin}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as NodeJS.ErrnoException).code === "EACCES" ? "not executable (chmod +x it)" : (error as Error).message}`
+        message: `--bin ${bin}: ${
+          (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file"
+            : (error as NodeJS.ErrnoException).code === "EACCES" ? "not executable (chmod +x it)" : (error as Error).message
+        }`
       })
   })
 
@@ -120,14 +126,20 @@ export const toTestOptions = (parsed: ParsedOptions): Effect.Effect<TestOptions,
     if (parsed.workload !== "lin-kv") {
       return yield* new UsageError({ message: `unknown workload ${JSON.stringify(parsed.workload)}; this workbench runs: lin-kv` })
     }
-    const nodeIds = parseNodeIds(Option.getOrUndefined(parsed.nodes), yield* numberFlag("--node-count", parsed.nodeCount, "a positive integer"))
+    const nodeIds = parseNodeIds(Option.getOrUndefined(parsed.nodes),
+      yield* numberFlag("--node-count", parsed.nodeCount, "a positive integer"))
     if (nodeIds === undefined) return yield* new UsageError({ message: "--nodes needs distinct comma-separated names, like n0,n1,n2" })
     const concurrency = parseConcurrency(parsed.concurrency, nodeIds.length)
-    if (concurrency === undefined) return yield* new UsageError({ message: `--concurrency ${parsed.concurrency}: use an integer or Kn (K clients per node)` })
+    if (concurrency === undefined)
+      return yield* new UsageError({
+        message: `--concurrency ${parsed.concurrency}: use an integer or Kn (K clients per node)`
+      })
     const nemesis = Option.isNone(parsed.nemesis) ? [] : yield* parseNemesis(parsed.nemesis.value)
     const latencyDistribution = parsed.latencyDist
     if (!isLatencyName(latencyDistribution)) {
-      return yield* new UsageError({ message: `--latency-dist ${JSON.stringify(latencyDistribution)}: expected one of ${maelstromLatencyNames.join(", ")}` })
+      return yield* new UsageError({
+        message: `--latency-dist ${JSON.stringify(latencyDistribution)}: expected one of ${maelstromLatencyNames.join(", ")}`
+      })
     }
     return {
       workload: "lin-kv",
@@ -143,7 +155,8 @@ export const toTestOptions = (parsed: ParsedOptions): Effect.Effect<TestOptions,
       nemesis,
       nemesisIntervalSeconds: yield* numberFlag("--nemesis-interval", parsed.nemesisInterval, "a positive number"),
       testCount: yield* numberFlag("--test-count", parsed.testCount, "a positive integer"),
-      seed: Option.isSome(parsed.seed) ? yield* numberFlag("--seed", parsed.seed.value, "an integer") : (yield* Clock.currentTimeMillis) % 2 ** 31,
+      seed: Option.isSome(parsed.seed) ? yield* numberFlag("--seed", parsed.seed.value, "an integer")
+        : (yield* Clock.currentTimeMillis) % 2 ** 31,
       logStderr: parsed.logStderr,
       storeDir: resolve(parsed.store)
     } satisfies TestOptions
@@ -192,7 +205,7 @@ export const runCli = (argv: ReadonlyArray<string>) => {
   )
   const args = command === undefined ? [runtime, script] : [runtime, script, command, ...split.options]
   return Command.run(workbenchCommand, { name: "workbench", version: "0.1.0" })(args).pipe(
-    Effect.catchIf(ValidationError.isValidationError, (error) =>
-      Effect.fail(new OptionsRejected({ message: HelpDoc.toAnsiText(error.error).trim() })))
+    Effect.catchIf(ValidationError.isValidationError,
+      (error) => Effect.fail(new OptionsRejected({ message: HelpDoc.toAnsiText(error.error).trim() })))
   )
 }

@@ -75,7 +75,8 @@ export const connectClient = (
       call: (body, timeoutMs) =>
         Effect.suspend(() => {
           msgId += 1
-          return Effect.zipRight(router.fromClient({ src: clientId, dest: node, body: { ...body, msg_id: msgId } }), awaitReply(msgId, timeoutMs))
+          return Effect.zipRight(router.fromClient({ src: clientId, dest: node, body: { ...body, msg_id: msgId } }),
+            awaitReply(msgId, timeoutMs))
         }),
       close: router.closeClient(clientId)
     }

@@ -154,7 +154,9 @@ export const startCluster = (options: {
 
     const router = yield* makeRouter({
       nodes: new Map(test.nodeIds.map((node) => [node, (line: string) =>
-        Effect.flatMap(Ref.get(member(node)), ({ process, status }) => receivesMessages(status) ? Effect.as(process.send(line), true) : Effect.succeed(false))])),
+        Effect.flatMap(Ref.get(member(node)), ({ process, status }) =>
+          receivesMessages(status) ? Effect.as(process.send(line), true) : Effect.succeed(false))]
+      )),
       latency: maelstromLatency(test.latencyMs, test.latencyDistribution)
     })
 
@@ -164,11 +166,13 @@ export const startCluster = (options: {
         const isStopping = yield* Ref.get(stopping)
         const crashed = yield* Ref.modify(member(process.id), (m): [boolean, Member] =>
           m.process === process && exitIsCrash(m.status, isStopping) ? [true, { ...m, status: "crashed" }] : [false, m])
-        if (!crashed) return
+        if (!crashed)
+          return
         const atMillis = yield* Clock.currentTimeMillis
         yield* Effect.logError(`node ${process.id} died (code ${exit.code}, signal ${exit.signal}): the run is invalid`)
         const all = yield* Ref.updateAndGet(crashes, (cs) => [...cs, { node: process, exit, atMillis }])
-        if (all.length === test.nodeIds.length) yield* Deferred.succeed(allCrashed, undefined)
+        if (all.length === test.nodeIds.length)
+          yield* Deferred.succeed(allCrashed, undefined)
       })
 
     /**
@@ -188,11 +192,14 @@ export const startCluster = (options: {
         })
         const current: Member = { process, status }
         const existing = members.get(node)
-        if (existing === undefined) members.set(node, yield* Ref.make(current))
+        if (existing === undefined)
+          members.set(node, yield* Ref.make(current))
         else yield* Ref.set(existing, current)
         // Every line read so far at each turn: one wake-up for all the lines of a chunk of stdout.
         yield* Queue.takeBetween(process.stdoutLines, 1, Number.POSITIVE_INFINITY).pipe(
-          Effect.flatMap((lines) => Effect.forEach(lines, (line) => router.fromNode(node, line), { discard: true })),
+          Effect.flatMap((lines) =>
+            Effect.forEach(lines, (line) => router.fromNode(node, line), { discard: true })
+          ),
           Effect.forever,
           Effect.forkIn(scope)
         )
@@ -208,8 +215,8 @@ export const startCluster = (options: {
       firstProcesses.push(yield* startProcess(node, "running"))
       initClients.push(yield* freshClientId)
     }
-    yield* Effect.forEach(firstProcesses, (process, i) =>
-      initialize(router, router.fromClient, process, test.nodeIds, initClients[i]!, options.logPath(process.id)), {
+    yield* Effect.forEach(firstProcesses,
+      (process, i) => initialize(router, router.fromClient, process, test.nodeIds, initClients[i]!, options.logPath(process.id)), {
       concurrency: "unbounded",
       discard: true
     })

@@ -1,5 +1,5 @@
 import type { HistoryOp } from "../checker/history.js"
-import type { Json } from "../src/protocol/json.js"
+import type { Json } from "../foundation/json.js"
 
 /** A JSON value as EDN: null is nil, arrays are vectors, objects maps with string keys (JSON's string escapes are EDN's). */
 const ednOf = (value: Json): string => {

@@ -1,11 +1,10 @@
 import type { HistoryOp } from "../checker/history.js"
 import type { CheckResult, OperationSummary } from "../checker/result.js"
-import type { Json } from "../src/protocol/json.js"
+import type { Json } from "../foundation/json.js"
 
 /** What the HTML pages (report.html, timeline.html) write the same way. */
 
-export const escapeHtml = (text: string) =>
-  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
+export const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
 
 const show = (value: Json) => JSON.stringify(value)
 

@@ -1,7 +1,7 @@
 import { NodeContext } from "@effect/platform-node"
 import { Console, Effect } from "effect"
-import { StderrLogger } from "../layers/StderrLogger.js"
-import { runMainWithExitCode } from "../src/runMainWithExitCode.js"
+import { StderrLogger } from "../foundation/StderrLogger.js"
+import { runMainWithExitCode } from "../foundation/runMainWithExitCode.js"
 import { runCli } from "./cli.js"
 
 /**

@@ -99,8 +99,8 @@ export const startNodeProcess = (
         // workbench, which stops the test, and not the nodes, which would die mid-test.
         const child = spawn(config.bin, [...config.args], { cwd: config.workDir, stdio: "pipe", detached: true })
         child.once("spawn", () => resume(Effect.succeed(child)))
-        child.once("error", (error) =>
-          resume(Effect.fail(new NodeSpawnError({ node: config.id, message: `cannot start ${config.bin}: ${error.message}` }))))
+        child.once("error",
+          (error) => resume(Effect.fail(new NodeSpawnError({ node: config.id, message: `cannot start ${config.bin}: ${error.message}` }))))
       }),
       (child) =>
         Effect.gen(function*() {

@@ -55,8 +55,20 @@ const frame = (title: string, xLabel: string, yLabel: string, x: Axis, y: Axis, 
 <rect width="${width}" height="${height}" fill="white"/>
 <text x="${width / 2}" y="18" text-anchor="middle" font-size="15" font-weight="bold">${escape(title)}</text>
 <g transform="translate(${margin.left},${margin.top})">
-${y.ticks.map((t) => `<line x1="0" x2="${plotWidth}" y1="${fixed(y.toPixel(t.value))}" y2="${fixed(y.toPixel(t.value))}" stroke="#e6e6e6"/><text x="-6" y="${fixed(y.toPixel(t.value)) + 4}" text-anchor="end">${t.label}</text>`).join("\n")}
-${x.ticks.map((t) => `<line x1="${fixed(x.toPixel(t.value))}" x2="${fixed(x.toPixel(t.value))}" y1="${plotHeight}" y2="${plotHeight + 5}" stroke="#333"/><text x="${fixed(x.toPixel(t.value))}" y="${plotHeight + 18}" text-anchor="middle">${t.label}</text>`).join("\n")}
+${
+  y.ticks.map((t) =>
+    `<line x1="0" x2="${plotWidth}" y1="${fixed(y.toPixel(t.value))}" y2="${fixed(y.toPixel(t.value))}" stroke="#e6e6e6"/><text x="-6" y="${
+      fixed(y.toPixel(t.value)) + 4
+    }" text-anchor="end">${t.label}</text>`
+  ).join("\n")
+}
+${
+  x.ticks.map((t) =>
+    `<line x1="${fixed(x.toPixel(t.value))}" x2="${fixed(x.toPixel(t.value))}" y1="${plotHeight}" y2="${
+      plotHeight + 5
+    }" stroke="#333"/><text x="${fixed(x.toPixel(t.value))}" y="${plotHeight + 18}" text-anchor="middle">${t.label}</text>`
+  ).join("\n")
+}
 ${body}
 <rect width="${plotWidth}" height="${plotHeight}" fill="none" stroke="#333"/>
 <text x="${plotWidth / 2}" y="${plotHeight + 38}" text-anchor="middle">${escape(xLabel)}</text>
@@ -73,12 +85,16 @@ const swatchOpacity = 0.4
 const faultShading = (windows: ReadonlyArray<FaultWindow>, x: Axis) =>
   windows.map((w) => {
     const left = x.toPixel(w.startMs / 1000)
-    return `<rect x="${fixed(left)}" y="0" width="${fixed(Math.max(1, x.toPixel(w.endMs / 1000) - left))}" height="${plotHeight}" fill="${faultColors[w.kind]}" fill-opacity="${shadingOpacity}"><title>${escape(w.description)}</title></rect>`
+    return `<rect x="${fixed(left)}" y="0" width="${fixed(Math.max(1, x.toPixel(w.endMs / 1000) - left))}" height="${plotHeight}" fill="${
+      faultColors[w.kind]
+    }" fill-opacity="${shadingOpacity}"><title>${escape(w.description)}</title></rect>`
   }).join("\n")
 
 const legendOf = (entries: ReadonlyArray<readonly [string, string, number?]>) =>
   entries.map(([label, color, opacity = 1], i) =>
-    `<rect x="${plotWidth - 95}" y="${8 + i * 16}" width="10" height="10" fill="${color}" fill-opacity="${opacity}"/><text x="${plotWidth - 80}" y="${17 + i * 16}">${escape(label)}</text>`
+    `<rect x="${plotWidth - 95}" y="${8 + i * 16}" width="10" height="10" fill="${color}" fill-opacity="${opacity}"/><text x="${
+      plotWidth - 80
+    }" y="${17 + i * 16}">${escape(label)}</text>`
   ).join("\n")
 
 /** A plot over the run's time, with fault windows shaded behind the data, one colour per fault kind, named in the legend. */
@@ -117,7 +133,9 @@ export const latencyPlot = (
     plotHeight
   )
   const points = ops.map((op) =>
-    `<circle cx="${fixed(x.toPixel(op.startMs / 1000))}" cy="${fixed(y.toPixel(op.latencyMs))}" r="2" fill="${outcomeColors[op.type]}" fill-opacity="0.6"/>`
+    `<circle cx="${fixed(x.toPixel(op.startMs / 1000))}" cy="${fixed(y.toPixel(op.latencyMs))}" r="2" fill="${
+      outcomeColors[op.type]
+    }" fill-opacity="0.6"/>`
   ).join("\n")
   return overTime("Latency of each operation", "latency (ms, log scale)", x, y, windows, points, Object.entries(outcomeColors))
 }
@@ -140,7 +158,9 @@ export const ratePlot = (
   const peak = series.reduce((max, s) => s.counts.reduce((m, c) => Math.max(m, c), max), 1)
   const y = linearAxis(peak, plotHeight, true, 6)
   const lines = series.map(({ type, counts }) =>
-    `<polyline fill="none" stroke="${outcomeColors[type]}" stroke-width="2" points="${counts.map((c, i) => `${fixed(x.toPixel(i + 0.5))},${fixed(y.toPixel(c))}`).join(" ")}"/>`
+    `<polyline fill="none" stroke="${outcomeColors[type]}" stroke-width="2" points="${
+      counts.map((c, i) => `${fixed(x.toPixel(i + 0.5))},${fixed(y.toPixel(c))}`).join(" ")
+    }"/>`
   ).join("\n")
   const legend = series.map((s) => [s.type, outcomeColors[s.type]] as const)
   return overTime("Throughput", "completed operations per second", x, y, windows, lines, legend)

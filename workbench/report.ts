@@ -1,5 +1,5 @@
 import type { InvalidExplanation } from "../checker/result.js"
-import type { Json } from "../src/protocol/json.js"
+import type { Json } from "../foundation/json.js"
 import { describeOp, escapeHtml as escape, processLabel, unlinearizableColor } from "./html.js"
 import { outcomeColors } from "./plots.js"
 import { crashProblem, type Results, verdictLine } from "./results.js"
@@ -43,7 +43,9 @@ export const explanationTimeline = (explanation: InvalidExplanation, nodes: Read
     const title = `${describeOp(op)}: ${op.outcome}, invoked ${(op.invokeTime / 1e6).toFixed(1)} ms` +
       (op.completeTime === null ? ", never completed" : `, completed ${(op.completeTime / 1e6).toFixed(1)} ms`) +
       ` (history index ${op.index})`
-    return `<g${role === "failed" ? ` class="unlinearizable"` : ""}><title>${escape(title)}</title><rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="22" rx="3" fill="${colors[role]}"` +
+    return `<g${role === "failed" ? ` class="unlinearizable"` : ""}><title>${escape(title)}</title><rect x="${
+      x.toFixed(1)
+    }" y="${y}" width="${w.toFixed(1)}" height="22" rx="3" fill="${colors[role]}"` +
       `${op.completeTime === null ? ` fill-opacity="0.5" stroke="${colors[role]}" stroke-dasharray="4 3"` : ""}/>` +
       `<text x="${(x + 4).toFixed(1)}" y="${y + 15}" font-size="12" fill="#111">${escape(`${describeOp(op)} ${op.outcome}`)}</text></g>`
   })
@@ -51,7 +53,9 @@ export const explanationTimeline = (explanation: InvalidExplanation, nodes: Read
     `<text x="4" y="${30 + row * rowHeight + 15}" font-size="12">${escape(processLabel(p, nodes))}</text>`
   )
   const svgHeight = 50 + processes.length * rowHeight
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${labelWidth + barsWidth + labelRoom}" height="${svgHeight}" font-family="Helvetica, Arial, sans-serif">
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${
+    labelWidth + barsWidth + labelRoom
+  }" height="${svgHeight}" font-family="Helvetica, Arial, sans-serif">
 <text x="${labelWidth}" y="16" font-size="11" fill="#555">${(start / 1e6).toFixed(1)} ms</text>
 <text x="${labelWidth + barsWidth}" y="16" font-size="11" fill="#555" text-anchor="end">${(end / 1e6).toFixed(1)} ms</text>
 ${labels.join("\n")}
@@ -66,7 +70,13 @@ const faultsTable = (faults: Results["faults"]): string =>
   faults.length === 0 ? "" : `<h2>Faults</h2>
 <table>
 <tr><th>from</th><th>to</th><th>kind</th><th>fault</th><th>healed</th></tr>
-${faults.map((f) => `<tr><td>${(f.startMs / 1000).toFixed(1)} s</td><td>${(f.endMs / 1000).toFixed(1)} s</td><td>${escape(f.kind)}</td><td>${escape(f.description)}</td><td>${escape(f.problem ?? "yes")}</td></tr>`).join("\n")}
+${
+    faults.map((f) =>
+      `<tr><td>${(f.startMs / 1000).toFixed(1)} s</td><td>${(f.endMs / 1000).toFixed(1)} s</td><td>${escape(f.kind)}</td><td>${
+        escape(f.description)
+      }</td><td>${escape(f.problem ?? "yes")}</td></tr>`
+    ).join("\n")
+  }
 </table>`
 
 /** `nodes`: the node of each client process, as `processNodes` gives it. */
@@ -97,36 +107,81 @@ ${row("nodes", test.nodes.join(", "))}
 ${row("clients", `${test.concurrency}, ${test.rate} ops/s target, client timeout ${test.clientTimeoutMs} ms`)}
 ${row("time limit", `${test.timeLimitSeconds} s`)}
 ${row("latency", `${test.latencyMs} ms, ${test.latencyDistribution}`)}
-${row("nemesis", test.nemesis.length > 0 ? `${test.nemesis.join(", ")} every ${test.nemesisIntervalSeconds} s (${results.faults.length} faults)` : "none")}
+${
+    row("nemesis",
+      test.nemesis.length > 0 ? `${test.nemesis.join(", ")} every ${test.nemesisIntervalSeconds} s (${results.faults.length} faults)`
+        : "none")
+  }
 ${row("seed", String(test.seed))}
 ${row("started", test.startedAt)}
 </table>
 ${faultsTable(results.faults)}
 <h2>Results</h2>
 <table>
-${row("operations", `${stats.operations}: ok ${stats.ok}, fail ${stats.fail}, info ${stats.info}${stats.unfinished > 0 ? `, unfinished ${stats.unfinished}` : ""}`)}
-${(["read", "write", "cas"] as const).map((f) => row(`  ${f}`, `ok ${stats.byFunction[f].ok}, fail ${stats.byFunction[f].fail}, info ${stats.byFunction[f].info}`)).join("\n")}
-${row("keys", `${results.linearizability.keys.length} checked: ${keyCount("valid")} linearizable, ${keyCount("invalid")} not, ${keyCount("unknown")} unknown`)}
+${
+    row("operations",
+      `${stats.operations}: ok ${stats.ok}, fail ${stats.fail}, info ${stats.info}${
+        stats.unfinished > 0 ? `, unfinished ${stats.unfinished}` : ""
+      }`)
+  }
+${
+    (["read", "write", "cas"] as const).map((f) =>
+      row(`  ${f}`, `ok ${stats.byFunction[f].ok}, fail ${stats.byFunction[f].fail}, info ${stats.byFunction[f].info}`)
+    ).join("\n")
+  }
+${
+    row("keys",
+      `${results.linearizability.keys.length} checked: ${keyCount("valid")} linearizable, ${keyCount("invalid")} not, ${
+        keyCount("unknown")
+      } unknown`)
+  }
 ${row("throughput", `${stats.throughput.okPerSecond} ok/s, ${stats.throughput.completedPerSecond} completed/s`)}
 ${row("availability", `${(stats.availability * 100).toFixed(1)}% of operations ok`)}
-${row("latency of ok operations", latency === null ? "none" : `p50 ${latency.p50} ms, p90 ${latency.p90} ms, p99 ${latency.p99} ms, max ${latency.max} ms`)}
-${row("messages per operation", `${stats.messagesPerOperation.total} (${stats.messagesPerOperation.serverToServer} between nodes and services)`)}
-${row("network", `${network.nodeToNode} node↔node, ${network.toServices} to services and ${network.fromServices} back, ${network.cutByPartition} dropped by partitions, ${network.toDownNode} lost at nodes that were down; ${network.stdoutCutOff.length} node stdout(s) cut off by a line that is no message, ${network.unknownSrc} unknown src, ${network.unknownDest} unknown dest`)}
-${row("malformed replies", results.malformedReplies.sample === null ? "none" : `${results.malformedReplies.count}; the first, from ${results.malformedReplies.sample.node}: ${results.malformedReplies.sample.body} (${results.malformedReplies.sample.problem}); expected ${results.malformedReplies.expected}`)}
+${
+    row("latency of ok operations",
+      latency === null ? "none" : `p50 ${latency.p50} ms, p90 ${latency.p90} ms, p99 ${latency.p99} ms, max ${latency.max} ms`)
+  }
+${
+    row("messages per operation",
+      `${stats.messagesPerOperation.total} (${stats.messagesPerOperation.serverToServer} between nodes and services)`)
+  }
+${
+    row("network",
+      `${network.nodeToNode} node↔node, ${network.toServices} to services and ${network.fromServices} back, ${network.cutByPartition} dropped by partitions, ${network.toDownNode} lost at nodes that were down; ${network.stdoutCutOff.length} node stdout(s) cut off by a line that is no message, ${network.unknownSrc} unknown src, ${network.unknownDest} unknown dest`)
+  }
+${
+    row("malformed replies", results.malformedReplies.sample === null ? "none"
+      : `${results.malformedReplies.count}; the first, from ${results.malformedReplies.sample.node}: ${results.malformedReplies.sample.body} (${results.malformedReplies.sample.problem}); expected ${results.malformedReplies.expected}`)
+  }
 ${row("node crashes", results.crashes.length === 0 ? "none" : results.crashes.map(crashProblem).join("; "))}
 </table>
-${network.samples.length > 0 ? `<h3>Rejected node output</h3><pre>${escape(network.samples.map((s) => `${s.node}: ${s.problem}: ${s.line}`).join("\n"))}</pre>` : ""}
+${
+    network.samples.length > 0
+      ? `<h3>Rejected node output</h3><pre>${escape(network.samples.map((s) => `${s.node}: ${s.problem}: ${s.line}`).join("\n"))}</pre>`
+      : ""
+  }
 <h2>Latency</h2>
 ${plots.latency}
 <h2>Throughput</h2>
 ${plots.rate}
-${invalidKeys.length === 0 ? "" : `<h2>Why the history is not linearizable</h2>
+${
+    invalidKeys.length === 0 ? "" : `<h2>Why the history is not linearizable</h2>
 <p class="legend"><span style="background:${unlinearizableColor}; color: #fff">not linearizable</span><span style="background:${outcomeColors.info}">concurrent with it</span><span style="background:#9aa5b1">linearized before it</span> Hover a bar for its times; <a href="timeline.html">timeline.html</a> shows it among every operation of the test.</p>
-${invalidKeys.slice(0, 5).map((key) => `<h3>key ${escape(show(key.key))}</h3>
+${
+      invalidKeys.slice(0, 5).map((key) =>
+        `<h3>key ${escape(show(key.key))}</h3>
 <p>${escape(key.explanation?.summary ?? "no explanation")}</p>
-${key.explanation ? `<p>Possible values just before it: ${escape(key.explanation.possibleStates.map((s) => (s === null ? "absent" : show(s))).join(", ") || "none")}</p>
-${explanationTimeline(key.explanation, nodes)}` : ""}`).join("\n")}
-${invalidKeys.length > 5 ? `<p>…and ${invalidKeys.length - 5} more invalid keys in results.json.</p>` : ""}`}
+${
+          key.explanation ?
+            `<p>Possible values just before it: ${
+              escape(key.explanation.possibleStates.map((s) => (s === null ? "absent" : show(s))).join(", ") || "none")
+            }</p>
+${explanationTimeline(key.explanation, nodes)}` : ""
+        }`
+      ).join("\n")
+    }
+${invalidKeys.length > 5 ? `<p>…and ${invalidKeys.length - 5} more invalid keys in results.json.</p>` : ""}`
+  }
 <p>Files: <a href="timeline.html">timeline.html</a> (every operation, one column per process), <a href="results.json">results.json</a>, <a href="history.jsonl">history.jsonl</a>, <a href="latency.svg">latency.svg</a>, <a href="rate.svg">rate.svg</a>, <a href="node-logs/">node-logs/</a></p>
 </body></html>
 `

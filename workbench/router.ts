@@ -2,7 +2,7 @@ import { Effect, Either, FiberSet, type Scope } from "effect"
 import { decodeEnvelope, encodeEnvelope, type Envelope } from "../src/protocol/envelope.js"
 import { type LatencyDistribution, sampleLatency } from "../linkv/latency.js"
 import { isCut, noPartition, type Partition } from "../linkv/partitionShapes.js"
-import { isServiceName, makeServices, type ServiceName } from "./services/services.js"
+import { isServiceName, makeServices, type ServiceName } from "./builtinServices/services.js"
 
 /**
  * A message the workbench passes on, as a line for a node's stdin. Every one
@@ -121,8 +121,7 @@ export const makeRouter = (config: RouterConfig): Effect.Effect<Router, never, S
     const inFlight = yield* FiberSet.make()
     const services = yield* makeServices
 
-    const count = (field: Exclude<keyof RouterCounters, "samples" | "stdoutCutOff">) =>
-      Effect.sync(() => void (tally[field] += 1))
+    const count = (field: Exclude<keyof RouterCounters, "samples" | "stdoutCutOff">) => Effect.sync(() => void (tally[field] += 1))
     const reject = (field: "unknownSrc" | "unknownDest", node: string, problem: string, line: string) =>
       Effect.sync(() => {
         tally[field] += 1
@@ -187,8 +186,8 @@ export const makeRouter = (config: RouterConfig): Effect.Effect<Router, never, S
               return toNode(envelope)
             }
             tally.nodeToNode += 1
-            return Effect.flatMap(sampleLatency(config.latency), (delay) =>
-              delay <= 0 ? toNode(envelope) : afterLatency(delay, deliverUnlessCut(envelope)))
+            return Effect.flatMap(sampleLatency(config.latency),
+              (delay) => delay <= 0 ? toNode(envelope) : afterLatency(delay, deliverUnlessCut(envelope)))
           }
           case "ToService":
             tally.toServices += 1

@@ -113,7 +113,8 @@ export const runTest = (test: TestOptions, stopRequested: Effect.Effect<string>)
         )
         const elapsedMs = Effect.map(Clock.currentTimeMillis, (now) => now - clientStartMillis)
         const end: TestEnd = yield* Effect.raceAll<Effect.Effect<TestEnd>>([
-          Effect.zipRight(Effect.sleep(test.timeLimitSeconds * 1000), Effect.map(elapsedMs, (atMs) => ({ reason: "time limit", atMs }) as const)),
+          Effect.zipRight(Effect.sleep(test.timeLimitSeconds * 1000),
+            Effect.map(elapsedMs, (atMs) => ({ reason: "time limit", atMs }) as const)),
           Effect.zipRight(cluster.allCrashed, Effect.map(elapsedMs, (atMs) => ({ reason: "no node left", atMs }) as const)),
           Effect.flatMap(stopRequested, (signal) => Effect.map(elapsedMs, (atMs) => ({ reason: "interrupted", signal, atMs }) as const))
         ])

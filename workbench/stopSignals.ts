@@ -1,5 +1,5 @@
 import { Deferred, Effect, type Scope } from "effect"
-import { exitCodeOnInterrupt } from "../src/runMainWithExitCode.js"
+import { exitCodeOnInterrupt } from "../foundation/runMainWithExitCode.js"
 
 /** The signals that stop a test early: Ctrl-C at the terminal, and the usual request to terminate. */
 const stopSignals = ["SIGINT", "SIGTERM"] as const

@@ -2,8 +2,7 @@ import { FileSystem, Path } from "@effect/platform"
 import { Effect } from "effect"
 
 /** `20261126T105501.123Z`: sortable, and safe in a path on every system. */
-export const timestampName = (millis: number): string =>
-  new Date(millis).toISOString().replace(/[-:]/g, "")
+export const timestampName = (millis: number): string => new Date(millis).toISOString().replace(/[-:]/g, "")
 
 /** `store/<workload>/<timestamp>/` with its `node-logs/` folder, created fresh. */
 export const createRunDirectory = (storeDir: string, workload: string, millis: number) =>

@@ -15,9 +15,7 @@ const faultLines = (faults: ReadonlyArray<FaultWindow>): ReadonlyArray<string> =
   const counts = faultKinds.map((kind) => [kind, faults.filter((f) => f.kind === kind).length] as const).filter(([, n]) => n > 0)
   return [
     `  faults: ${counts.map(([kind, n]) => `${n} ${kind}`).join(", ")}`,
-    ...faults.slice(0, faultsShown).map((f) =>
-      `    ${seconds(f.startMs)}-${seconds(f.endMs)} s: ${f.description}`
-    ),
+    ...faults.slice(0, faultsShown).map((f) => `    ${seconds(f.startMs)}-${seconds(f.endMs)} s: ${f.description}`),
     ...(faults.length > faultsShown ? [`    ... and ${faults.length - faultsShown} more in results.json`] : [])
   ]
 }
@@ -33,7 +31,9 @@ export const summaryText = ({ dir, results }: TestRun): string => {
     ...results.crashes.map((crash, i) => `  CRASH: ${crashLines[i]}; ${showStderrTail(crash.stderrTail, crash.logPath)}`),
     `  operations ${stats.operations}: ok ${stats.ok}, fail ${stats.fail}, info ${stats.info}` +
     (stats.unfinished > 0 ? `, unfinished ${stats.unfinished}` : ""),
-    `  throughput ${stats.throughput.okPerSecond} ok/s (${stats.throughput.completedPerSecond} completed/s), availability ${percent(stats.availability)}`,
+    `  throughput ${stats.throughput.okPerSecond} ok/s (${stats.throughput.completedPerSecond} completed/s), availability ${
+      percent(stats.availability)
+    }`,
     stats.latencyMs === null
       ? "  latency: no ok operation"
       : `  latency of ok ops (ms): p50 ${stats.latencyMs.p50}, p90 ${stats.latencyMs.p90}, p99 ${stats.latencyMs.p99}, max ${stats.latencyMs.max}`,
@@ -50,7 +50,9 @@ export const summaryText = ({ dir, results }: TestRun): string => {
   const malformed = results.malformedReplies
   if (malformed.sample !== null) {
     lines.push(
-      `  WARNING: ${malformed.count} malformed repl${malformed.count === 1 ? "y" : "ies"} (recorded as error 13), the first from ${malformed.sample.node}:`,
+      `  WARNING: ${malformed.count} malformed repl${
+        malformed.count === 1 ? "y" : "ies"
+      } (recorded as error 13), the first from ${malformed.sample.node}:`,
       `    ${malformed.sample.body}`,
       `    ${malformed.sample.problem}`,
       `    expected ${malformed.expected}`

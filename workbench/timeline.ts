@@ -40,17 +40,22 @@ export const timelinePage = (history: ReadonlyArray<HistoryOp>, results: Results
   const box = (op: Operation) => {
     const lastLine = lastLineOf(op)
     const error = op.completePosition === null ? undefined : history[op.completePosition]!.error
-    const classes = ["op", op.outcome, ...(op.completePosition === null ? ["unfinished"] : []), ...(unlinearizable.has(op.index) ? ["unlinearizable"] : [])]
+    const classes = ["op", op.outcome, ...(op.completePosition === null ? ["unfinished"] : []),
+      ...(unlinearizable.has(op.index) ? ["unlinearizable"] : [])]
     const title = `${processLabel(op.process, nodes)}: key ${JSON.stringify(op.key)}, ${describeOp(op)}, ${op.outcome}` +
       (error === undefined ? "" : ` (error ${error.code}${error.text === "" ? "" : `: ${error.text}`})`) +
       `; ${describeTiming(op)}; history index ${op.index}` +
       (unlinearizable.has(op.index) ? "; the checker could not linearize it" : "")
     const style = `left:${column.get(op.process)! * columnWidth}px;top:${op.invokePosition * rowHeight}px;` +
       `height:${(lastLine - op.invokePosition + 1) * rowHeight - 2}px`
-    return `<div class="${classes.join(" ")}" style="${style}" title="${escapeHtml(title)}">k${escapeHtml(JSON.stringify(op.key))} ${escapeHtml(describeOp(op))}</div>`
+    return `<div class="${classes.join(" ")}" style="${style}" title="${escapeHtml(title)}">k${escapeHtml(JSON.stringify(op.key))} ${
+      escapeHtml(describeOp(op))
+    }</div>`
   }
   const headers = processes.map((process) =>
-    `<div class="process" style="left:${column.get(process)! * columnWidth}px">process ${process}<br>${escapeHtml(nodes.get(process) ?? "")}</div>`
+    `<div class="process" style="left:${column.get(process)! * columnWidth}px">process ${process}<br>${
+      escapeHtml(nodes.get(process) ?? "")
+    }</div>`
   )
   const left = operations.length - drawn.length
   return `<!doctype html>

@@ -24,10 +24,22 @@ interface Case {
 }
 
 const linKv = (operations: number): GeneratorConfig => ({
-  seed: 1, operations, groups: 5, clientsPerGroup: 2, opsPerKey: 100, infoRate: 0.05, valueRange: 5
+  seed: 1,
+  operations,
+  groups: 5,
+  clientsPerGroup: 2,
+  opsPerKey: 100,
+  infoRate: 0.05,
+  valueRange: 5
 })
 const singleKey = (clients: number, valueRange: number): GeneratorConfig => ({
-  seed: 7, operations: 400, groups: 1, clientsPerGroup: clients, opsPerKey: 1e9, infoRate: 0.3, valueRange
+  seed: 7,
+  operations: 400,
+  groups: 1,
+  clientsPerGroup: clients,
+  opsPerKey: 1e9,
+  infoRate: 0.3,
+  valueRange
 })
 
 const cases: ReadonlyArray<Case> = [

@@ -1,5 +1,5 @@
 import type { HistoryOp } from "../../checker/history.js"
-import type { Json } from "../../src/protocol/json.js"
+import type { Json } from "../../foundation/json.js"
 
 /**
  * Linearizable lin-kv histories for the benchmark, made by simulating a

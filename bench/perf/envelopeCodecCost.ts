@@ -25,7 +25,8 @@ const envelopes: ReadonlyArray<Envelope> = [
   {
     src: "n1",
     dest: "n2",
-    body: { type: "append_entries", msg_id: 9, term: 3, leader_id: "n1", prev_log_index: 110, prev_log_term: 3, entries, leader_commit: 109 }
+    body: { type: "append_entries", msg_id: 9, term: 3, leader_id: "n1", prev_log_index: 110, prev_log_term: 3, entries,
+      leader_commit: 109 }
   },
   { src: "n2", dest: "n1", body: { type: "append_entries_ok", in_reply_to: 9, term: 3, success: true, match_index: 120 } }
 ]

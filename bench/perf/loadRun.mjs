@@ -57,9 +57,26 @@ const store = mkdtempSync(join(tmpdir(), "perf-store-"))
 const dataDir = durable ? mkdtempSync(join(tmpdir(), "perf-data-")) : undefined
 const nodeArgs = [...(dataDir === undefined ? [] : ["--data-dir", dataDir]), ...(separator === -1 ? [] : argv.slice(separator + 1))]
 const workbench = spawn("node", [
-  join(repo, "dist/workbench/main.js"), "test", "-w", "lin-kv", "--bin", join(nodeRepo, "bin/raft"),
-  "--node-count", "3", "--concurrency", String(concurrency), "--rate", "1000000",
-  "--time-limit", String(seconds), "--seed", "1", "--store", store, "--", ...nodeArgs
+  join(repo, "dist/workbench/main.js"),
+  "test",
+  "-w",
+  "lin-kv",
+  "--bin",
+  join(nodeRepo, "bin/raft"),
+  "--node-count",
+  "3",
+  "--concurrency",
+  String(concurrency),
+  "--rate",
+  "1000000",
+  "--time-limit",
+  String(seconds),
+  "--seed",
+  "1",
+  "--store",
+  store,
+  "--",
+  ...nodeArgs
 ], { stdio: ["ignore", "ignore", "pipe"] })
 
 /** CPU ticks of the workbench and of each of its children (the nodes), now. */

@@ -1,5 +1,5 @@
 /**
- * The CPU cost of one ring and wake of a Signal (src/Signal.ts), against
+ * The CPU cost of one ring and wake of a Signal (foundation/Signal.ts), against
  * the sliding queue of one it replaced: two fibers pass a turn back and forth
  * through two signals, so every wait blocks and every ring wakes a fiber, as
  * a replicator's, the proposer's and the applier's do under load.
@@ -8,7 +8,7 @@
  * Usage (after `npm run build`): node dist/bench/perf/signalCost.js [TURNS] [ROUNDS]
  */
 import { Effect, Fiber, Queue } from "effect"
-import { makeSignal, type Signal } from "../../src/Signal.js"
+import { makeSignal, type Signal } from "../../foundation/Signal.js"
 import { compareInRounds } from "./cpuRounds.js"
 
 const turns = Number(process.argv[2] ?? 50_000)

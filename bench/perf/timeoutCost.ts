@@ -1,7 +1,7 @@
 /**
  * The CPU cost of bounding a wait by a timeout, the two ways a node could:
  * Effect.timeoutFail around each wait, or one Timeouts timer for all waits of
- * one duration (src/Timeouts.ts, what the network core and client requests
+ * one duration (foundation/Timeouts.ts, what the network core and client requests
  * use). Each wait is as an RPC's: a fiber awaits a Deferred that another
  * fiber completes soon after, long before the timeout. Rounds alternate the
  * order of the two; prints µs of process CPU (user + system) per wait.
@@ -9,7 +9,7 @@
  */
 import { Deferred, Effect, Fiber } from "effect"
 import { RpcTimeout } from "../../services/Network.js"
-import { makeTimeouts, type Timeouts } from "../../src/Timeouts.js"
+import { makeTimeouts, type Timeouts } from "../../foundation/Timeouts.js"
 import { compareInRounds } from "./cpuRounds.js"
 
 const waits = Number(process.argv[2] ?? 20_000)

@@ -47,7 +47,11 @@ const fillDirectory = (history: number, snapshotEvery: number) =>
 const build = (directory: string, history: number, snapshotEvery: number) =>
   Effect.runPromise(
     Effect.scoped(fillDirectory(history, snapshotEvery)).pipe(
-      Effect.provide(FileLog(directory).pipe(Layer.provide([Layer.succeed(Network, { self: "n1", nodeIds: ["n1"] } as Partial<NetworkShape> as NetworkShape), NodeDisk]))),
+      Effect.provide(
+        FileLog(directory).pipe(
+          Layer.provide([Layer.succeed(Network, { self: "n1", nodeIds: ["n1"] } as Partial<NetworkShape> as NetworkShape), NodeDisk])
+        )
+      ),
       Logger.withMinimumLogLevel(LogLevel.None)
     )
   )
@@ -85,7 +89,9 @@ for (const history of histories.length > 0 ? histories : [10_000, 100_000, 1_000
     const megabytes = fs.statSync(path.join(directory, "n1.log")).size / 1024 / 1024
     const { initOk, readOk } = await timeRestart(directory)
     console.log(
-      `${String(history).padStart(7)}   ${label.padEnd(19)}  ${megabytes.toFixed(1).padStart(11)}   ${initOk.toFixed(0).padStart(10)}   ${readOk.toFixed(0).padStart(16)}`
+      `${String(history).padStart(7)}   ${label.padEnd(19)}  ${megabytes.toFixed(1).padStart(11)}   ${initOk.toFixed(0).padStart(10)}   ${
+        readOk.toFixed(0).padStart(16)
+      }`
     )
     fs.rmSync(directory, { recursive: true })
   }

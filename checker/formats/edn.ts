@@ -1,5 +1,5 @@
 import { parseEDNString } from "edn-data"
-import type { Json } from "../../src/protocol/json.js"
+import type { Json } from "../../foundation/json.js"
 import type { HistoryOp } from "../history.js"
 import { MalformedHistory } from "../operations.js"
 
@@ -54,8 +54,7 @@ const toJson = (tagged: unknown): Json => {
 const TYPES = new Set(["invoke", "ok", "fail", "info"])
 const FUNCTIONS = new Set(["read", "write", "cas"])
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value)
 
 export const parseEdnHistory = (text: string): EdnHistory => {
   let top: unknown

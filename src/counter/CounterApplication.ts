@@ -1,6 +1,6 @@
 import { Effect, Either, Schema } from "effect"
 import type { Envelope, NetworkShape } from "../../services/Network.js"
-import { describeParseError } from "../protocol/describeParseError.js"
+import { describeParseError } from "../../foundation/describeParseError.js"
 import { ErrorCode } from "../protocol/errorCodes.js"
 import { type ErrorReply, errorReply } from "../protocol/kvMessages.js"
 import type { MessageRefusal, RaftApplication } from "../raft/dispatcher.js"
@@ -82,7 +82,8 @@ export const makeCounterApplication = (raft: Raft, network: NetworkShape) =>
       }
       const decoded = decode(envelope.body)
       if (Either.isLeft(decoded)) {
-        return refuse(envelope, errorReply(ErrorCode.malformedRequest, `malformed ${envelope.body.type}: ${describeParseError(decoded.left)}`))
+        return refuse(envelope,
+          errorReply(ErrorCode.malformedRequest, `malformed ${envelope.body.type}: ${describeParseError(decoded.left)}`))
       }
       const request = decoded.right
       return request.type === "add" ? add(envelope, request) : read(envelope, request)

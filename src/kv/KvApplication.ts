@@ -1,7 +1,7 @@
 import { Effect, Either, Random, Schema } from "effect"
 import type { Envelope, NetworkShape } from "../../services/Network.js"
 import { RaftConfig } from "../../services/RaftConfig.js"
-import { describeParseError } from "../protocol/describeParseError.js"
+import { describeParseError } from "../../foundation/describeParseError.js"
 import { ErrorCode } from "../protocol/errorCodes.js"
 import { Forward } from "../protocol/forwardMessage.js"
 import { CasRequest, type ErrorReply, errorReply, KvReply, type KvRequest, ReadRequest, WriteRequest } from "../protocol/kvMessages.js"
@@ -77,17 +77,18 @@ export const makeKvApplication = (raft: Raft, network: NetworkShape, inFlight: I
 
     /** Passes a client's request on to `leaderId`, the leader of `term`, and relays its reply. */
     const forward = (command: KvRequest, leaderId: string, term: number, responder: Responder) =>
-      network.rpcThen(leaderId, { type: "forward", term, ...nextForwardId(), request: command } satisfies Forward, requestTimeoutMs, (answer) =>
-        responder.answer(Either.match(answer, {
-          onLeft: () => errorReply(ErrorCode.timeout, indefinitely(`timed out waiting for leader ${leaderId}`)),
-          onRight: (body) => {
-            const { in_reply_to: _inReplyTo, msg_id: _msgId, ...reply } = body
-            const decoded = decodeReply(reply)
-            return decoded._tag === "Some"
-              ? decoded.value
-              : errorReply(ErrorCode.crash, "the leader answered with an unreadable reply; the operation may have happened")
-          }
-        })))
+      network.rpcThen(leaderId, { type: "forward", term, ...nextForwardId(), request: command } satisfies Forward, requestTimeoutMs,
+        (answer) =>
+          responder.answer(Either.match(answer, {
+            onLeft: () => errorReply(ErrorCode.timeout, indefinitely(`timed out waiting for leader ${leaderId}`)),
+            onRight: (body) => {
+              const { in_reply_to: _inReplyTo, msg_id: _msgId, ...reply } = body
+              const decoded = decodeReply(reply)
+              return decoded._tag === "Some"
+                ? decoded.value
+                : errorReply(ErrorCode.crash, "the leader answered with an unreadable reply; the operation may have happened")
+            }
+          })))
 
     /**
      * Answers a request Raft could not serve. A client's own request that
@@ -168,7 +169,8 @@ export const makeKvApplication = (raft: Raft, network: NetworkShape, inFlight: I
       }
       const decoded = decode(envelope.body)
       if (Either.isLeft(decoded)) {
-        return refuse(envelope, errorReply(ErrorCode.malformedRequest, `malformed ${envelope.body.type}: ${describeParseError(decoded.left)}`))
+        return refuse(envelope,
+          errorReply(ErrorCode.malformedRequest, `malformed ${envelope.body.type}: ${describeParseError(decoded.left)}`))
       }
       const request = decoded.right
       const refused = refusal(request, envelope.src, raft.peers)

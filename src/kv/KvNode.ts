@@ -1,6 +1,6 @@
 import { Cause, Effect } from "effect"
 import { Network } from "../../services/Network.js"
-import { describeFailure } from "../describeFailure.js"
+import { describeFailure } from "../../foundation/describeFailure.js"
 import { ErrorCode } from "../protocol/errorCodes.js"
 import { errorReply } from "../protocol/kvMessages.js"
 import { runRaftNode } from "../raft/RaftNode.js"

@@ -1,6 +1,6 @@
 import { Either, HashMap, Schema } from "effect"
 import { ErrorCode } from "../protocol/errorCodes.js"
-import { canonicalJson, Json } from "../protocol/json.js"
+import { canonicalJson, Json } from "../../foundation/json.js"
 import { errorReply, type KvReply, type KvRequest } from "../protocol/kvMessages.js"
 
 /**

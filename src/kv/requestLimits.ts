@@ -1,4 +1,4 @@
-import { jsonDepth } from "../protocol/json.js"
+import { jsonDepth } from "../../foundation/json.js"
 import type { KvRequest } from "../protocol/kvMessages.js"
 
 /**

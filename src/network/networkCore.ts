@@ -1,7 +1,7 @@
 import { Deferred, Effect, Either, Queue, Random, Scope } from "effect"
 import { type NetworkShape, RpcTimeout } from "../../services/Network.js"
 import type { Body, Envelope, NodeId } from "../protocol/envelope.js"
-import { makeTimeouts, type Timeouts } from "../Timeouts.js"
+import { makeTimeouts, type Timeouts } from "../../foundation/Timeouts.js"
 
 /**
  * The transport-independent half of every Network layer: msg_id allocation,

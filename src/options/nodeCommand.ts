@@ -15,7 +15,9 @@ export const NodeCommand = Data.taggedEnum<NodeCommand>()
 const environment = Config.all(
   Object.fromEntries(parameters.map(({ variable }) => [variable, Config.option(Config.string(variable))]))
 ).pipe(
-  Config.map((values) => new Map(Object.entries(values).flatMap(([name, value]) => Option.toArray(value).map((text) => [name, text] as const))))
+  Config.map((values) =>
+    new Map(Object.entries(values).flatMap(([name, value]) => Option.toArray(value).map((text) => [name, text] as const)))
+  )
 )
 
 /**

@@ -38,7 +38,8 @@ const raftParameter = (
 ): RaftParameter => ({ key, flag, variable, placeholder, shownDefault: String(defaultRaftConfig[key]), meaning })
 
 export const raftParameters: ReadonlyArray<RaftParameter> = [
-  raftParameter("heartbeatMs", "--heartbeat-ms", "RAFT_HEARTBEAT_MS", "MS", "a leader sends an empty AppendEntries to an idle follower this often"),
+  raftParameter("heartbeatMs", "--heartbeat-ms", "RAFT_HEARTBEAT_MS", "MS",
+    "a leader sends an empty AppendEntries to an idle follower this often"),
   raftParameter(
     "electionTimeoutMinMs",
     "--election-timeout-min-ms",
@@ -46,8 +47,10 @@ export const raftParameters: ReadonlyArray<RaftParameter> = [
     "MS",
     "a follower that hears from no leader for a random time in [min, max] starts an election"
   ),
-  raftParameter("electionTimeoutMaxMs", "--election-timeout-max-ms", "RAFT_ELECTION_TIMEOUT_MAX_MS", "MS", "the top of that range (not below the minimum)"),
-  raftParameter("rpcTimeoutMs", "--rpc-timeout-ms", "RAFT_RPC_TIMEOUT_MS", "MS", "how long a node waits for the answer to a vote request or an AppendEntries"),
+  raftParameter("electionTimeoutMaxMs", "--election-timeout-max-ms", "RAFT_ELECTION_TIMEOUT_MAX_MS", "MS",
+    "the top of that range (not below the minimum)"),
+  raftParameter("rpcTimeoutMs", "--rpc-timeout-ms", "RAFT_RPC_TIMEOUT_MS", "MS",
+    "how long a node waits for the answer to a vote request or an AppendEntries"),
   raftParameter(
     "requestTimeoutMs",
     "--request-timeout-ms",
@@ -55,8 +58,10 @@ export const raftParameters: ReadonlyArray<RaftParameter> = [
     "MS",
     "a client request not committed (or a forwarded one not answered) within this gets error 0 (timeout)"
   ),
-  raftParameter("maxEntriesPerMessage", "--max-entries-per-message", "RAFT_MAX_ENTRIES_PER_MESSAGE", "N", "the most entries one AppendEntries carries"),
-  raftParameter("maxInflightPerPeer", "--max-inflight-per-peer", "RAFT_MAX_INFLIGHT_PER_PEER", "N", "the most AppendEntries in flight to one follower"),
+  raftParameter("maxEntriesPerMessage", "--max-entries-per-message", "RAFT_MAX_ENTRIES_PER_MESSAGE", "N",
+    "the most entries one AppendEntries carries"),
+  raftParameter("maxInflightPerPeer", "--max-inflight-per-peer", "RAFT_MAX_INFLIGHT_PER_PEER", "N",
+    "the most AppendEntries in flight to one follower"),
   raftParameter(
     "snapshotEvery",
     "--snapshot-every",

@@ -12,8 +12,7 @@ export type BoundedLine =
  * the longest string the runtime allows. A last line without a newline
  * still counts.
  */
-export const splitBoundedLines = (maxBytes: number) =>
-<E, R>(input: Stream.Stream<Uint8Array, E, R>): Stream.Stream<BoundedLine, E, R> =>
+export const splitBoundedLines = (maxBytes: number) => <E, R>(input: Stream.Stream<Uint8Array, E, R>): Stream.Stream<BoundedLine, E, R> =>
   Stream.suspend(() => {
     let parts: Array<Uint8Array> = []
     let bytes = 0

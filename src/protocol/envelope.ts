@@ -1,6 +1,6 @@
 import { Data, Either, type ParseResult, Schema } from "effect"
 import type * as Wire from "../../services/Network.js"
-import { describeParseError } from "./describeParseError.js"
+import { describeParseError } from "../../foundation/describeParseError.js"
 
 /** A node or client id: `n1`, `n2`, ... for servers, `c1`, `c2`, ... for clients. */
 export const NodeId = Schema.String
@@ -50,8 +50,7 @@ type Fields = Record<string, unknown>
 const isObject = (value: unknown): value is Fields => typeof value === "object" && value !== null && !Array.isArray(value)
 
 /** An optional integer id as `Schema.optional(Schema.Int)` accepts it from JSON: absent, or a safe integer. */
-const isPlainId = (fields: Fields, key: "msg_id" | "in_reply_to") =>
-  !Object.hasOwn(fields, key) || Number.isSafeInteger(fields[key])
+const isPlainId = (fields: Fields, key: "msg_id" | "in_reply_to") => !Object.hasOwn(fields, key) || Number.isSafeInteger(fields[key])
 
 /** The body in the schema's field order, or undefined when it is not of the plain shape. */
 const plainBody = (body: unknown): Body | undefined => {

@@ -1,5 +1,5 @@
 import type { BoundedLine } from "./boundedLines.js"
-import { describeParseError } from "./describeParseError.js"
+import { describeParseError } from "../../foundation/describeParseError.js"
 import { decodeEnvelope, type Envelope } from "./envelope.js"
 import { maxLineDepth, nestsDeeperThan } from "./wireLimits.js"
 

@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import type { ErrorCode } from "./errorCodes.js"
-import { Json } from "./json.js"
+import { Json } from "../../foundation/json.js"
 
 /** Client requests of the lin-kv workload, and the replies a node sends back. */
 

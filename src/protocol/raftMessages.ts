@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import type { Entry as LogEntry } from "../../services/Log.js"
-import { OpaqueJson } from "./json.js"
+import { OpaqueJson } from "../../foundation/json.js"
 
 /** Raft's messages between server nodes. */
 

@@ -61,8 +61,7 @@ export const newPeerProgress = (nextIndex: number, nowMs: number): PeerProgress 
 })
 
 /** How many requests may be in flight to the follower. */
-export const window = (progress: PeerProgress, maxInflight: number): number =>
-  progress.mode._tag === "Replicate" ? maxInflight : 1
+export const window = (progress: PeerProgress, maxInflight: number): number => progress.mode._tag === "Replicate" ? maxInflight : 1
 
 /**
  * A request left for the follower at `nowMs`, vouching for read round

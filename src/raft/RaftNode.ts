@@ -4,9 +4,9 @@ import { Network } from "../../services/Network.js"
 import { RaftConfig } from "../../services/RaftConfig.js"
 import { RaftObserver, type RoleChange } from "../../services/RaftObserver.js"
 import { StateMachine } from "../../services/StateMachine.js"
-import { makeBacklog } from "../Backlog.js"
-import { makeSignal } from "../Signal.js"
-import { makeTimeouts } from "../Timeouts.js"
+import { makeBacklog } from "../../foundation/Backlog.js"
+import { makeSignal } from "../../foundation/Signal.js"
+import { makeTimeouts } from "../../foundation/Timeouts.js"
 import { applier } from "./applier.js"
 import { dispatcher, type RaftApplication } from "./dispatcher.js"
 import { electionTimer } from "./election.js"
@@ -43,8 +43,7 @@ const roleSupervisor = (context: RaftContext) =>
       if (event.role !== "leader") continue
       const scope = yield* Scope.make()
       leaderScope = scope
-      const supervise = (fiber: Effect.Effect<void>) =>
-        Effect.forkIn(Effect.catchAllCause(fiber, context.fail), scope)
+      const supervise = (fiber: Effect.Effect<void>) => Effect.forkIn(Effect.catchAllCause(fiber, context.fail), scope)
       for (const peer of context.peers) yield* supervise(replicator(context, peer, event.term))
     }
   })
@@ -100,8 +99,7 @@ export const runRaftNode = <R>(makeApplication: (raft: Raft) => Effect.Effect<Ra
         (snapshotIndex > 0 ? ` after a snapshot of entries up to ${snapshotIndex}` : "")
     )
 
-    const background = (fiber: Effect.Effect<void, never, Scope.Scope>) =>
-      Effect.forkScoped(Effect.catchAllCause(fiber, context.fail))
+    const background = (fiber: Effect.Effect<void, never, Scope.Scope>) => Effect.forkScoped(Effect.catchAllCause(fiber, context.fail))
     yield* background(roleSupervisor(context))
     yield* background(applier(context))
     yield* background(proposer(context))

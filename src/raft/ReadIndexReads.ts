@@ -81,11 +81,11 @@ export const makeReadIndexReads = (): ReadIndexReads => {
  * that, entries committed by earlier leaders may lie beyond it).
  */
 export const confirmReads = (context: RaftContext, state: RaftState): void => {
-    if (state.role !== "leader" || context.log.termAt(state.commitIndex) !== currentTerm(context)) return
-    // The leader vouches for itself at the latest round.
-    const acknowledged = majorityReached(
-      context.voters,
-      (voter) => voter === context.self ? state.readRound : state.progress.get(voter)?.ackedRound ?? 0
-    )
-    context.reads.confirm(context.rules.confirmedReadRound(state.readRound, acknowledged), state.commitIndex)
+  if (state.role !== "leader" || context.log.termAt(state.commitIndex) !== currentTerm(context)) return
+  // The leader vouches for itself at the latest round.
+  const acknowledged = majorityReached(
+    context.voters,
+    (voter) => voter === context.self ? state.readRound : state.progress.get(voter)?.ackedRound ?? 0
+  )
+  context.reads.confirm(context.rules.confirmedReadRound(state.readRound, acknowledged), state.commitIndex)
 }

@@ -1,6 +1,6 @@
 import { Cause, Effect, Either, Queue, Schema } from "effect"
 import type { Envelope, NodeId } from "../../services/Network.js"
-import { describeParseError } from "../protocol/describeParseError.js"
+import { describeParseError } from "../../foundation/describeParseError.js"
 import { AppendEntries, InstallSnapshot, RequestVote } from "../protocol/raftMessages.js"
 import { handleRequestVote } from "./election.js"
 import { handleAppendEntries } from "./follower.js"
@@ -45,7 +45,8 @@ export const refusal = (request: RaftRequest, src: NodeId, peers: ReadonlyArray<
       text: `${request.type} is accepted only from the other cluster members (${peers.join(", ")}), not from ${src}`
     }
   }
-  const claimed = request.type === "request_vote" ? ["candidate_id", request.candidate_id] as const : ["leader_id", request.leader_id] as const
+  const claimed = request.type === "request_vote" ? ["candidate_id", request.candidate_id] as const
+    : ["leader_id", request.leader_id] as const
   if (claimed[1] !== src) {
     return { _tag: "Malformed", text: `malformed ${request.type}: ${claimed[0]} ${claimed[1]} is not its sender ${src}` }
   }

@@ -98,7 +98,8 @@ const collectVotes = (context: RaftContext, ask: (peer: NodeId) => Effect.Effect
       yield* decide
       const asks = yield* FiberSet.make()
       for (const peer of context.peers) {
-        yield* FiberSet.run(asks, Effect.flatMap(ask(peer), (granted) => Effect.zipRight(Effect.sync(() => votes.set(peer, granted)), decide)))
+        yield* FiberSet.run(asks,
+          Effect.flatMap(ask(peer), (granted) => Effect.zipRight(Effect.sync(() => votes.set(peer, granted)), decide)))
       }
       return yield* Deferred.await(outcome)
     })

@@ -31,8 +31,7 @@ export const becomeLeader = (context: RaftContext, state: RaftState, term: numbe
     return { ...state, role: "leader", leaderId: context.self, progress, readRound: 0 } satisfies RaftState
   })
 
-const isLeaderOf = (context: RaftContext, state: RaftState, term: number) =>
-  state.role === "leader" && currentTerm(context) === term
+const isLeaderOf = (context: RaftContext, state: RaftState, term: number) => state.role === "leader" && currentTerm(context) === term
 
 /**
  * The next chunk of the snapshot being sent to a follower. A chunk never ends
@@ -107,8 +106,7 @@ const nextRequest = (context: RaftContext, peer: NodeId, term: number) =>
       }
       const next = updateProgress(state, peer, (p) => Progress.sent(p, now, state.readRound, entries.length))
       return [Option.some<Sent>({ request, round: state.readRound, number }), next] as const
-    })
-  )
+    }))
 
 /**
  * A request as sent (AppendEntries or a snapshot chunk), with the read round
@@ -153,8 +151,7 @@ const handleAnswer = <A extends { readonly term: number }>(
       const after = yield* onAnswer(before, answer)
       const answered = updateProgress(touched, peer, () => after)
       return [undefined, after.matchIndex > before.matchIndex ? advanceCommit(context, answered, request.term) : answered] as const
-    })
-  )
+    }))
 
 /** A follower's answer to a snapshot chunk: resume where it says, or go on with entries once it has the snapshot. */
 const handleInstallResult = (
@@ -165,8 +162,8 @@ const handleInstallResult = (
   result: Option.Option<InstallSnapshotResult>
 ) =>
   // Lost or late: the same chunk goes again.
-  handleAnswer(context, peer, sent, result, (p) => p, (progress, answer) =>
-    Effect.succeed(Progress.snapshotAnswered(progress, request.last_index, answer.received, answer.installed)))
+  handleAnswer(context, peer, sent, result, (p) => p,
+    (progress, answer) => Effect.succeed(Progress.snapshotAnswered(progress, request.last_index, answer.received, answer.installed)))
 
 /** Takes in a follower's answer (or its absence) to one AppendEntries. */
 const handleAppendResult = (

@@ -11,8 +11,7 @@ export const advanceCommitIndex = (
   currentTerm: number,
   commitIndex: number,
   storedOnMajority: number
-): number =>
-  storedOnMajority > commitIndex && log.termAt(storedOnMajority) === currentTerm ? storedOnMajority : commitIndex
+): number => storedOnMajority > commitIndex && log.termAt(storedOnMajority) === currentTerm ? storedOnMajority : commitIndex
 
 /**
  * The last index whose entry has `term`, if any (terms never decrease along a

@@ -37,8 +37,8 @@ export const handleInstallSnapshot = (context: RaftContext, envelope: Envelope, 
           received: number,
           installed: boolean,
           next: RaftState
-        ): readonly [InstallSnapshotResult, RaftState] =>
-          [{ type: "install_snapshot_result", term: currentTerm(context), received, installed }, next]
+        ): readonly [InstallSnapshotResult, RaftState] => [{ type: "install_snapshot_result", term: currentTerm(context), received,
+          installed }, next]
         const heard = yield* heardFromLeader(context, state, request.term, request.leader_id)
         if (heard === null) return answer(0, false, state)
         const receiver = context.snapshotReceiver

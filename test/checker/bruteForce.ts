@@ -1,4 +1,4 @@
-import { jsonEquals, type Json } from "../../src/protocol/json.js"
+import { jsonEquals, type Json } from "../../foundation/json.js"
 
 /**
  * A linearizability checker written from the definition, for cross-checking

@@ -5,7 +5,7 @@ import { encodeRegister } from "../../checker/model.js"
 import { groupOperations } from "../../checker/operations.js"
 import type { InvalidExplanation, OperationSummary } from "../../checker/result.js"
 import { searchLinearization } from "../../checker/search.js"
-import { jsonEquals, type Json } from "../../src/protocol/json.js"
+import { jsonEquals, type Json } from "../../foundation/json.js"
 import { bruteForceLinearizable } from "./bruteForce.js"
 import { buildHistory, stepArbitrary } from "./randomHistory.js"
 
@@ -19,7 +19,8 @@ const prefixIsLegal = (explanation: InvalidExplanation, nilMatchesAnything: bool
   for (const op of ops) {
     if (op.outcome === "fail") return false
     if (op.f === "read") {
-      const ok = op.value === null ? nilMatchesAnything || state === undefined || state === null : state !== undefined && jsonEquals(state, op.value)
+      const ok = op.value === null ? nilMatchesAnything || state === undefined || state === null
+        : state !== undefined && jsonEquals(state, op.value)
       if (!ok) return false
     } else if (op.f === "write") state = op.value
     else {

@@ -158,7 +158,8 @@ const bruteForce = (ops: ReadonlyArray<CounterHistoryOp>): boolean => {
 
 /** A random small history: processes invoke adds of -1..2 or reads, and complete them ok, fail or info, reads seeing 0..4. */
 const randomHistory = fc.array(
-  fc.record({ process: fc.integer({ min: 1, max: 4 }), add: fc.boolean(), delta: fc.integer({ min: -1, max: 2 }), seen: fc.integer({ min: 0, max: 4 }), end: fc.constantFrom("ok", "ok", "ok", "fail", "info") }),
+  fc.record({ process: fc.integer({ min: 1, max: 4 }), add: fc.boolean(), delta: fc.integer({ min: -1, max: 2 }),
+    seen: fc.integer({ min: 0, max: 4 }), end: fc.constantFrom("ok", "ok", "ok", "fail", "info") }),
   { maxLength: 16 }
 ).map((steps) => {
   const h = history()

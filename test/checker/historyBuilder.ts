@@ -1,5 +1,5 @@
 import type { HistoryOp } from "../../checker/history.js"
-import type { Json } from "../../src/protocol/json.js"
+import type { Json } from "../../foundation/json.js"
 
 /** Writes small histories by hand: `b.invoke(1, "write", 3).ok(1)`. */
 export class HistoryBuilder {

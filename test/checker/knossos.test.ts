@@ -7,8 +7,7 @@ import { parseHistoryText } from "../../checker/formats/load.js"
 
 // Kept in the repository (see its SOURCE.md), so a clone anywhere runs these cases.
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../fixtures/knossos-cas-register")
-const filesIn = (verdict: "good" | "bad") =>
-  fs.readdirSync(path.join(root, verdict)).filter((f) => f.endsWith(".edn")).sort()
+const filesIn = (verdict: "good" | "bad") => fs.readdirSync(path.join(root, verdict)).filter((f) => f.endsWith(".edn")).sort()
 
 const check = (verdict: "good" | "bad", file: string) => {
   const text = fs.readFileSync(path.join(root, verdict, file), "utf8")

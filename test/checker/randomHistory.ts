@@ -1,5 +1,5 @@
 import { FastCheck as fc } from "effect"
-import type { Json } from "../../src/protocol/json.js"
+import type { Json } from "../../foundation/json.js"
 import type { HistoryOp } from "../../checker/history.js"
 import type { SmallOp } from "./bruteForce.js"
 

@@ -11,7 +11,8 @@ const runThread = (mix: OperationMix, response: Response) =>
   simulated(
     Effect.gen(function*() {
       const recorder = yield* makeHistoryRecorder(0n)
-      const generator = yield* makeGenerator({ concurrency: 2, groupSize: 2, readOnlyPerGroup: 0, opsPerKey: { min: 60, max: 100 }, rate: 20, mix })
+      const generator = yield* makeGenerator({ concurrency: 2, groupSize: 2, readOnlyPerGroup: 0, opsPerKey: { min: 60, max: 100 },
+        rate: 20, mix })
       const events: Array<string> = []
       const connect = (process: number): Effect.Effect<Connection> =>
         Effect.sync(() => {

@@ -41,7 +41,16 @@ describe("Maelstrom's partition shapes", () => {
     expect(cut("halves", 5)).toEqual(between([1, 2], [3, 4, 5]))
     // Each node hears its two neighbours on the ring n1..n5: every non-neighbour link is cut both ways.
     expect(cut("majorities ring", 5)).toEqual([
-      "n1>n3", "n1>n4", "n2>n4", "n2>n5", "n3>n1", "n3>n5", "n4>n1", "n4>n2", "n5>n2", "n5>n3"
+      "n1>n3",
+      "n1>n4",
+      "n2>n4",
+      "n2>n5",
+      "n3>n1",
+      "n3>n5",
+      "n4>n1",
+      "n4>n2",
+      "n5>n2",
+      "n5>n3"
     ])
   })
 
@@ -53,7 +62,13 @@ describe("Maelstrom's partition shapes", () => {
     // Each node hears the four from two before it to one after it: n1 hears n6 n7 n1 n2.
     const ring = partitionShapes["majorities ring"](nodesOf(7))
     expect(heardBy(ring, nodesOf(7))).toEqual([
-      "n1 n2 n6 n7", "n1 n2 n3 n7", "n1 n2 n3 n4", "n2 n3 n4 n5", "n3 n4 n5 n6", "n4 n5 n6 n7", "n1 n5 n6 n7"
+      "n1 n2 n6 n7",
+      "n1 n2 n3 n7",
+      "n1 n2 n3 n4",
+      "n2 n3 n4 n5",
+      "n3 n4 n5 n6",
+      "n4 n5 n6 n7",
+      "n1 n5 n6 n7"
     ])
     expect(cut("majorities ring", 7)).toHaveLength(7 * 3)
   })

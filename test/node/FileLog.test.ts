@@ -24,8 +24,7 @@ describe("the durable file log", () => {
           yield* log.replaceFrom(3, [])
           yield* log.durable
         }))
-      const reopened = yield* withLog(directory, (log) =>
-        Effect.succeed({ hard: log.hardState(), entries: log.slice(1, log.lastIndex()) }))
+      const reopened = yield* withLog(directory, (log) => Effect.succeed({ hard: log.hardState(), entries: log.slice(1, log.lastIndex()) }))
       expect(reopened).toEqual({ hard: { term: 2, votedFor: "n3", caughtUp: true }, entries: [entry(1, 1), entry(2, 4)] })
     }))
 
@@ -136,7 +135,8 @@ describe("the durable file log", () => {
     Effect.gen(function*() {
       const directory = freshDirectory()
       yield* withLog(directory, () => Effect.void)
-      fs.writeFileSync(path.join(directory, "n2.log"), Buffer.concat([logFormatHeader, encodeLogRecord({ append: [entry(1, 1)] }).subarray(0, 20)]))
+      fs.writeFileSync(path.join(directory, "n2.log"),
+        Buffer.concat([logFormatHeader, encodeLogRecord({ append: [entry(1, 1)] }).subarray(0, 20)]))
       expect(yield* withLog(directory, (log) => Effect.succeed([log.lastIndex(), log.hardState().caughtUp]))).toEqual([0, true])
       // The header alone, left by that first write, is no record: the marker still says the node never had a log.
       expect(fs.readFileSync(path.join(directory, "n2.had-log"), "utf8")).toBe("")

@@ -137,7 +137,9 @@ describe("the durable file log, damaged", () => {
       const newer = `${zlib.crc32(json).toString(16).padStart(8, "0")} ${json}\nwhatever format 2 holds\n`
       fs.writeFileSync(file, newer)
       const error = yield* Effect.flip(withLog(directory, contents))
-      expect(error.message).toBe(`${file}: written in log format 2 (header at byte 0, field log_format); this version reads files without a header (format 0) and of format 1`)
+      expect(error.message).toBe(
+        `${file}: written in log format 2 (header at byte 0, field log_format); this version reads files without a header (format 0) and of format 1`
+      )
       expect(fs.readFileSync(file, "utf8")).toBe(newer)
     }))
 })
@@ -172,7 +174,9 @@ describe("the durable file log of a lone node, which has nobody to repair it fro
       yield* withLog(directory, (log) => log.append([entry(1, 1)]), NodeDisk, {}, loneNode)
       fs.writeFileSync(file, "")
       const error = yield* Effect.flip(alone(directory))
-      expect(error.message).toMatch(new RegExp(`^${file} is empty \\(byte 0\\) but ${path.join(directory, "n2.had-log")} says this node had a log; this node is alone`))
+      expect(error.message).toMatch(
+        new RegExp(`^${file} is empty \\(byte 0\\) but ${path.join(directory, "n2.had-log")} says this node had a log; this node is alone`)
+      )
     }))
 
   it.effect("refuses to start when its hard state says it lost records no leader has replaced", () =>
@@ -181,7 +185,9 @@ describe("the durable file log of a lone node, which has nobody to repair it fro
       // Written as a member of a larger cluster, which had not caught it up yet.
       yield* withLog(directory, (log) => log.saveHardState({ term: 2, votedFor: null, caughtUp: false }))
       const error = yield* Effect.flip(alone(directory))
-      expect(error.message).toMatch(new RegExp(`^${logFile(directory)}: its hard state says this node lost records .*\\(caughtUp false\\); this node is alone`))
+      expect(error.message).toMatch(
+        new RegExp(`^${logFile(directory)}: its hard state says this node lost records .*\\(caughtUp false\\); this node is alone`)
+      )
     }))
 
   it.effect("starts as usual after a crash tore its last record: that record was never acknowledged", () =>

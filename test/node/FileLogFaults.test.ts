@@ -95,7 +95,9 @@ describe("the durable file log on a failing disk", () => {
           disk.nextTruncates.push("EIO")
           yield* log.append([entry(1, 2)])
           const error = yield* Effect.flip(log.durable)
-          expect(error.message).toMatch(/ENOSPC.*cutting the file back to byte \d+ failed too \(truncate .*: EIO: injected\): the log refuses every later write$/)
+          expect(error.message).toMatch(
+            /ENOSPC.*cutting the file back to byte \d+ failed too \(truncate .*: EIO: injected\): the log refuses every later write$/
+          )
         }), disk.layer)
       // The partial record is still there: a restart drops it as a torn tail.
       expect((yield* reopen(directory)).entries).toEqual([entry(1, 1)])

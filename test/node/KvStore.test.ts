@@ -91,9 +91,7 @@ describe("the KV state machine", () => {
         { type: "write", key: { b: 1, a: [null, true] }, value: { x: 1 } },
         { type: "cas", key: 2, from: "two", to: 22 }
       ]
-      const snapshot = yield* withMachine((machine) =>
-        Effect.zipRight(Effect.forEach(writes, machine.apply), machine.snapshot)
-      )
+      const snapshot = yield* withMachine((machine) => Effect.zipRight(Effect.forEach(writes, machine.apply), machine.snapshot))
       const restored = yield* withMachine((machine) =>
         Effect.gen(function*() {
           yield* machine.apply({ type: "write", key: "gone", value: 1 })

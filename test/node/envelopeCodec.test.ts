@@ -19,7 +19,23 @@ type Draw = () => number
 const pick = <A>(draw: Draw, items: ReadonlyArray<A>): A => items[Math.floor(draw() * items.length)]!
 
 const scalars: ReadonlyArray<unknown> = [
-  "n1", "c3", "", "lin-kv", 0, 1, -4, 7, 2.5, 1e300, 9007199254740993, null, true, false, [], [1, "x"], { a: 1 }
+  "n1",
+  "c3",
+  "",
+  "lin-kv",
+  0,
+  1,
+  -4,
+  7,
+  2.5,
+  1e300,
+  9007199254740993,
+  null,
+  true,
+  false,
+  [],
+  [1, "x"],
+  { a: 1 }
 ]
 const idLike: ReadonlyArray<unknown> = [0, 1, 42, -3, 2.5, 9007199254740993, "7", null]
 
@@ -34,7 +50,8 @@ const shuffled = <A>(draw: Draw, items: ReadonlyArray<A>) =>
 const bodyText = (draw: Draw): string => {
   if (draw() < 0.05) return JSON.stringify(pick(draw, scalars))
   const entries: Array<readonly [string, string]> = []
-  if (draw() < 0.95) entries.push(["type", JSON.stringify(draw() < 0.9 ? pick(draw, ["read_ok", "write", "append_entries"]) : pick(draw, scalars))])
+  if (draw() < 0.95)
+    entries.push(["type", JSON.stringify(draw() < 0.9 ? pick(draw, ["read_ok", "write", "append_entries"]) : pick(draw, scalars))])
   if (draw() < 0.7) entries.push(["msg_id", JSON.stringify(draw() < 0.8 ? Math.floor(draw() * 1000) : pick(draw, idLike))])
   if (draw() < 0.5) entries.push(["in_reply_to", JSON.stringify(draw() < 0.8 ? Math.floor(draw() * 1000) : pick(draw, idLike))])
   for (const key of ["key", "value", "entries", "1", "0", "__proto__", "msg_id"]) {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Either, Schema, Stream } from "effect"
 import { splitBoundedLines } from "../../src/protocol/boundedLines.js"
-import { Json, jsonDepth } from "../../src/protocol/json.js"
+import { Json, jsonDepth } from "../../foundation/json.js"
 import { InitRequest } from "../../src/protocol/kvMessages.js"
 import { AppendEntries } from "../../src/protocol/raftMessages.js"
-import { describeParseError } from "../../src/protocol/describeParseError.js"
+import { describeParseError } from "../../foundation/describeParseError.js"
 import { nestsDeeperThan } from "../../src/protocol/wireLimits.js"
 import { nestedArrayText } from "../support/nestedJson.js"
 

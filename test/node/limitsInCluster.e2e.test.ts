@@ -35,9 +35,13 @@ describe("bin/raft, 3 nodes with --data-dir: values at the limits replicate and 
   it("stores a value 100 levels deep and one of 1 MB, readable through every node", async () => {
     await cluster.node("n1").requestWhenReady({ type: "read", key: "leader?" }, "n1")
     for (const id of ids) {
-      expect(await cluster.node(id).request({ type: "write", key: `deep-${id}`, value: deepest }, "c1", id)).toMatchObject({ type: "write_ok" })
+      expect(await cluster.node(id).request({ type: "write", key: `deep-${id}`, value: deepest }, "c1", id)).toMatchObject({
+        type: "write_ok"
+      })
     }
-    expect(await cluster.node("n2").request({ type: "write", key: deepest, value: largest }, "c1", "n2")).toMatchObject({ type: "write_ok" })
+    expect(await cluster.node("n2").request({ type: "write", key: deepest, value: largest }, "c1", "n2")).toMatchObject({
+      type: "write_ok"
+    })
     expect(await readEverywhere("deep-n3")).toEqual([deepest, deepest, deepest])
     expect(await readEverywhere(deepest)).toEqual([largest, largest, largest])
   })
@@ -52,7 +56,8 @@ describe("bin/raft, 3 nodes with --data-dir: values at the limits replicate and 
   })
 
   it("holds the values in every node's log file", async () => {
-    const holdsAll = () => ids.every((id) => readFileSync(join(dataDir, `${id}.log`), "utf8").split("deepest-value-marker").length - 1 === 4)
+    const holdsAll = () =>
+      ids.every((id) => readFileSync(join(dataDir, `${id}.log`), "utf8").split("deepest-value-marker").length - 1 === 4)
     for (let i = 0; i < 50 && !holdsAll(); i++) await new Promise((r) => setTimeout(r, 100))
     expect(holdsAll()).toBe(true)
   })

@@ -94,7 +94,8 @@ describe("the log record codec", () => {
         wholeBytes: offset,
         storage: { entries: [entry(1, "x".repeat(30))], hardState: { term: 1, votedFor: "n1" } },
         // The sound hard state after it names term 2.
-        corruption: { offset, problem: expect.stringMatching(/^checksum: the line says [0-9a-f]{8}, its content gives [0-9a-f]{8}$/), laterTerm: 2 }
+        corruption: { offset, problem: expect.stringMatching(/^checksum: the line says [0-9a-f]{8}, its content gives [0-9a-f]{8}$/),
+          laterTerm: 2 }
       }))
     }
   })
@@ -103,12 +104,18 @@ describe("the log record codec", () => {
     const header = logFormatHeader.length
     const cases: ReadonlyArray<[Uint8Array, string]> = [
       [text.encode("{\"append\":[]}\n"), "checksum: missing (the line must start with 8 hex digits and a space)"],
-      [Buffer.concat([text.encode(`${zlib.crc32(Buffer.from([0x7b, 0xff, 0x7d])).toString(16).padStart(8, "0")} `), Buffer.from([0x7b, 0xff, 0x7d, 0x0a])]), "not UTF-8"],
+      [
+        Buffer.concat([text.encode(`${zlib.crc32(Buffer.from([0x7b, 0xff, 0x7d])).toString(16).padStart(8, "0")} `),
+          Buffer.from([0x7b, 0xff, 0x7d, 0x0a])]),
+        "not UTF-8"
+      ],
       [text.encode(checkedLine("{\"truncate_from\":\"3\"}")), "truncate_from: Expected number, actual \"3\""]
     ]
     for (const [line, problem] of cases) {
       const bytes = Buffer.concat([logFormatHeader, line, encodeLogRecord({ append: [] })])
-      expect(replay(bytes, 4)).toMatchObject(Either.right({ wholeBytes: header, corruption: { offset: header, problem: expect.stringContaining(problem) } }))
+      expect(replay(bytes, 4)).toMatchObject(
+        Either.right({ wholeBytes: header, corruption: { offset: header, problem: expect.stringContaining(problem) } })
+      )
     }
   })
 
@@ -127,20 +134,27 @@ describe("the log record codec", () => {
   it("takes a damaged header or a first record that is no header for corruption at byte 0", () => {
     const badHeader = Buffer.from(file)
     badHeader[12] = "2".charCodeAt(0)
-    expect(replay(badHeader, 10)).toMatchObject(Either.right({ wholeBytes: 0, corruption: { offset: 0, problem: expect.stringContaining("checksum") } }))
+    expect(replay(badHeader, 10)).toMatchObject(
+      Either.right({ wholeBytes: 0, corruption: { offset: 0, problem: expect.stringContaining("checksum") } })
+    )
     const noHeader = Buffer.concat(records.map(encodeLogRecord))
-    expect(replay(noHeader, 10)).toMatchObject(Either.right({ wholeBytes: 0, corruption: { offset: 0, problem: "header: log_format: is missing" } }))
+    expect(replay(noHeader, 10)).toMatchObject(
+      Either.right({ wholeBytes: 0, corruption: { offset: 0, problem: "header: log_format: is missing" } })
+    )
   })
 
   it("refuses a file of a format it does not know, naming the file and the header's field: it is no damage to repair", () => {
     const newer = Buffer.concat([text.encode(checkedLine("{\"log_format\":2}")), encodeLogRecord({ append: [] })])
     expect(replay(newer, 5)).toEqual(
-      Either.left("x.log: written in log format 2 (header at byte 0, field log_format); this version reads files without a header (format 0) and of format 1")
+      Either.left(
+        "x.log: written in log format 2 (header at byte 0, field log_format); this version reads files without a header (format 0) and of format 1"
+      )
     )
   })
 
   it("takes a line of format 0 that is not a record for corruption", () => {
-    const corrupt = Buffer.concat([text.encode("{\"append\":[]}\nnot a record\n"), text.encode("{\"hard_state\":{\"term\":7,\"votedFor\":null}}\n")])
+    const corrupt = Buffer.concat([text.encode("{\"append\":[]}\nnot a record\n"),
+      text.encode("{\"hard_state\":{\"term\":7,\"votedFor\":null}}\n")])
     for (const chunkBytes of [1, 5, corrupt.length]) {
       expect(replay(corrupt, chunkBytes)).toMatchObject(
         Either.right({ format: 0, wholeBytes: 14, corruption: { offset: 14, problem: expect.any(String), laterTerm: 7 } })

@@ -69,8 +69,12 @@ describe("bin/raft's command line and environment", () => {
 
   it("refuses a flag without its value, or given twice", () => {
     expect(problemsOf(["--heartbeat-ms"])).toEqual(["--heartbeat-ms is missing its value: --heartbeat-ms MS or --heartbeat-ms=MS"])
-    expect(problemsOf(["--data-dir", "--heartbeat-ms", "60"])).toEqual(["--data-dir is missing its value: --data-dir DIR or --data-dir=DIR"])
-    expect(problemsOf(["--heartbeat-ms", "60", "--heartbeat-ms=70"])).toEqual(["--heartbeat-ms is given twice (\"60\" and \"70\"): give it once"])
+    expect(problemsOf(["--data-dir", "--heartbeat-ms", "60"])).toEqual([
+      "--data-dir is missing its value: --data-dir DIR or --data-dir=DIR"
+    ])
+    expect(problemsOf(["--heartbeat-ms", "60", "--heartbeat-ms=70"])).toEqual([
+      "--heartbeat-ms is given twice (\"60\" and \"70\"): give it once"
+    ])
   })
 
   it("refuses an election timeout minimum above its maximum, naming where each came from", () => {
@@ -119,6 +123,8 @@ describe("bin/raft's usage text and start line", () => {
         "--rpc-timeout-ms 500 --request-timeout-ms 2000 --max-entries-per-message 64 --max-inflight-per-peer 4 " +
         "--snapshot-every 10000 --snapshot-bytes 8388608 --snapshot-chunk-chars 65536"
     )
-    expect(describeNodeSettings(settingsOf([]), "n1")).toMatch(/^n1 runs with its log in memory \(lost when the process ends\); --heartbeat-ms 50 /)
+    expect(describeNodeSettings(settingsOf([]), "n1")).toMatch(
+      /^n1 runs with its log in memory \(lost when the process ends\); --heartbeat-ms 50 /
+    )
   })
 })

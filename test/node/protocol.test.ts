@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either, Schema } from "effect"
-import { describeParseError } from "../../src/protocol/describeParseError.js"
+import { describeParseError } from "../../foundation/describeParseError.js"
 import { decodeEnvelope, encodeEnvelope, type Envelope, EnvelopeFromJson } from "../../src/protocol/envelope.js"
 import { isDefinite } from "../../src/protocol/errorCodes.js"
 import { CasRequest, KvReply } from "../../src/protocol/kvMessages.js"

@@ -9,11 +9,15 @@ describe("what a client may store", () => {
   })
 
   it("names the field that nests too deep", () => {
-    expect(requestLimitViolation({ type: "read", key: nested(101, "k") })).toBe("key nests 101 levels of arrays and objects; the limit is 100")
+    expect(requestLimitViolation({ type: "read", key: nested(101, "k") })).toBe(
+      "key nests 101 levels of arrays and objects; the limit is 100"
+    )
     expect(requestLimitViolation({ type: "write", key: 1, value: { a: nested(100, "v") } })).toBe(
       "value nests 101 levels of arrays and objects; the limit is 100"
     )
-    expect(requestLimitViolation({ type: "cas", key: 1, from: 1, to: nested(150, "t") })).toBe("to nests 150 levels of arrays and objects; the limit is 100")
+    expect(requestLimitViolation({ type: "cas", key: 1, from: 1, to: nested(150, "t") })).toBe(
+      "to nests 150 levels of arrays and objects; the limit is 100"
+    )
   })
 
   it("limits a request's size as JSON, in bytes", () => {

@@ -40,7 +40,8 @@ describe("bin/raft, one node, end to end", () => {
     node.writeLine("{\"src\": \"c1\"")
     node.writeLine("{\"src\":\"c1\",\"dest\":\"n1\",\"body\":{\"msg_id\":9001}}")
     node.writeLine("{\"src\":\"c1\",\"dest\":\"n1\",\"body\":{\"type\":\"write_ok\",\"in_reply_to\":424242}}")
-    expect(await node.request({ type: "write", key: 1 })).toMatchObject({ type: "error", code: 12, text: "malformed write: value: is missing" })
+    expect(await node.request({ type: "write", key: 1 })).toMatchObject({ type: "error", code: 12,
+      text: "malformed write: value: is missing" })
     expect(await node.request({ type: "cas", key: 1, from: 7 })).toMatchObject({ type: "error", code: 12 })
     expect(await node.request({ type: "frobnicate", key: 1 })).toMatchObject({ type: "error", code: 10 })
     // The state survived: the last value is still there and the node still serves.

@@ -52,7 +52,8 @@ describe("bin/raft with --data-dir, when storage fails", () => {
 
     const restarted = start(dataDir)
     const reply = await restarted.request(init)
-    expect(reply).toMatchObject({ type: "error", code: 13, text: expect.stringContaining(`${file}: corrupt record at byte ${record}: checksum`) })
+    expect(reply).toMatchObject({ type: "error", code: 13,
+      text: expect.stringContaining(`${file}: corrupt record at byte ${record}: checksum`) })
     expect(reply.text).toContain("refuses to start")
     expect(await restarted.exitWithin(5000)).not.toBe(0)
     expect(restarted.stderr.join("\n")).toContain(`${file}: corrupt record at byte ${record}`)

@@ -36,7 +36,8 @@ describe("bin/raft refuses values too deep or too large, and keeps serving", () 
 
   it("refuses keys and values deeper than 100 levels, and stores one exactly 100 deep", async () => {
     const tooDeep = await node.request({ type: "cas", key: 1, from: 2, to: nested(101, "x") })
-    expect(tooDeep).toMatchObject({ type: "error", code: 12, text: "malformed cas: to nests 101 levels of arrays and objects; the limit is 100" })
+    expect(tooDeep).toMatchObject({ type: "error", code: 12,
+      text: "malformed cas: to nests 101 levels of arrays and objects; the limit is 100" })
     const deepest = nested(100, "x")
     expect(await node.request({ type: "write", key: deepest, value: deepest })).toMatchObject({ type: "write_ok" })
     expect(await node.request({ type: "read", key: deepest })).toEqual({ type: "read_ok", value: deepest, in_reply_to: expect.any(Number) })
@@ -56,7 +57,8 @@ describe("bin/raft refuses values too deep or too large, and keeps serving", () 
 describe("bin/raft: no line silences the reader, and stdin's end always ends the node", () => {
   const badLines: ReadonlyArray<readonly [string, string]> = [
     ["an array nested 100,000 levels", nestedArrayText(100_000)],
-    ["a message nested 100,000 levels", `{"src":"c1","dest":"n1","body":{"type":"write","msg_id":77,"key":1,"value":${nestedArrayText(100_000)}}}`],
+    ["a message nested 100,000 levels",
+      `{"src":"c1","dest":"n1","body":{"type":"write","msg_id":77,"key":1,"value":${nestedArrayText(100_000)}}}`],
     ["a msg_id of 2^53+1", `{"src":"c1","dest":"n1","body":{"type":"read","key":1,"msg_id":9007199254740993}}`],
     ["an in_reply_to of 2^53+1", `{"src":"c1","dest":"n1","body":{"type":"read_ok","in_reply_to":9007199254740993}}`]
   ]

@@ -69,7 +69,8 @@ describe("group commit", () => {
           Effect.zipRight(Effect.sync(() => changes.push(`replace from ${index} with ${entries.length}`)), log.replaceFrom(index, entries))
       })
       const write = (term: number, value: number) => ({ term, command: { type: "write" as const, key: 1, value } })
-      const storage = { snapshot: null, entries: [write(1, 1), write(1, 2), write(1, 3)], hardState: { term: 1, votedFor: null, caughtUp: true } }
+      const storage = { snapshot: null, entries: [write(1, 1), write(1, 2), write(1, 3)],
+        hardState: { term: 1, votedFor: null, caughtUp: true } }
       const node = yield* startScriptedNode(storage, countedLog)
       const appendEntries = (msgId: number, prevIndex: number, prevTerm: number, entries: ReadonlyArray<unknown>) => ({
         type: "append_entries",

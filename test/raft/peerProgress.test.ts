@@ -26,7 +26,8 @@ describe("a follower's progress, as the leader tracks it", () => {
     ["snapshot", sending, 0, 11]
   ] as const)("a request sent in %s mode moves the next index only when pipelined", (_mode, progress, entries, nextIndex) => {
     const after = Progress.sent(progress, 2000, 7, entries)
-    expect(after).toMatchObject({ nextIndex, inflight: progress.inflight + 1, sentCount: progress.sentCount + 1, lastSentMs: 2000, sentRound: 7 })
+    expect(after).toMatchObject({ nextIndex, inflight: progress.inflight + 1, sentCount: progress.sentCount + 1, lastSentMs: 2000,
+      sentRound: 7 })
   })
 
   it("an answer releases a request and acknowledges the leader, never moving the acknowledged round back", () => {
@@ -45,7 +46,8 @@ describe("a follower's progress, as the leader tracks it", () => {
 
   it.each([
     ["a rejection", Progress.rejected(replicating, 7), { mode: { _tag: "Probe" }, nextIndex: 7, matchIndex: 10 }],
-    ["a lost request", Progress.appendLost(Progress.sent(replicating, 1, 0, 5)), { mode: { _tag: "Probe" }, nextIndex: 11, matchIndex: 10 }],
+    ["a lost request", Progress.appendLost(Progress.sent(replicating, 1, 0, 5)), { mode: { _tag: "Probe" }, nextIndex: 11,
+      matchIndex: 10 }],
     [
       "entries it had confirmed, lost",
       Progress.lostConfirmed(Progress.sent(replicating, 1, 0, 5), 3),

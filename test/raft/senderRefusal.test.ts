@@ -5,7 +5,8 @@ import { refusal } from "../../src/raft/dispatcher.js"
 describe("who may send what", () => {
   const peers = ["n2", "n3"]
   const vote = { type: "request_vote", term: 2, candidate_id: "n2", last_log_index: 0, last_log_term: 0, pre_vote: false } as const
-  const append = { type: "append_entries", term: 2, leader_id: "n2", prev_log_index: 0, prev_log_term: 0, entries: [], leader_commit: 0 } as const
+  const append = { type: "append_entries", term: 2, leader_id: "n2", prev_log_index: 0, prev_log_term: 0, entries: [],
+    leader_commit: 0 } as const
   const forward = { type: "forward", term: 1, session: "n2:1", serial: 1, request: { type: "read", key: 1 } } as const
 
   it("Raft obeys its RPCs from the other members only", () => {

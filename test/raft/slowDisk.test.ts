@@ -8,7 +8,8 @@ import { simulated } from "../sim/simulated.js"
 const slowFsyncs = (ms: number) => (_node: string, disk: DiskShape): DiskShape => ({
   ...disk,
   open: (target) =>
-    Effect.map(disk.open(target), ({ created, file }) => ({ created, file: { ...file, fsync: Effect.zipRight(Effect.sleep(ms), file.fsync) } }))
+    Effect.map(disk.open(target),
+      ({ created, file }) => ({ created, file: { ...file, fsync: Effect.zipRight(Effect.sleep(ms), file.fsync) } }))
 })
 
 /** Writing a compacted log file out takes `ms` more (simulated) milliseconds: its first fsync, after the bulk of it is written. */
@@ -18,7 +19,8 @@ const slowCompactions = (ms: number) => (_node: string, disk: DiskShape): DiskSh
     Effect.map(disk.open(target), ({ created, file }) => {
       if (!target.endsWith(".compacting")) return { created, file }
       let fsyncs = 0
-      return { created, file: { ...file, fsync: Effect.suspend(() => fsyncs++ === 0 ? Effect.zipRight(Effect.sleep(ms), file.fsync) : file.fsync) } }
+      return { created,
+        file: { ...file, fsync: Effect.suspend(() => fsyncs++ === 0 ? Effect.zipRight(Effect.sleep(ms), file.fsync) : file.fsync) } }
     })
 })
 
@@ -28,7 +30,9 @@ const untilLed = (cluster: SimCluster) =>
     while (true) {
       const roles = [...cluster.currentRoles().values()]
       const leaders = roles.filter((role) => role.role === "leader")
-      if (leaders.length === 1 && roles.length === cluster.nodeIds.length && roles.every((role) => role.term === leaders[0]!.term && role.leaderId === leaders[0]!.leaderId)) {
+      if (leaders.length === 1 && roles.length === cluster.nodeIds.length &&
+        roles.every((role) => role.term === leaders[0]!.term && role.leaderId === leaders[0]!.leaderId))
+      {
         return yield* Clock.currentTimeMillis
       }
       yield* Effect.sleep(100)
@@ -38,9 +42,7 @@ const untilLed = (cluster: SimCluster) =>
 /** The role changes of every node after `sinceMs`. */
 const roleChangesSince = (cluster: SimCluster, sinceMs: number) =>
   [...cluster.reports.entries()].flatMap(([node, incarnations]) =>
-    incarnations.flatMap((report) =>
-      report.roleChanges.filter((change) => change.atMs > sinceMs).map((change) => ({ node, ...change }))
-    )
+    incarnations.flatMap((report) => report.roleChanges.filter((change) => change.atMs > sinceMs).map((change) => ({ node, ...change })))
   )
 
 /**
@@ -134,8 +136,8 @@ describe("a slow disk holds up no heartbeat, vote or read (disk IO happens after
         const leader = [...cluster.currentRoles()].find(([, role]) => role.role === "leader")![0]
         frozen.add(leader)
         const client = yield* cluster.client("c1")
-        const answers = yield* Effect.forEach([1, 2, 3], (value) =>
-          Effect.fork(client.rpc(leader, { type: "write", key: 1, value }, 10_000)).pipe(Effect.tap(() => Effect.sleep(10))))
+        const answers = yield* Effect.forEach([1, 2, 3],
+          (value) => Effect.fork(client.rpc(leader, { type: "write", key: 1, value }, 10_000)).pipe(Effect.tap(() => Effect.sleep(10))))
         const started = yield* Clock.currentTimeMillis
         const replies = yield* Effect.forEach(answers, (answer) => Effect.either(Fiber.join(answer)))
         // Every request got an answer, none later than the request timeout (2 s) after it was sent, plus a hop.

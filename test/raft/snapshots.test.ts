@@ -85,7 +85,8 @@ describe("snapshots", () => {
         for (const node of cluster.nodeIds) yield* cluster.start(node)
         yield* runFor(3000)
         for (let key = 1; key <= 12; key++) {
-          expect(yield* request(cluster, "c1", cluster.nodeIds[key % 3]!, { type: "read", key })).toMatchObject({ type: "read_ok", value: key })
+          expect(yield* request(cluster, "c1", cluster.nodeIds[key % 3]!, { type: "read", key })).toMatchObject({ type: "read_ok",
+            value: key })
         }
         expect(cluster.failures).toEqual([])
         expect(cluster.violations).toEqual([])

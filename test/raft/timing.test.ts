@@ -218,7 +218,8 @@ describe("Raft timing (TestClock)", () => {
       yield* electN1(node)
       expect(storage.hardState.term).toBeGreaterThan(1)
       // A copy of a forward sent to n1 when it led term 1, delivered only now.
-      yield* node.deliver("n2", { type: "forward", msg_id: 1, term: 1, session: "n2:77", serial: 1, request: { type: "write", key: 1, value: 5 } })
+      yield* node.deliver("n2", { type: "forward", msg_id: 1, term: 1, session: "n2:77", serial: 1,
+        request: { type: "write", key: 1, value: 5 } })
       yield* advance(10)
       expect(storage.entries.map((e) => e.command)).toEqual([undefined, undefined])
       expect((yield* node.sent).filter((m) => m.envelope.body.in_reply_to === 1).map((m) => m.envelope.body)).toMatchObject([

@@ -40,19 +40,20 @@ const expectCaught = async (
 }
 
 describe("the simulator finds deliberately broken Raft", () => {
-  it("a log that loses the term and vote on restart (double voting)", () =>
-    expectCaught("forget-vote", ["crash"], ["one leader per term", "log matching", "node failure"]), 120_000)
+  it("a log that loses the term and vote on restart (double voting)",
+    () => expectCaught("forget-vote", ["crash"], ["one leader per term", "log matching", "node failure"]), 120_000)
 
-  it("a disk whose fsync makes nothing durable: a crash loses acknowledged votes and entries", () =>
-    expectCaught("unsynced-acknowledgement", ["crash"], [
-      "committed entries stay",
-      "one leader per term",
-      "log matching",
-      "leader completeness",
-      "applied sequences agree",
-      "linearizability",
-      "node failure"
-    ], 5), 120_000)
+  it("a disk whose fsync makes nothing durable: a crash loses acknowledged votes and entries",
+    () =>
+      expectCaught("unsynced-acknowledgement", ["crash"], [
+        "committed entries stay",
+        "one leader per term",
+        "log matching",
+        "leader completeness",
+        "applied sequences agree",
+        "linearizability",
+        "node failure"
+      ], 5), 120_000)
 
   it("a log that deletes one entry more than the conflicting suffix", () =>
     expectCaught("truncate-one-more", faultKinds, [
@@ -88,17 +89,17 @@ describe("the simulator finds deliberately broken Raft", () => {
       "node failure"
     ]
 
-    it("votes without the up-to-date check: a leader lacking committed entries", () =>
-      expectCaught("vote-without-up-to-date-check", faultKinds, safety, 100), 120_000)
+    it("votes without the up-to-date check: a leader lacking committed entries",
+      () => expectCaught("vote-without-up-to-date-check", faultKinds, safety, 100), 120_000)
 
-    it("a follower that commits past what the request confirmed", () =>
-      expectCaught("follower-commits-past-confirmed", swarm, safety, 150), 300_000)
+    it("a follower that commits past what the request confirmed", () => expectCaught("follower-commits-past-confirmed", swarm, safety, 150),
+      300_000)
 
-    it("a follower that truncates its log on every AppendEntries, as the tutorial's does", () =>
-      expectCaught("truncate-on-every-append", faultKinds, safety, 20), 120_000)
+    it("a follower that truncates its log on every AppendEntries, as the tutorial's does",
+      () => expectCaught("truncate-on-every-append", faultKinds, safety, 20), 120_000)
 
-    it("a leader that keeps leading when an answer shows a higher term", () =>
-      expectCaught("no-step-down-on-higher-term", faultKinds, [...safety, "liveness"], 300), 300_000)
+    it("a leader that keeps leading when an answer shows a higher term",
+      () => expectCaught("no-step-down-on-higher-term", faultKinds, [...safety, "liveness"], 300), 300_000)
 
     it("a leader answering a read without a majority confirming it still leads", () => {
       // Partitions only, for 6 s: the nemesis holds a cut around the leader long enough for another to take over.
@@ -106,8 +107,8 @@ describe("the simulator finds deliberately broken Raft", () => {
       return expectCaught("readindex-without-confirmation", partitions, ["linearizability"], 150)
     }, 300_000)
 
-    it("a snapshot labelled one entry past what was applied", () =>
-      expectCaught("snapshot-beyond-applied", faultKinds, ["snapshots hold committed state", ...safety], 5), 120_000)
+    it("a snapshot labelled one entry past what was applied",
+      () => expectCaught("snapshot-beyond-applied", faultKinds, ["snapshots hold committed state", ...safety], 5), 120_000)
 
     it("a leader that commits an entry of an earlier term by counting replicas (the Raft paper's figure 8)", () => {
       // Leaders deposed within milliseconds of their election, one entry per AppendEntries and one in flight, quick
@@ -126,19 +127,20 @@ describe("the simulator finds deliberately broken Raft", () => {
           rpcTimeoutMs: 100
         }
       })
-      return expectCaught("commit-old-term-by-counting", figure8, ["leader completeness", "committed entries stay", "applied sequences agree"], 20)
+      return expectCaught("commit-old-term-by-counting", figure8, ["leader completeness", "committed entries stay",
+        "applied sequences agree"], 20)
     }, 300_000)
   })
 
   describe("the lin-kv application's rules, each broken alone (src/kv/LinKvRules.ts)", () => {
-    it("followers answering reads from their own state", () =>
-      expectCaught("followers-serve-reads", faultKinds, ["linearizability"], 20), 120_000)
+    it("followers answering reads from their own state", () => expectCaught("followers-serve-reads", faultKinds, ["linearizability"], 20),
+      120_000)
 
     // Seen only when a copy lands after a later write to the same key: duplication
     // with slow links makes that a few percent of seeds (every fault at once, well
     // under one percent).
-    it("a duplicated forward proposed twice", () =>
-      expectCaught("duplicate-forward-appended-twice", ["dup", "slow"], ["linearizability"], 300), 300_000)
+    it("a duplicated forward proposed twice",
+      () => expectCaught("duplicate-forward-appended-twice", ["dup", "slow"], ["linearizability"], 300), 300_000)
   })
 
   it("a leader without its no-op: reads wait for a write that does not come", async () => {

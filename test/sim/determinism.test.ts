@@ -62,7 +62,8 @@ describe("the simulator is deterministic", () => {
   })
 
   it("leader churn (each new leader cut off after a short reign) replays event for event", () => {
-    const churn = { ...defaultScenario(5, new Set(["crash", "leader-churn"] as const)), config: { electionTimeoutMinMs: 100, electionTimeoutMaxMs: 200 } }
+    const churn = { ...defaultScenario(5, new Set(["crash", "leader-churn"] as const)),
+      config: { electionTimeoutMinMs: 100, electionTimeoutMaxMs: 200 } }
     const run = () => {
       const trace = new Trace(Infinity)
       runSeed(3, churn, trace)

@@ -9,8 +9,8 @@ import { repoRoot } from "../support/NodeProcess.js"
  */
 const sim = (...args: Array<string>) =>
   new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-    execFile("node", [path.join(repoRoot, "dist/sim/main.js"), ...args], (error, out, err) =>
-      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, out, err }))
+    execFile("node", [path.join(repoRoot, "dist/sim/main.js"), ...args],
+      (error, out, err) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, out, err }))
   })
 
 /** The output without the real seconds it took, which differ from run to run. */
@@ -19,7 +19,8 @@ const withoutTimings = (text: string) => text.replace(/\d+(\.\d+)? s\b/g, "S s")
 describe("npm run sim: worker threads and shards", () => {
   it("reports the same results in seed order on 1 worker and on 2", async () => {
     // A broken node, so that failing seeds (with their traces and replay commands) are compared too.
-    const args = ["--seeds", "5", "--first-seed", "3", "--duration", "1", "--broken", "followers-serve-reads", "--keep-going", "--trace-lines", "5"]
+    const args = ["--seeds", "5", "--first-seed", "3", "--duration", "1", "--broken", "followers-serve-reads", "--keep-going",
+      "--trace-lines", "5"]
     const one = await sim(...args, "--workers", "1")
     const two = await sim(...args, "--workers", "2")
     expect(one.err).toContain("on 1 worker threads")

@@ -7,7 +7,9 @@ describe("a failure of the simulator itself", () => {
     // The harness gives every node its disk when it starts the cluster: an exception there is the harness's own.
     const result = runSeed(1, {
       ...defaultScenario(3, new Set()),
-      broken: { wrapDisk: () => { throw new Error("the storage could not be opened") } }
+      broken: { wrapDisk: () => {
+        throw new Error("the storage could not be opened")
+      } }
     })
     expect(result.violation).toMatchObject({ invariant: "simulation failed" })
     expect(result.violation!.detail).toContain("the storage could not be opened")

@@ -27,8 +27,8 @@ describe("swarm seeds", () => {
       expect(s.config!.heartbeatMs! * 3).toBeLessThanOrEqual(s.config!.electionTimeoutMinMs!)
       expect(s.clients).toBeGreaterThanOrEqual(1)
     }
-    const fixed = Array.from({ length: 50 }, (_, i) =>
-      swarmScenario(i + 1, { nodes: 5, faults: new Set(["crash", "loss"] as const), workloadMs: 2_000 }))
+    const fixed = Array.from({ length: 50 },
+      (_, i) => swarmScenario(i + 1, { nodes: 5, faults: new Set(["crash", "loss"] as const), workloadMs: 2_000 }))
     for (const s of fixed) {
       expect(s.nodes).toBe(5)
       expect(s.workloadMs).toBe(2_000)

@@ -23,5 +23,4 @@ export const forEachSeed = async (
 }
 
 /** Seeds from..to, inclusive. */
-export const seedRange = (from: number, to: number): Array<number> =>
-  Array.from({ length: to - from + 1 }, (_, i) => from + i)
+export const seedRange = (from: number, to: number): Array<number> => Array.from({ length: to - from + 1 }, (_, i) => from + i)

@@ -36,8 +36,7 @@ export class FaultyDisk {
   }
 
   private faulty(file: DiskFile, path: string): DiskFile {
-    const fail = (operation: string, code: string) =>
-      new DiskError({ reason: `${operation} ${path}: ${code}: injected`, code })
+    const fail = (operation: string, code: string) => new DiskError({ reason: `${operation} ${path}: ${code}: injected`, code })
     return {
       read: file.read,
       write: (bytes, position) =>

@@ -96,9 +96,7 @@ export class NodeProcess {
   exitWithin(timeoutMs: number): Promise<number | null> {
     return Promise.race([
       this.exited,
-      new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error(`still running ${timeoutMs} ms later`)), timeoutMs).unref()
-      )
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still running ${timeoutMs} ms later`)), timeoutMs).unref())
     ])
   }
 

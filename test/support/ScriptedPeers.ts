@@ -20,33 +20,34 @@ import { runKvNode } from "../../src/kv/KvNode.js"
 export const startScriptedNode = (
   storage: MemoryLogStorage = emptyMemoryLogStorage(),
   openLog: (log: LogShape) => LogShape = (log) => log
-) => Effect.gen(function*() {
-  const outbox = yield* Queue.unbounded<{ readonly atMs: number; readonly envelope: Envelope }>()
-  const core = yield* makeNetworkCore({
-    self: "n1",
-    nodeIds: ["n1", "n2", "n3"],
-    transmit: (envelope) => Effect.flatMap(Clock.currentTimeMillis, (atMs) => Queue.offer(outbox, { atMs, envelope }))
-  })
-  const roles: Array<{ readonly term: number; readonly role: Role }> = []
-  const services = Layer.mergeAll(
-    Layer.succeed(Network, core.network),
-    Layer.sync(Log, () => openLog(makeMemoryLog(storage))),
-    KvStateMachine,
-    Layer.succeed(RaftObserver, {
-      roleChanged: ({ role, term }) => Effect.sync(() => void roles.push({ term, role })),
-      committed: () => Effect.void,
-      applied: () => Effect.void,
-      restored: () => Effect.void
-    }),
-    Layer.succeed(RaftConfig, defaultRaftConfig)
-  )
-  const node = yield* Effect.forkScoped(Effect.provide(runKvNode, services))
+) =>
+  Effect.gen(function*() {
+    const outbox = yield* Queue.unbounded<{ readonly atMs: number; readonly envelope: Envelope }>()
+    const core = yield* makeNetworkCore({
+      self: "n1",
+      nodeIds: ["n1", "n2", "n3"],
+      transmit: (envelope) => Effect.flatMap(Clock.currentTimeMillis, (atMs) => Queue.offer(outbox, { atMs, envelope }))
+    })
+    const roles: Array<{ readonly term: number; readonly role: Role }> = []
+    const services = Layer.mergeAll(
+      Layer.succeed(Network, core.network),
+      Layer.sync(Log, () => openLog(makeMemoryLog(storage))),
+      KvStateMachine,
+      Layer.succeed(RaftObserver, {
+        roleChanged: ({ role, term }) => Effect.sync(() => void roles.push({ term, role })),
+        committed: () => Effect.void,
+        applied: () => Effect.void,
+        restored: () => Effect.void
+      }),
+      Layer.succeed(RaftConfig, defaultRaftConfig)
+    )
+    const node = yield* Effect.forkScoped(Effect.provide(runKvNode, services))
 
-  /** Everything n1 has sent so far. */
-  const sent = Effect.map(Queue.takeAll(outbox), (chunk) => [...chunk])
-  const deliver = (src: string, body: Body) => core.deliver({ src, dest: "n1", body })
-  return { sent, deliver, roles, storage, config: defaultRaftConfig, node }
-})
+    /** Everything n1 has sent so far. */
+    const sent = Effect.map(Queue.takeAll(outbox), (chunk) => [...chunk])
+    const deliver = (src: string, body: Body) => core.deliver({ src, dest: "n1", body })
+    return { sent, deliver, roles, storage, config: defaultRaftConfig, node }
+  })
 
 export type Sent = { readonly atMs: number; readonly envelope: Envelope }
 
@@ -96,8 +97,7 @@ export const observe = (node: Effect.Effect.Success<ReturnType<typeof startScrip
     }
     acked = seen.length
   })
-  const repliesTo = (client: string) =>
-    Effect.map(drain, () => seen.filter((m) => m.envelope.dest === client).map((m) => m.envelope.body))
+  const repliesTo = (client: string) => Effect.map(drain, () => seen.filter((m) => m.envelope.dest === client).map((m) => m.envelope.body))
   /** Elects n1, then lets its no-op commit (past the RPC timeout of what the election took out). */
   const leadWithNoopCommitted = Effect.gen(function*() {
     yield* electN1(node)

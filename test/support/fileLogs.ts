@@ -27,7 +27,9 @@ export const withLog = <A, E>(
   nodeIds: ReadonlyArray<string> = threeNodes
 ) =>
   Effect.scoped(
-    Effect.flatMap(Log, (log) => Effect.tap(use(log), () => Effect.ignore(log.durable))).pipe(Effect.provide(FileLog(directory, options).pipe(Layer.provide([asNode("n2", nodeIds), disk]))))
+    Effect.flatMap(Log, (log) => Effect.tap(use(log), () => Effect.ignore(log.durable))).pipe(
+      Effect.provide(FileLog(directory, options).pipe(Layer.provide([asNode("n2", nodeIds), disk])))
+    )
   )
 
 export const freshDirectory = () => fs.mkdtempSync(path.join(os.tmpdir(), "filelog-"))
@@ -39,4 +41,5 @@ export const withCompactingLog = <A, E>(
   disk: Layer.Layer<Disk> = NodeDisk
 ) =>
   Effect.flatMap(Queue.unbounded<void>(), (compactions) =>
-    withLog(directory, (log) => use(log, Queue.take(compactions)), disk, { onCompacted: Queue.offer(compactions, undefined) }))
+    withLog(directory, (log) =>
+      use(log, Queue.take(compactions)), disk, { onCompacted: Queue.offer(compactions, undefined) }))

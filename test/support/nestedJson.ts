@@ -1,4 +1,4 @@
-import type { Json } from "../../src/protocol/json.js"
+import type { Json } from "../../foundation/json.js"
 
 /** A JSON value `depth` levels of arrays deep around a string: `nested(2, "x")` is `[["x"]]`. */
 export const nested = (depth: number, inside: string): Json => {

@@ -28,38 +28,39 @@ const test: TestOptions = {
 }
 
 describe("a cluster's node processes (real processes of a one-node KV)", () => {
-  it.live("a paused node answers once continued; a killed node misses what is sent while it is down, and comes back without a crash", () =>
-    Effect.scoped(Effect.gen(function*() {
-      const dir = mkdtempSync(join(tmpdir(), "workbench-cluster-test-"))
-      const cluster = yield* startCluster({ test, workDir: dir, logPath: (node) => join(dir, `${node}.log`) })
-      const replies = yield* Queue.unbounded<Envelope>()
-      yield* cluster.router.openClient("t1", (envelope) => Queue.offer(replies, envelope))
-      let msgId = 0
-      const send = (body: Record<string, unknown>) => {
-        msgId += 1
-        return cluster.router.fromClient({ src: "t1", dest: "n0", body: { ...body, msg_id: msgId } as Envelope["body"] })
-      }
-      const reply = Effect.map(Queue.take(replies), (envelope) => envelope.body)
+  it.live("a paused node answers once continued; a killed node misses what is sent while it is down, and comes back without a crash",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const dir = mkdtempSync(join(tmpdir(), "workbench-cluster-test-"))
+        const cluster = yield* startCluster({ test, workDir: dir, logPath: (node) => join(dir, `${node}.log`) })
+        const replies = yield* Queue.unbounded<Envelope>()
+        yield* cluster.router.openClient("t1", (envelope) => Queue.offer(replies, envelope))
+        let msgId = 0
+        const send = (body: Record<string, unknown>) => {
+          msgId += 1
+          return cluster.router.fromClient({ src: "t1", dest: "n0", body: { ...body, msg_id: msgId } as Envelope["body"] })
+        }
+        const reply = Effect.map(Queue.take(replies), (envelope) => envelope.body)
 
-      yield* send({ type: "write", key: 1, value: 7 })
-      expect(yield* reply).toMatchObject({ type: "write_ok" })
+        yield* send({ type: "write", key: 1, value: 7 })
+        expect(yield* reply).toMatchObject({ type: "write_ok" })
 
-      expect(yield* cluster.pause("n0")).toBe(true)
-      expect(yield* cluster.runningNodes).toEqual([])
-      yield* send({ type: "read", key: 1 })
-      expect(Option.isNone(yield* Effect.timeoutOption(Queue.take(replies), 500))).toBe(true)
-      yield* cluster.resume("n0")
-      expect(yield* reply).toMatchObject({ type: "read_ok", value: 7, in_reply_to: msgId })
+        expect(yield* cluster.pause("n0")).toBe(true)
+        expect(yield* cluster.runningNodes).toEqual([])
+        yield* send({ type: "read", key: 1 })
+        expect(Option.isNone(yield* Effect.timeoutOption(Queue.take(replies), 500))).toBe(true)
+        yield* cluster.resume("n0")
+        expect(yield* reply).toMatchObject({ type: "read_ok", value: 7, in_reply_to: msgId })
 
-      expect(yield* cluster.kill("n0")).toBe(true)
-      expect(yield* cluster.kill("n0")).toBe(false)
-      yield* send({ type: "write", key: 2, value: 1 })
-      yield* cluster.restart("n0")
-      expect(yield* cluster.runningNodes).toEqual(["n0"])
-      // The write sent while it was down never reached it; the new process remembers nothing.
-      yield* send({ type: "read", key: 1 })
-      expect(yield* reply).toMatchObject({ type: "error", code: 20, in_reply_to: msgId })
-      expect(yield* Queue.size(replies)).toBe(0)
-      expect(yield* cluster.crashesSince(0)).toEqual([])
-    })), 60_000)
+        expect(yield* cluster.kill("n0")).toBe(true)
+        expect(yield* cluster.kill("n0")).toBe(false)
+        yield* send({ type: "write", key: 2, value: 1 })
+        yield* cluster.restart("n0")
+        expect(yield* cluster.runningNodes).toEqual(["n0"])
+        // The write sent while it was down never reached it; the new process remembers nothing.
+        yield* send({ type: "read", key: 1 })
+        expect(yield* reply).toMatchObject({ type: "error", code: 20, in_reply_to: msgId })
+        expect(yield* Queue.size(replies)).toBe(0)
+        expect(yield* cluster.crashesSince(0)).toEqual([])
+      })), 60_000)
 })

@@ -20,8 +20,21 @@ const invalidRun = async (args: ReadonlyArray<string>) => {
 describe("workbench end to end", () => {
   it("finds the local-state KV not linearizable on 3 nodes, and reports a node that dies", async () => {
     const { run, results } = await invalidRun([
-      "test", "-w", "lin-kv", "--bin", "test/workbench/fixtures/crashing-local-node.sh", "--node-count", "3",
-      "--concurrency", "2n", "--rate", "100", "--time-limit", "4", "--seed", "1"
+      "test",
+      "-w",
+      "lin-kv",
+      "--bin",
+      "test/workbench/fixtures/crashing-local-node.sh",
+      "--node-count",
+      "3",
+      "--concurrency",
+      "2n",
+      "--rate",
+      "100",
+      "--time-limit",
+      "4",
+      "--seed",
+      "1"
     ])
     expect(results.linearizability.keys.some((key) => key.verdict === "invalid" && key.explanation !== undefined)).toBe(true)
     expect(results.crashes.length).toBe(1)
@@ -31,9 +44,25 @@ describe("workbench end to end", () => {
 
   it("judges the single-node KV valid, and reports misaddressed messages without failing", async () => {
     const run = await runWorkbench([
-      "test", "-w", "lin-kv", "--bin", "test/workbench/fixtures/noisy-node.sh", "--node-count", "3",
-      "--concurrency", "2n", "--rate", "100", "--time-limit", "4", "--latency", "5", "--latency-dist", "exponential",
-      "--seed", "2"
+      "test",
+      "-w",
+      "lin-kv",
+      "--bin",
+      "test/workbench/fixtures/noisy-node.sh",
+      "--node-count",
+      "3",
+      "--concurrency",
+      "2n",
+      "--rate",
+      "100",
+      "--time-limit",
+      "4",
+      "--latency",
+      "5",
+      "--latency-dist",
+      "exponential",
+      "--seed",
+      "2"
     ])
     expect(run.stdout, `${run.stdout}\n${run.stderr.slice(-3000)}`).toContain("Everything looks good!")
     expect(run.exitCode).toBe(0)
@@ -61,8 +90,17 @@ describe("workbench end to end", () => {
 
   it("routes a message a node sends in a client's name, as Maelstrom does", async () => {
     const run = await runWorkbench([
-      "test", "--bin", "test/workbench/fixtures/forwarding-node.mjs", "--node-count", "3", "--concurrency", "6",
-      "--rate", "60", "--time-limit", "2"
+      "test",
+      "--bin",
+      "test/workbench/fixtures/forwarding-node.mjs",
+      "--node-count",
+      "3",
+      "--concurrency",
+      "6",
+      "--rate",
+      "60",
+      "--time-limit",
+      "2"
     ])
     expect(run.stdout, `${run.stdout}\n${run.stderr.slice(-3000)}`).toContain("Everything looks good!")
     const results = run.results()
@@ -75,8 +113,25 @@ describe("workbench end to end", () => {
 
   it("judges our Raft node valid under partitions", async () => {
     const run = await runWorkbench([
-      "test", "-w", "lin-kv", "--bin", "bin/raft", "--node-count", "3", "--concurrency", "2n", "--rate", "100",
-      "--time-limit", "6", "--nemesis", "partition", "--nemesis-interval", "1.5", "--seed", "3"
+      "test",
+      "-w",
+      "lin-kv",
+      "--bin",
+      "bin/raft",
+      "--node-count",
+      "3",
+      "--concurrency",
+      "2n",
+      "--rate",
+      "100",
+      "--time-limit",
+      "6",
+      "--nemesis",
+      "partition",
+      "--nemesis-interval",
+      "1.5",
+      "--seed",
+      "3"
     ])
     expect(run.stdout, `${run.stdout}\n${run.stderr.slice(-3000)}`).toContain("Everything looks good!")
     expect(run.exitCode).toBe(0)
@@ -92,8 +147,21 @@ describe("workbench end to end", () => {
     // a restart 0.3 s later, the next kill 1.6 s after the node is back, past the end of the test. Every
     // key has had writes acknowledged by the kill, and five readers read it after the restart.
     const { run, results } = await invalidRun([
-      "test", "--bin", "test/workbench/fixtures/memory-kv-node.mjs", "--concurrency", "10", "--rate", "100",
-      "--time-limit", "4", "--nemesis", "kill", "--nemesis-interval", "1", "--seed", "8"
+      "test",
+      "--bin",
+      "test/workbench/fixtures/memory-kv-node.mjs",
+      "--concurrency",
+      "10",
+      "--rate",
+      "100",
+      "--time-limit",
+      "4",
+      "--nemesis",
+      "kill",
+      "--nemesis-interval",
+      "1",
+      "--seed",
+      "8"
     ])
     const kills = results.faults.filter((fault) => fault.kind === "kill")
     expect(kills.length).toBeGreaterThan(0)
@@ -108,8 +176,26 @@ describe("workbench end to end", () => {
 
   it("judges our Raft node valid under kills and pauses with --data-dir, its log kept in one directory for all nodes", async () => {
     const run = await runWorkbench([
-      "test", "--bin", "bin/raft", "--node-count", "3", "--concurrency", "2n", "--rate", "50", "--time-limit", "6",
-      "--nemesis", "kill,pause", "--nemesis-interval", "1", "--seed", "10", "--", "--data-dir", "data"
+      "test",
+      "--bin",
+      "bin/raft",
+      "--node-count",
+      "3",
+      "--concurrency",
+      "2n",
+      "--rate",
+      "50",
+      "--time-limit",
+      "6",
+      "--nemesis",
+      "kill,pause",
+      "--nemesis-interval",
+      "1",
+      "--seed",
+      "10",
+      "--",
+      "--data-dir",
+      "data"
     ])
     expect(run.stdout, `${run.stdout}\n${run.stderr.slice(-3000)}`).toContain("Everything looks good!")
     const results = run.results()
@@ -130,8 +216,17 @@ describe("workbench end to end", () => {
 
   it("lists each crashed node with its exit code or signal and its last stderr lines, and stops when no node is left", async () => {
     const { run, results } = await invalidRun([
-      "test", "--bin", "test/workbench/fixtures/dying-node.mjs", "--node-count", "2", "--concurrency", "4", "--rate", "50",
-      "--time-limit", "60"
+      "test",
+      "--bin",
+      "test/workbench/fixtures/dying-node.mjs",
+      "--node-count",
+      "2",
+      "--concurrency",
+      "4",
+      "--rate",
+      "50",
+      "--time-limit",
+      "60"
     ])
     const crashes = [...results.crashes].sort((a, b) => a.node.localeCompare(b.node))
     expect(crashes.map(({ code, node, signal }) => ({ node, code, signal }))).toEqual([
@@ -171,7 +266,15 @@ describe("workbench end to end", () => {
 
   it("finds a test invalid when an operation kind never succeeded, as Maelstrom's stats checker does", async () => {
     const { run, results } = await invalidRun([
-      "test", "--bin", "test/workbench/fixtures/unavailable-node.mjs", "--node-count", "1", "--rate", "50", "--time-limit", "1"
+      "test",
+      "--bin",
+      "test/workbench/fixtures/unavailable-node.mjs",
+      "--node-count",
+      "1",
+      "--rate",
+      "50",
+      "--time-limit",
+      "1"
     ])
     expect(results.linearizability.verdict).toBe("valid")
     expect(results.problems).toContain(`no write ever succeeded (${results.stats.byFunction.write.fail} fail, 0 info)`)
@@ -191,12 +294,20 @@ describe("workbench end to end", () => {
     expect(lenient.stdout, lenient.stderr.slice(-3000)).toContain("Everything looks good!")
     const bad = await runWorkbench([...node, "--availability", "2"])
     expect(bad.exitCode).toBe(2)
-    expect(bad.stderr).toContain('--availability "2": expected total or a fraction from 0 to 1')
+    expect(bad.stderr).toContain("--availability \"2\": expected total or a fraction from 0 to 1")
   })
 
   it("fails the test when a node prints a line that is no message on stdout, showing the line", async () => {
     const { run, results } = await invalidRun([
-      "test", "--bin", "test/workbench/fixtures/stdout-logging-node.sh", "--node-count", "2", "--rate", "20", "--time-limit", "2"
+      "test",
+      "--bin",
+      "test/workbench/fixtures/stdout-logging-node.sh",
+      "--node-count",
+      "2",
+      "--rate",
+      "20",
+      "--time-limit",
+      "2"
     ])
     expect(results.network.stdoutCutOff.map((cut) => cut.line)).toEqual(["debug: initialized", "debug: initialized"])
     const problem = results.problems.find((p) => p.startsWith(`node ${results.network.stdoutCutOff[0]!.node} printed a line on stdout`))
@@ -207,7 +318,15 @@ describe("workbench end to end", () => {
 
   it("accepts error replies without text, and reports malformed replies with a sample and the expected shape", async () => {
     const run = await runWorkbench([
-      "test", "--bin", "test/workbench/fixtures/terse-node.mjs", "--concurrency", "4", "--rate", "100", "--time-limit", "1"
+      "test",
+      "--bin",
+      "test/workbench/fixtures/terse-node.mjs",
+      "--concurrency",
+      "4",
+      "--rate",
+      "100",
+      "--time-limit",
+      "1"
     ])
     expect(run.stdout, run.stderr.slice(-3000)).toContain("Everything looks good!")
     const history = readFileSync(join(run.storeDir, "latest", "history.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line))
@@ -215,16 +334,26 @@ describe("workbench end to end", () => {
     const { malformedReplies } = run.results()
     // Every 10th request of about 100 (init included) gets a malformed reply.
     expect(malformedReplies.count).toBeGreaterThanOrEqual(5)
-    expect(malformedReplies.sample?.body).toContain('"code":"busy"')
-    expect(malformedReplies.expected).toContain('"text"?: STRING')
+    expect(malformedReplies.sample?.body).toContain("\"code\":\"busy\"")
+    expect(malformedReplies.expected).toContain("\"text\"?: STRING")
     expect(run.stdout).toContain(`WARNING: ${malformedReplies.count} malformed replies (recorded as error 13), the first from n0:`)
-    expect(run.stdout).toContain('expected {"type": "read_ok"')
-    expect(readFileSync(join(run.storeDir, "latest", "report.html"), "utf8")).toContain("the first, from n0: {&quot;type&quot;:&quot;error&quot;")
+    expect(run.stdout).toContain("expected {\"type\": \"read_ok\"")
+    expect(readFileSync(join(run.storeDir, "latest", "report.html"), "utf8")).toContain(
+      "the first, from n0: {&quot;type&quot;:&quot;error&quot;"
+    )
   })
 
   it("aborts, naming the node, when a node does not answer init within 10 s", async () => {
     const run = await runWorkbench([
-      "test", "-w", "lin-kv", "--bin", "test/workbench/fixtures/silent-node.sh", "--node-count", "1", "--time-limit", "2"
+      "test",
+      "-w",
+      "lin-kv",
+      "--bin",
+      "test/workbench/fixtures/silent-node.sh",
+      "--node-count",
+      "1",
+      "--time-limit",
+      "2"
     ])
     expect(run.exitCode).toBe(2)
     expect(`${run.stdout}${run.stderr}`).toContain("n0 did not answer init within 10 s")
@@ -234,7 +363,7 @@ describe("workbench end to end", () => {
     const run = await runWorkbench(["test", "--bin", "test/workbench/fixtures/early-debug-node.sh", "--time-limit", "2"])
     expect(run.exitCode).toBe(2)
     expect(run.stderr).toContain("n0 did not answer init within 10 s")
-    expect(run.stderr).toContain('not a JSON message: "starting up, this debug print should have gone to stderr"; print logs on stderr')
+    expect(run.stderr).toContain("not a JSON message: \"starting up, this debug print should have gone to stderr\"; print logs on stderr")
   }, 30_000)
 
   it("refuses bad input with a clear message and exit code 2, before starting anything", async () => {
@@ -256,13 +385,13 @@ describe("workbench end to end", () => {
     expect(typo.stderr).toContain("--node-cont")
     const rate = await runWorkbench([...node, "--rate", "abc"])
     expect(rate.exitCode).toBe(2)
-    expect(rate.stderr).toContain('--rate "abc": expected a positive number')
+    expect(rate.stderr).toContain("--rate \"abc\": expected a positive number")
     const distribution = await runWorkbench([...node, "--latency-dist", "nonsense"])
     expect(distribution.exitCode).toBe(2)
-    expect(distribution.stderr).toContain('--latency-dist "nonsense": expected one of constant, uniform, exponential')
+    expect(distribution.stderr).toContain("--latency-dist \"nonsense\": expected one of constant, uniform, exponential")
     const fault = await runWorkbench([...node, "--nemesis", "partition,crash"])
     expect(fault.exitCode).toBe(2)
-    expect(fault.stderr).toContain('--nemesis "partition,crash": unknown fault "crash"; the faults are partition, kill, pause')
+    expect(fault.stderr).toContain("--nemesis \"partition,crash\": unknown fault \"crash\"; the faults are partition, kill, pause")
     expect(`${typo.stderr}${rate.stderr}${distribution.stderr}${fault.stderr}`).not.toContain("[object Object]")
   })
 

@@ -49,8 +49,8 @@ describe("the kill and pause faults", () => {
   it.effect("report a killed node that does not come back, unless it exited (then it is listed as a crash)", () =>
     Effect.gen(function*() {
       const heal = (error: NodeInitError | NodeSpawnError) =>
-        Effect.flatMap(fakeCluster(error), ({ cluster }) =>
-          Effect.flatMap(killFault(cluster).inject, (fault) => Option.getOrThrow(fault).heal))
+        Effect.flatMap(fakeCluster(error),
+          ({ cluster }) => Effect.flatMap(killFault(cluster).inject, (fault) => Option.getOrThrow(fault).heal))
       const silent = yield* heal(new NodeInitError({ message: "n1 did not answer init within 10 s", exited: false }))
       expect(Option.getOrThrow(silent)).toMatch(/^n\d did not come back after it was killed: n1 did not answer init within 10 s$/)
       const gone = yield* heal(new NodeSpawnError({ node: "n1", message: "cannot start bin/raft: ENOENT" }))

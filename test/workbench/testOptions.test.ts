@@ -12,7 +12,7 @@ describe("--nemesis", () => {
   it("refuses an unknown fault, naming it and the faults there are", () => {
     const refused = Either.flip(parseNemesis("kill,clock,"))
     expect(Either.map(refused, (error) => error.message)).toEqual(Either.right(
-      '--nemesis "kill,clock,": unknown fault "clock", ""; the faults are partition, kill, pause, in any combination separated by commas'
+      "--nemesis \"kill,clock,\": unknown fault \"clock\", \"\"; the faults are partition, kill, pause, in any combination separated by commas"
     ))
   })
 })

@@ -1,7 +1,7 @@
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Either, FiberSet, Ref, Schema, Stream } from "effect"
 import { MaelstromNetwork } from "../../layers/MaelstromNetwork.js"
-import { StderrLogger } from "../../layers/StderrLogger.js"
+import { StderrLogger } from "../../foundation/StderrLogger.js"
 import { Network } from "../../services/Network.js"
 import { NodeStartup } from "../../services/NodeStartup.js"
 import { applyToKvStore, emptyKvStore } from "../../src/kv/KvStore.js"
@@ -48,7 +48,9 @@ const program = (mode: ReferenceMode) =>
         if (holder === network.self) return encodeBody(KvReply, yield* apply(request.right))
         const noAnswer = errorReply(ErrorCode.timeout, `no answer from ${holder}; the operation may or may not have happened`)
         return yield* network.rpc(holder, encodeBody(Relay, { type: "relay" as const, request: request.right }), relayTimeoutMs).pipe(
-          Effect.map((body) => Either.match(decodeRelayOk(body), { onLeft: () => noAnswer, onRight: (ok) => encodeBody(KvReply, ok.reply) })),
+          Effect.map((body) =>
+            Either.match(decodeRelayOk(body), { onLeft: () => noAnswer, onRight: (ok) => encodeBody(KvReply, ok.reply) })
+          ),
           Effect.catchTag("RpcTimeout", () => Effect.succeed(noAnswer))
         )
       })

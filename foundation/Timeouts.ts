@@ -43,7 +43,6 @@ export const makeTimeouts = (durationMs: number): Effect.Effect<Timeouts, never,
       })
     yield* Effect.forkScoped(Effect.forever(Effect.flatMap(deadlines.takeAll, (batch) => expireInOrder(batch, 0))))
     return {
-      start: (ended, expire) =>
-        Effect.flatMap(Clock.currentTimeMillis, (now) => deadlines.add({ dueMs: now + durationMs, ended, expire }))
+      start: (ended, expire) => Effect.flatMap(Clock.currentTimeMillis, (now) => deadlines.add({ dueMs: now + durationMs, ended, expire }))
     }
   })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, TestClock } from "effect"
-import { makeTimeouts } from "../../src/Timeouts.js"
+import { makeTimeouts } from "../../foundation/Timeouts.js"
 
 describe("Timeouts: deadlines of one duration, timed by one fiber", () => {
   it.scoped("a deadline whose wait ended in time does not expire", () =>

@@ -9,8 +9,22 @@ const proxyTo = (service: string) => ["--bin", "test/workbench/fixtures/service-
 describe("the workbench's built-in services, end to end", () => {
   it("answers a node that proxies every request to lin-kv: valid, service messages counted", async () => {
     const run = await runWorkbench([
-      "test", "-w", "lin-kv", "--node-count", "3", "--concurrency", "2n", "--rate", "100", "--time-limit", "4",
-      "--latency", "5", "--seed", "3", ...proxyTo("lin-kv")
+      "test",
+      "-w",
+      "lin-kv",
+      "--node-count",
+      "3",
+      "--concurrency",
+      "2n",
+      "--rate",
+      "100",
+      "--time-limit",
+      "4",
+      "--latency",
+      "5",
+      "--seed",
+      "3",
+      ...proxyTo("lin-kv")
     ])
     expect(run.stdout, `${run.stdout}\n${run.stderr.slice(-3000)}`).toContain("Everything looks good!")
     expect(run.exitCode).toBe(0)
@@ -27,7 +41,18 @@ describe("the workbench's built-in services, end to end", () => {
     // One client thread: every operation, and every random choice of the service, comes in an order the
     // seed fixes, so the stale read (history index 34 with this seed) is found on every run.
     const run = await runWorkbench([
-      "test", "-w", "lin-kv", "--concurrency", "1", "--rate", "50", "--time-limit", "3", "--seed", "1", ...proxyTo("lww-kv")
+      "test",
+      "-w",
+      "lin-kv",
+      "--concurrency",
+      "1",
+      "--rate",
+      "50",
+      "--time-limit",
+      "3",
+      "--seed",
+      "1",
+      ...proxyTo("lww-kv")
     ])
     expect(run.stdout, `${run.stdout}\n${run.stderr.slice(-3000)}`).toContain("Analysis invalid!")
     expect(run.exitCode).toBe(1)

@@ -2,23 +2,23 @@ import { Effect } from "effect"
 import { describe, expect, it } from "@effect/vitest"
 import { emptyKvStore, type KvStore } from "../../src/kv/KvStore.js"
 import type { KvReply } from "../../src/protocol/kvMessages.js"
-import { applyKvRequest, type ServiceKvRequest } from "../../workbench/services/kvRequests.js"
+import { applyKvRequest, type ServiceKvRequest } from "../../workbench/builtinServices/kvRequests.js"
 import {
   applyLastWriterWins,
   emptyLastWriterWinsKv,
   type LastWriterWinsKv,
   type LwwChoices,
   mergeReplicas
-} from "../../workbench/services/lastWriterWinsKv.js"
+} from "../../workbench/builtinServices/lastWriterWinsKv.js"
 import {
   applySequential,
   emptySequentialKv,
   keptStates,
   type SequentialKv,
   servableStates
-} from "../../workbench/services/sequentialKv.js"
-import { makeServices } from "../../workbench/services/services.js"
-import { firstTimestamp, nextTimestamp } from "../../workbench/services/timestampOracle.js"
+} from "../../workbench/builtinServices/sequentialKv.js"
+import { makeServices } from "../../workbench/builtinServices/services.js"
+import { firstTimestamp, nextTimestamp } from "../../workbench/builtinServices/timestampOracle.js"
 
 const read = (key: number): ServiceKvRequest => ({ type: "read", key })
 const write = (key: number, value: number): ServiceKvRequest => ({ type: "write", key, value })
@@ -140,8 +140,7 @@ describe("lww-kv: independent replicas, gossip, the later stamp wins, as Maelstr
     ])
     const [r0, r1] = kv as [LastWriterWinsKv[0], LastWriterWinsKv[0]]
     expect([r0.clock, r1.clock]).toEqual([3, 2])
-    const valuesOf = (replica: LastWriterWinsKv[0]) =>
-      [1, 2].map((key) => applyKvRequest(replica.store, read(key), false)[0])
+    const valuesOf = (replica: LastWriterWinsKv[0]) => [1, 2].map((key) => applyKvRequest(replica.store, read(key), false)[0])
     // Key 1: replica 0's stamp 1 beats replica 1's stamp 0, whichever way the gossip goes.
     expect(valuesOf(mergeReplicas(r1, r0))[0]).toEqual({ type: "read_ok", value: 2 })
     expect(valuesOf(mergeReplicas(r0, r1))[0]).toEqual({ type: "read_ok", value: 2 })

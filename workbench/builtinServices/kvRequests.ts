@@ -1,6 +1,6 @@
 import { HashMap, Schema } from "effect"
 import { applyToKvStore, type KvStore } from "../../src/kv/KvStore.js"
-import { canonicalJson, Json } from "../../src/protocol/json.js"
+import { canonicalJson, Json } from "../../foundation/json.js"
 import { CasRequest, type KvReply, ReadRequest, WriteRequest } from "../../src/protocol/kvMessages.js"
 
 /**

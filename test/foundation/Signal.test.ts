@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Option } from "effect"
-import { makeSignal } from "../../src/Signal.js"
+import { makeSignal } from "../../foundation/Signal.js"
 
 describe("Signal: a doorbell", () => {
   it.effect("a ring before the wait is kept, and any number of them count as one", () =>

@@ -1,6 +1,6 @@
 import { Effect, Either, Random, Ref, Schema } from "effect"
 import { emptyKvStore } from "../../src/kv/KvStore.js"
-import { describeParseError } from "../../src/protocol/describeParseError.js"
+import { describeParseError } from "../../foundation/describeParseError.js"
 import type { Body } from "../../src/protocol/envelope.js"
 import { ErrorCode } from "../../src/protocol/errorCodes.js"
 import { errorReply, type KvReply } from "../../src/protocol/kvMessages.js"

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Option } from "effect"
-import { makeBacklog } from "../../src/Backlog.js"
+import { makeBacklog } from "../../foundation/Backlog.js"
 
 describe("Backlog: items for one consumer, taken all at once", () => {
   it.effect("takes everything added meanwhile, in order, as one batch", () =>

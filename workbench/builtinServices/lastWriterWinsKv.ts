@@ -1,6 +1,6 @@
 import { HashMap } from "effect"
 import { emptyKvStore, type KvStore } from "../../src/kv/KvStore.js"
-import { canonicalJson } from "../../src/protocol/json.js"
+import { canonicalJson } from "../../foundation/json.js"
 import type { KvReply } from "../../src/protocol/kvMessages.js"
 import { applyKvRequest, type ServiceKvRequest } from "./kvRequests.js"
 
