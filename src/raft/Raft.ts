@@ -1,7 +1,7 @@
 import { Deferred, Effect, Either, PubSub, type Queue, type Scope } from "effect"
 import type { NodeId } from "../../services/Network.js"
 import type { Role, RoleChange } from "../../services/RaftObserver.js"
-import { currentTerm, notLeader, type RaftContext, transition } from "./RaftContext.js"
+import { currentTerm, knownLeader, notLeader, type RaftContext, transition } from "./RaftContext.js"
 import { type NotLeader, type ProposalError, RaftTimeout, type ReadBarrierError } from "./RaftErrors.js"
 import { confirmReads } from "./ReadIndexReads.js"
 import { makeSettlement } from "./Settlement.js"
@@ -88,7 +88,8 @@ export const makeRaft = (context: RaftContext): Raft => {
       yield* context.proposals.add({ command, term: options?.term, settlement })
       yield* context.requestTimeouts.start(
         settlement.settled,
-        settlement.settle(Either.left(new RaftTimeout({ waitingFor: "commit" })))
+        // Built only if it expires: an error captures a stack trace, too dear for every proposal.
+        Effect.suspend(() => settlement.settle(Either.left(new RaftTimeout({ waitingFor: "commit" }))))
       )
     })
 
@@ -128,7 +129,7 @@ export const makeRaft = (context: RaftContext): Raft => {
     readBarrier: (options) => waitFor((onOutcome) => readBarrierThen(onOutcome, options)),
     status: Effect.gen(function*() {
       const state = yield* context.state.get
-      const { leaderId } = yield* notLeader(context, state)
+      const leaderId = yield* knownLeader(context, state)
       return { self: context.self, role: state.role, term: currentTerm(context), leaderId, commitIndex: state.commitIndex }
     }),
     roleChanges: PubSub.subscribe(context.roleWatchers)

@@ -103,10 +103,13 @@ const ringAll = (signals: ReadonlyMap<NodeId, Signal>): Effect.Effect<void> =>
  * (a request passed on to a leader that may be gone would only time out).
  */
 export const notLeader = (context: RaftContext, state: RaftState): Effect.Effect<NotLeader> =>
+  Effect.map(knownLeader(context, state), (leaderId) => new NotLeader({ leaderId, term: currentTerm(context) }))
+
+/** The leader this node heard from within an election timeout (itself when leading), or null. */
+export const knownLeader = (context: RaftContext, state: RaftState): Effect.Effect<NodeId | null> =>
   Effect.map(Clock.currentTimeMillis, (now) => {
-    const recent = state.role === "leader" ||
-      now - state.lastLeaderContactMs < context.config.electionTimeoutMaxMs
-    return new NotLeader({ leaderId: recent ? state.leaderId : null, term: currentTerm(context) })
+    const recent = state.role === "leader" || now - state.lastLeaderContactMs < context.config.electionTimeoutMaxMs
+    return recent ? state.leaderId : null
   })
 
 /**

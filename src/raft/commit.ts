@@ -22,6 +22,18 @@ export const advanceCommit = (context: RaftContext, state: RaftState, term: numb
 }
 
 /**
+ * The state once it has seen how far the log is durable now: a log whose
+ * changes are durable at once (in memory) needs no later transition for it,
+ * and a leader counts its own copy toward a majority at once.
+ */
+export const seenDurable = (context: RaftContext, state: RaftState): RaftState => {
+  const durableIndex = context.log.durableLastIndex()
+  if (durableIndex === state.durableIndex) return state
+  const durable = { ...state, durableIndex }
+  return durable.role === "leader" ? advanceCommit(context, durable, currentTerm(context)) : durable
+}
+
+/**
  * More of this node's log became durable: the applier may apply that far,
  * and a leader now counts its own copy that far toward a majority. Run from
  * the log's `whenDurable` by whoever changed the log.
@@ -29,8 +41,6 @@ export const advanceCommit = (context: RaftContext, state: RaftState, term: numb
 export const logDurable = (context: RaftContext): Effect.Effect<void> =>
   Effect.flatMap(context.state.get, (seen) =>
     // Only the log's writer moves the durable index: nothing to do when the last transition saw it already.
-    context.log.durableLastIndex() === seen.durableIndex ? Effect.void : transition(context, (state) => {
-      const durable = { ...state, durableIndex: context.log.durableLastIndex() }
-      const term = currentTerm(context)
-      return Effect.succeed([undefined, durable.role === "leader" ? advanceCommit(context, durable, term) : durable] as const)
-    }))
+    context.log.durableLastIndex() === seen.durableIndex
+      ? Effect.void
+      : transition(context, (state) => Effect.succeed([undefined, seenDurable(context, state)] as const)))

@@ -1,7 +1,7 @@
 import { Clock, Effect } from "effect"
 import type { Envelope, NodeId } from "../../services/Network.js"
 import type { AppendEntries, AppendEntriesResult } from "../protocol/raftMessages.js"
-import { logDurable } from "./commit.js"
+import { logDurable, seenDurable } from "./commit.js"
 import { currentTerm, nextElectionDeadline, type RaftContext, transition } from "./RaftContext.js"
 import type { RaftState } from "./RaftState.js"
 
@@ -99,7 +99,7 @@ export const handleAppendEntries = (context: RaftContext, envelope: Envelope, re
               success: true,
               match_index: decision.matchIndex
             }
-            return [result, { ...heard, commitIndex }] as const
+            return [result, seenDurable(context, { ...heard, commitIndex })] as const
           }
         }
       }))

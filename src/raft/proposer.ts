@@ -1,6 +1,6 @@
 import { Effect, Either } from "effect"
 import type { Entry } from "../../services/Log.js"
-import { logDurable } from "./commit.js"
+import { logDurable, seenDurable } from "./commit.js"
 import { currentTerm, notLeader, type RaftContext, transition } from "./RaftContext.js"
 import type { NotLeader, ProposalError } from "./RaftErrors.js"
 import type { Settlement } from "./Settlement.js"
@@ -43,7 +43,7 @@ const proposeBatch = (context: RaftContext): Effect.Effect<{ readonly term: numb
         }
         if (entries.length > 0) yield* context.log.append(entries)
         const appended = entries.length > 0 ? { term, lastIndex: context.log.lastIndex() } : null
-        return [{ appended, refusals }, state] as const
+        return [{ appended, refusals }, seenDurable(context, state)] as const
       }))
     // Followers get the entries at once (the transition woke the replicators); the leader counts its own copy once it is durable.
     if (appended !== null) yield* context.log.whenDurable(logDurable(context))
