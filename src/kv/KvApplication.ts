@@ -124,43 +124,44 @@ export const makeKvApplication = (raft: Raft, network: NetworkShape, inFlight: I
       return forward(command, error.leaderId, error.term, responder)
     }
 
-    const accept = (envelope: Envelope, { msg_id: _, ...command }: KvRequest, origin: RequestOrigin): Effect.Effect<void> =>
-      Effect.gen(function*() {
-        const responder = inFlight.accept(envelope)
-        const term = origin._tag === "forwarded" ? origin.term : undefined
-        if (command.type === "read") {
-          if (rules.followersServeReads && (yield* raft.status).role !== "leader") {
-            return yield* responder.answer(yield* state.query(command))
-          }
-          return yield* raft.readBarrierThen(
-            (outcome) =>
-              Either.match(outcome, {
-                onRight: () => Effect.flatMap(state.query(command), responder.answer),
-                onLeft: (error) => answerFailure(command, origin, responder, error)
-              }),
-            { term }
-          )
-        }
-        if (origin._tag === "forwarded" && rules.refusesDuplicates) {
-          const status = yield* raft.status
-          // Only the leader of the forward's term takes it; a copy of one it took already is not proposed again.
-          if (status.role === "leader" && status.term === origin.term && !forwarded.admit(origin.term, origin.id)) {
-            return yield* responder.answer(
-              errorReply(ErrorCode.timeout, "a copy of a forward already taken; its outcome goes to the first copy")
-            )
-          }
-        }
-        yield* raft.proposeThen(
-          command satisfies KvCommand,
-          (outcome) =>
-            Either.match(outcome, {
-              // The state machine's reply to the command this application proposed.
-              onRight: (reply) => responder.answer(reply as KvReply),
-              onLeft: (error) => answerFailure(command, origin, responder, error)
-            }),
-          { term }
-        )
-      })
+    const read = (command: ReadRequest, origin: RequestOrigin, responder: Responder, term: number | undefined) =>
+      raft.readBarrierThen(
+        (outcome) =>
+          Either.isRight(outcome)
+            ? Effect.flatMap(state.query(command), responder.answer)
+            : answerFailure(command, origin, responder, outcome.left),
+        { term }
+      )
+
+    const propose = (command: KvCommand, origin: RequestOrigin, responder: Responder, term: number | undefined) =>
+      raft.proposeThen(
+        command,
+        (outcome) =>
+          Either.isRight(outcome)
+            // The state machine's reply to the command this application proposed.
+            ? responder.answer(outcome.right as KvReply)
+            : answerFailure(command, origin, responder, outcome.left),
+        { term }
+      )
+
+    // Once per client request: plain combinators rather than a generator, which costs more.
+    const accept = (envelope: Envelope, { msg_id: _, ...command }: KvRequest, origin: RequestOrigin): Effect.Effect<void> => {
+      const responder = inFlight.accept(envelope)
+      const term = origin._tag === "forwarded" ? origin.term : undefined
+      if (command.type === "read") {
+        if (!rules.followersServeReads) return read(command, origin, responder, term)
+        return Effect.flatMap(raft.status, (status) =>
+          status.role === "leader"
+            ? read(command, origin, responder, term)
+            : Effect.flatMap(state.query(command), responder.answer))
+      }
+      if (origin._tag !== "forwarded" || !rules.refusesDuplicates) return propose(command, origin, responder, term)
+      return Effect.flatMap(raft.status, (status) =>
+        // Only the leader of the forward's term takes it; a copy of one it took already is not proposed again.
+        status.role === "leader" && status.term === origin.term && !forwarded.admit(origin.term, origin.id)
+          ? responder.answer(errorReply(ErrorCode.timeout, "a copy of a forward already taken; its outcome goes to the first copy"))
+          : propose(command, origin, responder, term))
+    }
 
     const handle = (envelope: Envelope): Effect.Effect<void> => {
       const decode = decoders.get(envelope.body.type)

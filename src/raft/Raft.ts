@@ -79,34 +79,38 @@ const leads = (context: RaftContext, role: Role, term: number | undefined) =>
   role === "leader" && (term === undefined || term === currentTerm(context))
 
 export const makeRaft = (context: RaftContext): Raft => {
+  // The request path, once per client request: plain combinators rather than generators, which cost more.
   const proposeThen: Raft["proposeThen"] = (command, onOutcome, options) =>
-    Effect.gen(function*() {
+    Effect.flatMap(context.state.get, (seen) => {
       const settlement = makeSettlement(onOutcome)
       // A follower refuses without the state lock: the proposer checks again under it.
-      const seen = yield* context.state.get
-      if (!leads(context, seen.role, options?.term)) return yield* settlement.settle(Either.left(yield* notLeader(context, seen)))
-      yield* context.proposals.add({ command, term: options?.term, settlement })
-      yield* context.requestTimeouts.start(
-        settlement.settled,
-        // Built only if it expires: an error captures a stack trace, too dear for every proposal.
-        Effect.suspend(() => settlement.settle(Either.left(new RaftTimeout({ waitingFor: "commit" }))))
+      if (!leads(context, seen.role, options?.term)) {
+        return Effect.flatMap(notLeader(context, seen), (refused) => settlement.settle(Either.left(refused)))
+      }
+      return Effect.zipRight(
+        context.proposals.add({ command, term: options?.term, settlement }),
+        context.requestTimeouts.start(
+          settlement.settled,
+          // Built only if it expires: an error captures a stack trace, too dear for every proposal.
+          Effect.suspend(() => settlement.settle(Either.left(new RaftTimeout({ waitingFor: "commit" }))))
+        )
       )
     })
 
-  const readBarrierThen: Raft["readBarrierThen"] = (onOutcome, options) =>
-    Effect.gen(function*() {
-      const barrier = makeSettlement(onOutcome)
-      const refused = yield* transition(context, (state) =>
-        Effect.gen(function*() {
-          if (!leads(context, state.role, options?.term)) return [yield* notLeader(context, state), state] as const
-          // A barrier takes no log entry: it waits for a majority to confirm this leader after it was asked.
-          const reading = { ...state, readRound: state.readRound + 1 }
-          context.reads.wait(reading.readRound, barrier)
-          confirmReads(context, reading)
-          return [null as NotLeader | null, reading] as const
-        }))
-      if (refused !== null) return yield* barrier.settle(Either.left(refused))
-      yield* context.requestTimeouts.start(
+  const readBarrierThen: Raft["readBarrierThen"] = (onOutcome, options) => {
+    const barrier = makeSettlement(onOutcome)
+    const opened = transition(context, (state) => {
+      if (!leads(context, state.role, options?.term)) {
+        return Effect.map(notLeader(context, state), (refused) => [refused as NotLeader | null, state] as const)
+      }
+      // A barrier takes no log entry: it waits for a majority to confirm this leader after it was asked.
+      const reading = { ...state, readRound: state.readRound + 1 }
+      context.reads.wait(reading.readRound, barrier)
+      confirmReads(context, reading)
+      return Effect.succeed([null as NotLeader | null, reading] as const)
+    })
+    return Effect.flatMap(opened, (refused) =>
+      refused !== null ? barrier.settle(Either.left(refused)) : context.requestTimeouts.start(
         barrier.settled,
         Effect.suspend(() =>
           barrier.settle(Either.left(
@@ -117,8 +121,8 @@ export const makeRaft = (context: RaftContext): Raft => {
             })
           ))
         )
-      )
-    })
+      ))
+  }
 
   return {
     self: context.self,
