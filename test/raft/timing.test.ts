@@ -1,5 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Context, Effect, Layer } from "effect"
+import { KvStateMachine } from "../../layers/KvStateMachine.js"
+import { StateMachine } from "../../services/StateMachine.js"
+import { type KvCommand, LinKvState } from "../../src/kv/LinKvState.js"
 import type { Entry } from "../../services/Log.js"
 import { advance, electN1, observe, ofType, startScriptedNode } from "../support/ScriptedPeers.js"
 
@@ -269,5 +272,39 @@ describe("Raft timing (TestClock)", () => {
       expect(replies).toHaveLength(1)
       expect(replies[0]).toMatchObject({ type: "error" })
       expect([0, 11]).toContain(replies[0]!["code"])
+    }))
+})
+
+describe("a node with a long backlog to apply", () => {
+  /** The lin-kv store, each apply taking 1 ms of (test) clock time. */
+  const slowKvStateMachine = Layer.scopedContext(
+    Effect.map(Layer.build(KvStateMachine), (built) => {
+      const machine = Context.get(built, LinKvState)
+      const slow = { ...machine, apply: (command: KvCommand) => Effect.zipRight(Effect.sleep(1), machine.apply(command)) }
+      return Context.make(LinKvState, slow).pipe(Context.add(StateMachine, slow))
+    })
+  )
+
+  it.scoped("a read that times out behind the applier says so, not that a majority never confirmed it", () =>
+    Effect.gen(function*() {
+      // A lone node restarting with 3000 entries it committed before; reapplying them takes 3 s here.
+      const storage = {
+        snapshot: null,
+        entries: Array.from({ length: 3000 }, (_, i): Entry => ({ term: 1, command: { type: "write", key: i % 7, value: i } })),
+        hardState: { term: 1, votedFor: "n1", caughtUp: true }
+      }
+      const node = yield* startScriptedNode(storage, undefined, { nodeIds: ["n1"], stateMachine: slowKvStateMachine })
+      yield* advance(node.config.electionTimeoutMaxMs + 50)
+      expect(node.roles.at(-1)).toEqual({ term: 2, role: "leader" })
+      yield* node.deliver("c1", { type: "read", msg_id: 1, key: 1 })
+      yield* advance(node.config.requestTimeoutMs + 50)
+      const replies = (yield* node.sent).filter((m) => m.envelope.dest === "c1").map((m) => m.envelope.body)
+      expect(replies).toMatchObject([{
+        type: "error",
+        code: 0,
+        in_reply_to: 1,
+        text:
+          "timed out waiting for the state machine to apply the entries committed before the read; the operation may or may not have happened"
+      }])
     }))
 })

@@ -15,24 +15,29 @@ import { runKvNode } from "../../src/kv/KvNode.js"
  * message n1 sends lands in `outbox` with the (TestClock) time it was sent,
  * and the test delivers whatever n2, n3 or a client would send. `storage`
  * is what the node finds on disk when it starts; `openLog` may wrap the Log
- * over it (to make it fail). `node` is the node's fiber.
+ * over it (to make it fail). `node` is the node's fiber. A test may make n1
+ * alone in its cluster, or give it another state machine (a slow one, say).
  */
 export const startScriptedNode = (
   storage: MemoryLogStorage = emptyMemoryLogStorage(),
-  openLog: (log: LogShape) => LogShape = (log) => log
+  openLog: (log: LogShape) => LogShape = (log) => log,
+  { nodeIds = ["n1", "n2", "n3"], stateMachine = KvStateMachine }: {
+    readonly nodeIds?: ReadonlyArray<string>
+    readonly stateMachine?: typeof KvStateMachine
+  } = {}
 ) =>
   Effect.gen(function*() {
     const outbox = yield* Queue.unbounded<{ readonly atMs: number; readonly envelope: Envelope }>()
     const core = yield* makeNetworkCore({
       self: "n1",
-      nodeIds: ["n1", "n2", "n3"],
+      nodeIds,
       transmit: (envelope) => Effect.flatMap(Clock.currentTimeMillis, (atMs) => Queue.offer(outbox, { atMs, envelope }))
     })
     const roles: Array<{ readonly term: number; readonly role: Role }> = []
     const services = Layer.mergeAll(
       Layer.succeed(Network, core.network),
       Layer.sync(Log, () => openLog(makeMemoryLog(storage))),
-      KvStateMachine,
+      stateMachine,
       Layer.succeed(RaftObserver, {
         roleChanged: ({ role, term }) => Effect.sync(() => void roles.push({ term, role })),
         committed: () => Effect.void,
