@@ -103,7 +103,21 @@ const ringAll = (signals: ReadonlyMap<NodeId, Signal>): Effect.Effect<void> =>
  * (a request passed on to a leader that may be gone would only time out).
  */
 export const notLeader = (context: RaftContext, state: RaftState): Effect.Effect<NotLeader> =>
-  Effect.map(knownLeader(context, state), (leaderId) => new NotLeader({ leaderId, term: currentTerm(context) }))
+  Effect.map(knownLeader(context, state), (leaderId) => {
+    const term = currentTerm(context)
+    const last = lastRefusals.get(context)
+    if (last !== undefined && last.leaderId === leaderId && last.term === term) return last
+    const refusal = new NotLeader({ leaderId, term })
+    lastRefusals.set(context, refusal)
+    return refusal
+  })
+
+/**
+ * Each node's latest refusal, given again while the leader and term it names
+ * hold: a follower refuses every request a client sends it, and an error
+ * captures a stack trace when it is built, too dear to pay per request.
+ */
+const lastRefusals = new WeakMap<RaftContext, NotLeader>()
 
 /** The leader this node heard from within an election timeout (itself when leading), or null. */
 export const knownLeader = (context: RaftContext, state: RaftState): Effect.Effect<NodeId | null> =>
