@@ -1,28 +1,31 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Clock, Effect, Either, Fiber } from "effect"
 import { makeSimCluster, type SimCluster } from "../../sim/SimCluster.js"
-import type { DiskShape } from "../../services/Disk.js"
+import type { DiskError, DiskShape } from "../../services/Disk.js"
 import { simulated } from "../sim/simulated.js"
 
+/**
+ * Each node's disk, with every file's fsync as `change` makes it from the
+ * real one (called once per file opened, so it may keep a count per file).
+ */
+const changedFsyncs =
+  (change: (node: string, target: string, fsync: Effect.Effect<void, DiskError>) => Effect.Effect<void, DiskError>) =>
+  (node: string, disk: DiskShape): DiskShape => ({
+    ...disk,
+    open: (target) =>
+      Effect.map(disk.open(target), ({ created, file }) => ({ created, file: { ...file, fsync: change(node, target, file.fsync) } }))
+  })
+
 /** Every fsync takes `ms` more (simulated) milliseconds. */
-const slowFsyncs = (ms: number) => (_node: string, disk: DiskShape): DiskShape => ({
-  ...disk,
-  open: (target) =>
-    Effect.map(disk.open(target),
-      ({ created, file }) => ({ created, file: { ...file, fsync: Effect.zipRight(Effect.sleep(ms), file.fsync) } }))
-})
+const slowFsyncs = (ms: number) => changedFsyncs((_node, _target, fsync) => Effect.zipRight(Effect.sleep(ms), fsync))
 
 /** Writing a compacted log file out takes `ms` more (simulated) milliseconds: its first fsync, after the bulk of it is written. */
-const slowCompactions = (ms: number) => (_node: string, disk: DiskShape): DiskShape => ({
-  ...disk,
-  open: (target) =>
-    Effect.map(disk.open(target), ({ created, file }) => {
-      if (!target.endsWith(".compacting")) return { created, file }
-      let fsyncs = 0
-      return { created,
-        file: { ...file, fsync: Effect.suspend(() => fsyncs++ === 0 ? Effect.zipRight(Effect.sleep(ms), file.fsync) : file.fsync) } }
-    })
-})
+const slowCompactions = (ms: number) =>
+  changedFsyncs((_node, target, fsync) => {
+    if (!target.endsWith(".compacting")) return fsync
+    let fsyncs = 0
+    return Effect.suspend(() => fsyncs++ === 0 ? Effect.zipRight(Effect.sleep(ms), fsync) : fsync)
+  })
 
 /** Lets time pass until one node leads and every other follows it; returns when. */
 const untilLed = (cluster: SimCluster) =>
@@ -123,14 +126,7 @@ describe("a slow disk holds up no heartbeat, vote or read (disk IO happens after
       Effect.gen(function*() {
         const frozen = new Set<string>()
         // A frozen disk's fsync never returns.
-        const freezable = (node: string, disk: DiskShape): DiskShape => ({
-          ...disk,
-          open: (target) =>
-            Effect.map(disk.open(target), ({ created, file }) => ({
-              created,
-              file: { ...file, fsync: Effect.suspend(() => frozen.has(node) ? Effect.never : file.fsync) }
-            }))
-        })
+        const freezable = changedFsyncs((node, _target, fsync) => Effect.suspend(() => frozen.has(node) ? Effect.never : fsync))
         const cluster = yield* slowCluster(freezable, 10_000)
         const led = yield* untilLed(cluster)
         const leader = [...cluster.currentRoles()].find(([, role]) => role.role === "leader")![0]
@@ -157,14 +153,9 @@ describe("a slow disk holds up no heartbeat, vote or read (disk IO happens after
     simulated(
       Effect.gen(function*() {
         const slow = new Set<string>()
-        const slowWhenPicked = (node: string, disk: DiskShape): DiskShape => ({
-          ...disk,
-          open: (target) =>
-            Effect.map(disk.open(target), ({ created, file }) => ({
-              created,
-              file: { ...file, fsync: Effect.suspend(() => slow.has(node) ? Effect.zipRight(Effect.sleep(1000), file.fsync) : file.fsync) }
-            }))
-        })
+        const slowWhenPicked = changedFsyncs((node, _target, fsync) =>
+          Effect.suspend(() => slow.has(node) ? Effect.zipRight(Effect.sleep(1000), fsync) : fsync)
+        )
         const cluster = yield* slowCluster(slowWhenPicked, 10_000)
         yield* untilLed(cluster)
         const leader = [...cluster.currentRoles()].find(([, role]) => role.role === "leader")![0]
