@@ -76,7 +76,9 @@ export const makeLogWriter = <Compacted>(
     let waiting: Array<{ readonly change: number; readonly then: Effect.Effect<void> }> = []
     // The compaction in the background, with the records appended to the log since its contents were taken.
     let compaction: { readonly id: number; readonly fiber: Fiber.RuntimeFiber<void>; readonly since: Array<Uint8Array> } | null = null
-    let nextCompaction: MemoryLogStorage | null = null
+    // The newest compaction asked for while one runs, with the records appended since its contents were
+    // taken: it starts from them when the running one is in place (a newer one replaces it, since and all).
+    let nextCompaction: { readonly contents: MemoryLogStorage; readonly since: Array<Uint8Array> } | null = null
     let compactions = 0
 
     const madeDurable = (change: number, lastIndex: number) =>
@@ -90,7 +92,7 @@ export const makeLogWriter = <Compacted>(
         yield* Effect.forEach(due, (w) => w.then, { discard: true })
       })
 
-    const startCompaction = (contents: MemoryLogStorage) =>
+    const startCompaction = (contents: MemoryLogStorage, since: Array<Uint8Array>) =>
       Effect.gen(function*() {
         const id = ++compactions
         const fiber = yield* Effect.forkIn(
@@ -100,7 +102,7 @@ export const makeLogWriter = <Compacted>(
           ),
           scope
         )
-        compaction = { id, fiber, since: [] }
+        compaction = { id, fiber, since }
       })
 
     const dropCompaction = Effect.suspend(() => {
@@ -121,9 +123,9 @@ export const makeLogWriter = <Compacted>(
           yield* files.install(written.compacted, Buffer.concat(running.since))
           yield* afterWrite
           if (nextCompaction !== null) {
-            const contents = nextCompaction
+            const next = nextCompaction
             nextCompaction = null
-            yield* startCompaction(contents)
+            yield* startCompaction(next.contents, next.since)
           }
           return
         }
@@ -131,6 +133,7 @@ export const makeLogWriter = <Compacted>(
         if (change._tag === "Records") {
           yield* files.append(change.bytes)
           compaction?.since.push(change.bytes)
+          nextCompaction?.since.push(change.bytes)
           yield* afterWrite
           return yield* madeDurable(number, change.lastIndex)
         }
@@ -139,8 +142,8 @@ export const makeLogWriter = <Compacted>(
           yield* dropCompaction
           yield* Effect.flatMap(files.writeCompacted(change.contents), (compacted) => files.install(compacted, new Uint8Array(0)))
           yield* afterWrite
-        } else if (compaction === null) yield* startCompaction(change.contents)
-        else nextCompaction = change.contents
+        } else if (compaction === null) yield* startCompaction(change.contents, [])
+        else nextCompaction = { contents: change.contents, since: [] }
         yield* madeDurable(number, change.lastIndex)
       })
 

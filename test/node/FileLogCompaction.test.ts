@@ -82,6 +82,29 @@ describe("compacting the file log", () => {
       })
     }))
 
+  it.live("a compaction asked for while another is under way keeps the records appended after it was asked for", () =>
+    Effect.gen(function*() {
+      const disk = new SimulatedDisk({ min: 2, max: 2 })
+      yield* withCompactingLog("/data", (log, compacted) =>
+        Effect.gen(function*() {
+          yield* log.append(entries(4))
+          yield* log.durable
+          yield* log.saveSnapshot(snapshotAt(2, 1))
+          yield* Effect.sleep(1)
+          // Asked for while the first runs: it waits, and the append after it must land in its file too.
+          yield* log.saveSnapshot(snapshotAt(3, 1))
+          yield* log.append([entry(1, 5)])
+          yield* log.durable
+          yield* compacted
+          yield* compacted
+        }), Layer.succeed(Disk, disk.shape))
+      expect(yield* withLog("/data", (log) => Effect.succeed(contents(log)), Layer.succeed(Disk, disk.shape))).toEqual({
+        snapshot: snapshotAt(3, 1),
+        firstIndex: 4,
+        entries: [entry(1, 4), entry(1, 5)]
+      })
+    }))
+
   it.live("a crash at any moment of a compaction leaves the old log or the new one, every acknowledged entry in either", () =>
     Effect.gen(function*() {
       const outcomes = new Set<number>()
