@@ -1,7 +1,7 @@
 import { Effect, Either, Schema } from "effect"
 import type { Envelope, NetworkShape } from "../../services/Network.js"
-import { describeParseError } from "../../foundation/describeParseError.js"
 import { ErrorCode } from "../protocol/errorCodes.js"
+import { requestDecoder } from "../protocol/requestDecoder.js"
 import { type ErrorReply, errorReply } from "../protocol/kvMessages.js"
 import type { MessageRefusal, RaftApplication } from "../raft/dispatcher.js"
 import type { Raft } from "../raft/Raft.js"
@@ -14,12 +14,7 @@ import { notLeaderText } from "./leaderHint.js"
 /** Every message the counter application serves. */
 const requestSchemas = [AddRequest, CounterReadRequest] as const
 type CounterRequest = Schema.Schema.Type<(typeof requestSchemas)[number]>
-const decoders = new Map(
-  requestSchemas.map((schema) => [
-    schema.fields.type.literals[0] as string,
-    Schema.decodeUnknownEither(schema as Schema.Schema<CounterRequest, unknown>, { errors: "all" })
-  ])
-)
+const decodeRequest = requestDecoder<CounterRequest>(requestSchemas)
 
 /**
  * Why Raft served no request, as the client's error: a node that does not
@@ -76,15 +71,8 @@ export const makeCounterApplication = (raft: Raft, network: NetworkShape) =>
         )
 
     const handle = (envelope: Envelope): Effect.Effect<void> => {
-      const decode = decoders.get(envelope.body.type)
-      if (decode === undefined) {
-        return refuse(envelope, errorReply(ErrorCode.notSupported, `unsupported message type ${JSON.stringify(envelope.body.type)}`))
-      }
-      const decoded = decode(envelope.body)
-      if (Either.isLeft(decoded)) {
-        return refuse(envelope,
-          errorReply(ErrorCode.malformedRequest, `malformed ${envelope.body.type}: ${describeParseError(decoded.left)}`))
-      }
+      const decoded = decodeRequest(envelope.body)
+      if (Either.isLeft(decoded)) return refuse(envelope, decoded.left)
       const request = decoded.right
       return request.type === "add" ? add(envelope, request) : read(envelope, request)
     }

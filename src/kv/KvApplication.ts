@@ -1,8 +1,8 @@
 import { Effect, Either, Random, Schema } from "effect"
 import type { Envelope, NetworkShape } from "../../services/Network.js"
 import { RaftConfig } from "../../services/RaftConfig.js"
-import { describeParseError } from "../../foundation/describeParseError.js"
 import { ErrorCode } from "../protocol/errorCodes.js"
+import { requestDecoder } from "../protocol/requestDecoder.js"
 import { Forward } from "../protocol/forwardMessage.js"
 import { CasRequest, type ErrorReply, errorReply, KvReply, type KvRequest, ReadRequest, WriteRequest } from "../protocol/kvMessages.js"
 import type { MessageRefusal, RaftApplication } from "../raft/dispatcher.js"
@@ -17,12 +17,7 @@ import { requestLimitViolation } from "./requestLimits.js"
 /** Every message the lin-kv application serves: clients' requests, and peers' forwards of them. */
 const requestSchemas = [ReadRequest, WriteRequest, CasRequest, Forward] as const
 export type KvNodeRequest = Schema.Schema.Type<(typeof requestSchemas)[number]>
-const decoders = new Map(
-  requestSchemas.map((schema) => [
-    schema.fields.type.literals[0] as string,
-    Schema.decodeUnknownEither(schema as Schema.Schema<KvNodeRequest, unknown>, { errors: "all" })
-  ])
-)
+const decodeRequest = requestDecoder<KvNodeRequest>(requestSchemas)
 const decodeReply = Schema.decodeUnknownOption(KvReply)
 
 /**
@@ -164,15 +159,8 @@ export const makeKvApplication = (raft: Raft, network: NetworkShape, inFlight: I
     }
 
     const handle = (envelope: Envelope): Effect.Effect<void> => {
-      const decode = decoders.get(envelope.body.type)
-      if (decode === undefined) {
-        return refuse(envelope, errorReply(ErrorCode.notSupported, `unsupported message type ${JSON.stringify(envelope.body.type)}`))
-      }
-      const decoded = decode(envelope.body)
-      if (Either.isLeft(decoded)) {
-        return refuse(envelope,
-          errorReply(ErrorCode.malformedRequest, `malformed ${envelope.body.type}: ${describeParseError(decoded.left)}`))
-      }
+      const decoded = decodeRequest(envelope.body)
+      if (Either.isLeft(decoded)) return refuse(envelope, decoded.left)
       const request = decoded.right
       const refused = refusal(request, envelope.src, raft.peers)
       if (refused !== undefined) return refuse(envelope, refused)
