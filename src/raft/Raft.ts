@@ -4,7 +4,7 @@ import type { Role, RoleChange } from "../../services/RaftObserver.js"
 import { currentTerm, knownLeader, notLeader, type RaftContext, transition } from "./RaftContext.js"
 import { type NotLeader, type ProposalError, RaftTimeout, type ReadBarrierError } from "./RaftErrors.js"
 import { confirmReads } from "./ReadIndexReads.js"
-import { makeSettlement } from "./Settlement.js"
+import { makeSettlement, type Settlement } from "./Settlement.js"
 
 export interface ProposeOptions {
   /**
@@ -97,8 +97,17 @@ export const makeRaft = (context: RaftContext): Raft => {
       )
     })
 
-  const readBarrierThen: Raft["readBarrierThen"] = (onOutcome, options) => {
-    const barrier = makeSettlement(onOutcome)
+  const readBarrierThen: Raft["readBarrierThen"] = (onOutcome, options) =>
+    Effect.flatMap(context.state.get, (seen) => {
+      const barrier = makeSettlement(onOutcome)
+      // A follower refuses without the state lock, as for proposals; a leader checks again under it.
+      if (!leads(context, seen.role, options?.term)) {
+        return Effect.flatMap(notLeader(context, seen), (refused) => barrier.settle(Either.left(refused)))
+      }
+      return openBarrier(barrier, options)
+    })
+
+  const openBarrier = (barrier: Settlement<void, ReadBarrierError>, options: ProposeOptions | undefined) => {
     const opened = transition(context, (state) => {
       if (!leads(context, state.role, options?.term)) {
         return Effect.map(notLeader(context, state), (refused) => [refused as NotLeader | null, state] as const)
@@ -131,11 +140,15 @@ export const makeRaft = (context: RaftContext): Raft => {
     propose: (command, options) => waitFor((onOutcome) => proposeThen(command, onOutcome, options)),
     readBarrierThen,
     readBarrier: (options) => waitFor((onOutcome) => readBarrierThen(onOutcome, options)),
-    status: Effect.gen(function*() {
-      const state = yield* context.state.get
-      const leaderId = yield* knownLeader(context, state)
-      return { self: context.self, role: state.role, term: currentTerm(context), leaderId, commitIndex: state.commitIndex }
-    }),
+    // Asked once per forwarded write: plain combinators.
+    status: Effect.flatMap(context.state.get, (state) =>
+      Effect.map(knownLeader(context, state), (leaderId) => ({
+        self: context.self,
+        role: state.role,
+        term: currentTerm(context),
+        leaderId,
+        commitIndex: state.commitIndex
+      }))),
     roleChanges: PubSub.subscribe(context.roleWatchers)
   }
 }

@@ -57,10 +57,11 @@ export interface RaftContext {
  * Runs one state transition atomically: no other transition of this node
  * interleaves with it, and it is not interrupted halfway. It never waits for
  * a disk (the Log makes its changes durable later). Then it wakes the fibers
- * its change concerns, so that no caller has to: the applier and the
- * proposer when the commit index moved, the applier when more of the log is
- * durable or read barriers were confirmed, the proposer when leadership ended, and the replicators when a
- * leader's log grew, its leadership began or a read round opened.
+ * its change concerns, so that no caller has to: the applier when it may
+ * apply further (the commit index moved within the durable log, or more of a
+ * committed log became durable) or read barriers were confirmed; the
+ * proposer when the commit index moved or leadership ended; the replicators
+ * when a leader's log grew, its leadership began or a read round opened.
  */
 export const transition = <A>(
   context: RaftContext,
@@ -68,23 +69,32 @@ export const transition = <A>(
 ): Effect.Effect<A> =>
   Effect.uninterruptible(SynchronizedRef.modifyEffect(context.state, (before) => {
     const lastIndexBefore = context.log.lastIndex()
-    return Effect.tap(step(before), ([, after]) => wake(context, before, after, lastIndexBefore))
+    return Effect.flatMap(step(before), (result) => {
+      const rings = wake(context, before, result[1], lastIndexBefore)
+      return rings === Effect.void ? Effect.succeed(result) : Effect.as(rings, result)
+    })
   }))
 
-const wake = (context: RaftContext, before: RaftState, after: RaftState, lastIndexBefore: number): Effect.Effect<void> =>
-  Effect.suspend(() => {
-    const committed = after.commitIndex > before.commitIndex
-    const madeDurable = after.durableIndex > before.durableIndex
-    const barriersConfirmed = context.reads.takeConfirmed()
-    const leadershipEnded = before.role === "leader" && after.role !== "leader"
-    const replicate = after.role === "leader" &&
-      (before.role !== "leader" || context.log.lastIndex() > lastIndexBefore || after.readRound > before.readRound)
-    const rings: Array<Effect.Effect<void>> = []
-    if (committed || madeDurable || barriersConfirmed) rings.push(context.applySignal.ring)
-    if (committed || leadershipEnded) rings.push(context.proposerSignal.ring)
-    if (replicate) rings.push(ringAll(context.replicateSignals))
-    return rings.length === 0 ? Effect.void : Effect.all(rings, { discard: true })
-  })
+/** The last entry the applier may apply: committed, and durable here. */
+export const applicableIndex = (state: RaftState): number => Math.min(state.commitIndex, state.durableIndex)
+
+/** The rings a change from `before` to `after` calls for (Effect.void when none: most transitions wake no one). */
+const wake = (context: RaftContext, before: RaftState, after: RaftState, lastIndexBefore: number): Effect.Effect<void> => {
+  const committed = after.commitIndex > before.commitIndex
+  const applicable = applicableIndex(after) > applicableIndex(before)
+  const barriersConfirmed = context.reads.takeConfirmed()
+  const leadershipEnded = before.role === "leader" && after.role !== "leader"
+  const replicate = after.role === "leader" &&
+    (before.role !== "leader" || context.log.lastIndex() > lastIndexBefore || after.readRound > before.readRound)
+  const apply = applicable || barriersConfirmed
+  const propose = committed || leadershipEnded
+  if (!apply && !propose && !replicate) return Effect.void
+  const rings: Array<Effect.Effect<void>> = []
+  if (apply) rings.push(context.applySignal.ring)
+  if (propose) rings.push(context.proposerSignal.ring)
+  if (replicate) rings.push(ringAll(context.replicateSignals))
+  return rings.length === 1 ? rings[0] : Effect.all(rings, { discard: true })
+}
 
 /** A fresh election deadline, random in [min, max] from now. */
 export const nextElectionDeadline = (config: RaftConfigShape): Effect.Effect<number> =>

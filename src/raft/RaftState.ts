@@ -37,14 +37,18 @@ export const initialRaftState = (electionDeadlineMs: number, durableIndex: numbe
   readRound: 0
 })
 
+/** The state with `peer`'s progress replaced. */
+export const withProgress = (state: RaftState, peer: NodeId, progress: PeerProgress): RaftState => {
+  const all = new Map(state.progress)
+  all.set(peer, progress)
+  return { ...state, progress: all }
+}
+
 export const updateProgress = (
   state: RaftState,
   peer: NodeId,
   update: (progress: PeerProgress) => PeerProgress
 ): RaftState => {
   const current = state.progress.get(peer)
-  if (current === undefined) return state
-  const progress = new Map(state.progress)
-  progress.set(peer, update(current))
-  return { ...state, progress }
+  return current === undefined ? state : withProgress(state, peer, update(current))
 }

@@ -1,7 +1,7 @@
 import { Effect, Either, Ref } from "effect"
 import type { Entry, Snapshot } from "../../services/Log.js"
 import { MalformedSnapshot } from "../../services/StateMachine.js"
-import type { RaftContext } from "./RaftContext.js"
+import { applicableIndex, type RaftContext } from "./RaftContext.js"
 
 /** Replaces the state machine's state with a snapshot's: the node has then applied every entry up to its last index. */
 const restore = (context: RaftContext, snapshot: Snapshot) =>
@@ -65,7 +65,7 @@ export const applier = (context: RaftContext) =>
     while (true) {
       // Committed, and durable here: what this node applies, a crash cannot take back from it.
       const state = yield* context.state.get
-      const commitIndex = Math.min(state.commitIndex, state.durableIndex)
+      const commitIndex = applicableIndex(state)
       let applied = yield* Ref.get(context.applied)
       while (applied < commitIndex) {
         const index = applied + 1

@@ -49,8 +49,12 @@ export const heardFromLeader = (
       return yield* Effect.dieMessage(`two leaders in term ${current}: ${context.self} and ${leaderId}`)
     }
     const now = yield* Clock.currentTimeMillis
-    const following = yield* becomeFollower(context, state, term, leaderId)
-    return { ...following, lastLeaderContactMs: now, electionDeadlineMs: yield* nextElectionDeadline(context.config) }
+    const electionDeadlineMs = yield* nextElectionDeadline(context.config)
+    // The usual case, a follower hearing again from its leader: nothing to persist or announce.
+    const following = state.role === "follower" && term === current && state.leaderId === leaderId
+      ? state
+      : yield* becomeFollower(context, state, term, leaderId)
+    return { ...following, lastLeaderContactMs: now, electionDeadlineMs }
   })
 
 /**

@@ -12,7 +12,7 @@ import { currentTerm, type RaftContext, transition } from "./RaftContext.js"
 import { confirmReads } from "./ReadIndexReads.js"
 import { advanceCommit } from "./commit.js"
 import * as Progress from "./PeerProgress.js"
-import { type RaftState, updateProgress } from "./RaftState.js"
+import { type RaftState, updateProgress, withProgress } from "./RaftState.js"
 
 const decodeAppendResult = Schema.decodeUnknownOption(AppendEntriesResult)
 const decodeInstallResult = Schema.decodeUnknownOption(InstallSnapshotResult)
@@ -134,23 +134,26 @@ const handleAnswer = <A extends { readonly term: number }>(
 ) =>
   transition(context, (state) =>
     Effect.gen(function*() {
-      const released = updateProgress(state, peer, Progress.released)
-      if (!isLeaderOf(context, released, request.term)) return [undefined, released] as const
-      if (result._tag === "None") return [undefined, updateProgress(released, peer, onLost)] as const
+      const current = state.progress.get(peer)
+      if (current === undefined || !isLeaderOf(context, state, request.term)) return [undefined, state] as const
+      const released = Progress.released(current)
+      if (result._tag === "None") return [undefined, withProgress(state, peer, onLost(released))] as const
       const answer = result.value
       if (context.rules.deposes(answer.term, request.term)) {
-        return [undefined, yield* becomeFollower(context, released, answer.term, null)] as const
+        return [undefined, yield* becomeFollower(context, state, answer.term, null)] as const
       }
       // Any answer in this term, success or not, acknowledges this leader: for CheckQuorum and ReadIndex.
-      const now = yield* Clock.currentTimeMillis
-      const touched = updateProgress(released, peer, (p) => Progress.heardFrom(p, now, round))
-      confirmReads(context, touched)
-      const before = touched.progress.get(peer)!
+      const before = Progress.heardFrom(released, yield* Clock.currentTimeMillis, round)
       // Answers to requests sent before the follower was found to have lost entries describe a log it no longer has.
-      if (number <= before.sentBeforeLoss) return [undefined, touched] as const
-      const after = yield* onAnswer(before, answer)
-      const answered = updateProgress(touched, peer, () => after)
-      return [undefined, after.matchIndex > before.matchIndex ? advanceCommit(context, answered, request.term) : answered] as const
+      const after = number <= before.sentBeforeLoss ? before : yield* onAnswer(before, answer)
+      const answered = withProgress(state, peer, after)
+      if (after.matchIndex > before.matchIndex) {
+        const advanced = advanceCommit(context, answered, request.term)
+        // advanceCommit confirms the reads itself once the commit index moved.
+        if (advanced !== answered) return [undefined, advanced] as const
+      }
+      confirmReads(context, answered)
+      return [undefined, answered] as const
     }))
 
 /** A follower's answer to a snapshot chunk: resume where it says, or go on with entries once it has the snapshot. */
