@@ -16,12 +16,14 @@ export interface HardState {
   readonly term: number
   readonly votedFor: NodeId | null
   /**
-   * False when this node's log is known to have been lost (its file emptied
-   * or deleted while the marker beside it remained: see FileLog), until a
-   * leader has brought the log level with that leader's commit index (or the
-   * node was elected). Such a node may have acknowledged entries it no longer
-   * holds; until caught up it must not help elect a leader that lacks them
-   * (see voteRules.ts). New storage is caught up: a new node promised nothing.
+   * False when this node's log is known to have lost records (its file
+   * emptied, deleted or damaged while the marker beside it remained: see
+   * FileLog), or when it started empty and its peers showed that the cluster
+   * had begun without it (see src/raft/recovery.ts), until a leader has
+   * brought the log level with that leader's commit index. Such a node may
+   * have acknowledged entries it no longer holds; until caught up it does not
+   * campaign, and votes only as its peers' answers allow. New storage is
+   * caught up until its peers say otherwise.
    */
   readonly caughtUp: boolean
 }

@@ -170,6 +170,17 @@ export class SimulatedDisk {
     })
   }
 
+  /** Removes `directory` and everything in it, as if the machine got a blank disk there; says what went. */
+  wipe(directory: string): ReadonlyArray<string> {
+    const root = path.resolve(directory)
+    const gone = [...this.entries.keys()].filter((name) => name === root || name.startsWith(`${root}/`)).sort()
+    for (const name of gone) {
+      this.entries.delete(name)
+      this.durableEntries.delete(name)
+    }
+    return gone
+  }
+
   private afterCrash(file: SimulatedFile): Effect.Effect<Uint8Array> {
     return Effect.gen(function*() {
       const kept = yield* Random.nextIntBetween(0, file.pending.length + 1)

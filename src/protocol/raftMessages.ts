@@ -93,3 +93,22 @@ export const InstallSnapshotResult = Schema.Struct({
   installed: Schema.Boolean
 })
 export type InstallSnapshotResult = typeof InstallSnapshotResult.Type
+
+/**
+ * Asked at start by a node that may have lost entries it acknowledged (its
+ * storage empty, or known damaged), of every other member: where does your
+ * log end, and which term have you reached? See recovery.ts.
+ */
+export const LogTipQuery = Schema.Struct({
+  type: Schema.Literal("log_tip"),
+  msg_id: Schema.optional(Schema.Int)
+})
+export type LogTipQuery = typeof LogTipQuery.Type
+
+export const LogTipResult = Schema.Struct({
+  type: Schema.Literal("log_tip_result"),
+  last_index: Index,
+  last_term: Schema.Int,
+  term: Schema.Int
+})
+export type LogTipResult = typeof LogTipResult.Type

@@ -17,6 +17,7 @@ import { votersOf } from "./quorum.js"
 import { makeRaft, type Raft } from "./Raft.js"
 import { currentTerm, nextElectionDeadline, type RaftContext } from "./RaftContext.js"
 import { RaftRules } from "./RaftRules.js"
+import { recoveryQuestions, startingRecovery } from "./recovery.js"
 import { initialRaftState } from "./RaftState.js"
 import { makeReadIndexReads } from "./ReadIndexReads.js"
 import { makeSnapshotReceiver } from "./snapshotReceiver.js"
@@ -79,7 +80,7 @@ export const runRaftNode = <R>(makeApplication: (raft: Raft) => Effect.Effect<Ra
       // Entries a snapshot stands for were committed: the commit index starts there.
       state: yield* SynchronizedRef.make({
         // What the log holds on start was read back from its disk: durable.
-        ...initialRaftState(yield* nextElectionDeadline(config), log.lastIndex()),
+        ...initialRaftState(yield* nextElectionDeadline(config), log.lastIndex(), startingRecovery(log, votersOf(network.nodeIds))),
         commitIndex: log.snapshot()?.lastIndex ?? 0
       }),
       roleEvents: yield* Queue.unbounded<RoleChange>(),
@@ -104,6 +105,7 @@ export const runRaftNode = <R>(makeApplication: (raft: Raft) => Effect.Effect<Ra
     yield* background(applier(context))
     yield* background(proposer(context))
     yield* background(electionTimer(context))
+    yield* background(recoveryQuestions(context, peers))
     const application = yield* makeApplication(makeRaft(context))
     // A change the disk could not keep stops the node: its memory is ahead of what a restart would find.
     yield* dispatcher(context, application).pipe(

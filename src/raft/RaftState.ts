@@ -1,6 +1,7 @@
 import type { NodeId } from "../../services/Network.js"
 import type { Role } from "../../services/RaftObserver.js"
 import type { PeerProgress } from "./PeerProgress.js"
+import type { Recovery } from "./recovery.js"
 
 /**
  * A node's volatile Raft state, one record behind one lock. The term and
@@ -24,9 +25,15 @@ export interface RaftState {
   readonly progress: ReadonlyMap<NodeId, PeerProgress>
   /** The latest ReadIndex round a read opened, while leader. */
   readonly readRound: number
+  /** While this node may lack entries it acknowledged and no leader has caught it up (recovery.ts); null otherwise. */
+  readonly recovery: Recovery | null
 }
 
-export const initialRaftState = (electionDeadlineMs: number, durableIndex: number): RaftState => ({
+export const initialRaftState = (
+  electionDeadlineMs: number,
+  durableIndex: number,
+  recovery: Recovery | null = null
+): RaftState => ({
   role: "follower",
   leaderId: null,
   commitIndex: 0,
@@ -34,7 +41,8 @@ export const initialRaftState = (electionDeadlineMs: number, durableIndex: numbe
   electionDeadlineMs,
   lastLeaderContactMs: Number.NEGATIVE_INFINITY,
   progress: new Map(),
-  readRound: 0
+  readRound: 0,
+  recovery
 })
 
 /** The state with `peer`'s progress replaced. */

@@ -1,14 +1,15 @@
 import { Cause, Effect, Either, Queue, Schema } from "effect"
 import type { Envelope, NodeId } from "../../services/Network.js"
 import { describeParseError } from "../../foundation/describeParseError.js"
-import { AppendEntries, InstallSnapshot, RequestVote } from "../protocol/raftMessages.js"
+import { AppendEntries, InstallSnapshot, LogTipQuery, RequestVote } from "../protocol/raftMessages.js"
 import { handleRequestVote } from "./election.js"
 import { handleAppendEntries } from "./follower.js"
 import type { RaftContext } from "./RaftContext.js"
+import { answerLogTip } from "./recovery.js"
 import { handleInstallSnapshot } from "./snapshotReceiver.js"
 
 /** Raft's own requests, by type. */
-const raftSchemas = [RequestVote, AppendEntries, InstallSnapshot] as const
+const raftSchemas = [RequestVote, AppendEntries, InstallSnapshot, LogTipQuery] as const
 export type RaftRequest = Schema.Schema.Type<(typeof raftSchemas)[number]>
 const decoders = new Map(
   raftSchemas.map((schema) => [
@@ -45,6 +46,7 @@ export const refusal = (request: RaftRequest, src: NodeId, peers: ReadonlyArray<
       text: `${request.type} is accepted only from the other cluster members (${peers.join(", ")}), not from ${src}`
     }
   }
+  if (request.type === "log_tip") return undefined
   const claimed = request.type === "request_vote" ? ["candidate_id", request.candidate_id] as const
     : ["leader_id", request.leader_id] as const
   if (claimed[1] !== src) {
@@ -80,6 +82,8 @@ export const dispatcher = (context: RaftContext, application: RaftApplication) =
           return handleAppendEntries(context, envelope, request)
         case "install_snapshot":
           return handleInstallSnapshot(context, envelope, request)
+        case "log_tip":
+          return answerLogTip(context, envelope, request)
       }
     }
     // Whatever arrived meanwhile, taken at once; the loop ends when the network shuts the queue down.

@@ -7,14 +7,9 @@ import { logDurable } from "./commit.js"
 import { becomeLeader } from "./leader.js"
 import { currentTerm, nextElectionDeadline, type RaftContext, transition } from "./RaftContext.js"
 import type { RaftState } from "./RaftState.js"
-import type { LogTip } from "./voteRules.js"
+import { campaignerHardState, logTip, voterView } from "./recovery.js"
 
 const decodeVoteResult = Schema.decodeUnknownOption(RequestVoteResult)
-
-const tip = (context: RaftContext): LogTip => ({
-  lastIndex: context.log.lastIndex(),
-  lastTerm: context.log.termAt(context.log.lastIndex()) ?? 0
-})
 
 const heardFromLeaderRecently = (context: RaftContext, state: RaftState, now: number): boolean =>
   state.role === "leader" ||
@@ -26,16 +21,19 @@ export const handleRequestVote = (context: RaftContext, envelope: Envelope, requ
     const reply = yield* transition(context, (state) =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
-        const hard = context.log.hardState()
+        // A recovering node votes on what its peers told it, not on its own log alone (recovery.ts).
+        const { hard, tip } = voterView(context, state)
         if (request.pre_vote) {
-          const granted = context.rules.decidePreVote(hard, tip(context), request, heardFromLeaderRecently(context, state, now))
+          const granted = context.rules.decidePreVote(hard, tip, request, heardFromLeaderRecently(context, state, now))
           return [{ term: hard.term, granted }, state] as const
         }
-        const decision = context.rules.decideVote(hard, tip(context), request, heardFromLeaderRecently(context, state, now))
+        const decision = context.rules.decideVote(hard, tip, request, heardFromLeaderRecently(context, state, now))
         let next = state
         if (decision.hardState.term > hard.term) next = yield* becomeFollower(context, state, decision.hardState.term, null)
         const saved = context.log.hardState()
-        if (decision.hardState.votedFor !== saved.votedFor) yield* context.log.saveHardState(decision.hardState)
+        if (decision.hardState.votedFor !== saved.votedFor) {
+          yield* context.log.saveHardState({ ...decision.hardState, caughtUp: saved.caughtUp })
+        }
         if (decision.granted) next = { ...next, electionDeadlineMs: yield* nextElectionDeadline(context.config) }
         return [{ term: decision.hardState.term, granted: decision.granted }, next] as const
       }))
@@ -50,7 +48,7 @@ export const handleRequestVote = (context: RaftContext, envelope: Envelope, requ
  * makes this node a follower of that term, and counts as a no.
  */
 const requestVotes = (context: RaftContext, term: number, preVote: boolean) => {
-  const { lastIndex, lastTerm: lastLogTerm } = tip(context)
+  const { lastIndex, lastTerm: lastLogTerm } = logTip(context.log)
   const request: RequestVote = {
     type: "request_vote",
     term,
@@ -160,12 +158,12 @@ export const electionTimer = (context: RaftContext) =>
       } else {
         const deadline = yield* nextElectionDeadline(context.config)
         yield* transition(context, (current) => Effect.succeed([undefined, { ...current, electionDeadlineMs: deadline }] as const))
-        if (context.rules.mayCampaign(context.log.hardState(), tip(context))) {
+        if (context.rules.mayCampaign(campaignerHardState(context, yield* context.state.get))) {
           yield* campaign(context, now)
         } else if (!toldWhyQuiet) {
           toldWhyQuiet = true
           yield* Effect.logWarning(
-            "not campaigning: this node's storage started empty and no leader has caught it up yet, so its log may lack entries it once acknowledged"
+            "not campaigning: this node's log may lack entries it once acknowledged (lost, damaged, or empty at start in a cluster that may have begun), and no leader has caught it up yet"
           )
         }
       }

@@ -4,6 +4,7 @@ import type { AppendEntries, AppendEntriesResult } from "../protocol/raftMessage
 import { logDurable, seenDurable } from "./commit.js"
 import { currentTerm, nextElectionDeadline, type RaftContext, transition } from "./RaftContext.js"
 import type { RaftState } from "./RaftState.js"
+import { leaderReached } from "./recovery.js"
 
 /**
  * Becomes (or stays) a follower in `term`, persisting the term if it is new.
@@ -50,6 +51,7 @@ export const heardFromLeader = (
     }
     const now = yield* Clock.currentTimeMillis
     const electionDeadlineMs = yield* nextElectionDeadline(context.config)
+    if (state.recovery !== null) yield* leaderReached(context, leaderId)
     // The usual case, a follower hearing again from its leader: nothing to persist or announce.
     const following = state.role === "follower" && term === current && state.leaderId === leaderId
       ? state
@@ -91,8 +93,10 @@ export const handleAppendEntries = (context: RaftContext, envelope: Envelope, re
               yield* context.log.saveHardState({ ...saved, caughtUp: true })
               yield* Effect.logInfo(`caught up by ${request.leader_id} to index ${decision.matchIndex}: votes and campaigns again`)
             }
+            // Level with the leader: this node's log speaks for it again, whatever members have yet to answer.
+            const recovered = heard.recovery !== null && context.log.hardState().caughtUp ? { ...heard, recovery: null } : heard
             const commitIndex = context.rules.followerCommitIndex({
-              commitIndex: heard.commitIndex,
+              commitIndex: recovered.commitIndex,
               leaderCommit: request.leader_commit,
               matchIndex: decision.matchIndex,
               lastIndex: context.log.lastIndex()
@@ -103,7 +107,7 @@ export const handleAppendEntries = (context: RaftContext, envelope: Envelope, re
               success: true,
               match_index: decision.matchIndex
             }
-            return [result, seenDurable(context, { ...heard, commitIndex })] as const
+            return [result, seenDurable(context, { ...recovered, commitIndex })] as const
           }
         }
       }))

@@ -49,3 +49,11 @@ export const majorityInTouch = (
   nowMs: number,
   windowMs: number
 ): boolean => voters.ids.filter((voter) => nowMs - lastHeardMs(voter) <= windowMs).length >= majoritySize(voters)
+
+/**
+ * How many of the other voters a node that may have lost its own storage must
+ * hear from so that one of them holds every committed entry: a committed
+ * entry is on a majority, so on at least a majority less one of the others,
+ * and any this many others include one of those.
+ */
+export const othersReachingEveryCommit = (voters: Voters): number => voters.ids.length - majoritySize(voters) + 1

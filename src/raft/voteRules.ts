@@ -21,13 +21,13 @@ const candidateTip = (request: RequestVote): LogTip => ({
 })
 
 /**
- * A node whose storage started empty and has not been caught up by a leader
- * may have lost entries it once acknowledged (a wiped disk looks exactly like
- * a new node). Its log says nothing about what it promised, so it backs only
- * a candidate with an empty log: enough to elect the first leader of a new
- * cluster, never enough to elect a stale candidate over lost entries.
+ * A node that is not caught up (its log lost, damaged, or empty at start in
+ * a cluster that may have begun: see HardState.caughtUp and blankStart.ts)
+ * may have acknowledged entries it no longer holds. Its log says nothing
+ * about what it promised, so it backs no candidate at all: even one with an
+ * empty log could lack entries a majority, this node included, once held.
  */
-const mayBack = (hard: HardState, request: RequestVote): boolean => hard.caughtUp || request.last_log_index === 0
+const mayBack = (hard: HardState): boolean => hard.caughtUp
 
 /**
  * PreVote: would we vote for this candidate in the term it proposes? Changes
@@ -40,7 +40,7 @@ export const decidePreVote = (
   request: RequestVote,
   heardFromLeaderRecently: boolean
 ): boolean =>
-  request.term > hard.term && !heardFromLeaderRecently && mayBack(hard, request) &&
+  request.term > hard.term && !heardFromLeaderRecently && mayBack(hard) &&
   isUpToDate(candidateTip(request), ours)
 
 export interface VoteDecision {
@@ -69,7 +69,7 @@ export const decideVote = (
   const current: HardState = request.term > hard.term ? { ...hard, term: request.term, votedFor: null } : hard
   const granted = request.term === current.term &&
     (current.votedFor === null || current.votedFor === request.candidate_id) &&
-    mayBack(current, request) &&
+    mayBack(current) &&
     isUpToDate(candidateTip(request), ours)
   const hardState = granted && current.votedFor !== request.candidate_id
     ? { ...current, votedFor: request.candidate_id }
@@ -78,8 +78,8 @@ export const decideVote = (
 }
 
 /**
- * Whether this node may campaign. One that is not caught up and holds entries
- * stays quiet until a leader reaches it: its partial log could win votes from
- * nodes further behind, and lose entries a majority once held.
+ * Whether this node may campaign. One that is not caught up stays quiet
+ * until a leader reaches it: its log could win votes from nodes further
+ * behind, and lose entries a majority once held.
  */
-export const mayCampaign = (hard: HardState, ours: LogTip): boolean => hard.caughtUp || ours.lastIndex === 0
+export const mayCampaign = (hard: HardState): boolean => hard.caughtUp

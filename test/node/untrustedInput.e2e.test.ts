@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { NodeProcess, raftBin } from "../support/NodeProcess.js"
+import { NodeProcess, peersOfANewCluster, raftBin } from "../support/NodeProcess.js"
 import { nested, nestedArrayText } from "../support/nestedJson.js"
 
 /** No line on stdin may crash bin/raft, silence it, or make it obey a stranger. */
 
 /** Starts n1 and sends it init; a one-node cluster is also waited for until it leads. */
 const startNode = async (nodeIds: ReadonlyArray<string> = ["n1"]) => {
-  const node = new NodeProcess(raftBin)
+  const node: NodeProcess = new NodeProcess(raftBin, { route: peersOfANewCluster(() => node) })
   expect(await node.request({ type: "init", node_id: "n1", node_ids: nodeIds })).toMatchObject({ type: "init_ok" })
   if (nodeIds.length === 1) await node.requestWhenReady({ type: "read", key: "never written" })
   return node

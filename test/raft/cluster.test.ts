@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as path from "node:path"
 import { Effect, Either } from "effect"
 import type { NodeId } from "../../src/protocol/envelope.js"
 import { makeLogReplay } from "../../layers/logRecordCodec.js"
@@ -196,35 +197,51 @@ describe("a simulated cluster whose storage fails", () => {
       "damaged-record"
     ))
 
-  it("a node whose log was lost does not help a stale node win, and rejoins once a leader caught it up", () =>
-    simulated(
-      Effect.gen(function*() {
-        const cluster = yield* clusterOf(3)
-        yield* runFor(3000)
-        const leader = currentLeader(cluster)!
-        const [wiped, stale] = cluster.nodeIds.filter((n) => n !== leader) as [NodeId, NodeId]
-        // The stale node misses every write; the leader and the other node commit them.
-        yield* cluster.network.partition([[stale], [leader, wiped]])
-        for (let value = 1; value <= 3; value++) {
-          expect(yield* request(cluster, leader, { type: "write", key: 1, value })).toMatchObject({ type: "write_ok" })
-        }
-        // The leader goes down; the other node loses its log and comes back empty; the cut heals.
-        yield* cluster.crash(leader)
-        yield* cluster.crash(wiped)
-        // Its log file is emptied; the marker beside it, which says it had one, remains.
-        yield* cluster.disks.get(wiped)!.replaceContents(logFileOf(wiped), new Uint8Array())
-        yield* cluster.network.heal
-        yield* cluster.start(wiped)
-        yield* runFor(5000)
-        // Electing the stale node would lose the three acknowledged writes: nobody may lead.
-        expect([...cluster.currentRoles().values()].filter((r) => r.role === "leader")).toEqual([])
-        // The old leader returns, leads, catches the wiped node up, and every write is still there.
-        yield* cluster.start(leader)
-        yield* runFor(3000)
-        expect(yield* readThrough(cluster, wiped, 1)).toMatchObject({ type: "read_ok", value: 3 })
-        expect(logOnDisk(cluster, wiped).hardState.caughtUp).toBe(true)
-        expect(cluster.failures).toEqual([])
-      }).pipe(Effect.scoped),
-      "wiped-node"
-    ))
+  const losses: ReadonlyArray<readonly [string, string, (cluster: SimCluster, node: NodeId) => Effect.Effect<void, unknown>]> = [
+    [
+      "whose log file was emptied, the marker beside it kept",
+      "wiped-node",
+      (cluster, node) => cluster.disks.get(node)!.replaceContents(logFileOf(node), new Uint8Array())
+    ],
+    [
+      "whose whole data directory was wiped, so that it starts as a new node would",
+      "wiped-directory",
+      (cluster, node) => Effect.sync(() => expect(cluster.disks.get(node)!.wipe(path.dirname(logFileOf(node)))).toContain(logFileOf(node)))
+    ]
+  ]
+  for (const [how, seed, lose] of losses) {
+    it(`a node ${how} does not help a stale node win, and rejoins once a leader caught it up`, () =>
+      simulated(
+        Effect.gen(function*() {
+          const cluster = yield* clusterOf(3)
+          yield* runFor(3000)
+          const leader = currentLeader(cluster)!
+          const [wiped, stale] = cluster.nodeIds.filter((n) => n !== leader) as [NodeId, NodeId]
+          // The stale node misses every write; the leader and the other node commit them.
+          yield* cluster.network.partition([[stale], [leader, wiped]])
+          for (let value = 1; value <= 3; value++) {
+            expect(yield* request(cluster, leader, { type: "write", key: 1, value })).toMatchObject({ type: "write_ok" })
+          }
+          // The leader goes down; the other node loses its storage and comes back; the cut heals.
+          yield* cluster.crash(leader)
+          yield* cluster.crash(wiped)
+          yield* lose(cluster, wiped)
+          yield* cluster.network.heal
+          yield* cluster.start(wiped)
+          yield* runFor(5000)
+          // Electing the stale node would lose the three acknowledged writes: nobody may lead. Only the stale
+          // node answers the returning one, which is not enough to know what was committed: it votes for no one.
+          expect([...cluster.currentRoles().values()].filter((r) => r.role === "leader")).toEqual([])
+          expect(logOnDisk(cluster, wiped).hardState.votedFor).toBe(null)
+          // The old leader returns and answers too: it leads, catches the other node up, and every write is still there.
+          yield* cluster.start(leader)
+          yield* runFor(3000)
+          expect(currentLeader(cluster)).toBe(leader)
+          expect(yield* readThrough(cluster, wiped, 1)).toMatchObject({ type: "read_ok", value: 3 })
+          expect(logOnDisk(cluster, wiped).hardState.caughtUp).toBe(true)
+          expect(cluster.failures).toEqual([])
+        }).pipe(Effect.scoped),
+        seed
+      ))
+  }
 })

@@ -206,21 +206,23 @@ describe("votes", () => {
     expect(decideVote(hard(4, "n2"), tip, voteRequest(4, 9, 9), true).granted).toBe(true)
   })
 
-  it("a node not yet caught up backs only a candidate with an empty log", () => {
-    const fresh = hard(0, null, false)
+  it("a node not yet caught up backs no candidate, not even one with an empty log", () => {
+    const lost = hard(0, null, false)
     const empty = { lastIndex: 0, lastTerm: 0 }
     // A wiped node's empty log is behind nobody: the up-to-date check alone would back a stale candidate.
-    expect(decideVote(fresh, empty, voteRequest(4, 5, 3), false)).toEqual({ granted: false, hardState: hard(4, null, false) })
-    expect(decidePreVote(fresh, empty, voteRequest(4, 5, 3, true), false)).toBe(false)
-    // A new cluster still elects its first leader: every log is empty.
-    expect(decideVote(fresh, empty, voteRequest(1, 0, 0), false)).toEqual({ granted: true, hardState: hard(1, "n2", false) })
-    expect(decidePreVote(fresh, empty, voteRequest(1, 0, 0, true), false)).toBe(true)
+    expect(decideVote(lost, empty, voteRequest(4, 5, 3), false)).toEqual({ granted: false, hardState: hard(4, null, false) })
+    expect(decidePreVote(lost, empty, voteRequest(4, 5, 3, true), false)).toBe(false)
+    // A candidate with an empty log may lack entries this node and others once held: no vote either.
+    expect(decideVote(lost, empty, voteRequest(1, 0, 0), false)).toEqual({ granted: false, hardState: hard(1, null, false) })
+    expect(decidePreVote(lost, empty, voteRequest(1, 0, 0, true), false)).toBe(false)
+    // Caught up, the same empty node backs the same candidate.
+    expect(decideVote(hard(0, null), empty, voteRequest(1, 0, 0), false).granted).toBe(true)
   })
 
-  it("a node not yet caught up campaigns only while its log is empty", () => {
-    expect(mayCampaign(hard(0, null, false), { lastIndex: 0, lastTerm: 0 })).toBe(true)
-    expect(mayCampaign(hard(2, null, false), { lastIndex: 3, lastTerm: 2 })).toBe(false)
-    expect(mayCampaign(hard(2, null, true), { lastIndex: 3, lastTerm: 2 })).toBe(true)
+  it("a node not yet caught up never campaigns", () => {
+    expect(mayCampaign(hard(0, null, false))).toBe(false)
+    expect(mayCampaign(hard(2, null, false))).toBe(false)
+    expect(mayCampaign(hard(2, null, true))).toBe(true)
   })
 
   it("PreVote: yes only for a higher term, an up-to-date log, and no live leader", () => {

@@ -113,3 +113,14 @@ export class NodeProcess {
     clearTimeout(timer)
   }
 }
+
+/**
+ * A `route` for a node whose peers the test plays: they answer its log_tip
+ * questions (src/raft/recovery.ts) with empty logs, as in a new cluster.
+ */
+export const peersOfANewCluster = (node: () => NodeProcess) => (message: Record<string, any>): boolean => {
+  if (message.body?.type !== "log_tip") return false
+  const answer = { type: "log_tip_result", in_reply_to: message.body.msg_id, last_index: 0, last_term: 0, term: 0 }
+  node().writeLine(JSON.stringify({ src: message.dest, dest: message.src, body: answer }))
+  return true
+}

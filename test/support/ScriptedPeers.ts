@@ -21,18 +21,31 @@ import { runKvNode } from "../../src/kv/KvNode.js"
 export const startScriptedNode = (
   storage: MemoryLogStorage = emptyMemoryLogStorage(),
   openLog: (log: LogShape) => LogShape = (log) => log,
-  { nodeIds = ["n1", "n2", "n3"], stateMachine = KvStateMachine }: {
+  { nodeIds = ["n1", "n2", "n3"], peersAnswerLogTip = true, stateMachine = KvStateMachine }: {
     readonly nodeIds?: ReadonlyArray<string>
+    /** The peers say at once that their logs are empty (a new cluster), unseen by the test; false: the test answers log_tip. */
+    readonly peersAnswerLogTip?: boolean
     readonly stateMachine?: typeof KvStateMachine
   } = {}
 ) =>
   Effect.gen(function*() {
     const outbox = yield* Queue.unbounded<{ readonly atMs: number; readonly envelope: Envelope }>()
+    // Log_tip questions the peers answer themselves, once the send has returned (the RPC waits for its answer from then on).
+    const logTipAsked = yield* Queue.unbounded<Envelope>()
     const core = yield* makeNetworkCore({
       self: "n1",
       nodeIds,
-      transmit: (envelope) => Effect.flatMap(Clock.currentTimeMillis, (atMs) => Queue.offer(outbox, { atMs, envelope }))
+      transmit: (envelope) =>
+        peersAnswerLogTip && envelope.body.type === "log_tip"
+          ? Queue.offer(logTipAsked, envelope)
+          : Effect.flatMap(Clock.currentTimeMillis, (atMs) => Queue.offer(outbox, { atMs, envelope }))
     })
+    yield* Effect.forkScoped(Effect.forever(Effect.flatMap(Queue.take(logTipAsked), (asked) =>
+      core.deliver({
+        src: asked.dest,
+        dest: "n1",
+        body: { type: "log_tip_result", in_reply_to: asked.body.msg_id, last_index: 0, last_term: 0, term: 0 }
+      }))))
     const roles: Array<{ readonly term: number; readonly role: Role }> = []
     const services = Layer.mergeAll(
       Layer.succeed(Network, core.network),
