@@ -88,7 +88,7 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
     Effect.gen(function*() {
       const { nodeIds, self } = yield* Network
       const disk = yield* Disk
-      const filePath = path.resolve(directory, `${self}.log`)
+      const namedPath = path.resolve(directory, `${self}.log`)
       const chunkBytes = options.readChunkBytes ?? 1024 * 1024
       // Only a leader can repair a log that lost records, and a lone node has no leader but itself.
       const alone = nodeIds.every((id) => id === self)
@@ -102,6 +102,17 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
       const createdDirectories = yield* disk.createDirectory(directory).pipe(Effect.mapError(failedTo(`creating ${directory}`)))
       for (const created of createdDirectories) {
         yield* disk.fsyncDirectory(path.dirname(created)).pipe(Effect.mapError(failedTo(`creating ${created}`)))
+      }
+      // A log that is a symbolic link is followed: the file, its compactions and its copies live where the link points,
+      // so a compaction renamed over it replaces the file the link names, never the link.
+      const filePath = yield* disk.resolveLinks(namedPath).pipe(Effect.mapError(failedTo(`following ${namedPath}`)))
+      const fileDirectory = path.dirname(filePath)
+      if (filePath !== namedPath) {
+        yield* Effect.logInfo(`${namedPath} is a symbolic link: the log is ${filePath}`)
+        const createdForTarget = yield* disk.createDirectory(fileDirectory).pipe(Effect.mapError(failedTo(`creating ${fileDirectory}`)))
+        for (const created of createdForTarget) {
+          yield* disk.fsyncDirectory(path.dirname(created)).pipe(Effect.mapError(failedTo(`creating ${created}`)))
+        }
       }
       // A marker beside the log says this node wrote a record to its log here: it holds a byte once
       // the first record is durable, before that record is acknowledged. A log found empty beside a
@@ -117,8 +128,9 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
         Scope.extend(fileScope),
         Effect.mapError(failedTo(`opening ${filePath}`))
       )
-      if (created || marker.created) {
-        yield* disk.fsyncDirectory(directory).pipe(Effect.mapError(failedTo(`creating ${filePath} and ${markerPath}`)))
+      const directoriesToSync = new Set([...(created ? [fileDirectory] : []), ...(marker.created ? [path.resolve(directory)] : [])])
+      for (const changed of directoriesToSync) {
+        yield* disk.fsyncDirectory(changed).pipe(Effect.mapError(failedTo(`creating ${filePath} and ${markerPath}`)))
       }
 
       const recovered = yield* replayFile(file, filePath, chunkBytes)
@@ -194,7 +206,7 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
           fileScope = compacted.scope
           appender = compacted.appender
           headerDue = false
-          yield* disk.fsyncDirectory(directory).pipe(Effect.mapError(failedTo(`renaming ${compactingPath} to ${filePath}`)))
+          yield* disk.fsyncDirectory(fileDirectory).pipe(Effect.mapError(failedTo(`renaming ${compactingPath} to ${filePath}`)))
         })
       /** Makes `contents` the log, on disk and then in memory: only on start, before the log is in use. */
       const replaceFile = (contents: MemoryLogStorage) =>
@@ -217,7 +229,7 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
             yield* copier.append(chunk)
             position += chunk.length
           }
-          yield* disk.fsyncDirectory(directory).pipe(Effect.mapError(failedTo(`creating ${target}`)))
+          yield* disk.fsyncDirectory(fileDirectory).pipe(Effect.mapError(failedTo(`creating ${target}`)))
         }))
 
       if (corruption !== null) {
