@@ -1,4 +1,5 @@
 import { Clock, Effect, Either, Option, Schema } from "effect"
+import type { Snapshot } from "../../services/Log.js"
 import type { Body, NodeId, RpcTimeout } from "../../services/Network.js"
 import {
   type AppendEntries,
@@ -34,14 +35,10 @@ export const becomeLeader = (context: RaftContext, state: RaftState, term: numbe
 const isLeaderOf = (context: RaftContext, state: RaftState, term: number) => state.role === "leader" && currentTerm(context) === term
 
 /**
- * The next chunk of the snapshot being sent to a follower. A chunk never ends
- * between the two halves of a surrogate pair, so each is valid text.
+ * The chunk of `snapshot` (the log's, the newest) from `received` on. A chunk
+ * never ends between the two halves of a surrogate pair, so each is valid text.
  */
-const snapshotChunk = (
-  context: RaftContext,
-  term: number,
-  { received, snapshot }: Extract<Progress.ReplicationMode, { _tag: "Snapshot" }>
-): InstallSnapshot => {
+const snapshotChunk = (context: RaftContext, term: number, snapshot: Snapshot, received: number): InstallSnapshot => {
   const text = snapshot.data
   let end = Math.min(text.length, received + context.config.snapshotChunkChars)
   const high = text.charCodeAt(end - 1)
@@ -88,8 +85,11 @@ const nextRequest = (context: RaftContext, peer: NodeId, term: number) =>
       }
       const number = progress.sentCount + 1
       if (needsSnapshot) {
-        const sending = Progress.sendSnapshot(progress, context.log.snapshot()!)
-        const request = snapshotChunk(context, term, sending.mode as Extract<Progress.ReplicationMode, { _tag: "Snapshot" }>)
+        // Always the log's own snapshot, the newest: one under way that is older starts over as this one.
+        const snapshot = context.log.snapshot()!
+        const sending = Progress.sendSnapshot(progress, snapshot)
+        const { received } = sending.mode as Extract<Progress.ReplicationMode, { _tag: "Snapshot" }>
+        const request = snapshotChunk(context, term, snapshot, received)
         const next = updateProgress(state, peer, () => Progress.sent(sending, now, state.readRound, 0))
         return [Option.some<Sent>({ request, round: state.readRound, number }), next] as const
       }

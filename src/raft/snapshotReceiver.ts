@@ -42,12 +42,17 @@ export const handleInstallSnapshot = (context: RaftContext, envelope: Envelope, 
         const heard = yield* heardFromLeader(context, state, request.term, request.leader_id)
         if (heard === null) return answer(0, false, state)
         const receiver = context.snapshotReceiver
-        const same = receiver.current?.term === request.term && receiver.current.lastIndex === request.last_index
-        if (request.offset === 0 || !same) {
-          receiver.current = request.offset === 0 ? { term: request.term, lastIndex: request.last_index, chunks: [], received: 0 } : null
+        const current = receiver.current
+        // A leader sends its newest snapshot: a late first chunk of an older one of the same term does not interrupt it.
+        const older = current !== null && current.term === request.term && request.last_index < current.lastIndex
+        if (request.offset === 0 && !older) {
+          receiver.current = { term: request.term, lastIndex: request.last_index, chunks: [], received: 0 }
         }
         const incoming = receiver.current
-        if (incoming === null || request.offset !== incoming.received) return answer(incoming?.received ?? 0, false, heard)
+        if (incoming === null || incoming.term !== request.term || incoming.lastIndex !== request.last_index) {
+          return answer(0, false, heard)
+        }
+        if (request.offset !== incoming.received) return answer(incoming.received, false, heard)
         incoming.chunks.push(request.data)
         incoming.received += request.data.length
         if (!request.done) return answer(incoming.received, false, heard)
