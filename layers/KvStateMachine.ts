@@ -1,6 +1,6 @@
-import { Context, Effect, Either, Layer, Ref } from "effect"
+import { Context, Effect, Either, Layer, Ref, Stream } from "effect"
 import { MalformedSnapshot, StateMachine } from "../services/StateMachine.js"
-import { applyToKvStore, emptyKvStore, kvStoreFromJson, kvStoreToJson } from "../src/kv/KvStore.js"
+import { addKvPair, applyToKvStore, emptyKvStore, kvStorePairs } from "../src/kv/KvStore.js"
 import { kvGrowth, kvStoreSize } from "../src/kv/kvStoreSize.js"
 import { LinKvState } from "../src/kv/LinKvState.js"
 
@@ -22,11 +22,16 @@ export const KvStateMachine = Layer.effectContext(
         }),
       query: (request) => Effect.map(Ref.get(state), ({ store }) => applyToKvStore(store, request)[0]),
       footprint: (command) => Effect.map(Ref.get(state), ({ size, store }) => ({ size, growth: kvGrowth(store, command) })),
-      snapshot: Effect.map(Ref.get(state), ({ store }) => kvStoreToJson(store)),
-      restore: (snapshot) =>
-        Either.match(kvStoreFromJson(snapshot), {
-          onLeft: (message) => Effect.fail(new MalformedSnapshot({ message: `KV snapshot: ${message}` })),
-          onRight: (restored) => Ref.set(state, { store: restored, size: kvStoreSize(restored) })
+      // The store is immutable: the one taken now is the snapshot, however long its pairs take to read.
+      snapshot: Effect.map(Ref.get(state), ({ store }) => Stream.fromIterable(kvStorePairs(store))),
+      restore: (items) =>
+        Effect.gen(function*() {
+          const restored = yield* Stream.runFoldEffect(items, emptyKvStore, (store, item) =>
+            Either.match(addKvPair(store, item), {
+              onLeft: (message) => Effect.fail(new MalformedSnapshot({ message: `KV snapshot: ${message}` })),
+              onRight: Effect.succeed
+            }))
+          yield* Ref.set(state, { store: restored, size: kvStoreSize(restored) })
         })
     }
     return Context.make(LinKvState, stateMachine).pipe(Context.add(StateMachine, stateMachine))

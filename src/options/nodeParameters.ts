@@ -91,7 +91,8 @@ export const raftParameters: ReadonlyArray<RaftParameter> = [
     "--snapshot-chunk-chars",
     "RAFT_SNAPSHOT_CHUNK_CHARS",
     "CHARS",
-    "the most characters of snapshot text one InstallSnapshot message carries"
+    "a snapshot is cut into chunks of at most this many characters of JSON (a larger key/value pair makes a chunk " +
+      "of its own): one record of the log file and one InstallSnapshot message each"
   )
 ]
 

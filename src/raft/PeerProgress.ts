@@ -8,7 +8,7 @@ import type { Snapshot } from "../../services/Log.js"
  *   of requests, pipelined, each starting where the last one ended.
  * - Snapshot: the follower's next entry was compacted away: the leader's
  *   snapshot ending at `lastIndex` goes in chunks, one at a time; `received`
- *   is how much of it the follower holds. Only its place is kept here: each
+ *   is how many of its chunks the follower holds. Only its place is kept here: each
  *   chunk is read from the log's snapshot as it is sent, so no snapshot is
  *   held for a follower, and a newer one replaces it as soon as it exists.
  */
@@ -129,7 +129,7 @@ export const lostConfirmed = (progress: PeerProgress, nextIndex: number): PeerPr
 
 /**
  * The follower answered a chunk of the snapshot ending at `lastIndex`: it
- * holds `received` characters of it, or, `installed`, the snapshot's entries;
+ * holds `received` chunks of it, or, `installed`, the snapshot's entries;
  * then the leader probes with the entries after it. An answer about another
  * snapshot than the one being sent changes nothing.
  */

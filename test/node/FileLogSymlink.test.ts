@@ -2,10 +2,9 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import type { Snapshot } from "../../services/Log.js"
-import { entry, freshDirectory, withCompactingLog, withLog } from "../support/fileLogs.js"
+import { entry, freshDirectory, newSnapshot, withCompactingLog, withLog } from "../support/fileLogs.js"
 
-const snapshotAt = (lastIndex: number, lastTerm: number): Snapshot => ({ lastIndex, lastTerm, data: `[[1,${lastIndex}]]` })
+const snapshotAt = (lastIndex: number, lastTerm: number) => newSnapshot(lastIndex, lastTerm, `[[1,${lastIndex}]]`)
 
 describe("a log file that is a symbolic link", () => {
   it.effect("is followed when its target does not exist yet: the log is created there", () =>

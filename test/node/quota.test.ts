@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, HashMap } from "effect"
+import { Chunk, Effect, HashMap, Stream } from "effect"
 import { canonicalJson } from "../../foundation/json.js"
 import { KvStateMachine } from "../../layers/KvStateMachine.js"
 import { emptyKvStore, kvStoreToJson } from "../../src/kv/KvStore.js"
@@ -34,11 +34,11 @@ describe("the store's size, as the quota weighs it", () => {
       yield* machine.apply({ type: "write", key: 1, value: "abc" })
       yield* machine.apply({ type: "write", key: 2, value: [1, 2, 3] })
       yield* machine.apply({ type: "cas", key: 1, from: "abc", to: 1 })
-      const snapshot = yield* machine.snapshot
+      const snapshot = [...Chunk.toReadonlyArray(yield* Stream.runCollect(yield* machine.snapshot))]
       const probe = { type: "write", key: 3, value: 0 } as const
       const size = (yield* machine.footprint(probe)).size
       expect(size + 1).toBe(JSON.stringify(snapshot).length)
-      yield* machine.restore([[5, "five"]])
+      yield* machine.restore(Stream.make([5, "five"]))
       expect(yield* machine.footprint(probe)).toEqual({ size: JSON.stringify([[5, "five"]]).length - 1, growth: 6 })
     }).pipe(Effect.provide(KvStateMachine)))
 })

@@ -67,6 +67,12 @@ describe("snapshots", () => {
     const chunks = trace.lines().filter((line) => line.text.includes(" install_snapshot "))
     expect(chunks.length).toBeGreaterThan(3)
     expect(chunks.some((line) => line.text.includes("done=true"))).toBe(true)
+    // Each chunk is a JSON array of the store's pairs, of at most 16 characters unless it holds one pair.
+    for (const line of chunks) {
+      const data = JSON.parse(/ data=("(?:[^"\\]|\\.)*")/.exec(line.text)![1]!) as string
+      const pairs = JSON.parse(data) as Array<unknown>
+      expect(data.length <= 16 || pairs.length === 1, data).toBe(true)
+    }
   })
 
   it("a follower mid-transfer gets the newest snapshot as soon as there is one, and installs only that", () => {
