@@ -6,7 +6,7 @@ import { emptyKvStore, kvStoreToJson } from "../../src/kv/KvStore.js"
 import { kvGrowth, kvStoreSize } from "../../src/kv/kvStoreSize.js"
 import { KvQuota } from "../../src/kv/KvQuota.js"
 import { LinKvState } from "../../src/kv/LinKvState.js"
-import { advance, startScriptedNode } from "../support/ScriptedPeers.js"
+import { advance, observe, startScriptedNode } from "../support/ScriptedPeers.js"
 
 const storeOf = (pairs: ReadonlyArray<readonly [unknown, unknown]>) =>
   HashMap.fromIterable(pairs.map(([key, value]) => [canonicalJson(key as never), value as never] as const))
@@ -79,4 +79,21 @@ describe("a node whose store reaches its quota", () => {
       expect(yield* ask({ type: "write", key: 2, value: big })).toMatchObject({ type: "write_ok" })
       expect(node.node.unsafePoll()).toBeNull()
     }).pipe(Effect.provideService(KvQuota, { quotaBytes: 90 })))
+
+  it.scoped("as leader, refuses a forwarded growing write with a definite error, and its copies with an indefinite one", () =>
+    Effect.gen(function*() {
+      const node = yield* startScriptedNode()
+      const { leadWithNoopCommitted, repliesTo } = observe(node)
+      yield* leadWithNoopCommitted
+      const term = node.roles.at(-1)!.term
+      const forward = { type: "forward", term, session: "n2:1", serial: 1, request: { type: "write", key: 1, value: "abc" } }
+      yield* node.deliver("n2", { ...forward, msg_id: 1 })
+      // The network repeats it: the leader took the first copy, so this one runs nowhere.
+      yield* node.deliver("n2", { ...forward, msg_id: 2 })
+      yield* advance(20)
+      const replies = yield* repliesTo("n2")
+      expect(replies.filter((reply) => reply["in_reply_to"] === 1)).toMatchObject([{ type: "error", code: 14 }])
+      expect(replies.filter((reply) => reply["in_reply_to"] === 2)).toMatchObject([{ type: "error", code: 0 }])
+      expect(replies.filter((reply) => reply.type === "append_entries" && JSON.stringify(reply).includes("abc"))).toEqual([])
+    }).pipe(Effect.provideService(KvQuota, { quotaBytes: 5 })))
 })
