@@ -212,27 +212,32 @@ const handleResult = (context: RaftContext, peer: NodeId, sent: Sent, answer: Ei
 
 /**
  * A request ready to send: a snapshot chunk is read from the log first. A
- * snapshot replaced meanwhile (or a chunk that cannot be read) is not sent:
- * it leaves flight, and the next request is decided again, from the newest.
+ * chunk not sent leaves flight again: "replaced" when a newer snapshot took
+ * its snapshot's place (the next request is decided at once, from the
+ * newest); "unreadable" when the log could not read it (tried again at the
+ * next wake, not in a loop).
  */
-const readChunk = (context: RaftContext, peer: NodeId, decided: Sent | UnreadChunk) => {
-  if (!("_tag" in decided)) return Effect.succeed<Sent | null>(decided)
-  return context.log.snapshot()?.lastIndex !== decided.snapshot.lastIndex
-    ? unsent(context, peer)
-    : Effect.matchEffect(decided.snapshot.chunk(decided.index), {
-      onFailure: (error) =>
-        Effect.zipRight(
-          error._tag === "SnapshotGone" ? Effect.void : Effect.logWarning(`reading a snapshot chunk for ${peer}: ${error.message}`),
-          unsent(context, peer)
-        ),
-      onSuccess: (chunk) =>
-        Effect.succeed<Sent | null>({ request: chunkRequest(context, decided, chunk), round: decided.round, number: decided.number })
-    })
+const readChunk = (
+  context: RaftContext,
+  peer: NodeId,
+  decided: Sent | UnreadChunk
+): Effect.Effect<Sent | "replaced" | "unreadable"> => {
+  if (!("_tag" in decided)) return Effect.succeed(decided)
+  if (context.log.snapshot()?.lastIndex !== decided.snapshot.lastIndex) return Effect.as(unsent(context, peer), "replaced" as const)
+  return Effect.matchEffect(decided.snapshot.chunk(decided.index), {
+    onFailure: (error) =>
+      error._tag === "SnapshotGone"
+        ? Effect.as(unsent(context, peer), "replaced" as const)
+        : Effect.zipRight(Effect.logWarning(`reading a snapshot chunk for ${peer}: ${error.message}`),
+          Effect.as(unsent(context, peer), "unreadable" as const)),
+    onSuccess: (chunk) =>
+      Effect.succeed<Sent>({ request: chunkRequest(context, decided, chunk), round: decided.round, number: decided.number })
+  })
 }
 
 /** Takes a request that was counted in flight but not sent out of flight again. */
 const unsent = (context: RaftContext, peer: NodeId) =>
-  transition(context, (state) => Effect.succeed([null, updateProgress(state, peer, Progress.released)] as const))
+  transition(context, (state) => Effect.succeed([undefined, updateProgress(state, peer, Progress.released)] as const))
 
 /**
  * The replicator for one follower, while this node leads `term`: wakes when
@@ -254,7 +259,8 @@ export const replicator = (context: RaftContext, peer: NodeId, term: number) =>
       let request = yield* nextRequest(context, peer, term)
       while (request._tag === "Some") {
         const sent = yield* readChunk(context, peer, request.value)
-        if (sent !== null) yield* context.network.rpcThen(peer, sent.request, context.config.rpcTimeoutMs, answerTo(sent))
+        if (sent === "unreadable") break
+        if (sent !== "replaced") yield* context.network.rpcThen(peer, sent.request, context.config.rpcTimeoutMs, answerTo(sent))
         request = yield* nextRequest(context, peer, term)
       }
       yield* signal.wait
