@@ -1,18 +1,21 @@
 import * as path from "node:path"
-import { Effect, Either, Exit, Layer, Scope } from "effect"
+import { Deferred, Effect, Either, Exit, FiberId, Layer, Option, Scope, Stream } from "effect"
 import { Disk, type DiskError, type DiskFile } from "../services/Disk.js"
-import { type HardState, Log, LogError, type LogShape } from "../services/Log.js"
+import { type HardState, Log, LogError, type LogShape, type Snapshot, SnapshotGone, type SnapshotPlace } from "../services/Log.js"
 import { Network } from "../services/Network.js"
 import { type DurableAppender, makeDurableAppender } from "./durableAppender.js"
 import {
+  type ChunkPlace,
   type Corruption,
   currentLogFormat,
-  encodeLogFile,
   encodeLogRecord,
+  type LocateSnapshot,
   type LogRecord,
   logFormatHeader,
   makeLogReplay,
   type RecoveredLog,
+  snapshotChunkLine,
+  snapshotChunkText,
   snapshotRecord
 } from "./logRecordCodec.js"
 import { logViewOf, memoryChanges, type MemoryLogStorage } from "./MemoryLog.js"
@@ -31,9 +34,14 @@ const hadLogMark = new TextEncoder().encode("1\n")
 const failedTo = (doing: string) => (error: DiskError) => new LogError({ reason: `${doing} failed: ${error.message}` })
 
 /** Reads and replays the whole file, a chunk at a time. */
-const replayFile = (file: DiskFile, filePath: string, chunkBytes: number): Effect.Effect<RecoveredLog, LogError> =>
+const replayFile = (
+  file: DiskFile,
+  filePath: string,
+  chunkBytes: number,
+  locate: LocateSnapshot
+): Effect.Effect<RecoveredLog, LogError> =>
   Effect.gen(function*() {
-    const replay = makeLogReplay(filePath)
+    const replay = makeLogReplay(filePath, locate)
     let position = 0
     while (true) {
       const chunk = yield* file.read(position, chunkBytes).pipe(Effect.mapError(failedTo(`reading ${filePath} at byte ${position}`)))
@@ -44,12 +52,32 @@ const replayFile = (file: DiskFile, filePath: string, chunkBytes: number): Effec
     }
   })
 
-/** A file holding `storage` and nothing older: the snapshot (if any), the hard state, and the entries after the snapshot. */
-const fileHolding = (storage: MemoryLogStorage): Uint8Array => {
-  const records: Array<LogRecord> = [{ hard_state: storage.hardState }]
-  if (storage.snapshot !== null) records.unshift(snapshotRecord(storage.snapshot))
-  if (storage.entries.length > 0) records.push({ append: storage.entries })
-  return encodeLogFile(records)
+/** Exactly `length` bytes from `position` (a read may return fewer than asked). */
+const readExactly = (file: DiskFile, position: number, length: number): Effect.Effect<Uint8Array, DiskError> =>
+  Effect.gen(function*() {
+    const parts: Array<Uint8Array> = []
+    let read = 0
+    while (read < length) {
+      const part = yield* file.read(position + read, length - read)
+      if (part.length === 0) break
+      parts.push(part)
+      read += part.length
+    }
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts)
+  })
+
+/** How many bytes of a compaction are gathered before they are written (and fsynced) at once. */
+const compactionBatchBytes = 1024 * 1024
+
+/**
+ * Where a snapshot of this log is: the places of its chunks in the log file
+ * (null until its compaction is in place), `ready` once they are known or the
+ * snapshot was replaced, and, until it is written out, the stream of its chunks.
+ */
+interface Placement {
+  chunks: ReadonlyArray<ChunkPlace> | null
+  readonly ready: Deferred.Deferred<void>
+  source: Stream.Stream<string, LogError> | null
 }
 
 /**
@@ -88,7 +116,7 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
     Effect.gen(function*() {
       const { nodeIds, self } = yield* Network
       const disk = yield* Disk
-      const filePath = path.resolve(directory, `${self}.log`)
+      const namedPath = path.resolve(directory, `${self}.log`)
       const chunkBytes = options.readChunkBytes ?? 1024 * 1024
       // Only a leader can repair a log that lost records, and a lone node has no leader but itself.
       const alone = nodeIds.every((id) => id === self)
@@ -102,6 +130,17 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
       const createdDirectories = yield* disk.createDirectory(directory).pipe(Effect.mapError(failedTo(`creating ${directory}`)))
       for (const created of createdDirectories) {
         yield* disk.fsyncDirectory(path.dirname(created)).pipe(Effect.mapError(failedTo(`creating ${created}`)))
+      }
+      // A log that is a symbolic link is followed: the file, its compactions and its copies live where the link points,
+      // so a compaction renamed over it replaces the file the link names, never the link.
+      const filePath = yield* disk.resolveLinks(namedPath).pipe(Effect.mapError(failedTo(`following ${namedPath}`)))
+      const fileDirectory = path.dirname(filePath)
+      if (filePath !== namedPath) {
+        yield* Effect.logInfo(`${namedPath} is a symbolic link: the log is ${filePath}`)
+        const createdForTarget = yield* disk.createDirectory(fileDirectory).pipe(Effect.mapError(failedTo(`creating ${fileDirectory}`)))
+        for (const created of createdForTarget) {
+          yield* disk.fsyncDirectory(path.dirname(created)).pipe(Effect.mapError(failedTo(`creating ${created}`)))
+        }
       }
       // A marker beside the log says this node wrote a record to its log here: it holds a byte once
       // the first record is durable, before that record is acknowledged. A log found empty beside a
@@ -117,12 +156,62 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
         Scope.extend(fileScope),
         Effect.mapError(failedTo(`opening ${filePath}`))
       )
-      if (created || marker.created) {
-        yield* disk.fsyncDirectory(directory).pipe(Effect.mapError(failedTo(`creating ${filePath} and ${markerPath}`)))
+      const directoriesToSync = new Set([...(created ? [fileDirectory] : []), ...(marker.created ? [path.resolve(directory)] : [])])
+      for (const changed of directoriesToSync) {
+        yield* disk.fsyncDirectory(changed).pipe(Effect.mapError(failedTo(`creating ${filePath} and ${markerPath}`)))
       }
 
-      const recovered = yield* replayFile(file, filePath, chunkBytes)
+      // The file the log is now: compaction replaces it. Snapshot chunks are read from it under `fileLock`,
+      // which the switch to a new file also takes, so that no read reaches a file being closed.
+      let currentFile = file
+      const fileLock = yield* Effect.makeSemaphore(1)
+      const placements = new WeakMap<Snapshot, Placement>()
+      let live: MemoryLogStorage | null = null
+      /** A snapshot of this log, read a chunk at a time from the log file, while it is the log's snapshot. */
+      const fileSnapshot = (place: SnapshotPlace, placement: Placement): Snapshot => {
+        const snapshot: Snapshot = {
+          lastIndex: place.lastIndex,
+          lastTerm: place.lastTerm,
+          chunk: (index) =>
+            Effect.zipRight(
+              Deferred.await(placement.ready),
+              fileLock.withPermits(1)(Effect.gen(function*() {
+                const chunks = placement.chunks
+                if (live?.snapshot !== snapshot || chunks === null) return yield* new SnapshotGone({ lastIndex: place.lastIndex })
+                const at = chunks[index]
+                if (at === undefined) {
+                  return yield* Effect.dieMessage(
+                    `the snapshot of entries up to ${place.lastIndex} has ${chunks.length} chunks, not ${index + 1}`
+                  )
+                }
+                const where = `chunk ${index} of the snapshot of entries up to ${place.lastIndex} in ${filePath} at byte ${at.position}`
+                const line = yield* readExactly(currentFile, at.position, at.length).pipe(Effect.mapError(failedTo(`reading ${where}`)))
+                const text = snapshotChunkText(line)
+                if (Either.isLeft(text)) return yield* new LogError({ reason: `reading ${where}: ${text.left}` })
+                return { text: text.right, last: index === chunks.length - 1 }
+              }))
+            )
+        }
+        placements.set(snapshot, placement)
+        return snapshot
+      }
+      const placed = (chunks: ReadonlyArray<ChunkPlace>): Placement => {
+        const ready = Deferred.unsafeMake<void>(FiberId.none)
+        Deferred.unsafeDone(ready, Exit.void)
+        return { chunks, ready, source: null }
+      }
+      /** A snapshot's chunks in order: from their stream until it is written out, then from the file. */
+      const chunkTexts = (snapshot: Snapshot): Stream.Stream<string, LogError> =>
+        placements.get(snapshot)?.source ??
+          Stream.paginateEffect(0, (index) =>
+            snapshot.chunk(index).pipe(
+              Effect.catchTag("SnapshotGone", (gone) => Effect.die(gone)),
+              Effect.map(({ last, text }) => [text, last ? Option.none() : Option.some(index + 1)] as const)
+            ))
+
+      const recovered = yield* replayFile(file, filePath, chunkBytes, (place, chunks) => fileSnapshot(place, placed(chunks)))
       const { corruption, storage } = recovered
+      live = storage
       const damage = corruption === null ? null : `${filePath}: corrupt record at byte ${corruption.offset}: ${corruption.problem}`
       if (damage !== null && alone) return yield* refuseAlone(damage)
       if (corruption === null && recovered.tornBytes > 0) {
@@ -160,14 +249,23 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
           ? Effect.zipRight(appender.append(Buffer.concat([logFormatHeader, bytes])), Effect.sync(() => void (headerDue = false)))
           : appender.append(bytes)
       const compactingPath = `${filePath}.compacting`
-      /** A file written whole beside the log, durably, in a scope of its own: the log's next file once renamed over it. */
+      /**
+       * A file written whole beside the log, durably, in a scope of its own: the log's next file once renamed
+       * over it, with the places of its snapshot's chunks.
+       */
       interface CompactedFile {
         readonly scope: Scope.CloseableScope
+        readonly file: DiskFile
         readonly appender: DurableAppender
+        readonly snapshot: Snapshot | null
+        readonly chunks: ReadonlyArray<ChunkPlace>
       }
+      /**
+       * Writes a file holding `contents` and nothing older: the snapshot's chunks (streamed, never held
+       * together), the snapshot record naming how many, the hard state, and the entries after the snapshot.
+       */
       const writeCompacted = (contents: MemoryLogStorage): Effect.Effect<CompactedFile, LogError> =>
         Effect.gen(function*() {
-          const bytes = fileHolding(contents)
           const scope = yield* Scope.make()
           return yield* Effect.gen(function*() {
             const { file: next } = yield* disk.open(compactingPath).pipe(
@@ -177,24 +275,62 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
             // What a crashed compaction left there goes first.
             yield* next.truncate(0).pipe(Effect.mapError(failedTo(`emptying ${compactingPath}`)))
             const compactedAppender = makeDurableAppender(next, compactingPath, 0)
-            yield* compactedAppender.append(bytes)
-            return { scope, appender: compactedAppender }
+            let pending: Array<Uint8Array> = []
+            let pendingBytes = 0
+            let writtenBytes = 0
+            const flush = Effect.suspend(() => {
+              const bytes = Buffer.concat(pending)
+              pending = []
+              pendingBytes = 0
+              writtenBytes += bytes.length
+              return compactedAppender.append(bytes)
+            })
+            const add = (line: Uint8Array) =>
+              Effect.suspend(() => {
+                pending.push(line)
+                pendingBytes += line.length
+                return pendingBytes >= compactionBatchBytes ? flush : Effect.void
+              })
+            yield* add(logFormatHeader)
+            const chunks: Array<ChunkPlace> = []
+            const { snapshot } = contents
+            if (snapshot !== null) {
+              yield* Stream.runForEach(chunkTexts(snapshot), (text) => {
+                const line = snapshotChunkLine(text)
+                chunks.push({ position: writtenBytes + pendingBytes, length: line.length })
+                return add(line)
+              })
+              yield* add(encodeLogRecord(snapshotRecord(snapshot, chunks.length)))
+            }
+            yield* add(encodeLogRecord({ hard_state: contents.hardState }))
+            if (contents.entries.length > 0) yield* add(encodeLogRecord({ append: contents.entries }))
+            yield* flush
+            return { scope, file: next, appender: compactedAppender, snapshot, chunks }
           }).pipe(Effect.onError(() => Scope.close(scope, Exit.void)))
         })
       /** Adds `since` to a compacted file and renames it over the log: from then on it is the log. */
       const install = (compacted: CompactedFile, since: Uint8Array) =>
         Effect.gen(function*() {
           if (since.length > 0) yield* compacted.appender.append(since)
-          yield* disk.rename(compactingPath, filePath).pipe(
-            Effect.mapError(failedTo(`renaming ${compactingPath}`)),
-            Effect.onError(() => Scope.close(compacted.scope, Exit.void))
-          )
-          // From the rename on, the log's name is the new file: write there, whatever happens next.
-          yield* Scope.close(fileScope, Exit.void)
-          fileScope = compacted.scope
-          appender = compacted.appender
-          headerDue = false
-          yield* disk.fsyncDirectory(directory).pipe(Effect.mapError(failedTo(`renaming ${compactingPath} to ${filePath}`)))
+          yield* fileLock.withPermits(1)(Effect.gen(function*() {
+            yield* disk.rename(compactingPath, filePath).pipe(
+              Effect.mapError(failedTo(`renaming ${compactingPath}`)),
+              Effect.onError(() => Scope.close(compacted.scope, Exit.void))
+            )
+            // From the rename on, the log's name is the new file: write and read there, whatever happens next.
+            yield* Scope.close(fileScope, Exit.void)
+            fileScope = compacted.scope
+            currentFile = compacted.file
+            appender = compacted.appender
+            headerDue = false
+            const placement = compacted.snapshot === null ? undefined : placements.get(compacted.snapshot)
+            if (placement !== undefined) {
+              placement.chunks = compacted.chunks
+              placement.source = null
+              yield* Deferred.succeed(placement.ready, undefined)
+            }
+          }))
+          yield* disk.fsyncDirectory(fileDirectory).pipe(Effect.mapError(failedTo(`renaming ${compactingPath} to ${filePath}`)))
         })
       /** Makes `contents` the log, on disk and then in memory: only on start, before the log is in use. */
       const replaceFile = (contents: MemoryLogStorage) =>
@@ -217,7 +353,7 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
             yield* copier.append(chunk)
             position += chunk.length
           }
-          yield* disk.fsyncDirectory(directory).pipe(Effect.mapError(failedTo(`creating ${target}`)))
+          yield* disk.fsyncDirectory(fileDirectory).pipe(Effect.mapError(failedTo(`creating ${target}`)))
         }))
 
       if (corruption !== null) {
@@ -263,12 +399,17 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
         saveHardState: (state) => stage({ hard_state: state }, () => change.saveHardState(state)),
         append: (entries) => stage({ append: entries }, () => change.append(entries)),
         replaceFrom: (index, entries) => stage({ replace_from: index, entries }, () => change.replaceFrom(index, entries)),
-        saveSnapshot: (snapshot) =>
+        saveSnapshot: (incoming) =>
           Effect.suspend(() => {
-            if (snapshot.lastIndex <= (storage.snapshot?.lastIndex ?? 0)) return Effect.void
+            if (incoming.lastIndex <= (storage.snapshot?.lastIndex ?? 0)) return Effect.void
             // Without the snapshot's last entry the log is replaced by it (a follower installing its leader's).
-            const replaces = view.termAt(snapshot.lastIndex) !== snapshot.lastTerm
-            change.saveSnapshot(snapshot)
+            const replaces = view.termAt(incoming.lastIndex) !== incoming.lastTerm
+            const previous = storage.snapshot === null ? undefined : placements.get(storage.snapshot)
+            // Its chunks are read once it is written out; until then, from its own stream, by the compaction alone.
+            const ready = Deferred.unsafeMake<void>(FiberId.none)
+            change.saveSnapshot(fileSnapshot(incoming, { chunks: null, ready, source: incoming.chunks }))
+            // A snapshot replaced before it was written out will never be read: whoever waits for it reads the new one.
+            if (previous !== undefined) Deferred.unsafeDone(previous.ready, Exit.void)
             const contents = { snapshot: storage.snapshot, hardState: storage.hardState, entries: storage.entries.slice() }
             return writer.write({ _tag: "Snapshot", contents, replaces, lastIndex: view.lastIndex() })
           }),

@@ -1,6 +1,7 @@
-import { Context, Effect, Either, Layer, Ref } from "effect"
+import { Context, Effect, Either, Layer, Ref, Stream } from "effect"
 import { MalformedSnapshot, StateMachine } from "../services/StateMachine.js"
-import { applyToKvStore, emptyKvStore, kvStoreFromJson, kvStoreToJson } from "../src/kv/KvStore.js"
+import { addKvPair, applyToKvStore, emptyKvStore, kvStorePairs } from "../src/kv/KvStore.js"
+import { kvGrowth, kvStoreSize } from "../src/kv/kvStoreSize.js"
 import { LinKvState } from "../src/kv/LinKvState.js"
 
 /**
@@ -10,15 +11,27 @@ import { LinKvState } from "../src/kv/LinKvState.js"
  */
 export const KvStateMachine = Layer.effectContext(
   Effect.gen(function*() {
-    const store = yield* Ref.make(emptyKvStore)
+    // The store with its size, kept as each command is applied, so the quota costs no walk over the store.
+    const state = yield* Ref.make({ store: emptyKvStore, size: 0 })
     const stateMachine: Context.Tag.Service<LinKvState> = {
-      apply: (command) => Ref.modify(store, (current) => applyToKvStore(current, command)),
-      query: (request) => Effect.map(Ref.get(store), (current) => applyToKvStore(current, request)[0]),
-      snapshot: Effect.map(Ref.get(store), kvStoreToJson),
-      restore: (snapshot) =>
-        Either.match(kvStoreFromJson(snapshot), {
-          onLeft: (message) => Effect.fail(new MalformedSnapshot({ message: `KV snapshot: ${message}` })),
-          onRight: (restored) => Ref.set(store, restored)
+      apply: (command) =>
+        Ref.modify(state, ({ size, store }) => {
+          const growth = kvGrowth(store, command)
+          const [reply, next] = applyToKvStore(store, command)
+          return [reply, { store: next, size: size + growth }]
+        }),
+      query: (request) => Effect.map(Ref.get(state), ({ store }) => applyToKvStore(store, request)[0]),
+      footprint: (command) => Effect.map(Ref.get(state), ({ size, store }) => ({ size, growth: kvGrowth(store, command) })),
+      // The store is immutable: the one taken now is the snapshot, however long its pairs take to read.
+      snapshot: Effect.map(Ref.get(state), ({ store }) => Stream.fromIterable(kvStorePairs(store))),
+      restore: (items) =>
+        Effect.gen(function*() {
+          const restored = yield* Stream.runFoldEffect(items, emptyKvStore, (store, item) =>
+            Either.match(addKvPair(store, item), {
+              onLeft: (message) => Effect.fail(new MalformedSnapshot({ message: `KV snapshot: ${message}` })),
+              onRight: Effect.succeed
+            }))
+          yield* Ref.set(state, { store: restored, size: kvStoreSize(restored) })
         })
     }
     return Context.make(LinKvState, stateMachine).pipe(Context.add(StateMachine, stateMachine))

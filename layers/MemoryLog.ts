@@ -1,5 +1,5 @@
-import { Effect, Layer } from "effect"
-import { type Entry, type HardState, Log, type LogShape, type LogView, type Snapshot } from "../services/Log.js"
+import { Chunk, Effect, Layer, Stream } from "effect"
+import { type Entry, type HardState, Log, type LogShape, type LogView, type Snapshot, type SnapshotPlace } from "../services/Log.js"
 
 /**
  * What a durable log would keep across a crash: the latest snapshot, the
@@ -60,6 +60,16 @@ export const installSnapshot = (storage: MemoryLogStorage, snapshot: Snapshot): 
   storage.snapshot = snapshot
 }
 
+/** A snapshot whose chunks are held in memory (a log in memory, or an old file's snapshot of one string). */
+export const memorySnapshot = (place: SnapshotPlace, chunks: ReadonlyArray<string>): Snapshot => ({
+  lastIndex: place.lastIndex,
+  lastTerm: place.lastTerm,
+  chunk: (index) =>
+    index < chunks.length
+      ? Effect.succeed({ text: chunks[index]!, last: index === chunks.length - 1 })
+      : Effect.dieMessage(`the snapshot of entries up to ${place.lastIndex} has ${chunks.length} chunks, not ${index + 1}`)
+})
+
 /** The changes a Log makes to its memory, each at once. */
 export const memoryChanges = (storage: MemoryLogStorage) => ({
   saveHardState: (state: HardState) => void (storage.hardState = state),
@@ -82,7 +92,12 @@ export const makeMemoryLog = (storage: MemoryLogStorage): LogShape => {
     append: (entries) => Effect.sync(() => change.append(entries)),
     replaceFrom: (index, entries) => Effect.sync(() => change.replaceFrom(index, entries)),
     snapshot: () => storage.snapshot,
-    saveSnapshot: (snapshot) => Effect.sync(() => change.saveSnapshot(snapshot)),
+    // In memory, the snapshot's chunks are kept as they are: this log holds everything in memory anyway.
+    saveSnapshot: (snapshot) =>
+      Stream.runCollect(snapshot.chunks).pipe(
+        Effect.orDie,
+        Effect.map((chunks) => change.saveSnapshot(memorySnapshot(snapshot, Chunk.toReadonlyArray(chunks))))
+      ),
     whenDurable: (then) => then,
     durable: Effect.void,
     durableLastIndex: view.lastIndex,

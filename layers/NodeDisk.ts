@@ -56,6 +56,24 @@ const openOrCreate = (target: string) =>
     )
   )
 
+/** Links followed before giving up, as the kernel's own limit (ELOOP). */
+const maxLinks = 40
+
+/** Follows symbolic links from `target` to the path the last one names (it need not exist). */
+const resolveLinks = (target: string): Effect.Effect<string, DiskError> =>
+  Effect.gen(function*() {
+    let current = path.resolve(target)
+    for (let hops = 0; hops <= maxLinks; hops++) {
+      const stats = yield* call<fs.Stats | undefined>("lstat", current,
+        (done) => fs.lstat(current, (error, stats) => error?.code === "ENOENT" ? done(null, undefined) : done(error, stats)))
+      if (stats === undefined || !stats.isSymbolicLink()) return current
+      const link = current
+      const named = yield* call<string>("readlink", link, (done) => fs.readlink(link, done))
+      current = path.resolve(path.dirname(link), named)
+    }
+    return yield* new DiskError({ reason: `resolve ${target}: more than ${maxLinks} symbolic links in a row`, code: "ELOOP" })
+  })
+
 const close = (fd: number) => Effect.async<void>((resume) => fs.close(fd, () => resume(Effect.void)))
 
 /** The machine's own file system, through node:fs. */
@@ -68,6 +86,7 @@ export const NodeDisk = Layer.succeed(Disk, {
     Effect.acquireRelease(openOrCreate(target), ({ fd }) => close(fd)).pipe(
       Effect.map(({ created, fd }) => ({ file: fileAt(fd, target), created }))
     ),
+  resolveLinks,
   rename: (from, to) => call<void>("rename", `${from} to ${to}`, (done) => fs.rename(from, to, (error) => done(error, undefined))),
   fsyncDirectory: (directory) =>
     Effect.acquireUseRelease(

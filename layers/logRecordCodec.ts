@@ -1,10 +1,17 @@
 import * as zlib from "node:zlib"
-import { Either, Schema } from "effect"
-import { type HardState, LogError, type Snapshot } from "../services/Log.js"
+import { Effect, Either, Schema } from "effect"
+import { type HardState, LogError, type Snapshot, type SnapshotPlace } from "../services/Log.js"
 import { describeParseError } from "../foundation/describeParseError.js"
 import type { Entry as LogEntry } from "../services/Log.js"
 import { Entry } from "../src/protocol/raftMessages.js"
-import { appendEntries, emptyMemoryLogStorage, installSnapshot, type MemoryLogStorage, truncateEntries } from "./MemoryLog.js"
+import {
+  appendEntries,
+  emptyMemoryLogStorage,
+  installSnapshot,
+  type MemoryLogStorage,
+  memorySnapshot,
+  truncateEntries
+} from "./MemoryLog.js"
 
 /**
  * The hard state as stored: one schema for the whole of it. A field added to
@@ -20,11 +27,16 @@ const StoredHardState = Schema.Struct({
 
 const Index = Schema.Int.pipe(Schema.nonNegative())
 
-/** A snapshot as stored. */
+/**
+ * A snapshot as stored. From format 2, its `chunks` are the `snapshot_chunk`
+ * records right before it; in format 1 its `data` was the whole state as one
+ * JSON text (still read: such files hold states small enough for one string).
+ */
 const StoredSnapshot = Schema.Struct({
   last_index: Index,
   last_term: Schema.Int,
-  data: Schema.String
+  chunks: Schema.optional(Index),
+  data: Schema.optional(Schema.String)
 })
 
 /**
@@ -42,7 +54,9 @@ export const LogRecord = Schema.Union(
   Schema.Struct({ replace_from: Schema.Int, entries: Schema.Array(Entry) }),
   Schema.Struct({ truncate_from: Schema.Int }),
   Schema.Struct({ hard_state: StoredHardState }),
-  Schema.Struct({ snapshot: StoredSnapshot })
+  Schema.Struct({ snapshot: StoredSnapshot }),
+  // One chunk of the snapshot that follows: an array of the state machine's snapshot items.
+  Schema.Struct({ snapshot_chunk: Schema.Array(Schema.Unknown) })
 )
 export type LogRecord = typeof LogRecord.Type
 
@@ -50,9 +64,13 @@ export type LogRecord = typeof LogRecord.Type
  * The file formats. 0: one JSON record per line, no header, no checksum
  * (files written before checksums; still read). 1: a first line naming the
  * format, then one record per line, each line its JSON's CRC32 as 8 lowercase
- * hex digits, a space, and the JSON.
+ * hex digits, a space, and the JSON. 2: as 1, with a snapshot written as
+ * chunk records followed by the snapshot record naming how many (in 1, the
+ * snapshot record held the whole state as one string; still read).
  */
-export const currentLogFormat = 1
+export const currentLogFormat = 2
+type LogFormat = 0 | 1 | 2
+const readableFormats: ReadonlyArray<number> = [1, 2]
 const FormatHeader = Schema.Struct({ log_format: Schema.Int })
 
 const decodeRecord = Schema.decodeUnknownEither(Schema.parseJson(LogRecord))
@@ -93,27 +111,47 @@ export const encodeLogRecord = (record: LogRecord): Uint8Array => checkedLine(en
 /** The first line of every file this version writes. */
 export const logFormatHeader: Uint8Array = checkedLine(JSON.stringify({ log_format: currentLogFormat }))
 
-/** A whole file of the current format holding `records`. */
-export const encodeLogFile = (records: ReadonlyArray<LogRecord>): Uint8Array =>
-  Buffer.concat([logFormatHeader, ...records.map(encodeLogRecord)])
-
-/** The record that stands for a snapshot in a compacted file. */
-export const snapshotRecord = (snapshot: Snapshot): LogRecord => ({
-  snapshot: { last_index: snapshot.lastIndex, last_term: snapshot.lastTerm, data: snapshot.data }
+/** The record that ends a snapshot in a compacted file, after its `chunks` chunk records. */
+export const snapshotRecord = (place: SnapshotPlace, chunks: number): LogRecord => ({
+  snapshot: { last_index: place.lastIndex, last_term: place.lastTerm, chunks }
 })
+
+const chunkPrefix = "{\"snapshot_chunk\":"
+
+/** The line of one snapshot chunk (the JSON text of an array), written as it is: it is not parsed to be written. */
+export const snapshotChunkLine = (text: string): Uint8Array => checkedLine(`${chunkPrefix}${text}}`)
+
+/** Where a snapshot chunk's line is in its file: its first byte and its length, newline included. */
+export interface ChunkPlace {
+  readonly position: number
+  readonly length: number
+}
+
+/** The chunk's text from its line as read back (newline included), its checksum verified; or what is wrong with it. */
+export const snapshotChunkText = (line: Uint8Array): Either.Either<string, string> => {
+  if (line.at(-1) !== newline) return Either.left("the line is cut short")
+  return Either.flatMap(textOf(line.subarray(0, line.length - 1), 1), (text) =>
+    text.startsWith(chunkPrefix) && text.endsWith("}")
+      ? Either.right(text.slice(chunkPrefix.length, -1))
+      : Either.left("not a snapshot_chunk record"))
+}
+
+/** A format 1 snapshot's one string as a chunk: the items of an array, or the whole value as one item. */
+const chunkOfWhole = (data: string): string => data.startsWith("[") ? data : `[${data}]`
 
 /** The highest term a record names: what it says about the terms its node had reached. */
 const highestTermOf = (record: LogRecord): number => {
   if ("hard_state" in record) return record.hard_state.term
   if ("snapshot" in record) return record.snapshot.last_term
+  if ("snapshot_chunk" in record) return 0
   const entries = "append" in record ? record.append : "entries" in record ? record.entries : []
   return entries.reduce((highest, entry) => Math.max(highest, entry.term), 0)
 }
 
 /** The JSON text of a line, its checksum verified in format 1, or what is wrong with it. */
-const textOf = (line: Uint8Array, format: 0 | 1): Either.Either<string, string> => {
+const textOf = (line: Uint8Array, format: LogFormat): Either.Either<string, string> => {
   let json = line
-  if (format === 1) {
+  if (format !== 0) {
     const stored = String.fromCharCode(...line.subarray(0, checksumBytes))
     if (!/^[0-9a-f]{8} $/.test(stored)) return Either.left("checksum: missing (the line must start with 8 hex digits and a space)")
     json = line.subarray(checksumBytes)
@@ -128,7 +166,7 @@ const textOf = (line: Uint8Array, format: 0 | 1): Either.Either<string, string> 
 }
 
 /** One line as a record, or what is wrong with it. */
-const recordOf = (line: Uint8Array, format: 0 | 1): Either.Either<LogRecord, string> =>
+const recordOf = (line: Uint8Array, format: LogFormat): Either.Either<LogRecord, string> =>
   Either.flatMap(textOf(line, format), (text) => Either.mapLeft(decodeRecord(text), describeParseError))
 
 /**
@@ -152,7 +190,7 @@ export interface RecoveredLog {
   /** The snapshot, entries and hard state of the good prefix. */
   readonly storage: MemoryLogStorage
   /** The file's format; null when it holds no whole line. */
-  readonly format: 0 | 1 | null
+  readonly format: LogFormat | null
   /** Bytes of the good prefix: whole, sound records (and the header). */
   readonly wholeBytes: number
   /** Records in the good prefix, the header not counted. */
@@ -176,9 +214,20 @@ export interface LogReplay {
   readonly finish: () => RecoveredLog
 }
 
-export const makeLogReplay = (file: string): LogReplay => {
+/** A snapshot found in a file of format 2, whose chunks are read from that file by whoever has it open. */
+export type LocateSnapshot = (place: SnapshotPlace, chunks: ReadonlyArray<ChunkPlace>) => Snapshot
+
+/** Without a file to read them from, the chunks of a replayed snapshot cannot be read. */
+const unreadable: LocateSnapshot = (place) => ({
+  ...place,
+  chunk: () => Effect.dieMessage(`the snapshot of entries up to ${place.lastIndex} was replayed without its file`)
+})
+
+export const makeLogReplay = (file: string, locate: LocateSnapshot = unreadable): LogReplay => {
   const storage = emptyMemoryLogStorage()
-  let format: 0 | 1 | null = null
+  // The chunk records read since the last snapshot record: the next snapshot's.
+  let chunks: Array<ChunkPlace> = []
+  let format: LogFormat | null = null
   let corruption: Corruption | null = null
   let wholeBytes = 0
   let records = 0
@@ -188,17 +237,25 @@ export const makeLogReplay = (file: string): LogReplay => {
   let partial: Array<Uint8Array> = []
   let partialBytes = 0
 
-  const apply = (record: LogRecord): void => {
-    if ("append" in record) appendEntries(storage, upgradeEntries(record.append))
+  /** Applies a record that starts at byte `offset` and takes `length` bytes; or says why it cannot be. */
+  const apply = (record: LogRecord, offset: number, length: number): string | undefined => {
+    if ("snapshot_chunk" in record) chunks.push({ position: offset, length })
+    else if ("append" in record) appendEntries(storage, upgradeEntries(record.append))
     else if ("replace_from" in record) {
       truncateEntries(storage, record.replace_from)
       appendEntries(storage, upgradeEntries(record.entries))
     } else if ("truncate_from" in record) truncateEntries(storage, record.truncate_from)
     else if ("hard_state" in record) storage.hardState = record.hard_state
     else {
-      const { data, last_index, last_term } = record.snapshot
-      installSnapshot(storage, { lastIndex: last_index, lastTerm: last_term, data })
+      const { chunks: count, data, last_index, last_term } = record.snapshot
+      const place = { lastIndex: last_index, lastTerm: last_term }
+      if (data !== undefined) installSnapshot(storage, memorySnapshot(place, [chunkOfWhole(data)]))
+      else if (count === undefined || count < 1 || count !== chunks.length) {
+        return `snapshot: it names ${String(count)} chunks, and ${chunks.length} chunk records come before it`
+      } else installSnapshot(storage, locate(place, chunks))
+      chunks = []
     }
+    return undefined
   }
 
   /** The first line of a file of format 1: its header, which must name this format. */
@@ -210,14 +267,15 @@ export const makeLogReplay = (file: string): LogReplay => {
       return Either.void
     }
     const version = header.right.log_format
-    if (version !== currentLogFormat) {
+    if (!readableFormats.includes(version)) {
       return Either.left(
         new LogError({
-          reason:
-            `${file}: written in log format ${version} (header at byte 0, field log_format); this version reads files without a header (format 0) and of format ${currentLogFormat}`
+          reason: `${file}: written in log format ${version} (header at byte 0, field log_format); this version reads files ` +
+            `without a header (format 0) and of formats ${readableFormats.join(" and ")}`
         })
       )
     }
+    format = version as LogFormat
     wholeBytes = position
     return Either.void
   }
@@ -227,8 +285,12 @@ export const makeLogReplay = (file: string): LogReplay => {
     position += line.length + 1
     if (format === null) {
       // Format 0 has no header: its first line is a record's JSON.
-      format = line[0] === openingBrace ? 0 : 1
-      if (format === 1) return readHeader(line)
+      if (line[0] === openingBrace) format = 0
+      else {
+        // Checksummed lines until the header says which format (or is itself damaged).
+        format = currentLogFormat
+        return readHeader(line)
+      }
     }
     if (corruption !== null) {
       const later = recordOf(line, format)
@@ -236,11 +298,11 @@ export const makeLogReplay = (file: string): LogReplay => {
       return Either.void
     }
     const record = recordOf(line, format)
-    if (Either.isLeft(record)) {
-      corruption = { offset, problem: record.left, laterTerm: 0 }
+    const problem = Either.isLeft(record) ? record.left : apply(record.right, offset, line.length + 1)
+    if (problem !== undefined) {
+      corruption = { offset, problem, laterTerm: 0 }
       return Either.void
     }
-    apply(record.right)
     wholeBytes = position
     records++
     return Either.void

@@ -39,6 +39,13 @@ export interface DiskShape {
    * is certain once the directory is fsynced.
    */
   readonly rename: (from: string, to: string) => Effect.Effect<void, DiskError>
+  /**
+   * The path a file is really at: `path` itself, or, when it is a symbolic
+   * link (or a chain of them), the path the last link names, whether or not a
+   * file is there yet. A file written whole beside it and renamed over it
+   * must go beside that path, or the rename would replace the link.
+   */
+  readonly resolveLinks: (path: string) => Effect.Effect<string, DiskError>
 }
 
 export class Disk extends Context.Tag("effect-raft-kv/Disk")<Disk, DiskShape>() {}

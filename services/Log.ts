@@ -1,4 +1,4 @@
-import { Context, Data, type Effect } from "effect"
+import { Context, Data, type Effect, type Stream } from "effect"
 import type { NodeId } from "./Network.js"
 
 /**
@@ -39,15 +39,42 @@ export class LogError extends Data.TaggedError("LogError")<{ readonly reason: st
   }
 }
 
-/**
- * The state machine's state after the entries up to `lastIndex` (whose term
- * was `lastTerm`), standing in for those entries once they are compacted away.
- */
-export interface Snapshot {
+/** A snapshot's place in the log: the state after the entries up to `lastIndex`, whose term was `lastTerm`. */
+export interface SnapshotPlace {
   readonly lastIndex: number
   readonly lastTerm: number
-  /** The state machine's snapshot (StateMachine.snapshot) as JSON text. */
-  readonly data: string
+}
+
+/**
+ * A snapshot to keep: its chunks, each the JSON text of an array of the
+ * state machine's snapshot items, in order (at least one). The log reads
+ * them once, as it writes them out; each run of the stream gives the same.
+ */
+export interface NewSnapshot extends SnapshotPlace {
+  readonly chunks: Stream.Stream<string, LogError>
+}
+
+/** A snapshot's chunk as read back: its text, and whether it is the last. */
+export interface SnapshotChunk {
+  readonly text: string
+  readonly last: boolean
+}
+
+/** A snapshot was replaced by a newer one while it was being read: read the log's snapshot again. */
+export class SnapshotGone extends Data.TaggedError("SnapshotGone")<{ readonly lastIndex: number }> {
+  override get message(): string {
+    return `the snapshot of entries up to ${this.lastIndex} was replaced by a newer one`
+  }
+}
+
+/**
+ * The state machine's state after the entries up to `lastIndex`, standing in
+ * for those entries once they are compacted away. Its chunks are read one at
+ * a time (from disk, in a durable log), never held whole; reading one may wait
+ * until the snapshot is written out.
+ */
+export interface Snapshot extends SnapshotPlace {
+  readonly chunk: (index: number) => Effect.Effect<SnapshotChunk, LogError | SnapshotGone>
 }
 
 /**
@@ -96,14 +123,15 @@ export interface LogShape extends LogView {
   /** The latest snapshot, or null before the first. */
   readonly snapshot: () => Snapshot | null
   /**
-   * Keeps `snapshot` in place of the entries up to its last index. When the
+   * Keeps `snapshot` in place of the entries up to its last index (`snapshot()`
+   * gives it at once; its chunks are readable once it is written out). When the
    * log has the snapshot's last entry (same index and term), the entries after
    * it stay; otherwise the whole log is replaced by the snapshot (a follower
    * installing a leader's). A snapshot no newer than the current one changes
    * nothing. Writing it out (compacting the disk's copy) holds up no change
    * made after it.
    */
-  readonly saveSnapshot: (snapshot: Snapshot) => Effect.Effect<void>
+  readonly saveSnapshot: (snapshot: NewSnapshot) => Effect.Effect<void>
   /**
    * Runs `then` once every change made so far is durable: at once when it
    * is; in the order asked otherwise. It must not block; it never runs if a

@@ -19,7 +19,7 @@ export interface RaftConfigShape {
   readonly snapshotEvery: number
   /** or once the entries applied since then take this many bytes in the log (large values reach it first). */
   readonly snapshotBytes: number
-  /** The most characters of snapshot text one InstallSnapshot message carries. */
+  /** A snapshot is cut into chunks of at most this many characters of JSON: one log record and one InstallSnapshot each. */
   readonly snapshotChunkChars: number
 }
 

@@ -1,4 +1,4 @@
-import { Context, Data, type Effect } from "effect"
+import { Context, Data, type Effect, type Stream } from "effect"
 
 /** A snapshot that does not describe a state of this state machine. */
 export class MalformedSnapshot extends Data.TaggedError("MalformedSnapshot")<{ readonly message: string }> {}
@@ -13,10 +13,15 @@ export interface StateMachineShape<Command, Result, Query, QueryResult> {
   readonly apply: (command: Command) => Effect.Effect<Result>
   /** Answers a query from the state applied so far, changing nothing. */
   readonly query: (query: Query) => Effect.Effect<QueryResult>
-  /** The state applied so far, as a JSON value that `restore` takes back. */
-  readonly snapshot: Effect.Effect<unknown>
-  /** Replaces the whole state with a snapshot's. */
-  readonly restore: (snapshot: unknown) => Effect.Effect<void, MalformedSnapshot>
+  /**
+   * The state applied so far, as a stream of JSON items (a key-value store's
+   * pairs, say) that `restore` takes back in order. The state is taken at
+   * once, later commands are not in it; the stream is read later, a piece at
+   * a time, as often as wanted, so no state is ever held as one string.
+   */
+  readonly snapshot: Effect.Effect<Stream.Stream<unknown>>
+  /** Replaces the whole state with the one a snapshot's items describe; if it fails, the state is as it was. */
+  readonly restore: <E>(items: Stream.Stream<unknown, E>) => Effect.Effect<void, MalformedSnapshot | E>
 }
 
 /**

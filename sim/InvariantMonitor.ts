@@ -1,4 +1,4 @@
-import type { Snapshot } from "../services/Log.js"
+import type { SnapshotPlace } from "../services/Log.js"
 import type { Role } from "../services/RaftObserver.js"
 import type { Entry } from "../services/Log.js"
 import type { NodeId } from "../services/Network.js"
@@ -133,7 +133,7 @@ export class InvariantMonitor {
    * must be decided entries, and its data the state after them. The node's
    * log is checked from the snapshot on as if just appended.
    */
-  snapshotSaved(node: NodeId, snapshot: Snapshot): void {
+  snapshotSaved(node: NodeId, snapshot: SnapshotPlace & { readonly data: string }): void {
     if (this.down.has(node)) return
     const { lastIndex, lastTerm } = snapshot
     const decided = this.decidedEntries[lastIndex - 1]

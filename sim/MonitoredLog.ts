@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Chunk, Effect, Stream } from "effect"
 import type { LogShape } from "../services/Log.js"
 import type { NodeId } from "../src/protocol/envelope.js"
 import type { Entry } from "../src/protocol/raftMessages.js"
@@ -32,13 +32,17 @@ export const monitoredLog = (
       Effect.suspend(() => {
         const before = log.snapshot()
         return Effect.tap(log.saveSnapshot(snapshot), () =>
-          Effect.sync(() => {
+          Effect.gen(function*() {
             // Only when this very snapshot was kept: an older one changes nothing, even if another was installed meanwhile.
-            if (log.snapshot() !== snapshot || before === snapshot) return
+            const kept = log.snapshot()
+            if (kept === null || kept === before || kept.lastIndex !== snapshot.lastIndex) return
             trace(
               `${node} snapshot of entries up to ${snapshot.lastIndex} (term ${snapshot.lastTerm}); log now ${log.firstIndex()}..${log.lastIndex()}`
             )
-            monitor.snapshotSaved(node, snapshot)
+            // The chunks read once more (each run of them gives the same), joined as the application's whole list of items.
+            const chunks = yield* Effect.orDie(Stream.runCollect(snapshot.chunks))
+            const items = Chunk.toReadonlyArray(chunks).flatMap((text) => JSON.parse(text) as Array<unknown>)
+            monitor.snapshotSaved(node, { lastIndex: snapshot.lastIndex, lastTerm: snapshot.lastTerm, data: JSON.stringify(items) })
           }))
       }),
     replaceFrom: (index, entries) =>

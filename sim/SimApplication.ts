@@ -17,7 +17,7 @@ import type { Violation } from "./Violation.js"
 export interface ReplicaState {
   /** The state after one more committed command (a log entry's, as the application proposed it). */
   readonly apply: (command: unknown) => ReplicaState
-  /** The state as the application's state machine snapshots it (a JSON value). */
+  /** The state as the application's state machine snapshots it: the list of its snapshot items, in order. */
   readonly snapshot: () => unknown
 }
 

@@ -127,6 +127,8 @@ export class SimulatedDisk {
           this.pendingNames = pending
           return Effect.void
         }),
+      // The simulated disk has no symbolic links.
+      resolveLinks: (target) => Effect.succeed(path.resolve(target)),
       rename: (from, to) =>
         Effect.suspend(() => {
           const [source, target] = [path.resolve(from), path.resolve(to)]

@@ -14,6 +14,7 @@ import { NodeStartup } from "../services/NodeStartup.js"
 import { RaftConfig } from "../services/RaftConfig.js"
 import { describeFailure } from "../foundation/describeFailure.js"
 import { runKvNode } from "./kv/KvNode.js"
+import { KvQuota } from "./kv/KvQuota.js"
 import { describeNodeSettings } from "./options/describeNodeSettings.js"
 import { readNodeCommand } from "./options/nodeCommand.js"
 import type { NodeSettings } from "./options/nodeSettings.js"
@@ -35,7 +36,8 @@ const runNode = (settings: NodeSettings) => {
     KvStateMachine,
     LoggingRaftObserver,
     NodeStatsLog,
-    Layer.succeed(RaftConfig, settings.raft)
+    Layer.succeed(RaftConfig, settings.raft),
+    Layer.succeed(KvQuota, { quotaBytes: settings.quotaBytes })
   ).pipe(
     Layer.tapErrorCause((cause) => Effect.flatMap(NodeStartup, (startup) => startup.cannotStart(describeFailure(cause)))),
     Layer.tap(() => Effect.flatMap(Network, ({ self }) => Effect.logInfo(describeNodeSettings(settings, self)))),

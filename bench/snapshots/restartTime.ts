@@ -12,12 +12,14 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { createInterface } from "node:readline"
-import { Effect, Layer, Logger, LogLevel } from "effect"
+import { Effect, Layer, Logger, LogLevel, Stream } from "effect"
 import { FileLog } from "../../layers/FileLog.js"
 import { NodeDisk } from "../../layers/NodeDisk.js"
 import { Log } from "../../services/Log.js"
 import { Network, type NetworkShape } from "../../services/Network.js"
-import { applyToKvStore, emptyKvStore, kvStoreToJson } from "../../src/kv/KvStore.js"
+import { defaultRaftConfig } from "../../services/RaftConfig.js"
+import { applyToKvStore, emptyKvStore, kvStorePairs } from "../../src/kv/KvStore.js"
+import { cutIntoChunks } from "../../src/raft/snapshotChunks.js"
 import type { Entry } from "../../src/protocol/raftMessages.js"
 
 const keys = 1000
@@ -37,7 +39,8 @@ const fillDirectory = (history: number, snapshotEvery: number) =>
         store = applyToKvStore(store, command)[1]
         if (index % snapshotEvery === 0) {
           yield* log.append(entries.splice(0))
-          yield* log.saveSnapshot({ lastIndex: index, lastTerm: 1, data: JSON.stringify(kvStoreToJson(store)) })
+          const chunks = cutIntoChunks(Stream.fromIterable(kvStorePairs(store)), defaultRaftConfig.snapshotChunkChars)
+          yield* log.saveSnapshot({ lastIndex: index, lastTerm: 1, chunks })
         }
       }
       yield* log.append(entries)

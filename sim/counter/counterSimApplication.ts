@@ -16,7 +16,7 @@ import { runCounterClients } from "./counterClients.js"
 /** The counter as the invariant monitor folds adds into it. */
 const counterReplica = (value: number): ReplicaState => ({
   apply: (command) => counterReplica(applyToCounter(value, command as CounterCommand)[1]),
-  snapshot: () => counterToJson(value)
+  snapshot: () => [counterToJson(value)]
 })
 
 /**

@@ -1,4 +1,4 @@
-import { Context, Effect, Either, Layer, Ref } from "effect"
+import { Chunk, Context, Effect, Either, Layer, Ref, Stream } from "effect"
 import { MalformedSnapshot, StateMachine } from "../../services/StateMachine.js"
 import { applyToCounter, counterFromJson, counterToJson, initialCounter } from "./Counter.js"
 import { CounterState } from "./CounterState.js"
@@ -14,12 +14,17 @@ export const CounterStateMachine = Layer.effectContext(
     const stateMachine: Context.Tag.Service<CounterState> = {
       apply: (command) => Ref.modify(counter, (value) => applyToCounter(value, command)),
       query: () => Effect.map(Ref.get(counter), (value) => ({ type: "read_ok" as const, value })),
-      snapshot: Effect.map(Ref.get(counter), counterToJson),
-      restore: (snapshot) =>
-        Either.match(counterFromJson(snapshot), {
-          onLeft: (message) => Effect.fail(new MalformedSnapshot({ message: `counter snapshot: ${message}` })),
-          onRight: (value) => Ref.set(counter, value)
-        })
+      // One item, the value as {"value": N}.
+      snapshot: Effect.map(Ref.get(counter), (value) => Stream.make(counterToJson(value))),
+      restore: (items) =>
+        Effect.flatMap(Stream.runCollect(Stream.take(items, 2)), (taken) =>
+          Either.match(
+            taken.length === 1 ? counterFromJson(Chunk.unsafeGet(taken, 0)) : Either.left(`${taken.length} items, not 1`),
+            {
+              onLeft: (message) => Effect.fail(new MalformedSnapshot({ message: `counter snapshot: ${message}` })),
+              onRight: (value) => Ref.set(counter, value)
+            }
+          ))
     }
     return Context.make(CounterState, stateMachine).pipe(Context.add(StateMachine, stateMachine))
   })

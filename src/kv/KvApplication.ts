@@ -8,6 +8,7 @@ import { CasRequest, type ErrorReply, errorReply, KvReply, type KvRequest, ReadR
 import type { MessageRefusal, RaftApplication } from "../raft/dispatcher.js"
 import type { Raft } from "../raft/Raft.js"
 import type { ProposalError, ReadBarrierError } from "../raft/RaftErrors.js"
+import { KvQuota } from "./KvQuota.js"
 import { type ForwardId, makeForwardedRequests, makeForwardIds } from "./Forwarding.js"
 import type { InFlightRequests, Responder } from "./InFlightRequests.js"
 import { LinKvRules } from "./LinKvRules.js"
@@ -63,6 +64,7 @@ export const makeKvApplication = (raft: Raft, network: NetworkShape, inFlight: I
     const { requestTimeoutMs } = yield* RaftConfig
     const state = yield* LinKvState
     const rules = yield* LinKvRules
+    const { quotaBytes } = yield* KvQuota
     const forwarded = makeForwardedRequests()
     // A random incarnation per start keeps this node's forward ids unique across its restarts.
     const nextForwardId = makeForwardIds(raft.self, yield* Random.nextIntBetween(0, 2 ** 31))
@@ -139,6 +141,22 @@ export const makeKvApplication = (raft: Raft, network: NetworkShape, inFlight: I
         { term }
       )
 
+    /**
+     * Proposes a write or cas unless it would grow the store past its quota:
+     * then it gets a definite error, since it never enters the log. Only the
+     * node that proposes weighs it, against the state it has applied (as
+     * etcd does, the writes in flight may carry the store a little past it).
+     */
+    const proposeWithinQuota = (command: KvCommand, origin: RequestOrigin, responder: Responder, term: number | undefined) =>
+      Effect.flatMap(state.footprint(command), ({ growth, size }) =>
+        growth > 0 && size + growth > quotaBytes
+          ? responder.answer(errorReply(
+            ErrorCode.abort,
+            `the store holds ${size} bytes, and this ${command.type} would grow it by ${growth}, past its quota of ${quotaBytes} ` +
+              "bytes (--quota-bytes); it was not applied. Reads, and writes that do not grow the store, are still served"
+          ))
+          : propose(command, origin, responder, term))
+
     // Once per client request: plain combinators rather than a generator, which costs more.
     const accept = (envelope: Envelope, { msg_id: _, ...command }: KvRequest, origin: RequestOrigin): Effect.Effect<void> => {
       const responder = inFlight.accept(envelope)
@@ -150,12 +168,16 @@ export const makeKvApplication = (raft: Raft, network: NetworkShape, inFlight: I
             ? read(command, origin, responder, term)
             : Effect.flatMap(state.query(command), responder.answer))
       }
-      if (origin._tag !== "forwarded" || !rules.refusesDuplicates) return propose(command, origin, responder, term)
-      return Effect.flatMap(raft.status, (status) =>
-        // Only the leader of the forward's term takes it; a copy of one it took already is not proposed again.
-        status.role === "leader" && status.term === origin.term && !forwarded.admit(origin.term, origin.id)
-          ? responder.answer(errorReply(ErrorCode.timeout, "a copy of a forward already taken; its outcome goes to the first copy"))
-          : propose(command, origin, responder, term))
+      if (origin._tag !== "forwarded") return proposeWithinQuota(command, origin, responder, term)
+      if (!rules.refusesDuplicates) return propose(command, origin, responder, term)
+      return Effect.flatMap(raft.status, (status) => {
+        // Only the leader of the forward's term takes it (elsewhere it fails with an indefinite error).
+        if (status.role !== "leader" || status.term !== origin.term) return propose(command, origin, responder, term)
+        // A copy of one it took already is not proposed again: so a refusal over the quota is definite, no copy runs.
+        return forwarded.admit(origin.term, origin.id)
+          ? proposeWithinQuota(command, origin, responder, term)
+          : responder.answer(errorReply(ErrorCode.timeout, "a copy of a forward already taken; its outcome goes to the first copy"))
+      })
     }
 
     const handle = (envelope: Envelope): Effect.Effect<void> => {

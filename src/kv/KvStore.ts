@@ -41,22 +41,28 @@ export const applyToKvStore = (store: KvStore, request: KvRequest): readonly [Kv
   }
 }
 
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
 /**
- * A store as a JSON value: its pairs, each key as written by the client
+ * A store's pairs, each `[key, value]` with the key as written by the client
  * (recovered from its canonical text, which is JSON), sorted by that text so
- * that equal stores give equal snapshots.
+ * that equal stores give equal snapshots. Lazy: a pair is made as it is read,
+ * and each iteration starts afresh.
  */
-export const kvStoreToJson = (store: KvStore): Json =>
-  [...HashMap.entries(store)]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([key, value]) => [JSON.parse(key) as Json, value])
+export const kvStorePairs = (store: KvStore): Iterable<readonly [Json, Json]> => ({
+  *[Symbol.iterator]() {
+    for (const key of [...HashMap.keys(store)].sort(byText)) yield [JSON.parse(key) as Json, HashMap.unsafeGet(store, key)]
+  }
+})
 
-const KvPairs = Schema.Array(Schema.Tuple(Json, Json))
-const decodePairs = Schema.decodeUnknownEither(KvPairs)
+/** A whole store as one JSON value, the list of its pairs: for small stores (the simulator's monitor, tests). */
+export const kvStoreToJson = (store: KvStore): Json => [...kvStorePairs(store)]
 
-/** The store a snapshot describes, or why it describes none. */
-export const kvStoreFromJson = (snapshot: unknown): Either.Either<KvStore, string> =>
-  Either.map(
-    Either.mapLeft(decodePairs(snapshot), (error) => `not a list of [key, value] pairs: ${error.message}`),
-    (pairs) => HashMap.fromIterable(pairs.map(([key, value]) => [canonicalJson(key), value] as const))
-  )
+const decodePair = Schema.decodeUnknownEither(Schema.Tuple(Json, Json))
+
+/** Adds one snapshot item, a `[key, value]` pair, to a store being rebuilt; or says why it is none. */
+export const addKvPair = (store: KvStore, item: unknown): Either.Either<KvStore, string> =>
+  Either.match(decodePair(item), {
+    onLeft: (error) => Either.left(`not a [key, value] pair: ${error.message}`),
+    onRight: ([key, value]) => Either.right(HashMap.set(store, canonicalJson(key), value))
+  })

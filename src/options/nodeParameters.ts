@@ -1,4 +1,5 @@
 import { defaultRaftConfig, type RaftConfigShape } from "../../services/RaftConfig.js"
+import { defaultQuotaBytes } from "../kv/KvQuota.js"
 
 /**
  * A setting of bin/raft: its command-line flag, its environment variable (the
@@ -27,6 +28,15 @@ export const dataDirParameter: NodeParameter = {
   shownDefault: "none",
   meaning: "keep the log and the term/vote in DIR/<node id>.log, fsynced before every reply that depends on them, " +
     "so a restarted node keeps what it acknowledged; without it the log lives in memory and dies with the process"
+}
+
+export const quotaParameter: NodeParameter = {
+  flag: "--quota-bytes",
+  variable: "RAFT_QUOTA_BYTES",
+  placeholder: "BYTES",
+  shownDefault: String(defaultQuotaBytes),
+  meaning: "the most the key-value store may hold, as the JSON text of its keys and values: a write or cas that would grow it " +
+    "past this gets error 14 (abort, definite) naming the quota; reads, and writes that do not grow it, are still served"
 }
 
 const raftParameter = (
@@ -81,12 +91,13 @@ export const raftParameters: ReadonlyArray<RaftParameter> = [
     "--snapshot-chunk-chars",
     "RAFT_SNAPSHOT_CHUNK_CHARS",
     "CHARS",
-    "the most characters of snapshot text one InstallSnapshot message carries"
+    "a snapshot is cut into chunks of at most this many characters of JSON (a larger key/value pair makes a chunk " +
+      "of its own): one record of the log file and one InstallSnapshot message each"
   )
 ]
 
 /** Every setting, in the order --help lists them. */
-export const parameters: ReadonlyArray<NodeParameter> = [dataDirParameter, ...raftParameters]
+export const parameters: ReadonlyArray<NodeParameter> = [dataDirParameter, quotaParameter, ...raftParameters]
 
 /** The flags that ask for the usage text instead of a node run. */
 export const helpFlags: ReadonlyArray<string> = ["--help", "-h"]

@@ -1,10 +1,12 @@
 import { Either, Option } from "effect"
 import { defaultRaftConfig, type RaftConfigShape } from "../../services/RaftConfig.js"
-import { dataDirParameter, type NodeParameter, raftParameters } from "./nodeParameters.js"
+import { defaultQuotaBytes } from "../kv/KvQuota.js"
+import { dataDirParameter, type NodeParameter, quotaParameter, raftParameters } from "./nodeParameters.js"
 
-/** What a node runs with: where its log lives (none: in memory) and Raft's parameters. */
+/** What a node runs with: where its log lives (none: in memory), the store's quota and Raft's parameters. */
 export interface NodeSettings {
   readonly dataDir: Option.Option<string>
+  readonly quotaBytes: number
   readonly raft: RaftConfigShape
 }
 
@@ -65,10 +67,19 @@ export const resolveNodeSettings = (
     )
   }
 
+  let quotaBytes = defaultQuotaBytes
+  const quota = found(quotaParameter)
+  if (quota !== undefined) {
+    const value = positiveInteger(quota.text)
+    if (value === undefined)
+      problems.push(`${named(quotaParameter, quota.source, JSON.stringify(quota.text))}: expected a positive integer`)
+    else quotaBytes = value
+  }
+
   const dataDir = found(dataDirParameter)
   if (dataDir?.text === "") problems.push(`${named(dataDirParameter, dataDir.source, "\"\"")}: expected a directory`)
 
   return problems.length > 0
     ? Either.left(problems)
-    : Either.right({ dataDir: Option.map(Option.fromNullable(dataDir), ({ text }) => text), raft })
+    : Either.right({ dataDir: Option.map(Option.fromNullable(dataDir), ({ text }) => text), quotaBytes, raft })
 }

@@ -65,8 +65,9 @@ export type AppendEntriesResult = typeof AppendEntriesResult.Type
 
 /**
  * One chunk of the leader's snapshot, for a follower whose next entry the
- * leader has compacted away: `data` is the snapshot's JSON text from
- * character `offset` on; `done` marks the last chunk.
+ * leader has compacted away: `data` is chunk number `offset` (from 0), the
+ * JSON text of an array of the state machine's snapshot items; `done` marks
+ * the last chunk.
  */
 export const InstallSnapshot = Schema.Struct({
   type: Schema.Literal("install_snapshot"),
@@ -82,8 +83,8 @@ export const InstallSnapshot = Schema.Struct({
 export type InstallSnapshot = typeof InstallSnapshot.Type
 
 /**
- * The follower's answer: `received` is how much of the snapshot's text it
- * holds (where the next chunk starts); `installed`, that it now holds the
+ * The follower's answer: `received` is how many of the snapshot's chunks it
+ * holds (the number of the next); `installed`, that it now holds the
  * snapshot's entries (installed, or already committed there).
  */
 export const InstallSnapshotResult = Schema.Struct({

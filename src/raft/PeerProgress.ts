@@ -7,13 +7,15 @@ import type { Snapshot } from "../../services/Log.js"
  * - Replicate: the follower's position is known: up to the in-flight window
  *   of requests, pipelined, each starting where the last one ended.
  * - Snapshot: the follower's next entry was compacted away: the leader's
- *   snapshot goes in chunks, one at a time; `received` is how much of its
- *   text the follower holds.
+ *   snapshot ending at `lastIndex` goes in chunks, one at a time; `received`
+ *   is how many of its chunks the follower holds. Only its place is kept here: each
+ *   chunk is read from the log's snapshot as it is sent, so no snapshot is
+ *   held for a follower, and a newer one replaces it as soon as it exists.
  */
 export type ReplicationMode =
   | { readonly _tag: "Probe" }
   | { readonly _tag: "Replicate" }
-  | { readonly _tag: "Snapshot"; readonly snapshot: Snapshot; readonly received: number }
+  | { readonly _tag: "Snapshot"; readonly lastIndex: number; readonly received: number }
 
 const probe: ReplicationMode = { _tag: "Probe" }
 const replicate: ReplicationMode = { _tag: "Replicate" }
@@ -76,9 +78,16 @@ export const sent = (progress: PeerProgress, nowMs: number, round: number, entri
   nextIndex: progress.mode._tag === "Replicate" ? progress.nextIndex + entries : progress.nextIndex
 })
 
-/** The follower's next entry was compacted away: the leader's snapshot goes instead, from its start. */
-export const sendSnapshot = (progress: PeerProgress, snapshot: Snapshot): PeerProgress =>
-  progress.mode._tag === "Snapshot" ? progress : { ...progress, mode: { _tag: "Snapshot", snapshot, received: 0 } }
+/**
+ * The follower's next entry was compacted away: the leader's newest snapshot
+ * goes instead, from its start; one under way goes on while it is still the
+ * newest, and gives way to a newer one (the entries between the two are gone
+ * from the leader's log: the older one would only be followed by the newer).
+ */
+export const sendSnapshot = (progress: PeerProgress, newest: Pick<Snapshot, "lastIndex">): PeerProgress =>
+  progress.mode._tag === "Snapshot" && progress.mode.lastIndex === newest.lastIndex
+    ? progress
+    : { ...progress, mode: { _tag: "Snapshot", lastIndex: newest.lastIndex, received: 0 } }
 
 /** An answer, or its absence, took a request out of flight. */
 export const released = (progress: PeerProgress): PeerProgress => ({ ...progress, inflight: Math.max(0, progress.inflight - 1) })
@@ -120,13 +129,13 @@ export const lostConfirmed = (progress: PeerProgress, nextIndex: number): PeerPr
 
 /**
  * The follower answered a chunk of the snapshot ending at `lastIndex`: it
- * holds `received` characters of it, or, `installed`, the snapshot's entries;
+ * holds `received` chunks of it, or, `installed`, the snapshot's entries;
  * then the leader probes with the entries after it. An answer about another
  * snapshot than the one being sent changes nothing.
  */
 export const snapshotAnswered = (progress: PeerProgress, lastIndex: number, received: number, installed: boolean): PeerProgress => {
   const { mode } = progress
-  if (mode._tag !== "Snapshot" || mode.snapshot.lastIndex !== lastIndex) return progress
+  if (mode._tag !== "Snapshot" || mode.lastIndex !== lastIndex) return progress
   if (!installed) return { ...progress, mode: { ...mode, received } }
   return { ...confirmed(progress, lastIndex), mode: probe }
 }

@@ -1,20 +1,20 @@
 import { Effect, Either, Ref } from "effect"
 import type { Entry, Snapshot } from "../../services/Log.js"
-import { MalformedSnapshot } from "../../services/StateMachine.js"
 import { applicableIndex, type RaftContext } from "./RaftContext.js"
+import { cutIntoChunks, snapshotItems } from "./snapshotChunks.js"
 
-/** Replaces the state machine's state with a snapshot's: the node has then applied every entry up to its last index. */
+/**
+ * Replaces the state machine's state with a snapshot's, read a chunk at a
+ * time: the node has then applied every entry up to its last index. Returns
+ * false, changing nothing, when a newer snapshot replaced it meanwhile.
+ */
 const restore = (context: RaftContext, snapshot: Snapshot) =>
   Effect.gen(function*() {
-    const state = yield* Effect.try({
-      try: () => JSON.parse(snapshot.data) as unknown,
-      catch: (error) =>
-        new MalformedSnapshot({ message: `the snapshot of entries up to ${snapshot.lastIndex} is not JSON: ${String(error)}` })
-    })
-    yield* context.stateMachine.restore(state)
+    yield* context.stateMachine.restore(snapshotItems(snapshot))
     yield* Ref.set(context.applied, snapshot.lastIndex)
     yield* context.observer.restored(snapshot.lastIndex)
-  }).pipe(Effect.orDie)
+    return true
+  }).pipe(Effect.catchTag("SnapshotGone", () => Effect.succeed(false)), Effect.orDie)
 
 /** The bytes an entry takes in the log: its JSON text, as the file log writes it (UTF-8). */
 const entryBytes = (entry: Entry): number => Buffer.byteLength(JSON.stringify(entry))
@@ -35,8 +35,8 @@ const snapshotIfDue = (context: RaftContext, applied: number, bytesSinceSnapshot
     const lastTerm = context.log.termAt(lastIndex)
     // Gone already: a leader's newer snapshot replaced these entries meanwhile.
     if (lastTerm === undefined) return false
-    const data = JSON.stringify(yield* context.stateMachine.snapshot)
-    yield* context.log.saveSnapshot({ lastIndex, lastTerm, data })
+    const items = yield* context.stateMachine.snapshot
+    yield* context.log.saveSnapshot({ lastIndex, lastTerm, chunks: cutIntoChunks(items, context.config.snapshotChunkChars) })
     return true
   })
 
@@ -76,7 +76,8 @@ export const applier = (context: RaftContext) =>
           if (snapshot === null || snapshot.lastIndex < index) {
             return yield* Effect.dieMessage(`committed entry ${index} is missing from the log`)
           }
-          yield* restore(context, snapshot)
+          // Replaced by a newer one while it was read: the next turn restores that one.
+          if (!(yield* restore(context, snapshot))) continue
           applied = snapshot.lastIndex
           bytesSinceSnapshot = 0
           continue

@@ -1,4 +1,5 @@
 import { Clock, Effect, Either, Option, Schema } from "effect"
+import type { Snapshot, SnapshotChunk } from "../../services/Log.js"
 import type { Body, NodeId, RpcTimeout } from "../../services/Network.js"
 import {
   type AppendEntries,
@@ -33,29 +34,30 @@ export const becomeLeader = (context: RaftContext, state: RaftState, term: numbe
 
 const isLeaderOf = (context: RaftContext, state: RaftState, term: number) => state.role === "leader" && currentTerm(context) === term
 
+/** Chunk `index` of `snapshot`, as read from the log, for the follower. */
+const chunkRequest = (context: RaftContext, unread: UnreadChunk, chunk: SnapshotChunk): InstallSnapshot => ({
+  type: "install_snapshot",
+  term: unread.term,
+  leader_id: context.self,
+  last_index: unread.snapshot.lastIndex,
+  last_term: unread.snapshot.lastTerm,
+  offset: unread.index,
+  data: chunk.text,
+  done: chunk.last
+})
+
 /**
- * The next chunk of the snapshot being sent to a follower. A chunk never ends
- * between the two halves of a surrogate pair, so each is valid text.
+ * A snapshot chunk decided on and counted in flight, not yet read: it is
+ * read from the log after the state lock is released, so no disk read holds
+ * up a transition, and only the chunk in flight is ever in memory.
  */
-const snapshotChunk = (
-  context: RaftContext,
-  term: number,
-  { received, snapshot }: Extract<Progress.ReplicationMode, { _tag: "Snapshot" }>
-): InstallSnapshot => {
-  const text = snapshot.data
-  let end = Math.min(text.length, received + context.config.snapshotChunkChars)
-  const high = text.charCodeAt(end - 1)
-  if (end < text.length && high >= 0xd800 && high <= 0xdbff) end++
-  return {
-    type: "install_snapshot",
-    term,
-    leader_id: context.self,
-    last_index: snapshot.lastIndex,
-    last_term: snapshot.lastTerm,
-    offset: received,
-    data: text.slice(received, end),
-    done: end === text.length
-  }
+interface UnreadChunk {
+  readonly _tag: "UnreadChunk"
+  readonly snapshot: Snapshot
+  readonly index: number
+  readonly term: number
+  readonly round: number
+  readonly number: number
 }
 
 /**
@@ -88,10 +90,13 @@ const nextRequest = (context: RaftContext, peer: NodeId, term: number) =>
       }
       const number = progress.sentCount + 1
       if (needsSnapshot) {
-        const sending = Progress.sendSnapshot(progress, context.log.snapshot()!)
-        const request = snapshotChunk(context, term, sending.mode as Extract<Progress.ReplicationMode, { _tag: "Snapshot" }>)
+        // Always the log's own snapshot, the newest: one under way that is older starts over as this one.
+        const snapshot = context.log.snapshot()!
+        const sending = Progress.sendSnapshot(progress, snapshot)
+        const { received } = sending.mode as Extract<Progress.ReplicationMode, { _tag: "Snapshot" }>
+        const unread: UnreadChunk = { _tag: "UnreadChunk", snapshot, index: received, term, round: state.readRound, number }
         const next = updateProgress(state, peer, () => Progress.sent(sending, now, state.readRound, 0))
-        return [Option.some<Sent>({ request, round: state.readRound, number }), next] as const
+        return [Option.some<Sent | UnreadChunk>(unread), next] as const
       }
       const prevIndex = progress.nextIndex - 1
       const entries = context.log.slice(progress.nextIndex, Math.min(lastIndex, prevIndex + maxEntriesPerMessage))
@@ -105,7 +110,7 @@ const nextRequest = (context: RaftContext, peer: NodeId, term: number) =>
         leader_commit: state.commitIndex
       }
       const next = updateProgress(state, peer, (p) => Progress.sent(p, now, state.readRound, entries.length))
-      return [Option.some<Sent>({ request, round: state.readRound, number }), next] as const
+      return [Option.some<Sent | UnreadChunk>({ request, round: state.readRound, number }), next] as const
     }))
 
 /**
@@ -209,6 +214,35 @@ const handleResult = (context: RaftContext, peer: NodeId, sent: Sent, answer: Ei
 }
 
 /**
+ * A request ready to send: a snapshot chunk is read from the log first. A
+ * chunk not sent leaves flight again: "replaced" when a newer snapshot took
+ * its snapshot's place (the next request is decided at once, from the
+ * newest); "unreadable" when the log could not read it (tried again at the
+ * next wake, not in a loop).
+ */
+const readChunk = (
+  context: RaftContext,
+  peer: NodeId,
+  decided: Sent | UnreadChunk
+): Effect.Effect<Sent | "replaced" | "unreadable"> => {
+  if (!("_tag" in decided)) return Effect.succeed(decided)
+  if (context.log.snapshot()?.lastIndex !== decided.snapshot.lastIndex) return Effect.as(unsent(context, peer), "replaced" as const)
+  return Effect.matchEffect(decided.snapshot.chunk(decided.index), {
+    onFailure: (error) =>
+      error._tag === "SnapshotGone"
+        ? Effect.as(unsent(context, peer), "replaced" as const)
+        : Effect.zipRight(Effect.logWarning(`reading a snapshot chunk for ${peer}: ${error.message}`),
+          Effect.as(unsent(context, peer), "unreadable" as const)),
+    onSuccess: (chunk) =>
+      Effect.succeed<Sent>({ request: chunkRequest(context, decided, chunk), round: decided.round, number: decided.number })
+  })
+}
+
+/** Takes a request that was counted in flight but not sent out of flight again. */
+const unsent = (context: RaftContext, peer: NodeId) =>
+  transition(context, (state) => Effect.succeed([undefined, updateProgress(state, peer, Progress.released)] as const))
+
+/**
  * The replicator for one follower, while this node leads `term`: wakes when
  * there are new entries, an answer came back, or the heartbeat ticks, takes
  * in the answers that arrived, and sends whatever the window allows.
@@ -227,8 +261,9 @@ export const replicator = (context: RaftContext, peer: NodeId, term: number) =>
       for (const [sent, answer] of answers.splice(0)) yield* handleResult(context, peer, sent, answer)
       let request = yield* nextRequest(context, peer, term)
       while (request._tag === "Some") {
-        const sent = request.value
-        yield* context.network.rpcThen(peer, sent.request, context.config.rpcTimeoutMs, answerTo(sent))
+        const sent = yield* readChunk(context, peer, request.value)
+        if (sent === "unreadable") break
+        if (sent !== "replaced") yield* context.network.rpcThen(peer, sent.request, context.config.rpcTimeoutMs, answerTo(sent))
         request = yield* nextRequest(context, peer, term)
       }
       yield* signal.wait

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either } from "effect"
+import { Chunk, Effect, Either, Stream } from "effect"
 import { StateMachine } from "../../services/StateMachine.js"
 import { applyToCounter, counterFromJson, initialCounter } from "../../src/counter/Counter.js"
 import type { CounterCommand, CounterReply } from "../../src/counter/counterMessages.js"
@@ -57,10 +57,10 @@ describe("the counter state machine", () => {
     Effect.gen(function*() {
       const counter = yield* CounterState
       yield* counter.apply(add(41))
-      const snapshot = JSON.parse(JSON.stringify(yield* counter.snapshot))
-      expect(snapshot).toEqual({ value: 41 })
+      const snapshot = Chunk.toReadonlyArray(yield* Stream.runCollect(yield* counter.snapshot))
+      expect(snapshot).toEqual([{ value: 41 }])
       yield* counter.apply(add(1000))
-      yield* counter.restore(snapshot)
+      yield* counter.restore(Stream.fromIterable(snapshot))
       expect(yield* counter.query({ type: "read" })).toEqual({ type: "read_ok", value: 41 })
     }).pipe(Effect.provide(CounterStateMachine)))
 
@@ -68,8 +68,12 @@ describe("the counter state machine", () => {
     Effect.gen(function*() {
       const counter = yield* CounterState
       yield* counter.apply(add(9))
-      for (const malformed of [[["k", 1]], { value: "nine" }, { count: 9 }]) {
-        const error = yield* Effect.flip(counter.restore(malformed))
+      const malformedSnapshots: ReadonlyArray<ReadonlyArray<unknown>> = [[["k", 1]], [{ value: "nine" }], [{ count: 9 }], [], [
+        { value: 1 },
+        { value: 2 }
+      ]]
+      for (const malformed of malformedSnapshots) {
+        const error = yield* Effect.flip(counter.restore(Stream.fromIterable(malformed)))
         expect(error._tag).toBe("MalformedSnapshot")
         expect(error.message).toContain("counter snapshot")
       }

@@ -6,7 +6,7 @@ import { Effect, Logger } from "effect"
 import { encodeLogRecord } from "../../layers/logRecordCodec.js"
 import { NodeDisk } from "../../layers/NodeDisk.js"
 import type { Log } from "../../services/Log.js"
-import { entry, freshDirectory, loneNode, withCompactingLog, withLog } from "../support/fileLogs.js"
+import { entry, freshDirectory, loneNode, newSnapshot, withCompactingLog, withLog } from "../support/fileLogs.js"
 
 const logFile = (directory: string) => path.join(directory, "n2.log")
 
@@ -107,7 +107,7 @@ describe("the durable file log, damaged", () => {
         Effect.gen(function*() {
           yield* log.saveHardState({ term: 5, votedFor: "n3", caughtUp: true })
           yield* log.append([entry(5, 1), entry(5, 2), entry(5, 3)])
-          yield* log.saveSnapshot({ lastIndex: 2, lastTerm: 5, data: "[[1,2]]" })
+          yield* log.saveSnapshot(newSnapshot(2, 5, "[[1,2]]"))
           yield* compacted
         }))
       const offset = damage(logFile(directory), "[[1,2]]", "[[1,7]]")
@@ -133,12 +133,12 @@ describe("the durable file log, damaged", () => {
     Effect.gen(function*() {
       const directory = freshDirectory()
       const file = logFile(directory)
-      const json = "{\"log_format\":2}"
-      const newer = `${zlib.crc32(json).toString(16).padStart(8, "0")} ${json}\nwhatever format 2 holds\n`
+      const json = "{\"log_format\":3}"
+      const newer = `${zlib.crc32(json).toString(16).padStart(8, "0")} ${json}\nwhatever format 3 holds\n`
       fs.writeFileSync(file, newer)
       const error = yield* Effect.flip(withLog(directory, contents))
       expect(error.message).toBe(
-        `${file}: written in log format 2 (header at byte 0, field log_format); this version reads files without a header (format 0) and of format 1`
+        `${file}: written in log format 3 (header at byte 0, field log_format); this version reads files without a header (format 0) and of formats 1 and 2`
       )
       expect(fs.readFileSync(file, "utf8")).toBe(newer)
     }))

@@ -4,7 +4,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { encodeLogRecord, logFormatHeader } from "../../layers/logRecordCodec.js"
 import { FaultyDisk } from "../support/FaultyDisk.js"
-import { entry, freshDirectory, withLog } from "../support/fileLogs.js"
+import { entry, freshDirectory, newSnapshot, withLog } from "../support/fileLogs.js"
 
 const logFile = (directory: string) => path.join(directory, "n2.log")
 /** The size of the record that appends one of these entries. */
@@ -135,7 +135,7 @@ describe("the durable file log on a failing disk", () => {
           yield* log.append([entry(1, 1), entry(1, 2), entry(1, 3)])
           yield* log.durable
           disk.nextWrites.push({ fail: "ENOSPC" })
-          yield* log.saveSnapshot({ lastIndex: 2, lastTerm: 1, data: "[[1,2]]" })
+          yield* log.saveSnapshot(newSnapshot(2, 1, "[[1,2]]"))
           const error = yield* Effect.flip(log.failure)
           expect(error.message).toContain(`${logFile(directory)}.compacting`)
           expect(error.message).toContain("ENOSPC")

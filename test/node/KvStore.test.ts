@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { type Context, Effect } from "effect"
+import { Chunk, type Context, Effect, Stream } from "effect"
 import { KvStateMachine } from "../../layers/KvStateMachine.js"
 import { type KvCommand, LinKvState } from "../../src/kv/LinKvState.js"
 import { applyToKvStore, emptyKvStore, type KvStore } from "../../src/kv/KvStore.js"
@@ -71,15 +71,18 @@ describe("KV semantics", () => {
 describe("the KV state machine", () => {
   const withMachine = <A, E>(use: (machine: Context.Tag.Service<LinKvState>) => Effect.Effect<A, E>) =>
     Effect.flatMap(LinKvState, use).pipe(Effect.provide(KvStateMachine))
+  /** The machine's snapshot items, all read. */
+  const itemsOf = (machine: Context.Tag.Service<LinKvState>) =>
+    Effect.map(Effect.flatMap(machine.snapshot, Stream.runCollect), Chunk.toReadonlyArray)
 
   it.effect("a query answers from the applied state and changes nothing", () =>
     withMachine((machine) =>
       Effect.gen(function*() {
         yield* machine.apply({ type: "write", key: 1, value: 3 })
-        const before = yield* machine.snapshot
+        const before = yield* itemsOf(machine)
         expect(yield* machine.query({ type: "read", key: 1 })).toEqual({ type: "read_ok", value: 3 })
         expect(yield* machine.query({ type: "read", key: 2 })).toMatchObject({ type: "error", code: 20 })
-        expect(yield* machine.snapshot).toEqual(before)
+        expect(yield* itemsOf(machine)).toEqual(before)
       })
     ))
 
@@ -91,14 +94,14 @@ describe("the KV state machine", () => {
         { type: "write", key: { b: 1, a: [null, true] }, value: { x: 1 } },
         { type: "cas", key: 2, from: "two", to: 22 }
       ]
-      const snapshot = yield* withMachine((machine) => Effect.zipRight(Effect.forEach(writes, machine.apply), machine.snapshot))
+      const snapshot = yield* withMachine((machine) => Effect.zipRight(Effect.forEach(writes, machine.apply), itemsOf(machine)))
       const restored = yield* withMachine((machine) =>
         Effect.gen(function*() {
           yield* machine.apply({ type: "write", key: "gone", value: 1 })
-          yield* machine.restore(snapshot)
+          yield* machine.restore(Stream.fromIterable(snapshot))
           return {
             reads: yield* Effect.forEach([2, "2", { a: [null, true], b: 1 }, "gone"], (key) => machine.query({ type: "read", key })),
-            snapshot: yield* machine.snapshot
+            snapshot: yield* itemsOf(machine)
           }
         })
       )
@@ -111,12 +114,23 @@ describe("the KV state machine", () => {
       expect(restored.snapshot).toEqual(snapshot)
     }))
 
+  it.effect("a snapshot holds the state taken when it was asked for, whatever is applied while it is read", () =>
+    withMachine((machine) =>
+      Effect.gen(function*() {
+        yield* machine.apply({ type: "write", key: 1, value: 3 })
+        const taken = yield* machine.snapshot
+        yield* machine.apply({ type: "write", key: 1, value: 4 })
+        yield* machine.apply({ type: "write", key: 2, value: 5 })
+        expect(Chunk.toReadonlyArray(yield* Stream.runCollect(taken))).toEqual([[1, 3]])
+      })
+    ))
+
   it.effect("a snapshot that is not one is refused, and the state is kept", () =>
     withMachine((machine) =>
       Effect.gen(function*() {
         yield* machine.apply({ type: "write", key: 1, value: 3 })
-        const refused = yield* Effect.flip(machine.restore({ pairs: 1 }))
-        expect(refused.message).toMatch(/KV snapshot: not a list of \[key, value\] pairs/)
+        const refused = yield* Effect.flip(machine.restore(Stream.make([1, 2], { pairs: 1 })))
+        expect(refused.message).toMatch(/KV snapshot: not a \[key, value\] pair/)
         expect(yield* machine.query({ type: "read", key: 1 })).toEqual({ type: "read_ok", value: 3 })
       })
     ))

@@ -1,7 +1,15 @@
 import * as zlib from "node:zlib"
 import { describe, expect, it } from "@effect/vitest"
-import { Either } from "effect"
-import { encodeLogFile, encodeLogRecord, type LogRecord, logFormatHeader, makeLogReplay } from "../../layers/logRecordCodec.js"
+import { Effect, Either } from "effect"
+import {
+  type ChunkPlace,
+  encodeLogRecord,
+  type LogRecord,
+  logFormatHeader,
+  makeLogReplay,
+  snapshotChunkLine,
+  snapshotChunkText
+} from "../../layers/logRecordCodec.js"
 import { entry } from "../support/fileLogs.js"
 
 const text = new TextEncoder()
@@ -16,7 +24,13 @@ const replay = (bytes: Uint8Array, chunkBytes: number) => {
     const pushed = log.push(bytes.subarray(start, start + chunkBytes))
     if (Either.isLeft(pushed)) return Either.left(pushed.left.message)
   }
-  return Either.right(log.finish())
+  const recovered = log.finish()
+  // A snapshot as its place: its chunks are read by whoever holds the file.
+  const snapshot = recovered.storage.snapshot
+  return Either.right({
+    ...recovered,
+    storage: { ...recovered.storage, snapshot: snapshot && { lastIndex: snapshot.lastIndex, lastTerm: snapshot.lastTerm } }
+  })
 }
 
 const records: ReadonlyArray<LogRecord> = [
@@ -32,9 +46,9 @@ const records: ReadonlyArray<LogRecord> = [
   { replace_from: 5, entries: [] },
   { hard_state: { term: 2, votedFor: null, caughtUp: false } }
 ]
-const file = encodeLogFile(records)
+const file = Buffer.concat([logFormatHeader, ...records.map(encodeLogRecord)])
 const replayed = {
-  snapshot: { lastIndex: 2, lastTerm: 1, data: "[[1,\"€\"]]" },
+  snapshot: { lastIndex: 2, lastTerm: 1 },
   entries: [entry(1, "x".repeat(30)), entry(2, "z")],
   hardState: { term: 2, votedFor: null, caughtUp: false }
 }
@@ -44,8 +58,9 @@ const lineOf = (bytes: Uint8Array, needle: string) => Buffer.from(bytes).lastInd
 
 describe("the log record codec", () => {
   it("keeps the file format: a header line, then one line per record, its JSON's CRC32 in hex before it", () => {
-    expect(new TextDecoder().decode(logFormatHeader)).toBe(checkedLine("{\"log_format\":1}"))
-    expect(new TextDecoder().decode(logFormatHeader)).toBe("2e81f74e {\"log_format\":1}\n")
+    expect(new TextDecoder().decode(logFormatHeader)).toBe(checkedLine("{\"log_format\":2}"))
+    expect(new TextDecoder().decode(logFormatHeader)).toBe("05aca48d {\"log_format\":2}\n")
+    expect(new TextDecoder().decode(snapshotChunkLine("[[1,\"€\"],[2,2]]"))).toBe(checkedLine("{\"snapshot_chunk\":[[1,\"€\"],[2,2]]}"))
     expect(new TextDecoder().decode(encodeLogRecord({ hard_state: { term: 2, votedFor: "n3", caughtUp: false } }))).toBe(
       checkedLine("{\"hard_state\":{\"term\":2,\"votedFor\":\"n3\",\"caughtUp\":false}}")
     )
@@ -55,7 +70,7 @@ describe("the log record codec", () => {
   })
 
   it("replays the same log whatever the chunk size, records and characters cut between chunks", () => {
-    const expected = { storage: replayed, format: 1, wholeBytes: file.length, records: records.length, tornBytes: 0, corruption: null }
+    const expected = { storage: replayed, format: 2, wholeBytes: file.length, records: records.length, tornBytes: 0, corruption: null }
     for (let chunkBytes = 1; chunkBytes <= file.length; chunkBytes++) {
       expect(replay(file, chunkBytes)).toEqual(Either.right(expected))
     }
@@ -90,7 +105,7 @@ describe("the log record codec", () => {
     for (const chunkBytes of [1, 5, damaged.length]) {
       const result = replay(damaged, chunkBytes)
       expect(result).toMatchObject(Either.right({
-        format: 1,
+        format: 2,
         wholeBytes: offset,
         storage: { entries: [entry(1, "x".repeat(30))], hardState: { term: 1, votedFor: "n1" } },
         // The sound hard state after it names term 2.
@@ -144,12 +159,52 @@ describe("the log record codec", () => {
   })
 
   it("refuses a file of a format it does not know, naming the file and the header's field: it is no damage to repair", () => {
-    const newer = Buffer.concat([text.encode(checkedLine("{\"log_format\":2}")), encodeLogRecord({ append: [] })])
+    const newer = Buffer.concat([text.encode(checkedLine("{\"log_format\":3}")), encodeLogRecord({ append: [] })])
     expect(replay(newer, 5)).toEqual(
       Either.left(
-        "x.log: written in log format 2 (header at byte 0, field log_format); this version reads files without a header (format 0) and of format 1"
+        "x.log: written in log format 3 (header at byte 0, field log_format); this version reads files without a header (format 0) and of formats 1 and 2"
       )
     )
+  })
+
+  it("finds a snapshot's chunk records before it, each by its place in the file, and reads each back from its line alone", () => {
+    const chunks = ["[[1,1],[2,2]]", "[[3,\"é\"]]"]
+    const lines = chunks.map(snapshotChunkLine)
+    const bytes = Buffer.concat([
+      logFormatHeader,
+      ...lines,
+      encodeLogRecord({ snapshot: { last_index: 7, last_term: 2, chunks: 2 } }),
+      encodeLogRecord({ append: [entry(2, 8)] })
+    ])
+    for (const chunkBytes of [1, 9, bytes.length]) {
+      const located: Array<ReadonlyArray<ChunkPlace>> = []
+      const log = makeLogReplay("x.log", (place, places) => {
+        located.push(places)
+        return { ...place, chunk: () => Effect.die("unread") }
+      })
+      for (let start = 0; start < bytes.length; start += chunkBytes) log.push(bytes.subarray(start, start + chunkBytes))
+      const { storage } = log.finish()
+      expect({ lastIndex: storage.snapshot?.lastIndex, firstIndex: storage.entries.length }).toEqual({ lastIndex: 7, firstIndex: 1 })
+      expect(located).toEqual([[
+        { position: logFormatHeader.length, length: lines[0]!.length },
+        { position: logFormatHeader.length + lines[0]!.length, length: lines[1]!.length }
+      ]])
+      const read = located[0]!.map(({ length, position }) => snapshotChunkText(bytes.subarray(position, position + length)))
+      expect(read).toEqual(chunks.map(Either.right))
+    }
+  })
+
+  it("takes a snapshot record that does not match the chunk records before it for corruption", () => {
+    const bytes = Buffer.concat([
+      logFormatHeader,
+      snapshotChunkLine("[[1,1]]"),
+      encodeLogRecord({ snapshot: { last_index: 7, last_term: 2, chunks: 2 } })
+    ])
+    expect(replay(bytes, 7)).toMatchObject(Either.right({
+      storage: { snapshot: null },
+      corruption: { offset: logFormatHeader.length + snapshotChunkLine("[[1,1]]").length,
+        problem: "snapshot: it names 2 chunks, and 1 chunk records come before it" }
+    }))
   })
 
   it("takes a line of format 0 that is not a record for corruption", () => {

@@ -7,6 +7,7 @@ import { NodeCommand, readNodeCommand } from "../../src/options/nodeCommand.js"
 import { parameters } from "../../src/options/nodeParameters.js"
 import { nodeUsage } from "../../src/options/nodeUsage.js"
 import { defaultRaftConfig } from "../../services/RaftConfig.js"
+import { defaultQuotaBytes } from "../../src/kv/KvQuota.js"
 
 /** What bin/raft makes of these arguments with exactly these environment variables set. */
 const commandOf = (args: ReadonlyArray<string>, environment: Record<string, string> = {}) =>
@@ -31,7 +32,14 @@ const problemsOf = (args: ReadonlyArray<string>, environment: Record<string, str
 
 describe("bin/raft's command line and environment", () => {
   it("runs a node with the defaults and a log in memory when nothing is given, as Maelstrom starts it", () => {
-    expect(settingsOf([])).toEqual({ dataDir: Option.none(), raft: defaultRaftConfig })
+    expect(settingsOf([])).toEqual({ dataDir: Option.none(), quotaBytes: defaultQuotaBytes, raft: defaultRaftConfig })
+  })
+
+  it("takes the store's quota from --quota-bytes or RAFT_QUOTA_BYTES, a positive integer", () => {
+    expect(settingsOf(["--quota-bytes", "1000"]).quotaBytes).toBe(1000)
+    expect(settingsOf([], { RAFT_QUOTA_BYTES: "2000" }).quotaBytes).toBe(2000)
+    expect(problemsOf(["--quota-bytes", "0"])).toEqual(["--quota-bytes \"0\": expected a positive integer"])
+    expect(problemsOf([], { RAFT_QUOTA_BYTES: "1GB" })).toEqual(["RAFT_QUOTA_BYTES=\"1GB\": expected a positive integer"])
   })
 
   it("takes a flag in either form, before its environment variable, and a variable where no flag is given", () => {
@@ -119,12 +127,12 @@ describe("bin/raft's usage text and start line", () => {
   it("names the log and every Raft parameter in force", () => {
     const settings = settingsOf(["--data-dir", "/var/raft", "--heartbeat-ms", "75"])
     expect(describeNodeSettings(settings, "n2")).toBe(
-      "n2 runs with its log in /var/raft/n2.log; --heartbeat-ms 75 --election-timeout-min-ms 400 --election-timeout-max-ms 800 " +
+      "n2 runs with its log in /var/raft/n2.log; --quota-bytes 268435456 --heartbeat-ms 75 --election-timeout-min-ms 400 --election-timeout-max-ms 800 " +
         "--rpc-timeout-ms 500 --request-timeout-ms 2000 --max-entries-per-message 64 --max-inflight-per-peer 4 " +
         "--snapshot-every 10000 --snapshot-bytes 8388608 --snapshot-chunk-chars 65536"
     )
     expect(describeNodeSettings(settingsOf([]), "n1")).toMatch(
-      /^n1 runs with its log in memory \(lost when the process ends\); --heartbeat-ms 50 /
+      /^n1 runs with its log in memory \(lost when the process ends\); --quota-bytes 268435456 --heartbeat-ms 50 /
     )
   })
 })

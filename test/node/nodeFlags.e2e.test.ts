@@ -67,7 +67,9 @@ describe("bin/raft's flags, end to end", () => {
     expect(startLines).toHaveLength(1)
     const logFile = path.join(dataDir, "n1.log")
     expect(startLines[0]).toContain(`level=INFO`)
-    expect(startLines[0]).toContain(`n1 runs with its log in ${logFile}; --heartbeat-ms 75 --election-timeout-min-ms 400`)
+    expect(startLines[0]).toContain(
+      `n1 runs with its log in ${logFile}; --quota-bytes 268435456 --heartbeat-ms 75 --election-timeout-min-ms 400`
+    )
     expect(startLines[0]).toContain("--snapshot-every 7 --snapshot-bytes 8388608")
     expect(fs.statSync(logFile).size).toBeGreaterThan(0)
   })
@@ -77,7 +79,7 @@ describe("bin/raft's flags, end to end", () => {
     expect(await node.request(init)).toMatchObject({ type: "init_ok" })
     expect(await node.requestWhenReady({ type: "read", key: 1 })).toMatchObject({ type: "error", code: 20 })
     expect(node.stderr.filter((line) => line.includes("runs with its log"))).toEqual([
-      expect.stringContaining("n1 runs with its log in memory (lost when the process ends); --heartbeat-ms 50 ")
+      expect.stringContaining("n1 runs with its log in memory (lost when the process ends); --quota-bytes 268435456 --heartbeat-ms 50 ")
     ])
   })
 })

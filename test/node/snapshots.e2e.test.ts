@@ -12,7 +12,7 @@ describe("bin/raft with --data-dir and --snapshot-every, end to end", () => {
     for (const node of nodes.splice(0)) await node.stop()
   })
   const start = (dataDir: string) => {
-    const node = new NodeProcess(raftBin, { args: ["--data-dir", dataDir, "--snapshot-every", "4"] })
+    const node = new NodeProcess(raftBin, { args: ["--data-dir", dataDir, "--snapshot-every", "4", "--snapshot-chunk-chars", "32"] })
     nodes.push(node)
     return node
   }
@@ -25,12 +25,19 @@ describe("bin/raft with --data-dir and --snapshot-every, end to end", () => {
     for (let key = 1; key <= 10; key++) {
       expect(await first.request({ type: "write", key, value: key * 10 })).toMatchObject({ type: "write_ok" })
     }
-    const file = fs.readFileSync(path.join(dataDir, "n1.log"), "utf8")
-    // The format header, then the snapshot the compacted file starts with.
-    expect(file.split("\n").slice(0, 2)).toEqual([
-      "2e81f74e {\"log_format\":1}",
-      expect.stringMatching(/^[0-9a-f]{8} \{"snapshot":\{"last_index":(8|12),/)
-    ])
+    const lines = fs.readFileSync(path.join(dataDir, "n1.log"), "utf8").split("\n")
+    // The format header, then the snapshot the compacted file starts with: its chunks, of at most 32
+    // characters of JSON each, then the record that names how many.
+    const chunks = lines.slice(1).findIndex((line) => !line.includes("{\"snapshot_chunk\":"))
+    expect(lines[0]).toBe("05aca48d {\"log_format\":2}")
+    expect(chunks).toBeGreaterThanOrEqual(2)
+    for (const line of lines.slice(1, 1 + chunks)) {
+      expect(line).toMatch(/^[0-9a-f]{8} \{"snapshot_chunk":\[.*\]\}$/)
+      expect(line.length - "00000000 {\"snapshot_chunk\":}".length).toBeLessThanOrEqual(32)
+    }
+    expect(lines[1 + chunks]).toMatch(
+      new RegExp(`^[0-9a-f]{8} \\{"snapshot":\\{"last_index":(8|12),"last_term":1,"chunks":${chunks}\\}\\}$`)
+    )
     first.kill()
     await first.exitWithin(5000)
 

@@ -58,13 +58,20 @@ describe("a follower's progress, as the leader tracks it", () => {
   })
 
   it("a snapshot goes from its start, keeps its place across chunks, and once installed the leader probes after it", () => {
-    expect(sending.mode).toEqual({ _tag: "Snapshot", snapshot, received: 0 })
+    expect(sending.mode).toEqual({ _tag: "Snapshot", lastIndex: 40, received: 0 })
     const halfway = Progress.snapshotAnswered(sending, 40, 100, false)
-    expect(halfway.mode).toEqual({ _tag: "Snapshot", snapshot, received: 100 })
-    // Asked again while under way, it keeps its place (and its snapshot).
-    expect(Progress.sendSnapshot(halfway, { ...snapshot, lastIndex: 50 })).toBe(halfway)
+    expect(halfway.mode).toEqual({ _tag: "Snapshot", lastIndex: 40, received: 100 })
+    // Asked again while under way, with the same snapshot the newest, it keeps its place.
+    expect(Progress.sendSnapshot(halfway, snapshot)).toBe(halfway)
     const installed = Progress.snapshotAnswered(halfway, 40, 200, true)
     expect(installed).toMatchObject({ mode: { _tag: "Probe" }, matchIndex: 40, nextIndex: 41 })
+  })
+
+  it("a snapshot under way gives way to a newer one, sent from its start; answers about the older one change nothing", () => {
+    const halfway = Progress.snapshotAnswered(sending, 40, 100, false)
+    const newer = Progress.sendSnapshot(halfway, { lastIndex: 50 })
+    expect(newer.mode).toEqual({ _tag: "Snapshot", lastIndex: 50, received: 0 })
+    expect(Progress.snapshotAnswered(newer, 40, 200, true)).toBe(newer)
   })
 
   it("an answer about another snapshot than the one being sent changes nothing", () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import type { LogView } from "../../services/Log.js"
 import type { AppendEntries, Entry, RequestVote } from "../../src/protocol/raftMessages.js"
 import { followerCommitIndex, reconcile } from "../../src/raft/appendEntriesRules.js"
-import { logViewOf } from "../../layers/MemoryLog.js"
+import { logViewOf, memorySnapshot } from "../../layers/MemoryLog.js"
 import { advanceCommitIndex, lastIndexOfTerm, nextIndexAfterRejection, rejectionProvesLoss } from "../../src/raft/leaderRules.js"
 import { majorityInTouch, majorityReached, majoritySize, tallyVotes, votersOf } from "../../src/raft/quorum.js"
 import { decidePreVote, decideVote, mayCampaign } from "../../src/raft/voteRules.js"
@@ -22,7 +22,7 @@ const logOf = (...terms: Array<number>): LogView => {
 /** A log whose first `snapshotIndex` entries were compacted (the last of them in `snapshotTerm`), then entries of these terms. */
 const compactedLogOf = (snapshotIndex: number, snapshotTerm: number, ...terms: Array<number>): LogView =>
   logViewOf({
-    snapshot: { lastIndex: snapshotIndex, lastTerm: snapshotTerm, data: "[]" },
+    snapshot: memorySnapshot({ lastIndex: snapshotIndex, lastTerm: snapshotTerm }, ["[]"]),
     entries: terms.map(entry),
     hardState: { term: 0, votedFor: null, caughtUp: true }
   })

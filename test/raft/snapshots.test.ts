@@ -67,6 +67,48 @@ describe("snapshots", () => {
     const chunks = trace.lines().filter((line) => line.text.includes(" install_snapshot "))
     expect(chunks.length).toBeGreaterThan(3)
     expect(chunks.some((line) => line.text.includes("done=true"))).toBe(true)
+    // Each chunk is a JSON array of the store's pairs, of at most 16 characters unless it holds one pair.
+    for (const line of chunks) {
+      const data = JSON.parse(/ data=("(?:[^"\\]|\\.)*")/.exec(line.text)![1]!) as string
+      const pairs = JSON.parse(data) as Array<unknown>
+      expect(data.length <= 16 || pairs.length === 1, data).toBe(true)
+    }
+  })
+
+  it("a follower mid-transfer gets the newest snapshot as soon as there is one, and installs only that", () => {
+    const trace = new Trace(Infinity)
+    let lagging: NodeId = "n1"
+    simulated(
+      Effect.gen(function*() {
+        const cluster = yield* clusterOf(3, trace)
+        yield* runFor(3000)
+        const leader = currentLeader(cluster)!
+        lagging = cluster.nodeIds.find((n) => n !== leader)!
+        const other = cluster.nodeIds.find((n) => n !== leader && n !== lagging)!
+        yield* cluster.network.partition([[lagging], [leader, other]])
+        for (let key = 1; key <= 20; key++) {
+          expect(yield* request(cluster, "c1", leader, { type: "write", key, value: key * 10 })).toMatchObject({ type: "write_ok" })
+        }
+        yield* cluster.network.heal
+        // While the snapshot goes to the lagging node, a chunk at a time, the leader takes newer ones.
+        for (let key = 21; key <= 40; key++) {
+          expect(yield* request(cluster, "c1", leader, { type: "write", key, value: key * 10 })).toMatchObject({ type: "write_ok" })
+        }
+        yield* runFor(3000)
+        for (let key = 1; key <= 40; key++) {
+          expect(yield* request(cluster, "c2", lagging, { type: "read", key })).toMatchObject({ type: "read_ok", value: key * 10 })
+        }
+        expect(cluster.failures).toEqual([])
+        expect(cluster.violations).toEqual([])
+      }).pipe(Effect.scoped),
+      "newest-snapshot"
+    )
+    const chunks = trace.lines().filter((line) => line.text.startsWith("send ") && line.text.includes(`->${lagging} install_snapshot `))
+    const lastIndexes = chunks.map((line) => Number(/last_index=(\d+)/.exec(line.text)![1]))
+    // Several snapshots were begun, each newer than the last (a late copy aside), and only the newest went to its end.
+    expect(new Set(lastIndexes).size).toBeGreaterThan(1)
+    expect(chunks.filter((line) => line.text.includes("done=true")).map((line) => /last_index=(\d+)/.exec(line.text)![1]))
+      .toEqual([String(Math.max(...lastIndexes))])
   })
 
   it("a node restarts from its snapshot and the entries after it, and serves what it had", () =>

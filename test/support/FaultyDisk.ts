@@ -23,6 +23,7 @@ export class FaultyDisk {
       createDirectory: (path) => this.record(`create directory ${path}`, real.createDirectory(path)),
       fsyncDirectory: (path) => this.record(`fsync directory ${path}`, real.fsyncDirectory(path)),
       rename: (from, to) => this.record(`rename ${from} to ${to}`, real.rename(from, to)),
+      resolveLinks: real.resolveLinks,
       open: (path) =>
         Effect.map(real.open(path), ({ created, file }) => {
           this.calls.push(`${created ? "create" : "open"} ${path}`)

@@ -1,11 +1,11 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { Effect, Layer, Queue } from "effect"
+import { Effect, Layer, Queue, Stream } from "effect"
 import { FileLog, type FileLogOptions } from "../../layers/FileLog.js"
 import { NodeDisk } from "../../layers/NodeDisk.js"
 import type { Disk } from "../../services/Disk.js"
-import { Log } from "../../services/Log.js"
+import { Log, type NewSnapshot } from "../../services/Log.js"
 import { Network, type NetworkShape } from "../../services/Network.js"
 import type { Entry } from "../../src/protocol/raftMessages.js"
 
@@ -43,3 +43,23 @@ export const withCompactingLog = <A, E>(
   Effect.flatMap(Queue.unbounded<void>(), (compactions) =>
     withLog(directory, (log) =>
       use(log, Queue.take(compactions)), disk, { onCompacted: Queue.offer(compactions, undefined) }))
+
+/** A snapshot to save, of these chunks (each the JSON text of an array of items). */
+export const newSnapshot = (lastIndex: number, lastTerm: number, ...chunks: ReadonlyArray<string>): NewSnapshot => ({
+  lastIndex,
+  lastTerm,
+  chunks: Stream.fromIterable(chunks)
+})
+
+/** A log's snapshot as read back: its place and its chunks' texts. */
+export const readSnapshot = (log: Log["Type"]) =>
+  Effect.gen(function*() {
+    const snapshot = log.snapshot()
+    if (snapshot === null) return null
+    const chunks: Array<string> = []
+    for (let index = 0;; index++) {
+      const { last, text } = yield* snapshot.chunk(index)
+      chunks.push(text)
+      if (last) return { lastIndex: snapshot.lastIndex, lastTerm: snapshot.lastTerm, chunks }
+    }
+  })
