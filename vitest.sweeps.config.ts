@@ -1,6 +1,6 @@
 import { defineConfig } from "vitest/config"
 
-/** The long simulator sweeps: thousands of seeds on 3 and 5 nodes (`npm run test:sweeps`). */
+/** The long tests (`npm run test:sweeps`): simulator sweeps of thousands of seeds on 3 and 5 nodes, and workbench runs of our node. */
 export default defineConfig({
   test: {
     include: ["test/sweeps/**/*.test.ts"],

@@ -3,6 +3,8 @@ import { accessSync, constants, statSync } from "node:fs"
 import { resolve } from "node:path"
 import { Clock, Console, Data, Deferred, Effect, Fiber, Option } from "effect"
 import { type MaelstromLatencyName, maelstromLatencyNames } from "../linkv/latency.js"
+import { mostCorruptedAtOnce } from "./corruptFault.js"
+import { corruptibleDataDirectory } from "./dataDirectory.js"
 import { verdictLine } from "./results.js"
 import { splitNodeArguments } from "./nodeArguments.js"
 import { runTest } from "./runner.js"
@@ -55,7 +57,9 @@ const options = {
   ),
   nemesis: Options.text("nemesis").pipe(
     Options.optional,
-    Options.withDescription("faults to inject, comma-separated: partition, kill, pause, in any combination (default: none)")
+    Options.withDescription(
+      "faults to inject, comma-separated: partition, kill, pause, corrupt (needs the node's --data-dir), in any combination (default: none)"
+    )
   ),
   nemesisInterval: withDefault(
     "nemesis-interval",
@@ -135,6 +139,13 @@ export const toTestOptions = (parsed: ParsedOptions): Effect.Effect<TestOptions,
         message: `--concurrency ${parsed.concurrency}: use an integer or Kn (K clients per node)`
       })
     const nemesis = Option.isNone(parsed.nemesis) ? [] : yield* parseNemesis(parsed.nemesis.value)
+    const corrupts = nemesis.includes("corrupt")
+    if (corrupts && mostCorruptedAtOnce(nodeIds.length) === 0) {
+      return yield* new UsageError({
+        message: `--nemesis corrupt damages a minority of the nodes at a time, so it needs at least 3 nodes, not ${nodeIds.length}`
+      })
+    }
+    const dataDirectory = corrupts ? yield* corruptibleDataDirectory(parsed.binArgs) : undefined
     const latencyDistribution = parsed.latencyDist
     if (!isLatencyName(latencyDistribution)) {
       return yield* new UsageError({
@@ -154,6 +165,7 @@ export const toTestOptions = (parsed: ParsedOptions): Effect.Effect<TestOptions,
       availability: Option.isNone(parsed.availability) ? undefined : yield* availabilityFlag(parsed.availability.value),
       nemesis,
       nemesisIntervalSeconds: yield* numberFlag("--nemesis-interval", parsed.nemesisInterval, "a positive number"),
+      dataDirectory,
       testCount: yield* numberFlag("--test-count", parsed.testCount, "a positive integer"),
       seed: Option.isSome(parsed.seed) ? yield* numberFlag("--seed", parsed.seed.value, "an integer")
         : (yield* Clock.currentTimeMillis) % 2 ** 31,

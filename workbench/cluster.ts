@@ -1,7 +1,9 @@
+import { mkdirSync } from "node:fs"
+import { join } from "node:path"
 import { Clock, Data, Deferred, Effect, Queue, Ref, Scope } from "effect"
 import type { Envelope } from "../src/protocol/envelope.js"
 import { maelstromLatency } from "../linkv/latency.js"
-import { type NodeProcess, type NodeSpawnError, type ProcessExit, startNodeProcess } from "./nodeProcess.js"
+import { type NodeProcess, NodeSpawnError, type ProcessExit, startNodeProcess } from "./nodeProcess.js"
 import { envelopeLine, makeRouter, type Router } from "./router.js"
 import type { TestOptions } from "./testOptions.js"
 
@@ -54,6 +56,8 @@ export interface Cluster {
   readonly allCrashed: Effect.Effect<void>
   /** The nodes that are `running`, in the order of the test's node ids. */
   readonly runningNodes: Effect.Effect<ReadonlyArray<string>>
+  /** The node's working directory, its own, as each node of a Jepsen test has a machine of its own. */
+  readonly nodeDirectory: (node: string) => string
   /** SIGKILLs a running node (and what it started): it is down until `restart`; false when it was not running. */
   readonly kill: (node: string) => Effect.Effect<boolean>
   /**
@@ -134,7 +138,9 @@ interface Member {
 }
 
 /**
- * Starts every node in the temp directory, wires their stdout into the router,
+ * Starts every node in a directory of its own inside the temp directory
+ * (`<workDir>/<node>`: files a node writes there by relative paths are its
+ * alone, as on a machine of its own), wires their stdout into the router,
  * watches for crashes, and initializes them all; restarts killed nodes the
  * same way. Closing the scope stops them.
  */
@@ -151,6 +157,7 @@ export const startCluster = (options: {
     const stopping = yield* Ref.make(false)
     const crashes = yield* Ref.make<ReadonlyArray<{ node: NodeProcess; exit: ProcessExit; atMillis: number }>>([])
     const allCrashed = yield* Deferred.make<void>()
+    const nodeDirectory = (node: string) => join(options.workDir, node)
 
     const router = yield* makeRouter({
       nodes: new Map(test.nodeIds.map((node) => [node, (line: string) =>
@@ -182,11 +189,18 @@ export const startCluster = (options: {
      */
     const startProcess = (node: string, status: NodeStatus) =>
       Effect.gen(function*() {
+        const workDir = nodeDirectory(node)
+        // A wiped data directory is the node's to create again; its working directory is the workbench's.
+        yield* Effect.try({
+          try: () =>
+            mkdirSync(workDir, { recursive: true }),
+          catch: (error) => new NodeSpawnError({ node, message: `cannot create ${workDir}: ${String(error)}` })
+        })
         const process = yield* startNodeProcess({
           id: node,
           bin: test.bin,
           args: test.binArgs,
-          workDir: options.workDir,
+          workDir,
           stderrPath: options.logPath(node),
           echoStderr: test.logStderr
         })
@@ -197,9 +211,7 @@ export const startCluster = (options: {
         else yield* Ref.set(existing, current)
         // Every line read so far at each turn: one wake-up for all the lines of a chunk of stdout.
         yield* Queue.takeBetween(process.stdoutLines, 1, Number.POSITIVE_INFINITY).pipe(
-          Effect.flatMap((lines) =>
-            Effect.forEach(lines, (line) => router.fromNode(node, line), { discard: true })
-          ),
+          Effect.flatMap((lines) => Effect.forEach(lines, (line) => router.fromNode(node, line), { discard: true })),
           Effect.forever,
           Effect.forkIn(scope)
         )
@@ -215,8 +227,8 @@ export const startCluster = (options: {
       firstProcesses.push(yield* startProcess(node, "running"))
       initClients.push(yield* freshClientId)
     }
-    yield* Effect.forEach(firstProcesses,
-      (process, i) => initialize(router, router.fromClient, process, test.nodeIds, initClients[i]!, options.logPath(process.id)), {
+    yield* Effect.forEach(firstProcesses, (process, i) =>
+      initialize(router, router.fromClient, process, test.nodeIds, initClients[i]!, options.logPath(process.id)), {
       concurrency: "unbounded",
       discard: true
     })
@@ -249,6 +261,7 @@ export const startCluster = (options: {
             })))),
       markStopping: Ref.set(stopping, true),
       allCrashed: Deferred.await(allCrashed),
+      nodeDirectory,
       runningNodes: Effect.filter(test.nodeIds, (node) => Effect.map(Ref.get(member(node)), (m) => m.status === "running")),
       kill: (node) =>
         Effect.gen(function*() {
@@ -256,6 +269,7 @@ export const startCluster = (options: {
           const { process } = yield* Ref.get(member(node))
           yield* process.signal("SIGKILL")
           yield* Deferred.await(process.exited)
+          yield* process.groupEnded
           return true
         }),
       restart,

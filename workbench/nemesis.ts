@@ -1,7 +1,8 @@
 import { Clock, Effect, Option, Random, Ref } from "effect"
+import type { FileCorruption } from "./fileCorruption.js"
 
 /** The faults `--nemesis` takes, in any combination. */
-export const faultKinds = ["partition", "kill", "pause"] as const
+export const faultKinds = ["partition", "kill", "pause", "corrupt"] as const
 export type FaultKind = (typeof faultKinds)[number]
 
 /** A fault that was in force, for results.json, the plots and the summary; times in milliseconds since the clients started. */
@@ -14,12 +15,16 @@ export interface FaultWindow {
   readonly endMs: number
   /** Why healing it went wrong (a killed node that did not answer init after its restart); absent when it healed. */
   readonly problem?: string
+  /** What a `corrupt` fault did to each node's files. */
+  readonly corruptions?: ReadonlyArray<FileCorruption>
 }
 
 /** One fault in force: what it is, and how it ends. */
 export interface InjectedFault {
   readonly description: string
   readonly nodes: ReadonlyArray<string>
+  /** What a `corrupt` fault did to each node's files. */
+  readonly corruptions?: ReadonlyArray<FileCorruption>
   /** Ends the fault; what went wrong, in words, when it could not. */
   readonly heal: Effect.Effect<Option.Option<string>>
 }
@@ -98,14 +103,15 @@ export const makeNemesis = (options: {
         const problem = yield* fault.injected.heal
         const endMs = yield* elapsed
         yield* Ref.update(open, (faults) => new Map([...faults].filter(([k]) => k !== kind)))
-        const { description, nodes } = fault.injected
+        const { corruptions, description, nodes } = fault.injected
         yield* Ref.update(windows, (ws) => [...ws, {
           kind,
           description,
           nodes,
           startMs: fault.startMs,
           endMs,
-          ...Option.match(problem, { onNone: () => ({}), onSome: (text) => ({ problem: text }) })
+          ...Option.match(problem, { onNone: () => ({}), onSome: (text) => ({ problem: text }) }),
+          ...(corruptions === undefined ? {} : { corruptions })
         }])
         yield* Option.match(problem, {
           onNone: () => Effect.logInfo(`nemesis: healed ${description}`),

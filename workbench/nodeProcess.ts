@@ -1,7 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
 import { createWriteStream, type WriteStream } from "node:fs"
 import { createInterface } from "node:readline"
-import { Data, Deferred, Effect, Exit, Option, Queue, type Scope } from "effect"
+import { Data, Deferred, Effect, Exit, Option, Queue, Schedule, type Scope } from "effect"
 
 /** How a node process ended. */
 export interface ProcessExit {
@@ -27,6 +27,12 @@ export interface NodeProcess {
    * with the script. Ignored once the group is gone.
    */
   readonly signal: (signal: "SIGKILL" | "SIGSTOP" | "SIGCONT") => Effect.Effect<void>
+  /**
+   * Waits until no process of the node's group is left (at most a second):
+   * after a SIGKILL, a node behind a wrapper script that does not exec dies
+   * a moment after the script, and may still hold its files until then.
+   */
+  readonly groupEnded: Effect.Effect<void>
   readonly stdoutLines: Queue.Dequeue<string>
   readonly exited: Deferred.Deferred<ProcessExit>
   /** The last lines of the node's stderr, once it has closed (or after a grace period, if it stays open). */
@@ -62,6 +68,20 @@ const signalGroup = (child: ChildProcessWithoutNullStreams, signal: NodeJS.Signa
     process.kill(-child.pid, signal)
   } catch {
     // ESRCH: the whole group has exited already.
+  }
+}
+
+/** How long `groupEnded` waits, and how often it looks: a process that is never reaped (a zombie) keeps its group. */
+const groupEndMillis = 1_000
+const groupPollMillis = 10
+
+/** Whether any process of the group is left (signal 0 only checks). */
+const groupAlive = (pid: number): boolean => {
+  try {
+    process.kill(-pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM"
   }
 }
 
@@ -150,6 +170,11 @@ export const startNodeProcess = (
           }
         }),
       signal: (signal) => Effect.sync(() => signalGroup(child, signal)),
+      groupEnded: child.pid === undefined ? Effect.void : Effect.sync(() => groupAlive(child.pid!)).pipe(
+        Effect.repeat({ while: (alive) => alive, schedule: Schedule.spaced(groupPollMillis) }),
+        Effect.timeoutOption(groupEndMillis),
+        Effect.asVoid
+      ),
       stdoutLines,
       exited,
       stderrTail: Deferred.await(stderrClosed).pipe(

@@ -16,7 +16,12 @@ const plotHeight = height - margin.top - margin.bottom
 
 export const outcomeColors = { ok: "#3b7dd8", info: "#e8a33d", fail: "#d6455d" } as const
 /** The shading of each fault kind, away from the outcome colours. */
-export const faultColors: Record<FaultKind, string> = { partition: "#888888", kill: "#8e44ad", pause: "#16a085" }
+export const faultColors: Record<FaultKind, string> = {
+  partition: "#888888",
+  kill: "#8e44ad",
+  pause: "#16a085",
+  corrupt: "#8d6e63"
+}
 const font = `font-family="Helvetica, Arial, sans-serif"`
 
 const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")

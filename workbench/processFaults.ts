@@ -25,26 +25,34 @@ const strikeRandomNode = (
   })
 
 /**
- * `--nemesis kill`: SIGKILL a random node, then start it again as it was
- * first started and send it init. A node that exits before answering init is
- * a crash, listed with the crashes; one that does not answer is this fault's
- * problem.
+ * Starts a killed node again as it was first started and sends it init. A
+ * node that exits before answering init is a crash, listed with the crashes;
+ * one that does not answer is the fault's problem, in words (`what` says
+ * what was done to it).
  */
+export const restartKilled = (
+  cluster: Pick<Cluster, "restart">,
+  node: string,
+  what: string
+): Effect.Effect<Option.Option<string>> =>
+  cluster.restart(node).pipe(
+    Effect.as(Option.none()),
+    Effect.catchAll((error) =>
+      Effect.succeed(
+        error._tag === "NodeInitError" && error.exited
+          ? Option.none()
+          : Option.some(`${node} did not come back after it was ${what}: ${error.message}`)
+      )
+    )
+  )
+
+/** `--nemesis kill`: SIGKILL a random node, then start it again (`restartKilled`). */
 export const killFault = (cluster: NodeControl): Fault => ({
   kind: "kill",
   inject: strikeRandomNode(cluster, cluster.kill, (node) => ({
     description: `${node} killed`,
     nodes: [node],
-    heal: cluster.restart(node).pipe(
-      Effect.as(Option.none()),
-      Effect.catchAll((error) =>
-        Effect.succeed(
-          error._tag === "NodeInitError" && error.exited
-            ? Option.none()
-            : Option.some(`${node} did not come back after it was killed: ${error.message}`)
-        )
-      )
-    )
+    heal: restartKilled(cluster, node, "killed")
   }))
 })
 

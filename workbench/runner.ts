@@ -9,7 +9,8 @@ import { connectClient } from "./client.js"
 import { type Cluster, startCluster } from "./cluster.js"
 import { historyEdn } from "./historyEdn.js"
 import { makeMalformedReplyLog } from "./malformedReplies.js"
-import { type Fault, type FaultKind, makeNemesis } from "./nemesis.js"
+import { corruptFault } from "./corruptFault.js"
+import { type Fault, makeNemesis } from "./nemesis.js"
 import { partitionFault } from "./partitionFault.js"
 import { killFault, pauseFault } from "./processFaults.js"
 import { reportProgress } from "./progress.js"
@@ -33,15 +34,20 @@ export class HistoryUncheckable extends Data.TaggedError("HistoryUncheckable")<{
 const encodeHistoryLine = Schema.encodeSync(Schema.parseJson(HistoryOp))
 
 /** The faults of `--nemesis`, each acting on this cluster. */
-const faultsOf = (kinds: ReadonlyArray<FaultKind>, cluster: Cluster, nodeIds: ReadonlyArray<string>): ReadonlyArray<Fault> =>
-  kinds.map((kind) => {
+const faultsOf = (test: TestOptions, cluster: Cluster) =>
+  Effect.forEach(test.nemesis, (kind): Effect.Effect<Fault, never, FileSystem.FileSystem | Path.Path> => {
     switch (kind) {
       case "partition":
-        return partitionFault(cluster.router, nodeIds)
+        return Effect.succeed(partitionFault(cluster.router, test.nodeIds))
       case "kill":
-        return killFault(cluster)
+        return Effect.succeed(killFault(cluster))
       case "pause":
-        return pauseFault(cluster)
+        return Effect.succeed(pauseFault(cluster))
+      case "corrupt":
+        // The command line refuses corrupt without a data directory; a caller that skipped it fails here.
+        return test.dataDirectory === undefined
+          ? Effect.dieMessage("--nemesis corrupt without the node's data directory")
+          : corruptFault(cluster, { nodeCount: test.nodeIds.length, dataDirectory: test.dataDirectory })
     }
   })
 
@@ -77,7 +83,7 @@ export const runTest = (test: TestOptions, stopRequested: Effect.Effect<string>)
         const recorder = yield* makeHistoryRecorder(yield* Clock.currentTimeNanos)
         const deadlineMillis = clientStartMillis + test.timeLimitSeconds * 1000
         const nemesis = yield* makeNemesis({
-          faults: faultsOf(test.nemesis, cluster, test.nodeIds),
+          faults: yield* faultsOf(test, cluster),
           intervalMs: test.nemesisIntervalSeconds * 1000,
           startMillis: clientStartMillis,
           seed: test.seed

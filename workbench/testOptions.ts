@@ -20,6 +20,8 @@ export interface TestOptions {
   /** `--nemesis`: the fault kinds, each once, in the order given. */
   readonly nemesis: ReadonlyArray<FaultKind>
   readonly nemesisIntervalSeconds: number
+  /** The node's data directory, relative to its working directory, which `--nemesis corrupt` damages; only with it. */
+  readonly dataDirectory: string | undefined
   readonly testCount: number
   readonly seed: number
   readonly logStderr: boolean

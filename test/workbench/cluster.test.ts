@@ -21,6 +21,7 @@ const test: TestOptions = {
   availability: undefined,
   nemesis: ["kill", "pause"],
   nemesisIntervalSeconds: 1,
+  dataDirectory: undefined,
   testCount: 1,
   seed: 1,
   logStderr: false,
