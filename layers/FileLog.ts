@@ -395,6 +395,7 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
       const log: LogShape = {
         ...view,
         hardState: () => storage.hardState,
+        tornTailDropped: corruption === null && recovered.tornBytes > 0,
         snapshot: () => storage.snapshot,
         saveHardState: (state) => stage({ hard_state: state }, () => change.saveHardState(state)),
         append: (entries) => stage({ append: entries }, () => change.append(entries)),

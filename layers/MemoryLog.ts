@@ -88,6 +88,8 @@ export const makeMemoryLog = (storage: MemoryLogStorage): LogShape => {
   return {
     ...view,
     hardState: () => storage.hardState,
+    // Memory holds whole changes only.
+    tornTailDropped: false,
     saveHardState: (state) => Effect.sync(() => change.saveHardState(state)),
     append: (entries) => Effect.sync(() => change.append(entries)),
     replaceFrom: (index, entries) => Effect.sync(() => change.replaceFrom(index, entries)),

@@ -149,6 +149,14 @@ export interface LogShape extends LogView {
    */
   readonly stalledSinceMs: () => number | null
   /**
+   * Opening the log dropped bytes at its end that did not form a whole
+   * record. After a crash they were a write never made durable, so never
+   * acknowledged; but a disk that lost a durable suffix looks the same, so
+   * the node does not trust its log's end until its peers have told theirs
+   * (src/raft/recovery.ts).
+   */
+  readonly tornTailDropped: boolean
+  /**
    * Fails once a change could not be made durable, and never succeeds: the
    * node's memory is then ahead of its disk, and it must stop.
    */

