@@ -9,6 +9,8 @@ export type Json = null | boolean | number | string | ReadonlyArray<Json> | { re
  * value can overflow the stack, and fast on large arrays.
  */
 export const jsonDepth = (value: unknown): number | undefined => {
+  // Scalars (most keys and values) need no walk.
+  if (value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean") return 0
   let deepest = 0
   const containers: Array<{ readonly value: object; readonly depth: number }> = []
   const visit = (item: unknown, depth: number): boolean => {

@@ -27,19 +27,20 @@ const primitiveBytesBound = (value: unknown): number | undefined =>
 
 /** Why a client's request is refused before it enters the system, or undefined when it may. */
 export const requestLimitViolation = (request: KvRequest): string | undefined => {
-  const fields: ReadonlyArray<readonly [string, unknown]> = request.type === "read"
-    ? [["key", request.key]]
-    : request.type === "write"
-    ? [["key", request.key], ["value", request.value]]
-    : [["key", request.key], ["from", request.from], ["to", request.to]]
   let bound = requestFrameBytes
-  for (const [name, value] of fields) {
+  // Adds one field's bound to the request's, or says why its nesting is refused.
+  const weigh = (name: string, value: unknown): string | undefined => {
     const depth = jsonDepth(value) ?? 0
-    if (depth > maxValueDepth) {
-      return `${name} nests ${depth} levels of arrays and objects; the limit is ${maxValueDepth}`
-    }
+    if (depth > maxValueDepth) return `${name} nests ${depth} levels of arrays and objects; the limit is ${maxValueDepth}`
     bound += primitiveBytesBound(value) ?? Number.POSITIVE_INFINITY
+    return undefined
   }
+  const nesting = weigh("key", request.key) ?? (request.type === "write"
+    ? weigh("value", request.value)
+    : request.type === "cas"
+    ? weigh("from", request.from) ?? weigh("to", request.to)
+    : undefined)
+  if (nesting !== undefined) return nesting
   // Small keys and values (nearly every request) need not be encoded to know they fit.
   if (bound <= maxRequestBytes) return undefined
   const bytes = Buffer.byteLength(JSON.stringify(request))

@@ -31,6 +31,8 @@ const leadershipEnded = new LeadershipLost({ reason: "leadership ended before th
  */
 export interface ReadIndexReads {
   readonly wait: (round: number, barrier: Barrier) => void
+  /** Whether any barrier waits for its round to be confirmed. */
+  readonly anyWaiting: () => boolean
   /** Every barrier of a round up to `round` becomes ready at `readIndex`. */
   readonly confirm: (round: number, readIndex: number) => void
   /** Whether any barrier was confirmed since the last call (the applier then has barriers to pass). */
@@ -49,6 +51,7 @@ export const makeReadIndexReads = (): ReadIndexReads => {
   let confirmedSince = false
   return {
     wait: (round, barrier) => void waiting.push({ round, barrier }),
+    anyWaiting: () => waiting.length > 0,
     confirm: (round, readIndex) => {
       const confirmed = waiting.filter((read) => read.round <= round)
       if (confirmed.length === 0) return
@@ -81,7 +84,8 @@ export const makeReadIndexReads = (): ReadIndexReads => {
  * that, entries committed by earlier leaders may lie beyond it).
  */
 export const confirmReads = (context: RaftContext, state: RaftState): void => {
-  if (state.role !== "leader" || context.log.termAt(state.commitIndex) !== currentTerm(context)) return
+  if (!context.reads.anyWaiting() || state.role !== "leader") return
+  if (context.log.termAt(state.commitIndex) !== currentTerm(context)) return
   // The leader vouches for itself at the latest round.
   const acknowledged = majorityReached(
     context.voters,
