@@ -13,7 +13,7 @@ import { Network } from "../services/Network.js"
 import { NodeStartup } from "../services/NodeStartup.js"
 import { RaftConfig } from "../services/RaftConfig.js"
 import { describeFailure } from "../foundation/describeFailure.js"
-import { runKvNode } from "./kv/KvNode.js"
+import { runKvNodeWith } from "./kv/KvNode.js"
 import { KvQuota } from "./kv/KvQuota.js"
 import { describeNodeSettings } from "./options/describeNodeSettings.js"
 import { readNodeCommand } from "./options/nodeCommand.js"
@@ -44,7 +44,8 @@ const runNode = (settings: NodeSettings) => {
     Layer.tap(() => Effect.flatMap(NodeStartup, (startup) => startup.ready)),
     Layer.provideMerge(MaelstromNetwork)
   )
-  return runKvNode.pipe(
+  // SIGTERM is a graceful stop: a leader hands over first.
+  return runKvNodeWith({ handOverWhenInterrupted: true }).pipe(
     Effect.provide(NodeServices),
     Effect.tapErrorCause((cause) => Effect.logError(`node stopped: ${describeFailure(cause)}`, cause))
   )

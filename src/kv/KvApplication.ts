@@ -1,8 +1,9 @@
 import { Effect, Either, Random, Schema } from "effect"
-import type { Envelope, NetworkShape } from "../../services/Network.js"
+import type { Body, Envelope, NetworkShape } from "../../services/Network.js"
 import { RaftConfig } from "../../services/RaftConfig.js"
 import { ErrorCode } from "../protocol/errorCodes.js"
 import { requestDecoder } from "../protocol/requestDecoder.js"
+import { TransferLeadership, type TransferLeadershipOk } from "../protocol/adminMessages.js"
 import { Forward } from "../protocol/forwardMessage.js"
 import { CasRequest, type ErrorReply, errorReply, KvReply, type KvRequest, ReadRequest, WriteRequest } from "../protocol/kvMessages.js"
 import type { MessageRefusal, RaftApplication } from "../raft/dispatcher.js"
@@ -15,8 +16,8 @@ import { LinKvRules } from "./LinKvRules.js"
 import { type KvCommand, LinKvState } from "./LinKvState.js"
 import { requestLimitViolation } from "./requestLimits.js"
 
-/** Every message the lin-kv application serves: clients' requests, and peers' forwards of them. */
-const requestSchemas = [ReadRequest, WriteRequest, CasRequest, Forward] as const
+/** Every message the lin-kv application serves: clients' requests, peers' forwards of them, and operators' requests. */
+const requestSchemas = [ReadRequest, WriteRequest, CasRequest, Forward, TransferLeadership] as const
 export type KvNodeRequest = Schema.Schema.Type<(typeof requestSchemas)[number]>
 const decodeRequest = requestDecoder<KvNodeRequest>(requestSchemas)
 const decodeReply = Schema.decodeUnknownOption(KvReply)
@@ -27,6 +28,7 @@ const decodeReply = Schema.decodeUnknownOption(KvReply)
  * own request must keep within the limits every node can carry.
  */
 export const refusal = (request: KvNodeRequest, src: string, peers: ReadonlyArray<string>): ErrorReply | undefined => {
+  if (request.type === "transfer_leadership") return undefined
   if (request.type === "forward") {
     return peers.includes(src) ? undefined : errorReply(
       ErrorCode.notSupported,
@@ -65,6 +67,8 @@ export const makeKvApplication = (raft: Raft, network: NetworkShape, inFlight: I
     const state = yield* LinKvState
     const rules = yield* LinKvRules
     const { quotaBytes } = yield* KvQuota
+    // Where waits that must not hold up the dispatcher run (a leadership hand-over).
+    const scope = yield* Effect.scope
     const forwarded = makeForwardedRequests()
     // A random incarnation per start keeps this node's forward ids unique across its restarts.
     const nextForwardId = makeForwardIds(raft.self, yield* Random.nextIntBetween(0, 2 ** 31))
@@ -180,12 +184,42 @@ export const makeKvApplication = (raft: Raft, network: NetworkShape, inFlight: I
       })
     }
 
+    /**
+     * A leader hands over, and answers once it has heard from the new
+     * leader; another node passes a client's request on to the leader it
+     * knows (a peer's is not passed on again: leadership moved meanwhile).
+     */
+    const transferLeadership = (envelope: Envelope, { to }: TransferLeadership): Effect.Effect<void> => {
+      const responder = inFlight.accept(envelope)
+      const unavailable = (why: string) => responder.answer(errorReply(ErrorCode.temporarilyUnavailable, why))
+      return Effect.flatMap(raft.status, (status) => {
+        if (status.role === "leader") {
+          const handOver = raft.handOver(to).pipe(
+            Effect.matchEffect({
+              onFailure: (failed) => unavailable(`no hand-over: ${failed.message}`),
+              onSuccess: (leader) => responder.answer({ type: "transfer_leadership_ok", leader } satisfies TransferLeadershipOk)
+            })
+          )
+          return Effect.asVoid(Effect.forkIn(handOver, scope))
+        }
+        if (status.leaderId === null) return unavailable("no leader heard from within an election timeout; try again")
+        if (raft.peers.includes(envelope.src)) return unavailable(`${raft.self} does not lead (${status.leaderId} does)`)
+        const request: TransferLeadership = { type: "transfer_leadership", ...(to === undefined ? {} : { to }) }
+        return network.rpcThen(status.leaderId, request, requestTimeoutMs, (answer) =>
+          Either.match(answer, {
+            onLeft: () => responder.answer(errorReply(ErrorCode.timeout, `timed out waiting for leader ${status.leaderId}`)),
+            onRight: ({ in_reply_to: _inReplyTo, msg_id: _msgId, ...reply }) => responder.answer(reply as Body)
+          }))
+      })
+    }
+
     const handle = (envelope: Envelope): Effect.Effect<void> => {
       const decoded = decodeRequest(envelope.body)
       if (Either.isLeft(decoded)) return refuse(envelope, decoded.left)
       const request = decoded.right
       const refused = refusal(request, envelope.src, raft.peers)
       if (refused !== undefined) return refuse(envelope, refused)
+      if (request.type === "transfer_leadership") return transferLeadership(envelope, request)
       return request.type === "forward"
         ? accept(envelope, request.request, {
           _tag: "forwarded",

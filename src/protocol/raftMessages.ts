@@ -24,9 +24,23 @@ export const RequestVote = Schema.Struct({
   candidate_id: Schema.String,
   last_log_index: Index,
   last_log_term: Schema.Int,
-  pre_vote: Schema.Boolean
+  pre_vote: Schema.Boolean,
+  /** Asked because the leader handed leadership to this candidate (TimeoutNow): voters grant it inside the vote lease. */
+  transfer: Schema.optional(Schema.Boolean)
 })
 export type RequestVote = typeof RequestVote.Type
+
+/**
+ * TimeoutNow (Raft thesis 3.10): the leader of `term`, handing leadership
+ * over, tells the follower it brought level to campaign at once.
+ */
+export const TimeoutNow = Schema.Struct({
+  type: Schema.Literal("timeout_now"),
+  msg_id: Schema.optional(Schema.Int),
+  term: Schema.Int,
+  leader_id: Schema.String
+})
+export type TimeoutNow = typeof TimeoutNow.Type
 
 export const RequestVoteResult = Schema.Struct({
   type: Schema.Literal("request_vote_result"),

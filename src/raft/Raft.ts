@@ -2,7 +2,8 @@ import { Deferred, Effect, Either, PubSub, type Queue, type Scope } from "effect
 import type { NodeId } from "../../services/Network.js"
 import type { Role, RoleChange } from "../../services/RaftObserver.js"
 import { currentTerm, knownLeader, notLeader, type RaftContext, transition } from "./RaftContext.js"
-import { type NotLeader, type ProposalError, RaftTimeout, type ReadBarrierError } from "./RaftErrors.js"
+import { handOverLeadership } from "./handOver.js"
+import { type HandOverFailed, type NotLeader, type ProposalError, RaftTimeout, type ReadBarrierError } from "./RaftErrors.js"
 import { confirmReads } from "./ReadIndexReads.js"
 import { makeSettlement, type Settlement } from "./Settlement.js"
 
@@ -63,6 +64,12 @@ export interface Raft {
   /** `readBarrierThen`, waiting for it. A query made after it is linearizable only if nothing is applied meanwhile. */
   readonly readBarrier: (options?: ProposeOptions) => Effect.Effect<void, ReadBarrierError>
   readonly status: Effect.Effect<RaftStatus>
+  /**
+   * Hands leadership over to `to` (or to the most up to date other member):
+   * takes no commands meanwhile, and succeeds with the new leader once this
+   * node has heard from it (see handOver.ts).
+   */
+  readonly handOver: (to?: NodeId) => Effect.Effect<NodeId, HandOverFailed>
   /** Every role change from now on, for as long as the scope lasts. */
   readonly roleChanges: Effect.Effect<Queue.Dequeue<RoleChange>, never, Scope.Scope>
 }
@@ -149,6 +156,7 @@ export const makeRaft = (context: RaftContext): Raft => {
         leaderId,
         commitIndex: state.commitIndex
       }))),
-    roleChanges: PubSub.subscribe(context.roleWatchers)
+    roleChanges: PubSub.subscribe(context.roleWatchers),
+    handOver: (to) => handOverLeadership(context, to)
   }
 }

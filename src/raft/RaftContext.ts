@@ -34,6 +34,8 @@ export interface RaftContext {
   readonly replicateSignals: ReadonlyMap<NodeId, Signal>
   /** Rung when the commit index moved or read barriers were confirmed (see `transition`). */
   readonly applySignal: Signal
+  /** Rung when a leader handed over to this node: the election timer campaigns at once (handOver.ts). */
+  readonly electionSignal: Signal
   /** Rung when the commit index moved or leadership ended: the proposer waits on it (proposer.ts). */
   readonly proposerSignal: Signal
   readonly roleEvents: Queue.Queue<RoleChange>

@@ -10,8 +10,13 @@ import type { NodeId } from "../../services/Network.js"
 export class NotLeader extends Data.TaggedError("NotLeader")<{
   readonly leaderId: NodeId | null
   readonly term: number
+  /** Set when this node leads but is handing leadership over to this node (handOver.ts): it takes no commands meanwhile. */
+  readonly handingOverTo?: NodeId
 }> {
   override get message(): string {
+    if (this.handingOverTo !== undefined) {
+      return `not taking commands in term ${this.term}: leadership is being handed over to ${this.handingOverTo}`
+    }
     return this.leaderId === null
       ? `not the leader in term ${this.term}, and no leader heard from recently`
       : `not the leader in term ${this.term}; ${this.leaderId} leads`
@@ -33,6 +38,13 @@ export class LeadershipLost extends Data.TaggedError("LeadershipLost")<{ readonl
 export class RaftTimeout extends Data.TaggedError("RaftTimeout")<{ readonly waitingFor: string }> {
   override get message(): string {
     return `timed out waiting for ${this.waitingFor}`
+  }
+}
+
+/** A leadership hand-over did not happen (see handOver.ts). */
+export class HandOverFailed extends Data.TaggedError("HandOverFailed")<{ readonly reason: string }> {
+  override get message(): string {
+    return this.reason
   }
 }
 

@@ -17,6 +17,7 @@ import { votersOf } from "./quorum.js"
 import { makeRaft, type Raft } from "./Raft.js"
 import { currentTerm, nextElectionDeadline, type RaftContext } from "./RaftContext.js"
 import { RaftRules } from "./RaftRules.js"
+import { handOverOnStop } from "./handOver.js"
 import { recoveryQuestions, startingRecovery } from "./recovery.js"
 import { initialRaftState } from "./RaftState.js"
 import { makeReadIndexReads } from "./ReadIndexReads.js"
@@ -49,6 +50,15 @@ const roleSupervisor = (context: RaftContext) =>
     }
   })
 
+export interface RaftNodeOptions {
+  /**
+   * Interrupted (a process asked to stop, SIGTERM), a leader hands leadership
+   * over before it stops, so the cluster need not wait out an election
+   * timeout. Off where an interruption stands for a crash (the simulator).
+   */
+  readonly handOverWhenInterrupted?: boolean
+}
+
 /**
  * One Raft node: election timer, replication, commit advancement, applier,
  * proposer and message dispatcher as fibers in one scope, with the
@@ -57,7 +67,10 @@ const roleSupervisor = (context: RaftContext) =>
  * fiber fails (a write to the log that could not be made durable, a broken
  * rule), the node stops with that failure.
  */
-export const runRaftNode = <R>(makeApplication: (raft: Raft) => Effect.Effect<RaftApplication, never, R>) =>
+export const runRaftNode = <R>(
+  makeApplication: (raft: Raft) => Effect.Effect<RaftApplication, never, R>,
+  options: RaftNodeOptions = {}
+) =>
   Effect.gen(function*() {
     const network = yield* Network
     const failure = yield* Deferred.make<never, unknown>()
@@ -76,6 +89,7 @@ export const runRaftNode = <R>(makeApplication: (raft: Raft) => Effect.Effect<Ra
       observer: yield* RaftObserver,
       replicateSignals: new Map(yield* Effect.forEach(peers, (peer) => Effect.map(makeSignal, (s) => [peer, s] as const))),
       applySignal: yield* makeSignal,
+      electionSignal: yield* makeSignal,
       proposerSignal: yield* makeSignal,
       // Entries a snapshot stands for were committed: the commit index starts there.
       state: yield* SynchronizedRef.make({
@@ -106,6 +120,10 @@ export const runRaftNode = <R>(makeApplication: (raft: Raft) => Effect.Effect<Ra
     yield* background(proposer(context))
     yield* background(electionTimer(context))
     yield* background(recoveryQuestions(context, peers))
+    // Added after the fibers above, so it runs while they still do.
+    if (options.handOverWhenInterrupted === true) {
+      yield* Effect.addFinalizer((exit) => Exit.isInterrupted(exit) ? handOverOnStop(context) : Effect.void)
+    }
     const application = yield* makeApplication(makeRaft(context))
     // A change the disk could not keep stops the node: its memory is ahead of what a restart would find.
     yield* dispatcher(context, application).pipe(

@@ -1,6 +1,7 @@
 import type { NodeId } from "../../services/Network.js"
 import type { Role } from "../../services/RaftObserver.js"
 import type { PeerProgress } from "./PeerProgress.js"
+import type { HandOver } from "./handOver.js"
 import type { Recovery } from "./recovery.js"
 
 /**
@@ -27,6 +28,10 @@ export interface RaftState {
   readonly readRound: number
   /** While this node may lack entries it acknowledged and no leader has caught it up (recovery.ts); null otherwise. */
   readonly recovery: Recovery | null
+  /** While leader: the leadership hand-over asked for (handOver.ts), or null. */
+  readonly handingOver: HandOver | null
+  /** A leader handed over to this node: its next campaign skips PreVote and asks for votes as a transfer. */
+  readonly campaignAtOnce: boolean
 }
 
 export const initialRaftState = (
@@ -42,7 +47,9 @@ export const initialRaftState = (
   lastLeaderContactMs: Number.NEGATIVE_INFINITY,
   progress: new Map(),
   readRound: 0,
-  recovery
+  recovery,
+  handingOver: null,
+  campaignAtOnce: false
 })
 
 /** The state with `peer`'s progress replaced. */

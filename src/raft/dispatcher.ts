@@ -1,15 +1,16 @@
 import { Cause, Effect, Either, Queue, Schema } from "effect"
 import type { Envelope, NodeId } from "../../services/Network.js"
 import { describeParseError } from "../../foundation/describeParseError.js"
-import { AppendEntries, InstallSnapshot, LogTipQuery, RequestVote } from "../protocol/raftMessages.js"
+import { AppendEntries, InstallSnapshot, LogTipQuery, RequestVote, TimeoutNow } from "../protocol/raftMessages.js"
 import { handleRequestVote } from "./election.js"
 import { handleAppendEntries } from "./follower.js"
+import { handleTimeoutNow } from "./handOver.js"
 import type { RaftContext } from "./RaftContext.js"
 import { answerLogTip } from "./recovery.js"
 import { handleInstallSnapshot } from "./snapshotReceiver.js"
 
 /** Raft's own requests, by type. */
-const raftSchemas = [RequestVote, AppendEntries, InstallSnapshot, LogTipQuery] as const
+const raftSchemas = [RequestVote, AppendEntries, InstallSnapshot, LogTipQuery, TimeoutNow] as const
 export type RaftRequest = Schema.Schema.Type<(typeof raftSchemas)[number]>
 const decoders = new Map(
   raftSchemas.map((schema) => [
@@ -84,6 +85,8 @@ export const dispatcher = (context: RaftContext, application: RaftApplication) =
           return handleInstallSnapshot(context, envelope, request)
         case "log_tip":
           return answerLogTip(context, envelope, request)
+        case "timeout_now":
+          return handleTimeoutNow(context, envelope, request)
       }
     }
     // Whatever arrived meanwhile, taken at once; the loop ends when the network shuts the queue down.

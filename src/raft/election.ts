@@ -47,7 +47,7 @@ export const handleRequestVote = (context: RaftContext, envelope: Envelope, requ
  * Asks the peers for their (pre)votes for `term`. A reply with a higher term
  * makes this node a follower of that term, and counts as a no.
  */
-const requestVotes = (context: RaftContext, term: number, preVote: boolean) => {
+const requestVotes = (context: RaftContext, term: number, preVote: boolean, transfer: boolean) => {
   const { lastIndex, lastTerm: lastLogTerm } = logTip(context.log)
   const request: RequestVote = {
     type: "request_vote",
@@ -55,7 +55,8 @@ const requestVotes = (context: RaftContext, term: number, preVote: boolean) => {
     candidate_id: context.self,
     last_log_index: lastIndex,
     last_log_term: lastLogTerm,
-    pre_vote: preVote
+    pre_vote: preVote,
+    ...(transfer ? { transfer: true } : {})
   }
   const ask = (peer: string) =>
     context.network.rpc(peer, request, context.config.rpcTimeoutMs).pipe(
@@ -114,14 +115,16 @@ const becomeCandidate = (context: RaftContext, state: RaftState, term: number): 
 /**
  * One campaign: a PreVote round for the next term (changing nothing), then,
  * if a majority would vote and no leader appeared meanwhile, a real election.
+ * A campaign the leader asked for (a transfer, handOver.ts) skips PreVote:
+ * that leader is about to stop leading.
  */
-const campaign = (context: RaftContext, startedAtMs: number) =>
+const campaign = (context: RaftContext, startedAtMs: number, transfer: boolean) =>
   Effect.gen(function*() {
     const preVoteTerm = currentTerm(context) + 1
-    if (!(yield* requestVotes(context, preVoteTerm, true))) return
+    if (!transfer && !(yield* requestVotes(context, preVoteTerm, true, false))) return
     const electionTerm = yield* transition(context, (state) => {
       const stillLeaderless = state.role !== "leader" && currentTerm(context) + 1 === preVoteTerm &&
-        state.lastLeaderContactMs < startedAtMs
+        (transfer || state.lastLeaderContactMs < startedAtMs)
       return stillLeaderless
         ? Effect.map(becomeCandidate(context, state, preVoteTerm), (next) => [preVoteTerm, next] as const)
         : Effect.succeed([null, state] as const)
@@ -129,7 +132,7 @@ const campaign = (context: RaftContext, startedAtMs: number) =>
     if (electionTerm === null) return
     // The vote for itself is durable before it asks for others'.
     yield* Effect.orDie(context.log.durable)
-    if (!(yield* requestVotes(context, electionTerm, false))) return
+    if (!(yield* requestVotes(context, electionTerm, false, transfer))) return
     const elected = yield* transition(context, (state) =>
       state.role === "candidate" && currentTerm(context) === electionTerm
         ? Effect.map(becomeLeader(context, state, electionTerm), (next) => [true, next] as const)
@@ -150,16 +153,19 @@ export const electionTimer = (context: RaftContext) =>
     while (true) {
       const now = yield* Clock.currentTimeMillis
       const state = yield* context.state.get
+      // A leader handing over to this node rings to end either wait early (this node may have led until just now).
       if (state.role === "leader") {
-        yield* Effect.sleep(electionTimeoutMaxMs)
+        yield* Effect.race(Effect.sleep(electionTimeoutMaxMs), context.electionSignal.wait)
         yield* checkQuorum(context)
       } else if (now < state.electionDeadlineMs) {
-        yield* Effect.sleep(state.electionDeadlineMs - now)
+        yield* Effect.race(Effect.sleep(state.electionDeadlineMs - now), context.electionSignal.wait)
       } else {
         const deadline = yield* nextElectionDeadline(context.config)
-        yield* transition(context, (current) => Effect.succeed([undefined, { ...current, electionDeadlineMs: deadline }] as const))
+        const transfer = yield* transition(context,
+          (current) =>
+            Effect.succeed([current.campaignAtOnce, { ...current, electionDeadlineMs: deadline, campaignAtOnce: false }] as const))
         if (context.rules.mayCampaign(campaignerHardState(context, yield* context.state.get))) {
-          yield* campaign(context, now)
+          yield* campaign(context, now, transfer)
         } else if (!toldWhyQuiet) {
           toldWhyQuiet = true
           yield* Effect.logWarning(

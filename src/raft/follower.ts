@@ -25,6 +25,9 @@ export const becomeFollower = (
       role: "follower",
       leaderId,
       progress: state.role === "leader" ? new Map() : state.progress,
+      handingOver: null,
+      // A transfer campaign asked for in an earlier term is no longer wanted.
+      campaignAtOnce: term > hard.term ? false : state.campaignAtOnce,
       electionDeadlineMs: state.role === "follower" ? state.electionDeadlineMs : yield* nextElectionDeadline(context.config)
     }
     if (changed) yield* context.roleEvents.offer({ term, role: "follower", leaderId })

@@ -10,6 +10,7 @@ import {
 import { nextIndexAfterRejection, rejectionProvesLoss } from "./leaderRules.js"
 import { becomeFollower } from "./follower.js"
 import { currentTerm, type RaftContext, transition } from "./RaftContext.js"
+import { tellIfLevel } from "./handOver.js"
 import { confirmReads } from "./ReadIndexReads.js"
 import { advanceCommit } from "./commit.js"
 import * as Progress from "./PeerProgress.js"
@@ -29,7 +30,15 @@ export const becomeLeader = (context: RaftContext, state: RaftState, term: numbe
     yield* context.log.append(context.rules.electionEntries(term))
     const progress = new Map(context.peers.map((peer) => [peer, Progress.newPeerProgress(nextIndex, now)]))
     yield* context.roleEvents.offer({ term, role: "leader", leaderId: context.self })
-    return { ...state, role: "leader", leaderId: context.self, progress, readRound: 0 } satisfies RaftState
+    return {
+      ...state,
+      role: "leader",
+      leaderId: context.self,
+      progress,
+      readRound: 0,
+      handingOver: null,
+      campaignAtOnce: false
+    } satisfies RaftState
   })
 
 const isLeaderOf = (context: RaftContext, state: RaftState, term: number) => state.role === "leader" && currentTerm(context) === term
@@ -148,10 +157,12 @@ const handleAnswer = <A extends { readonly term: number }>(
         return [undefined, yield* becomeFollower(context, state, answer.term, null)] as const
       }
       // Any answer in this term, success or not, acknowledges this leader: for CheckQuorum and ReadIndex.
-      const before = Progress.heardFrom(released, yield* Clock.currentTimeMillis, round)
+      const now = yield* Clock.currentTimeMillis
+      const before = Progress.heardFrom(released, now, round)
       // Answers to requests sent before the follower was found to have lost entries describe a log it no longer has.
       const after = number <= before.sentBeforeLoss ? before : yield* onAnswer(before, answer)
-      const answered = withProgress(state, peer, after)
+      const updated = withProgress(state, peer, after)
+      const answered = updated.handingOver === null ? updated : yield* tellIfLevel(context, updated, now)
       if (after.matchIndex > before.matchIndex) {
         const advanced = advanceCommit(context, answered, request.term)
         // advanceCommit confirms the reads itself once the commit index moved.

@@ -1,8 +1,9 @@
-import { Effect, Either } from "effect"
+import { Clock, Effect, Either } from "effect"
 import type { Entry } from "../../services/Log.js"
 import { logDurable, seenDurable } from "./commit.js"
 import { currentTerm, notLeader, type RaftContext, transition } from "./RaftContext.js"
-import type { NotLeader, ProposalError } from "./RaftErrors.js"
+import { handOverAt } from "./handOver.js"
+import { NotLeader, type ProposalError } from "./RaftErrors.js"
 import type { Settlement } from "./Settlement.js"
 
 /** A command waiting to enter the log. */
@@ -30,11 +31,16 @@ const proposeBatch = (context: RaftContext): Effect.Effect<{ readonly term: numb
         const term = currentTerm(context)
         const entries: Array<Entry> = []
         const refusals: Array<readonly [Proposal, NotLeader]> = []
-        const leading = state.role === "leader"
+        // A leader handing leadership over takes no commands: the target's log must end where this one does.
+        const handOver = state.handingOver === null ? null : handOverAt(state, yield* Clock.currentTimeMillis)
+        const leading = state.role === "leader" && handOver === null
         for (const proposal of proposals) {
           if (proposal.settlement.settled()) continue
           if (!leading || (proposal.term !== undefined && proposal.term !== term)) {
-            refusals.push([proposal, yield* notLeader(context, state)])
+            refusals.push([
+              proposal,
+              handOver === null ? yield* notLeader(context, state) : new NotLeader({ leaderId: null, term, handingOverTo: handOver.to })
+            ])
             continue
           }
           const index = context.log.lastIndex() + 1 + entries.length

@@ -53,7 +53,8 @@ export interface VoteDecision {
  * RequestVote. A node that heard from a live leader within the minimum
  * election timeout ignores a higher term altogether (Raft thesis 4.2.3): a
  * candidate that won PreVote across an asymmetric cut must not depose a
- * leader that a majority still hears. Otherwise a higher term is adopted
+ * leader that a majority still hears; unless the candidate campaigns because
+ * that leader handed over to it (`transfer`, thesis 3.10). Otherwise a higher term is adopted
  * first (forgetting the old vote); then the vote is granted when we have not
  * voted in this term, or voted for this same candidate (a repeated request
  * must get the same answer), and the candidate's log is at least as up to
@@ -65,7 +66,7 @@ export const decideVote = (
   request: RequestVote,
   heardFromLeaderRecently: boolean
 ): VoteDecision => {
-  if (request.term > hard.term && heardFromLeaderRecently) return { granted: false, hardState: hard }
+  if (request.term > hard.term && heardFromLeaderRecently && request.transfer !== true) return { granted: false, hardState: hard }
   const current: HardState = request.term > hard.term ? { ...hard, term: request.term, votedFor: null } : hard
   const granted = request.term === current.term &&
     (current.votedFor === null || current.votedFor === request.candidate_id) &&

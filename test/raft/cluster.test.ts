@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as path from "node:path"
-import { Effect, Either } from "effect"
+import { Clock, Effect, Either } from "effect"
+import { defaultRaftConfig } from "../../services/RaftConfig.js"
 import type { NodeId } from "../../src/protocol/envelope.js"
 import { makeLogReplay } from "../../layers/logRecordCodec.js"
 import { logFileOf, makeSimCluster, type SimCluster } from "../../sim/SimCluster.js"
@@ -256,4 +257,48 @@ describe("a simulated cluster whose storage fails", () => {
         seed
       ))
   }
+})
+
+describe("a simulated cluster handing leadership over", () => {
+  it("a leader asked through another node hands over to the node named, which leads within an election timeout", () =>
+    simulated(
+      Effect.gen(function*() {
+        const cluster = yield* clusterOf(3)
+        yield* runFor(3000)
+        const leader = currentLeader(cluster)!
+        const [target, asked] = cluster.nodeIds.filter((n) => n !== leader) as [NodeId, NodeId]
+        const client = yield* cluster.client("operator")
+        const startedMs = yield* Clock.currentTimeMillis
+        const reply = yield* client.rpc(asked, { type: "transfer_leadership", to: target }, 5000)
+        const tookMs = (yield* Clock.currentTimeMillis) - startedMs
+        expect(reply).toMatchObject({ type: "transfer_leadership_ok", leader: target })
+        expect(currentLeader(cluster)).toBe(target)
+        // The target campaigned at once, and the others voted inside the vote lease, because the request said why.
+        expect(tookMs).toBeLessThan(defaultRaftConfig.electionTimeoutMinMs)
+        // The cluster serves on under its new leader.
+        expect(yield* request(cluster, asked, { type: "write", key: 1, value: 7 })).toMatchObject({ type: "write_ok" })
+        expect(yield* readThrough(cluster, leader, 1)).toMatchObject({ type: "read_ok", value: 7 })
+        expect(cluster.violations).toEqual([])
+        expect(cluster.failures).toEqual([])
+      }).pipe(Effect.scoped),
+      "hand-over"
+    ))
+
+  it("a hand-over to a node that is not another member is refused, definitely, and the leader leads on", () =>
+    simulated(
+      Effect.gen(function*() {
+        const cluster = yield* clusterOf(3)
+        yield* runFor(3000)
+        const leader = currentLeader(cluster)!
+        const client = yield* cluster.client("operator")
+        for (const to of [leader, "n9"]) {
+          const reply = yield* client.rpc(leader, { type: "transfer_leadership", to }, 5000)
+          expect(reply).toMatchObject({ type: "error", code: 11 })
+          expect(reply["text"]).toContain(`${to} is not another member of the cluster`)
+        }
+        expect(currentLeader(cluster)).toBe(leader)
+        expect(yield* request(cluster, leader, { type: "write", key: 1, value: 8 })).toMatchObject({ type: "write_ok" })
+      }).pipe(Effect.scoped),
+      "hand-over-refused"
+    ))
 })

@@ -206,6 +206,12 @@ describe("votes", () => {
     expect(decideVote(hard(4, "n2"), tip, voteRequest(4, 9, 9), true).granted).toBe(true)
   })
 
+  it("grants a candidate the leader handed over to inside the vote lease, still only with an up-to-date log", () => {
+    const transfer = (lastIndex: number, lastTerm: number) => ({ ...voteRequest(4, lastIndex, lastTerm), transfer: true })
+    expect(decideVote(hard(3, "n3"), tip, transfer(9, 9), true)).toEqual({ granted: true, hardState: hard(4, "n2") })
+    expect(decideVote(hard(3, "n3"), tip, transfer(4, 3), true)).toEqual({ granted: false, hardState: hard(4, null) })
+  })
+
   it("a node not yet caught up backs no candidate, not even one with an empty log", () => {
     const lost = hard(0, null, false)
     const empty = { lastIndex: 0, lastTerm: 0 }

@@ -1,0 +1,58 @@
+import { afterAll, describe, expect, it } from "vitest"
+import { NodeProcess, raftBin } from "../support/NodeProcess.js"
+
+/** Three bin/raft processes wired to one another as Maelstrom's network would. */
+const startCluster = async () => {
+  const ids = ["n1", "n2", "n3"]
+  const nodes = new Map<string, NodeProcess>()
+  for (const id of ids) {
+    nodes.set(
+      id,
+      new NodeProcess(raftBin, {
+        route: (message, line) => {
+          const peer = nodes.get(message.dest)
+          if (peer === undefined) return false
+          if (peer.alive) peer.writeLine(line)
+          return true
+        }
+      })
+    )
+  }
+  await Promise.all(ids.map((id) => nodes.get(id)!.request({ type: "init", node_id: id, node_ids: ids }, "c1", id)))
+  return nodes
+}
+
+describe("bin/raft hands leadership over", () => {
+  let nodes: Map<string, NodeProcess> | undefined
+  afterAll(async () => {
+    for (const node of nodes?.values() ?? []) await node.stop()
+  })
+
+  it("to the node an operator names, through any node, and to another member when it is stopped with SIGTERM", async () => {
+    nodes = await startCluster()
+    const n1 = nodes.get("n1")!
+    expect(await n1.requestWhenReady({ type: "write", key: 1, value: 1 }, "n1")).toMatchObject({ type: "write_ok" })
+    // Without a target, the leader picks the most up to date other member, and says which leads now.
+    const first = await n1.request({ type: "transfer_leadership" }, "operator", "n1")
+    expect(first, JSON.stringify(first)).toMatchObject({ type: "transfer_leadership_ok" })
+    const leader = first.leader as string
+    // Named, and asked of a node that does not lead, which passes it on to the leader.
+    const [target, asked] = ["n1", "n2", "n3"].filter((id) => id !== leader).map((id) => nodes!.get(id)!) as [NodeProcess, NodeProcess]
+    const targetId = ["n1", "n2", "n3"].filter((id) => id !== leader)[0]!
+    const moved = await asked.request({ type: "transfer_leadership", to: targetId }, "operator",
+      ["n1", "n2", "n3"].filter((id) => id !== leader)[1]!)
+    expect(moved, JSON.stringify(moved)).toMatchObject({ type: "transfer_leadership_ok", leader: targetId })
+    // A graceful stop of the leader: it hands over before it exits, rather than leaving the others to time out.
+    target.process.kill("SIGTERM")
+    await target.exitWithin(5000)
+    const said = target.stderr.join("\n")
+    expect(said).toContain("stopping: handing leadership over first")
+    expect(said).toMatch(/stopping: n\d was told to take over/)
+    const survivors = [...nodes.entries()].filter(([id]) => id !== targetId).map(([, node]) => node.stderr.join("\n"))
+    expect(survivors.some((log) => log.includes(`${targetId} hands leadership over to this node: campaigning now`))).toBe(true)
+    const survivor = ["n1", "n2", "n3"].find((id) => id !== targetId)!
+    const node = nodes.get(survivor)!
+    expect(await node.requestWhenReady({ type: "write", key: 1, value: 2 }, survivor)).toMatchObject({ type: "write_ok" })
+    expect(await node.request({ type: "read", key: 1 }, "c1", survivor)).toMatchObject({ type: "read_ok", value: 2 })
+  }, 60_000)
+})
