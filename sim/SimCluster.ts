@@ -135,6 +135,7 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
     const logger = traceLogger(note)
     /** Each node's log as its latest incarnation opened it. */
     const logs = new Map<NodeId, LogShape>()
+    const scope = yield* Effect.scope
 
     const observerFor = (node: NodeId, report: NodeReport) =>
       Layer.succeed(RaftObserver, {
@@ -194,16 +195,18 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
           Effect.provide(services),
           Effect.onExit((exit) =>
             Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)
-              ? Effect.sync(() => {
+              ? Effect.suspend(() => {
                 const reason = Cause.pretty(exit.cause).split("\n")[0] ?? ""
                 // A node that stops on its log's error after its disk gave an injected one did what it must.
                 if (simulatedDisk.injectedFailures > injectedBefore && Cause.squash(exit.cause) instanceof LogError) {
                   note(`${node} stopped on its disk's error: ${reason}`)
                   monitor.crashed(node)
-                  return
+                  // A disk healed already is the operator's cue to start it again (the fault's end starts the others).
+                  return simulatedDisk.failing ? Effect.void : restartSoon(node)
                 }
                 failures.push({ node, cause: exit.cause })
                 monitor.nodeFailed(node, reason)
+                return Effect.void
               })
               : Effect.void
           ),
@@ -212,6 +215,10 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
         )
         yield* FiberMap.run(running, node, program)
       })
+
+    /** Starts a node that stopped by itself, a moment later, unless something else has started it by then. */
+    const restartSoon = (node: NodeId): Effect.Effect<void> =>
+      Effect.asVoid(Effect.forkIn(Effect.delay(Effect.suspend(() => isRunning(node) ? Effect.void : start(node)), 1), scope))
 
     const crash = (node: NodeId) =>
       Effect.gen(function*() {

@@ -64,7 +64,7 @@ export class SimulatedDisk {
   /** Bumped by every crash: files opened before it are dead, and what the dead process still does is lost. */
   private incarnation = 0
   /** The error every write or fsync gives now, if any. */
-  private failing: InjectedError | null = null
+  private failingWith: InjectedError | null = null
   /** An fsync takes up to this much longer now (a stalling device). */
   private slowFsyncMs = 0
   /** How many calls failed with an injected error so far: a node that stopped after one stopped on its disk. */
@@ -182,9 +182,14 @@ export class SimulatedDisk {
     })
   }
 
+  /** Whether writes or fsyncs fail now. */
+  get failing(): boolean {
+    return this.failingWith !== null
+  }
+
   /** From now on every write, or every fsync, fails with `error`; null heals the disk. */
   inject(error: InjectedError | null): void {
-    this.failing = error
+    this.failingWith = error
   }
 
   /** From now on every fsync takes up to `maxMs` more (uniform from 0); 0 ends it. */
@@ -234,7 +239,7 @@ export class SimulatedDisk {
         Effect.sync(() => alive() ? new Uint8Array(file.bytes.subarray(position, position + maxBytes)) : new Uint8Array(0)),
       write: (bytes, position) =>
         Effect.gen(this, function*() {
-          if (this.failing?.on !== "write") {
+          if (this.failingWith?.on !== "write") {
             change({ write: new Uint8Array(bytes), at: position })
             return bytes.length
           }
@@ -245,7 +250,7 @@ export class SimulatedDisk {
             return taken
           }
           this.injectedFailures++
-          return yield* this.error("write", name, this.failing.code)
+          return yield* this.error("write", name, this.failingWith.code)
         }),
       fsync: Effect.gen(this, function*() {
         const ms = yield* Random.nextIntBetween(this.fsyncMs.min, this.fsyncMs.max + 1)
@@ -257,10 +262,10 @@ export class SimulatedDisk {
           stall -= stallStepMs
         }
         if (!alive()) return
-        if (this.failing?.on === "fsync") {
+        if (this.failingWith?.on === "fsync") {
           // What was written stays in memory, not durable: a crash may still lose it.
           this.injectedFailures++
-          return yield* this.error("fsync", name, this.failing.code)
+          return yield* this.error("fsync", name, this.failingWith.code)
         }
         file.durable = file.bytes
         file.pending = []

@@ -1,8 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option, Random } from "effect"
 import { diskFaultKinds, makeDiskFaults, storageFaultLimit } from "../../sim/diskFaults.js"
+import { defaultFaultKinds } from "../../sim/nemesis.js"
+import { runSeed } from "../../sim/runSeed.js"
 import { logFileOf, makeSimCluster } from "../../sim/SimCluster.js"
 import { cutSuffix, flipBit } from "../../sim/storageDamage.js"
+import { swarmScenario } from "../../sim/swarm.js"
 import { simulated } from "./simulated.js"
 
 const bytesOf = (s: string) => new TextEncoder().encode(s)
@@ -102,4 +105,15 @@ describe("storage faults strike a minority", () => {
       }).pipe(Effect.scoped),
       4
     ))
+})
+
+describe("a node stopped by its disk's error", () => {
+  // Seeds where a node stopped on an error its disk gave while full, its stalled fsync ending only as
+  // the faults lifted: it stopped after every node had been started again, and stayed down (liveness).
+  for (const seed of [500948, 501079]) {
+    it(`is started again once its disk works, even after the faults lifted: swarm seed ${seed}`, () => {
+      const result = runSeed(seed, swarmScenario(seed, { faults: new Set(defaultFaultKinds) }))
+      expect(result.violation).toBeNull()
+    }, 60_000)
+  }
 })
