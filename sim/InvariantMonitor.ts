@@ -99,6 +99,24 @@ export class InvariantMonitor {
     this.incarnation.set(node, { commitIndex: 0, lastApplied: 0 })
   }
 
+  /**
+   * A fault damaged a node's storage while it was down: it may come back
+   * without entries it knew committed, and say so (not caught up) or not.
+   * Those entries must survive on the rest of the cluster instead: a leader
+   * without them, or a different entry committed at their index, is still
+   * a violation (leader completeness, committed entries stay).
+   */
+  storageLost(node: NodeId): void {
+    this.knownCommitted.delete(node)
+  }
+
+  /** The highest index any node's log holds (or held when its node went down). */
+  highestLogIndex(): number {
+    let highest = 0
+    for (const log of this.logs.values()) highest = Math.max(highest, log.lastIndex())
+    return highest
+  }
+
   /** A node's machine crashed: what its process still reports until it is gone is ignored. */
   crashed(node: NodeId): void {
     this.down.add(node)

@@ -3,7 +3,7 @@ import { FileLog } from "../layers/FileLog.js"
 import { Disk, type DiskShape } from "../services/Disk.js"
 import { makeSimulatedNetwork, type MessageFaults, type NetworkEvent, type SimulatedNetwork } from "./SimulatedNetwork.js"
 import { type LatencyDistribution, sampleLatency } from "../linkv/latency.js"
-import { Log } from "../services/Log.js"
+import { Log, LogError, type LogShape } from "../services/Log.js"
 import { Network, type NetworkShape } from "../services/Network.js"
 import { defaultRaftConfig, RaftConfig, type RaftConfigShape } from "../services/RaftConfig.js"
 import { RaftObserver, type Role } from "../services/RaftObserver.js"
@@ -46,7 +46,7 @@ export interface SimClusterOptions {
 }
 
 /** Where each node keeps its log on its simulated disk. */
-const logDirectory = "/var/lib/raft"
+export const logDirectory = "/var/lib/raft"
 /** The file of a node's log on its simulated disk (as FileLog names it). */
 export const logFileOf = (node: NodeId): string => `${logDirectory}/${node}.log`
 
@@ -79,6 +79,12 @@ export interface SimCluster {
   readonly client: (id: string) => Effect.Effect<NetworkShape, never, Scope.Scope>
   /** Writes a line into the trace at the current simulated time. */
   readonly note: (text: string) => void
+  /** A fault damaged a down node's storage: it may come back without entries it knew committed (see InvariantMonitor). */
+  readonly storageLost: (node: NodeId) => void
+  /** The highest index any node's log holds: every entry committed so far is at or below it. */
+  readonly highestLogIndex: () => number
+  /** How far a node's log is durable (0 before its first start). */
+  readonly durableLastIndex: (node: NodeId) => number
 }
 
 /** Nodes' own log lines (Info and above) go into the trace, not to the console. */
@@ -127,6 +133,9 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
     const rules: RaftRulesShape = { ...productRaftRules, ...options.broken?.rules }
     const applicationRules = options.broken?.applicationRules ?? Layer.empty
     const logger = traceLogger(note)
+    /** Each node's log as its latest incarnation opened it. */
+    const logs = new Map<NodeId, LogShape>()
+    const scope = yield* Effect.scope
 
     const observerFor = (node: NodeId, report: NodeReport) =>
       Layer.succeed(RaftObserver, {
@@ -162,13 +171,16 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
         const report: NodeReport = { roleChanges: [], applied: [], lastApplied: 0, commitIndex: 0 }
         reports.get(node)!.push(report)
         monitor.started(node)
-        const disk = Layer.succeed(Disk, wrapDisk(node, disks.get(node)!.shape))
+        const simulatedDisk = disks.get(node)!
+        const injectedBefore = simulatedDisk.injectedFailures
+        const disk = Layer.succeed(Disk, wrapDisk(node, simulatedDisk.shape))
         // The log as the node recovered it from its disk is what the monitor checks from now on.
         const log = Layer.effect(
           Log,
           Effect.gen(function*() {
             const opened = yield* Effect.flatMap(Log, wrapLog)
             monitor.registerLog(node, opened)
+            logs.set(node, opened)
             return monitoredLog(node, opened, monitor, note)
           })
         ).pipe(Layer.provide(FileLog(logDirectory)), Layer.provide(disk))
@@ -183,9 +195,18 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
           Effect.provide(services),
           Effect.onExit((exit) =>
             Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)
-              ? Effect.sync(() => {
+              ? Effect.suspend(() => {
+                const reason = Cause.pretty(exit.cause).split("\n")[0] ?? ""
+                // A node that stops on its log's error after its disk gave an injected one did what it must.
+                if (simulatedDisk.injectedFailures > injectedBefore && Cause.squash(exit.cause) instanceof LogError) {
+                  note(`${node} stopped on its disk's error: ${reason}`)
+                  monitor.crashed(node)
+                  // A disk healed already is the operator's cue to start it again (the fault's end starts the others).
+                  return simulatedDisk.failing ? Effect.void : restartSoon(node)
+                }
                 failures.push({ node, cause: exit.cause })
-                monitor.nodeFailed(node, Cause.pretty(exit.cause).split("\n")[0] ?? "")
+                monitor.nodeFailed(node, reason)
+                return Effect.void
               })
               : Effect.void
           ),
@@ -194,6 +215,10 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
         )
         yield* FiberMap.run(running, node, program)
       })
+
+    /** Starts a node that stopped by itself, a moment later, unless something else has started it by then. */
+    const restartSoon = (node: NodeId): Effect.Effect<void> =>
+      Effect.asVoid(Effect.forkIn(Effect.delay(Effect.suspend(() => isRunning(node) ? Effect.void : start(node)), 1), scope))
 
     const crash = (node: NodeId) =>
       Effect.gen(function*() {
@@ -229,6 +254,9 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
       currentRoles,
       currentReport: (node) => reports.get(node)?.at(-1),
       client: network.attach,
-      note
+      note,
+      storageLost: (node) => monitor.storageLost(node),
+      highestLogIndex: () => monitor.highestLogIndex(),
+      durableLastIndex: (node) => logs.get(node)?.durableLastIndex() ?? 0
     }
   })

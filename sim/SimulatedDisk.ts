@@ -14,6 +14,12 @@ interface SimulatedFile {
   pending: Array<Change>
 }
 
+/** An error the disk is told to give until told otherwise: every write (a full disk) or every fsync (a failing one). */
+export type InjectedError = { readonly on: "write"; readonly code: "ENOSPC" } | { readonly on: "fsync"; readonly code: "EIO" }
+
+/** How often a stalled fsync looks whether its disk was healed, in simulated milliseconds. */
+const stallStepMs = 10
+
 /** What a name in the file system refers to. */
 type Node = { readonly kind: "directory" } | { readonly kind: "file"; readonly file: SimulatedFile }
 
@@ -57,6 +63,12 @@ export class SimulatedDisk {
   private pendingNames: Array<NameChange> = []
   /** Bumped by every crash: files opened before it are dead, and what the dead process still does is lost. */
   private incarnation = 0
+  /** The error every write or fsync gives now, if any. */
+  private failingWith: InjectedError | null = null
+  /** An fsync takes up to this much longer now (a stalling device). */
+  private slowFsyncMs = 0
+  /** How many calls failed with an injected error so far: a node that stopped after one stopped on its disk. */
+  injectedFailures = 0
 
   constructor(
     /** How long an fsync takes, in simulated milliseconds, uniform in [min, max]: a crash may land in it. */
@@ -110,11 +122,11 @@ export class SimulatedDisk {
           const name = path.resolve(target)
           const existing = this.entries.get(name)
           if (existing?.kind === "directory") return Effect.fail(this.error("open", name, "EISDIR"))
-          if (existing !== undefined) return Effect.succeed({ file: this.handle(existing.file, incarnation), created: false })
+          if (existing !== undefined) return Effect.succeed({ file: this.handle(existing.file, incarnation, name), created: false })
           if (this.entries.get(path.dirname(name))?.kind !== "directory") return Effect.fail(this.error("create", name, "ENOENT"))
           const file: SimulatedFile = { bytes: new Uint8Array(0), durable: new Uint8Array(0), pending: [] }
           changeNames(path.dirname(name), (names) => void names.set(name, { kind: "file", file }))
-          return Effect.succeed({ file: this.handle(file, incarnation), created: true })
+          return Effect.succeed({ file: this.handle(file, incarnation, name), created: true })
         }),
       fsyncDirectory: (directory) =>
         Effect.suspend(() => {
@@ -172,6 +184,21 @@ export class SimulatedDisk {
     })
   }
 
+  /** Whether writes or fsyncs fail now. */
+  get failing(): boolean {
+    return this.failingWith !== null
+  }
+
+  /** From now on every write, or every fsync, fails with `error`; null heals the disk. */
+  inject(error: InjectedError | null): void {
+    this.failingWith = error
+  }
+
+  /** From now on every fsync takes up to `maxMs` more (uniform from 0); 0 ends it. */
+  slowFsyncs(maxMs: number): void {
+    this.slowFsyncMs = maxMs
+  }
+
   /** Removes `directory` and everything in it, as if the machine got a blank disk there; says what went. */
   wipe(directory: string): ReadonlyArray<string> {
     const root = path.resolve(directory)
@@ -202,7 +229,7 @@ export class SimulatedDisk {
   }
 
   /** An open file: after a crash, whatever the dead process still does to it changes nothing. */
-  private handle(file: SimulatedFile, opened: number): DiskFile {
+  private handle(file: SimulatedFile, opened: number, name: string): DiskFile {
     const alive = () => this.incarnation === opened
     const change = (c: Change) => {
       if (!alive()) return
@@ -213,14 +240,35 @@ export class SimulatedDisk {
       read: (position, maxBytes) =>
         Effect.sync(() => alive() ? new Uint8Array(file.bytes.subarray(position, position + maxBytes)) : new Uint8Array(0)),
       write: (bytes, position) =>
-        Effect.sync(() => {
-          change({ write: new Uint8Array(bytes), at: position })
-          return bytes.length
+        Effect.gen(this, function*() {
+          if (this.failingWith?.on !== "write") {
+            change({ write: new Uint8Array(bytes), at: position })
+            return bytes.length
+          }
+          // A filling disk may take part of a write before it refuses the rest (write(2) returns a short count).
+          const taken = yield* Random.nextIntBetween(0, bytes.length)
+          if (taken > 0) {
+            change({ write: new Uint8Array(bytes.subarray(0, taken)), at: position })
+            return taken
+          }
+          this.injectedFailures++
+          return yield* this.error("write", name, this.failingWith.code)
         }),
       fsync: Effect.gen(this, function*() {
         const ms = yield* Random.nextIntBetween(this.fsyncMs.min, this.fsyncMs.max + 1)
         if (ms > 0) yield* Effect.sleep(ms)
+        // A stalling device: the stall ends early once the disk is healed, so no fault outlasts the nemesis.
+        let stall = this.slowFsyncMs > 0 ? yield* Random.nextIntBetween(0, this.slowFsyncMs + 1) : 0
+        while (stall > 0 && this.slowFsyncMs > 0) {
+          yield* Effect.sleep(Math.min(stall, stallStepMs))
+          stall -= stallStepMs
+        }
         if (!alive()) return
+        if (this.failingWith?.on === "fsync") {
+          // What was written stays in memory, not durable: a crash may still lose it.
+          this.injectedFailures++
+          return yield* this.error("fsync", name, this.failingWith.code)
+        }
         file.durable = file.bytes
         file.pending = []
       }),

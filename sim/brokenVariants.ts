@@ -1,6 +1,6 @@
 import { Effect, Layer } from "effect"
 import type { DiskShape } from "../services/Disk.js"
-import type { LogError, LogShape } from "../services/Log.js"
+import type { HardState, LogError, LogShape } from "../services/Log.js"
 import type { NetworkShape } from "../services/Network.js"
 import type { AppendDecision } from "../src/raft/appendEntriesRules.js"
 import { productRaftRules, type RaftRulesShape } from "../src/raft/RaftRules.js"
@@ -11,6 +11,8 @@ const product = productRaftRules
 const linKvRules = (broken: Partial<LinKvRulesShape>) => Layer.succeed(LinKvRules, { ...productLinKvRules, ...broken })
 /** A log tip that every candidate is at least as up to date as. */
 const emptyTip = { lastIndex: 0, lastTerm: 0 }
+/** A hard state that says its log lost nothing. */
+const asIfCaughtUp = (hard: HardState): HardState => ({ ...hard, caughtUp: true })
 
 /**
  * A deliberately broken node, made by swapping one of its services (its
@@ -65,6 +67,19 @@ export const brokenVariants = {
     })
   },
   /**
+   * A node that found its log damaged (a record failing its checksum, a log
+   * file gone) takes the good prefix as if a crash had torn the rest: it
+   * neither holds its vote in the latest term it knows nor waits for a
+   * leader to catch it up. It may vote again in a term it already voted in,
+   * or help elect a leader lacking the entries it lost and had acknowledged.
+   */
+  "ignore-storage-damage": {
+    wrapLog: (log) => {
+      const hard = log.hardState()
+      return hard.caughtUp ? Effect.succeed(log) : Effect.as(log.saveHardState({ ...hard, votedFor: null, caughtUp: true }), log)
+    }
+  },
+  /**
    * Every AppendEntries a leader sends says that nothing is committed:
    * followers never commit or apply anything, while the leader serves every
    * request (it commits by counting replicas, and followers forward to it).
@@ -87,6 +102,17 @@ export const brokenVariants = {
   } },
   /** A new leader appends no no-op: entries of earlier terms, and reads, wait for a client's write. */
   "no-noop-on-election": { rules: { electionEntries: () => [] } },
+  /**
+   * A node whose storage lost records (wiped, damaged) votes on what its log
+   * still holds, before enough members have told it where theirs end, and
+   * campaigns before a leader has caught it up: with another node that lacks
+   * a committed entry it lost, it can elect a leader without that entry.
+   */
+  "vote-despite-lost-storage": { rules: {
+    decidePreVote: (hard, ours, request, heardRecently) => product.decidePreVote(asIfCaughtUp(hard), ours, request, heardRecently),
+    decideVote: (hard, ours, request, heardRecently) => product.decideVote(asIfCaughtUp(hard), ours, request, heardRecently),
+    mayCampaign: () => true
+  } },
   /** Votes ignore how up to date the candidate's log is: a leader can lack committed entries. */
   "vote-without-up-to-date-check": { rules: {
     decidePreVote: (hard, _ours, request, heardRecently) => product.decidePreVote(hard, emptyTip, request, heardRecently),

@@ -2,7 +2,7 @@ import { Command, Options } from "@effect/cli"
 import { availableParallelism } from "node:os"
 import { Console, Data, Effect, Either, Option, Stream } from "effect"
 import { type BrokenVariantName, brokenVariants } from "./brokenVariants.js"
-import { type FaultKind, faultKinds, optInFaultKinds } from "./nemesis.js"
+import { defaultFaultKinds, type FaultKind, optInFaultKinds } from "./nemesis.js"
 import { type SeedOutcome, seedOutcomes } from "./parallelSeeds.js"
 import { runSeed } from "./runSeed.js"
 import { describeScenario, type Scenario } from "./scenario.js"
@@ -25,11 +25,11 @@ const options = {
     "each seed draws its own scenario: cluster size, Raft timing and batching, latency, rate, operation mix, duration, faults and how often"
   )),
   faults: Options.text("faults").pipe(
-    Options.withDefault(faultKinds.join(",")),
+    Options.withDefault(defaultFaultKinds.join(",")),
     Options.withDescription(
-      `comma-separated faults from ${faultKinds.join(", ")} (the default: all of them), and ${
+      `comma-separated faults from ${defaultFaultKinds.join(", ")} (the default: all of them), and ${
         optInFaultKinds.join(", ")
-      } (only when named: each new leader cut off after a short reign); "none" for none (with --swarm, the faults each seed draws from)`
+      } (only when named: leader-churn cuts each new leader off after a short reign; lost-suffix loses the fsynced end of a node's log, which the node cannot detect); "none" for none (with --swarm, the faults each seed draws from)`
     )
   ),
   duration: Options.float("duration").pipe(Options.optional,
@@ -58,7 +58,7 @@ type Parsed = Command.Command.ParseConfig<typeof options>
 const parseFaults = (text: string): Effect.Effect<ReadonlySet<FaultKind>, UsageError> => {
   if (text.trim() === "none") return Effect.succeed(new Set())
   const names = text.split(",").map((name) => name.trim())
-  const known: ReadonlyArray<string> = [...faultKinds, ...optInFaultKinds]
+  const known: ReadonlyArray<string> = [...defaultFaultKinds, ...optInFaultKinds]
   const unknown = names.filter((name) => !known.includes(name))
   return unknown.length > 0
     ? Effect.fail(new UsageError({ message: `unknown fault ${unknown.join(", ")}; known: ${known.join(", ")}` }))

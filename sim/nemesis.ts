@@ -3,16 +3,20 @@ import { type Link, noMessageFaults } from "./SimulatedNetwork.js"
 import { sampleLatency } from "../linkv/latency.js"
 import { cutLinks, shapesFor, shuffledPartition } from "../linkv/partitionShapes.js"
 import type { NodeId } from "../src/protocol/envelope.js"
+import { diskFaultKinds, isDiskFault, makeDiskFaults, undetectableDiskFaultKinds } from "./diskFaults.js"
 import type { SimCluster } from "./SimCluster.js"
 
-/** The kinds of fault a simulation injects unless told otherwise, each as one of the nemesis's actions. */
+/** The network and process faults, each as one of the nemesis's actions. */
 export const faultKinds = ["partition", "loss", "dup", "reorder", "slow", "crash"] as const
+/** The faults a simulation injects unless told otherwise: the network and process faults, and the storage faults the node survives. */
+export const defaultFaultKinds = [...faultKinds, ...diskFaultKinds] as const
 /**
  * Faults injected only when named: "leader-churn" watches for new leaders
- * and cuts each off from everyone after a short reign (see `churnLeaders`).
+ * and cuts each off from everyone after a short reign (see `churnLeaders`);
+ * "lost-suffix", the storage fault the node cannot detect (diskFaults.ts).
  */
-export const optInFaultKinds = ["leader-churn"] as const
-export type FaultKind = (typeof faultKinds)[number] | (typeof optInFaultKinds)[number]
+export const optInFaultKinds = ["leader-churn", ...undetectableDiskFaultKinds] as const
+export type FaultKind = (typeof defaultFaultKinds)[number] | (typeof optInFaultKinds)[number]
 
 export interface NemesisOptions {
   readonly faults: ReadonlySet<FaultKind>
@@ -29,6 +33,10 @@ export interface NemesisOptions {
   readonly leaderCutHoldMs: number
   /** With "leader-churn": the longest a new leader leads before it is cut off. */
   readonly churnReignMaxMs: number
+  /** The longest election timeout: slow fsyncs stall up to a few of them, disk faults last about as long. */
+  readonly electionTimeoutMaxMs: number
+  /** How often each kind is picked, relative to the others (1 when not given; 0 never). */
+  readonly weights?: Readonly<Partial<Record<FaultKind, number>>>
 }
 
 const pick = <A>(items: ReadonlyArray<A>): Effect.Effect<A> => Effect.map(Random.nextIntBetween(0, items.length), (i) => items[i]!)
@@ -103,12 +111,20 @@ const randomCut = (
 
 /**
  * Injects faults at random intervals until `untilMs`, then lifts them all:
- * heals the network, clears message faults and slow links, restarts crashed
- * nodes. Each fault kind is switched on or off in turn, so runs see both.
+ * heals the network and the disks, clears message faults and slow links,
+ * restarts crashed nodes and those stopped by their disk's errors. Each fault kind is switched on or off in turn, so runs see both.
  */
 export const runNemesis = (cluster: SimCluster, options: NemesisOptions): Effect.Effect<void> =>
   Effect.gen(function*() {
-    const kinds = faultKinds.filter((k) => options.faults.has(k))
+    const kinds = [...defaultFaultKinds, ...undetectableDiskFaultKinds].filter((k) => options.faults.has(k))
+    const weighted = kinds.map((kind) => [kind, options.weights?.[kind] ?? 1] as const).filter(([, weight]) => weight > 0)
+    const totalWeight = weighted.reduce((sum, [, weight]) => sum + weight, 0)
+    const pickKind = Effect.map(Random.next, (r) => {
+      let left = r * totalWeight
+      for (const [kind, weight] of weighted) if ((left -= weight) < 0) return kind
+      return weighted.at(-1)![0]
+    })
+    const disks = makeDiskFaults(cluster, { electionTimeoutMaxMs: options.electionTimeoutMaxMs })
     const { network, nodeIds } = cluster
     let messageFaults = noMessageFaults
     let partitioned = false
@@ -120,6 +136,7 @@ export const runNemesis = (cluster: SimCluster, options: NemesisOptions): Effect
 
     const act = (kind: FaultKind) =>
       Effect.gen(function*() {
+        if (isDiskFault(kind)) return yield* disks.inject(kind)
         switch (kind) {
           case "partition": {
             if (partitioned && (yield* Random.nextBoolean)) {
@@ -178,11 +195,12 @@ export const runNemesis = (cluster: SimCluster, options: NemesisOptions): Effect
     const churn = options.faults.has("leader-churn") && nodeIds.length > 1
       ? Option.some(yield* Effect.fork(churnLeaders(cluster, options.churnReignMaxMs, options.untilMs)))
       : Option.none()
-    if (kinds.length > 0) {
+    if (weighted.length > 0) {
       while (true) {
         yield* Effect.sleep(yield* Random.nextIntBetween(options.minIntervalMs, options.maxIntervalMs + 1))
         if ((yield* Clock.currentTimeMillis) >= options.untilMs) break
-        yield* act(yield* pick(kinds))
+        // Every kind equally likely: one draw, as before kinds had weights, so earlier seeds replay as they did.
+        yield* act(options.weights === undefined ? yield* pick(weighted.map(([kind]) => kind)) : yield* pickKind)
       }
     }
     if (Option.isSome(churn)) yield* Fiber.join(churn.value)
@@ -190,5 +208,6 @@ export const runNemesis = (cluster: SimCluster, options: NemesisOptions): Effect
     yield* network.heal
     yield* network.setFaults(noMessageFaults)
     for (const link of slowLinks) yield* network.setLinkLatency(link, null)
+    yield* disks.healAll
     for (const node of nodeIds) if (!cluster.isRunning(node)) yield* cluster.start(node)
   }).pipe(Effect.scoped)

@@ -61,7 +61,9 @@ export const runSeed = (seed: number, scenario: Scenario, trace?: Trace): SeedRe
         maxIntervalMs: scenario.faultIntervalMs.max,
         untilMs: scenario.workloadMs,
         leaderCutHoldMs: 2 * config.electionTimeoutMaxMs,
-        churnReignMaxMs: config.electionTimeoutMinMs
+        churnReignMaxMs: config.electionTimeoutMinMs,
+        electionTimeoutMaxMs: config.electionTimeoutMaxMs,
+        ...(scenario.faultWeights === undefined ? {} : { weights: scenario.faultWeights })
       }),
       workload.runClients({
         clients: scenario.clients,

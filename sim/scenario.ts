@@ -2,6 +2,7 @@ import { evenMix, type OperationMix } from "../linkv/generator.js"
 import { describeLatency, type LatencyDistribution } from "../linkv/latency.js"
 import type { RaftConfigShape } from "../services/RaftConfig.js"
 import type { BrokenVariant } from "./brokenVariants.js"
+import { isDiskFault, storageFaultLimit } from "./diskFaults.js"
 import type { FaultKind } from "./nemesis.js"
 import type { SimApplication } from "./SimApplication.js"
 
@@ -9,6 +10,8 @@ import type { SimApplication } from "./SimApplication.js"
 export interface Scenario {
   readonly nodes: number
   readonly faults: ReadonlySet<FaultKind>
+  /** How often the nemesis picks each kind, relative to the others (1 when not given); without it, every kind alike. */
+  readonly faultWeights?: Readonly<Partial<Record<FaultKind, number>>>
   /** Simulated milliseconds between two fault actions, uniform in [min, max]. */
   readonly faultIntervalMs: { readonly min: number; readonly max: number }
   /** Simulated milliseconds of client operations under faults; then the faults end and the liveness phase follows. */
@@ -45,9 +48,16 @@ export const defaultScenario = (nodes: number, faults: ReadonlySet<FaultKind>): 
 
 /** A scenario on one line, printed with its seed. */
 export const describeScenario = (scenario: Scenario): string => {
+  const weight = (kind: FaultKind) => {
+    const w = scenario.faultWeights?.[kind]
+    return w === undefined || w === 1 ? kind : `${kind}x${w}`
+  }
   const faults = scenario.faults.size === 0
     ? "no faults"
-    : `faults ${[...scenario.faults].join(",")} every ${scenario.faultIntervalMs.min}..${scenario.faultIntervalMs.max} ms`
+    : `faults ${[...scenario.faults].map(weight).join(",")} every ${scenario.faultIntervalMs.min}..${scenario.faultIntervalMs.max} ms`
+  const storage = [...scenario.faults].some(isDiskFault)
+    ? [`storage faults on at most ${storageFaultLimit(scenario.nodes)} of ${scenario.nodes} nodes at once, storage lost on one at a time`]
+    : []
   const { cas, read, write } = scenario.mix
   const config = Object.entries(scenario.config ?? {}).map(([name, value]) => `${name}=${value}`).join(" ")
   return [
@@ -56,6 +66,7 @@ export const describeScenario = (scenario: Scenario): string => {
     `${scenario.clients} clients at ${scenario.rate}/s (read:write:cas ${read}:${write}:${cas}, timeout ${scenario.clientTimeoutMs} ms)`,
     `latency ${describeLatency(scenario.latency)}`,
     faults,
+    ...storage,
     ...(config === "" ? [] : [`raft ${config}`])
   ].join("; ")
 }

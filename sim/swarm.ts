@@ -1,7 +1,8 @@
 import { Effect, Random } from "effect"
 import { clientTimeoutMs } from "../linkv/clientThread.js"
 import type { LatencyDistribution } from "../linkv/latency.js"
-import { type FaultKind, faultKinds, optInFaultKinds } from "./nemesis.js"
+import { diskFaultKinds, undetectableDiskFaultKinds } from "./diskFaults.js"
+import { type FaultKind, faultKinds } from "./nemesis.js"
 import type { Scenario } from "./scenario.js"
 
 /** What a swarm run fixes for every seed; everything else each seed draws. */
@@ -29,6 +30,24 @@ const drawLatency: Effect.Effect<{ readonly latency: LatencyDistribution; readon
   }
 })
 
+/** Relative rates a storage fault may get; 0 leaves it out. */
+const diskFaultRates = [0, 0.25, 1, 3]
+
+/**
+ * Each storage fault offered gets a rate of its own, zero included, beside
+ * the other kinds' rate of 1; nothing is drawn when none is offered.
+ */
+const drawDiskFaults = (offered: ReadonlySet<FaultKind>, drawn: ReadonlyArray<FaultKind>) =>
+  Effect.gen(function*() {
+    const weights: Partial<Record<FaultKind, number>> = {}
+    for (const kind of [...diskFaultKinds, ...undetectableDiskFaultKinds]) {
+      if (offered.has(kind)) weights[kind] = yield* oneOf(diskFaultRates)
+    }
+    const disk = Object.entries(weights).filter(([, rate]) => rate! > 0).map(([kind]) => kind as FaultKind)
+    if (Object.keys(weights).length === 0) return {}
+    return { faults: new Set([...drawn, ...disk]), faultWeights: weights }
+  })
+
 /**
  * One swarm seed's scenario (TigerBeetle's VOPR draws its options per seed
  * the same way): cluster size, Raft timing and batching (tiny batches and
@@ -50,7 +69,7 @@ export const swarmScenario = (seed: number, options: SwarmOptions): Scenario =>
       const electionTimeoutMaxMs = electionTimeoutMinMs + (yield* between(Math.ceil(electionTimeoutMinMs / 4), electionTimeoutMinMs))
       const faults: Array<FaultKind> = []
       // A kind not offered draws nothing: runs offering the default kinds draw as they did before opt-in kinds existed.
-      for (const kind of [...faultKinds, ...optInFaultKinds]) {
+      for (const kind of [...faultKinds, "leader-churn"] as const) {
         if (options.faults.has(kind) && (yield* Random.nextBoolean)) faults.push(kind)
       }
       const minIntervalMs = yield* between(20, 500)
@@ -76,7 +95,9 @@ export const swarmScenario = (seed: number, options: SwarmOptions): Scenario =>
           snapshotChunkChars: yield* oneOf([8, 16, 256, 65_536]),
           // Drawn last, so the scenario's other parameters stay what they were for every seed.
           snapshotBytes: yield* oneOf([200, 2_000, 8 * 1024 * 1024])
-        }
+        },
+        // Drawn after everything else, for the same reason: each storage fault's rate, none included.
+        ...(yield* drawDiskFaults(options.faults, faults))
       } satisfies Scenario
     }).pipe(Effect.withRandom(Random.make(`swarm ${seed}`)))
   )

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Random } from "effect"
+import { Clock, Effect, Random } from "effect"
 import type { DiskShape } from "../../services/Disk.js"
 import { SimulatedDisk } from "../../sim/SimulatedDisk.js"
+import { simulated } from "./simulated.js"
 
 const text = (bytes: Uint8Array | undefined) => (bytes === undefined ? undefined : new TextDecoder().decode(bytes))
 const bytesOf = (s: string) => new TextEncoder().encode(s)
@@ -146,4 +147,64 @@ describe("the simulated disk", () => {
       expect(text(disk.contents("/log"))).toBe(kept)
       expect(yield* before.read(0, 10)).toEqual(new Uint8Array(0))
     }).pipe(Effect.scoped))
+})
+
+describe("the simulated disk's injected faults", () => {
+  /** A disk with one file, /f, durable and empty. */
+  const diskWithFile = (fsyncMs = instantFsync) =>
+    Effect.gen(function*() {
+      const disk = new SimulatedDisk(fsyncMs)
+      const file = yield* openFile(disk.shape, "/f")
+      yield* disk.shape.fsyncDirectory("/")
+      return { disk, file }
+    })
+
+  it.effect("a full disk takes part of a write at most, then refuses with ENOSPC, until healed", () =>
+    Effect.gen(function*() {
+      const { disk, file } = yield* diskWithFile()
+      disk.inject({ on: "write", code: "ENOSPC" })
+      const refused = yield* Effect.flip(Effect.forever(Effect.map(file.write(bytesOf("abcdef"), 0), (n) => expect(n).toBeLessThan(6))))
+      expect(refused.code).toBe("ENOSPC")
+      expect(disk.injectedFailures).toBe(1)
+      disk.inject(null)
+      expect(yield* file.write(bytesOf("abcdef"), 0)).toBe(6)
+      yield* file.fsync
+      expect(text(disk.contents("/f"))).toBe("abcdef")
+    }).pipe(Effect.scoped, Effect.withRandom(Random.make(3))))
+
+  it.effect("a failing fsync leaves what was written not durable: a crash can still lose it", () =>
+    Effect.gen(function*() {
+      const lost = new Set<string | undefined>()
+      for (let seed = 1; seed <= 20; seed++) {
+        yield* Effect.gen(function*() {
+          const { disk, file } = yield* diskWithFile()
+          yield* file.write(bytesOf("abc"), 0)
+          disk.inject({ on: "fsync", code: "EIO" })
+          expect((yield* Effect.flip(file.fsync)).code).toBe("EIO")
+          disk.inject(null)
+          yield* disk.crash
+          lost.add(text(disk.contents("/f")))
+        }).pipe(Effect.scoped, Effect.withRandom(Random.make(seed)))
+      }
+      expect(lost).toContain("")
+    }))
+
+  it("a slow fsync stalls up to its bound, and ends once the disk is healed", () => {
+    const took = (healAfterMs: number | null) =>
+      simulated(
+        Effect.gen(function*() {
+          const { disk, file } = yield* diskWithFile({ min: 1, max: 1 })
+          disk.slowFsyncs(10_000)
+          if (healAfterMs !== null) yield* Effect.forkScoped(Effect.delay(Effect.sync(() => disk.slowFsyncs(0)), healAfterMs))
+          const start = yield* Clock.currentTimeMillis
+          yield* file.fsync
+          return (yield* Clock.currentTimeMillis) - start
+        }).pipe(Effect.scoped),
+        7
+      )
+    const stalled = took(null)
+    expect(stalled).toBeGreaterThan(100)
+    expect(stalled).toBeLessThanOrEqual(10_001 + 10)
+    expect(took(50)).toBeLessThanOrEqual(61)
+  })
 })
