@@ -221,6 +221,10 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
         )
       }
 
+      // What the file holds may never have been made durable: written before a fsync that failed (EIO), then read
+      // back by this restart as if it were. It is made durable before anything is acknowledged on it.
+      yield* file.fsync.pipe(Effect.mapError(failedTo(`making ${filePath} durable at start`)))
+
       let marked = (yield* marker.file.read(0, 1).pipe(Effect.mapError(failedTo(`reading ${markerPath}`)))).length > 0
       /** Marks the marker, once: called with the log's first durable record (or a log that had some before markers held a byte). */
       const markHadLog = Effect.suspend(() =>

@@ -29,7 +29,7 @@ const options = {
     Options.withDescription(
       `comma-separated faults from ${defaultFaultKinds.join(", ")} (the default: all of them), and ${
         optInFaultKinds.join(", ")
-      } (only when named: leader-churn cuts each new leader off after a short reign; lost-suffix loses the fsynced end of a node's log, which the node cannot detect); "none" for none (with --swarm, the faults each seed draws from)`
+      } (only when named: leader-churn cuts each new leader off after a short reign; lost-suffix loses the fsynced end of a node's log, cut anywhere, which the node cannot detect at a record boundary); "none" for none (with --swarm, the faults each seed draws from)`
     )
   ),
   duration: Options.float("duration").pipe(Options.optional,

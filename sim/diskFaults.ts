@@ -1,20 +1,22 @@
 import { Clock, Effect, Option, Random } from "effect"
 import type { NodeId } from "../src/protocol/envelope.js"
 import { logDirectory, logFileOf, type SimCluster } from "./SimCluster.js"
-import { cutSuffix, type Damaged, flipBit } from "./storageDamage.js"
+import { cutInsideRecord, cutSuffix, type Damaged, flipBit } from "./storageDamage.js"
 
 /**
  * Storage faults the node detects or rides out, injected by default: a bit
  * flipped in its log (the record's checksum fails), its data directory wiped
- * while it is down (it starts empty and asks the others, recovery.ts),
- * writes refused by a full disk (ENOSPC), fsyncs failing (EIO), fsyncs
- * stalling.
+ * while it is down (it starts empty and asks the others, recovery.ts), a
+ * fsynced suffix of its log lost from inside a record on (it ends torn, and
+ * the node asks the others too), writes refused by a full disk (ENOSPC),
+ * fsyncs failing (EIO), fsyncs stalling.
  */
-export const diskFaultKinds = ["bitflip", "wipe", "disk-full", "disk-error", "slow-fsync"] as const
+export const diskFaultKinds = ["bitflip", "wipe", "torn-suffix", "disk-full", "disk-error", "slow-fsync"] as const
 /**
  * Storage faults the node cannot detect, injected only when named: a fsynced
- * suffix of its log lost, so that what is left looks whole or torn by a
- * crash. The node may forget a vote or entries it acknowledged and not know.
+ * suffix of its log lost, cut anywhere, at a record boundary too, so that
+ * what is left may look whole. The node may forget a vote or entries it
+ * acknowledged and not know.
  */
 export const undetectableDiskFaultKinds = ["lost-suffix"] as const
 export type DiskFaultKind = (typeof diskFaultKinds)[number] | (typeof undetectableDiskFaultKinds)[number]
@@ -23,7 +25,7 @@ export const isDiskFault = (kind: string): kind is DiskFaultKind =>
   (diskFaultKinds as ReadonlyArray<string>).includes(kind) || (undetectableDiskFaultKinds as ReadonlyArray<string>).includes(kind)
 
 /** Faults that take away what a node's storage held, beside those that only fail or slow it for a while. */
-const losesStorage = (kind: DiskFaultKind) => kind === "bitflip" || kind === "wipe" || kind === "lost-suffix"
+const losesStorage = (kind: DiskFaultKind) => kind === "bitflip" || kind === "wipe" || kind === "torn-suffix" || kind === "lost-suffix"
 
 /**
  * How many nodes' storage faults may strike at once: a minority (a
@@ -152,6 +154,8 @@ export const makeDiskFaults = (cluster: SimCluster, options: DiskFaultOptions) =
       switch (kind) {
         case "bitflip":
           return yield* atRest(node, kind, damageLog(node, flipBit))
+        case "torn-suffix":
+          return yield* atRest(node, kind, damageLog(node, cutInsideRecord))
         case "lost-suffix":
           return yield* atRest(node, kind, damageLog(node, cutSuffix))
         case "wipe":

@@ -27,6 +27,22 @@ export const flipBit = (bytes: Uint8Array): Effect.Effect<Option.Option<Damaged>
   })
 
 /**
+ * A fsynced suffix of `bytes` lost from inside a record on, at a random byte
+ * that is not a record boundary: what is left ends as a crash's torn write
+ * does, which the node drops and then asks its peers before it trusts its
+ * log (src/raft/recovery.ts). None when no byte is inside a record.
+ */
+export const cutInsideRecord = (bytes: Uint8Array): Effect.Effect<Option.Option<Damaged>> =>
+  Effect.gen(function*() {
+    const inside: Array<number> = []
+    for (let at = 1; at < bytes.length; at++) if (bytes[at - 1] !== newline) inside.push(at)
+    if (inside.length === 0) return Option.none()
+    const at = inside[yield* Random.nextIntBetween(0, inside.length)]!
+    return Option.some({ bytes: bytes.subarray(0, at),
+      where: `cut at byte ${at} inside a record, ${bytes.length - at} fsynced bytes lost` })
+  })
+
+/**
  * A fsynced suffix of `bytes` lost, cut at a random byte: at a record
  * boundary (what is left looks whole) or inside a record (what is left ends
  * as a crash's torn write does). Neither can be told from a file that never

@@ -22,9 +22,6 @@ describe("the simulator finds deliberately broken Raft", () => {
   it("a node that lost storage (wiped, a record damaged) votes and campaigns on what is left: a leader lacking committed entries",
     () => expectCaught("vote-despite-lost-storage", ["partition", "crash", "wipe", "bitflip"], safety, 20), 120_000)
 
-  it("a log that takes a damaged record for a torn one: it neither holds its vote nor waits to be caught up",
-    () => expectCaught("ignore-storage-damage", ["partition", "crash", "bitflip"], safety, 50), 120_000)
-
   it("a log that deletes one entry more than the conflicting suffix", () =>
     expectCaught("truncate-one-more", faultKinds, [
       "committed entries stay",

@@ -4,7 +4,7 @@ import { diskFaultKinds, makeDiskFaults, storageFaultLimit } from "../../sim/dis
 import { defaultFaultKinds } from "../../sim/nemesis.js"
 import { runSeed } from "../../sim/runSeed.js"
 import { logFileOf, makeSimCluster } from "../../sim/SimCluster.js"
-import { cutSuffix, flipBit } from "../../sim/storageDamage.js"
+import { cutInsideRecord, cutSuffix, flipBit } from "../../sim/storageDamage.js"
 import { swarmScenario } from "../../sim/swarm.js"
 import { simulated } from "./simulated.js"
 
@@ -41,6 +41,18 @@ describe("damage at rest", () => {
       }
       expect(kinds).toEqual(new Set(["boundary", "inside"]))
       expect(yield* cutSuffix(new Uint8Array(0))).toEqual(Option.none())
+    }))
+
+  it.effect("a torn suffix cuts inside a record only, so that what is left ends torn", () =>
+    Effect.gen(function*() {
+      const before = "one\ntwo\n"
+      for (let seed = 1; seed <= 40; seed++) {
+        const cut = Option.getOrThrow(yield* Effect.withRandom(cutInsideRecord(bytesOf(before)), Random.make(seed)))
+        expect(before.startsWith(text(cut.bytes))).toBe(true)
+        expect(text(cut.bytes).endsWith("\n")).toBe(false)
+        expect(cut.bytes.length).toBeGreaterThan(0)
+      }
+      expect(yield* cutInsideRecord(bytesOf("\n\n"))).toEqual(Option.none())
     }))
 })
 
