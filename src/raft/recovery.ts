@@ -97,15 +97,16 @@ export const answerLogTip = (context: RaftContext, envelope: Envelope, _query: L
 }
 
 /**
- * A leader reached a recovering node: the cluster began, so an empty node is
- * not caught up, durably, until that leader says so. Inside a transition.
+ * A leader reached a recovering node before enough members answered: the
+ * node may lack entries that leader's cluster committed, so it is not caught
+ * up, durably, until that leader brings it level. Inside a transition.
  */
 export const leaderReached = (context: RaftContext, leaderId: NodeId): Effect.Effect<void> =>
   Effect.gen(function*() {
     const hard = context.log.hardState()
     if (!hard.caughtUp) return
     yield* context.log.saveHardState({ ...hard, caughtUp: false })
-    yield* Effect.logWarning(`${leaderId} leads a cluster that began without this node's storage: no vote until it catches this node up`)
+    yield* Effect.logWarning(`${leaderId} leads, and this node may lack entries it committed: no vote until it catches this node up`)
   })
 
 /** Enough members answered: the node trusts its own log again, or votes at the floor from now on. */
