@@ -163,7 +163,7 @@ describe("the durable file log", () => {
       yield* withLog(directory, (log) => log.append([entry(1, 1)]))
       fs.writeFileSync(path.join(directory, "n2.log"), "")
       expect(yield* withLog(directory, (log) => Effect.succeed(log.hardState().caughtUp))).toBe(false)
-      // A whole directory wiped looks like a new node: that is not protected (README, known limits).
+      // A whole directory wiped looks like a new node to the log: the node asks its peers before it votes (src/raft/recovery.ts).
       fs.rmSync(directory, { recursive: true })
       expect(yield* withLog(directory, (log) => Effect.succeed(log.hardState().caughtUp))).toBe(true)
     }))
