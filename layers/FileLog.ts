@@ -172,6 +172,7 @@ export const FileLog = (directory: string, options: FileLogOptions = {}) =>
         const snapshot: Snapshot = {
           lastIndex: place.lastIndex,
           lastTerm: place.lastTerm,
+          ...(place.config === undefined ? {} : { config: place.config }),
           chunk: (index) =>
             Effect.zipRight(
               Deferred.await(placement.ready),

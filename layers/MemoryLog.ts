@@ -64,6 +64,7 @@ export const installSnapshot = (storage: MemoryLogStorage, snapshot: Snapshot): 
 export const memorySnapshot = (place: SnapshotPlace, chunks: ReadonlyArray<string>): Snapshot => ({
   lastIndex: place.lastIndex,
   lastTerm: place.lastTerm,
+  ...(place.config === undefined ? {} : { config: place.config }),
   chunk: (index) =>
     index < chunks.length
       ? Effect.succeed({ text: chunks[index]!, last: index === chunks.length - 1 })

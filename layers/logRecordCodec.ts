@@ -3,7 +3,7 @@ import { Effect, Either, Schema } from "effect"
 import { type HardState, LogError, type Snapshot, type SnapshotPlace } from "../services/Log.js"
 import { describeParseError } from "../foundation/describeParseError.js"
 import type { Entry as LogEntry } from "../services/Log.js"
-import { Entry } from "../src/protocol/raftMessages.js"
+import { Configuration, Entry } from "../src/protocol/raftMessages.js"
 import {
   appendEntries,
   emptyMemoryLogStorage,
@@ -36,7 +36,9 @@ const StoredSnapshot = Schema.Struct({
   last_index: Index,
   last_term: Schema.Int,
   chunks: Schema.optional(Index),
-  data: Schema.optional(Schema.String)
+  data: Schema.optional(Schema.String),
+  // Absent in files written before configurations were kept: the cluster's first.
+  config: Schema.optional(Configuration)
 })
 
 /**
@@ -113,7 +115,12 @@ export const logFormatHeader: Uint8Array = checkedLine(JSON.stringify({ log_form
 
 /** The record that ends a snapshot in a compacted file, after its `chunks` chunk records. */
 export const snapshotRecord = (place: SnapshotPlace, chunks: number): LogRecord => ({
-  snapshot: { last_index: place.lastIndex, last_term: place.lastTerm, chunks }
+  snapshot: {
+    last_index: place.lastIndex,
+    last_term: place.lastTerm,
+    chunks,
+    ...(place.config === undefined ? {} : { config: place.config })
+  }
 })
 
 const chunkPrefix = "{\"snapshot_chunk\":"
@@ -247,8 +254,8 @@ export const makeLogReplay = (file: string, locate: LocateSnapshot = unreadable)
     } else if ("truncate_from" in record) truncateEntries(storage, record.truncate_from)
     else if ("hard_state" in record) storage.hardState = record.hard_state
     else {
-      const { chunks: count, data, last_index, last_term } = record.snapshot
-      const place = { lastIndex: last_index, lastTerm: last_term }
+      const { chunks: count, config, data, last_index, last_term } = record.snapshot
+      const place: SnapshotPlace = { lastIndex: last_index, lastTerm: last_term, ...(config === undefined ? {} : { config }) }
       if (data !== undefined) installSnapshot(storage, memorySnapshot(place, [chunkOfWhole(data)]))
       else if (count === undefined || count < 1 || count !== chunks.length) {
         return `snapshot: it names ${String(count)} chunks, and ${chunks.length} chunk records come before it`

@@ -2,13 +2,27 @@ import { Context, Data, type Effect, type Stream } from "effect"
 import type { NodeId } from "./Network.js"
 
 /**
- * One log entry: the term of the leader that appended it, and the
- * application's command, a JSON value Raft never looks inside. An entry
- * without a command is Raft's own no-op (a new leader's first entry).
+ * Who is in the cluster: the voters, whose majority every decision needs,
+ * and the learners, which receive the log but neither vote nor count. While
+ * the voters change (joint consensus, Raft thesis chapter 4) `outgoing` holds
+ * the voters being left, and every decision needs a majority of each.
+ */
+export interface Configuration {
+  readonly voters: ReadonlyArray<NodeId>
+  readonly learners: ReadonlyArray<NodeId>
+  readonly outgoing?: ReadonlyArray<NodeId>
+}
+
+/**
+ * One log entry: the term of the leader that appended it, and either the
+ * application's command, a JSON value Raft never looks inside, or Raft's own
+ * configuration change. An entry with neither is Raft's no-op (a new
+ * leader's first entry).
  */
 export interface Entry {
   readonly term: number
   readonly command?: unknown
+  readonly config?: Configuration
 }
 
 /** The Raft state that must survive a restart besides the log itself. */
@@ -39,10 +53,16 @@ export class LogError extends Data.TaggedError("LogError")<{ readonly reason: st
   }
 }
 
-/** A snapshot's place in the log: the state after the entries up to `lastIndex`, whose term was `lastTerm`. */
+/**
+ * A snapshot's place in the log: the state after the entries up to
+ * `lastIndex`, whose term was `lastTerm`, and the configuration in force
+ * there (absent: the cluster's first, all the members `init` named; as in
+ * snapshots written before configurations were kept).
+ */
 export interface SnapshotPlace {
   readonly lastIndex: number
   readonly lastTerm: number
+  readonly config?: Configuration
 }
 
 /**

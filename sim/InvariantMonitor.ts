@@ -2,7 +2,7 @@ import type { SnapshotPlace } from "../services/Log.js"
 import type { Role } from "../services/RaftObserver.js"
 import type { Entry } from "../services/Log.js"
 import type { NodeId } from "../services/Network.js"
-import { describeCommand } from "./describeMessage.js"
+import { describeEntry } from "./describeMessage.js"
 import { chainHash, entryKey } from "./entryHash.js"
 import type { ReplicaState } from "./SimApplication.js"
 import type { Violation } from "./Violation.js"
@@ -14,7 +14,7 @@ export interface LogReader {
   readonly entryAt: (index: number) => Entry | undefined
 }
 
-const describeEntry = (entry: Entry | undefined) => entry === undefined ? "nothing" : `${entry.term}:${describeCommand(entry.command)}`
+const describeLogEntry = (entry: Entry | undefined) => entry === undefined ? "nothing" : describeEntry(entry)
 
 /**
  * Raft's safety properties, checked on every event as it happens rather than
@@ -139,7 +139,7 @@ export class InvariantMonitor {
           invariant: "log matching",
           node,
           detail: `${node}'s entry ${index} has term ${entry.term} (${
-            describeEntry(entry)
+            describeLogEntry(entry)
           }), as another log's entry ${index} had, yet the logs differ at or before it`
         })
       }
@@ -232,8 +232,8 @@ export class InvariantMonitor {
           invariant: "leader completeness",
           node,
           detail: `${node} became leader of term ${term} without committed entry ${index} (${
-            describeEntry(this.decidedEntries[index - 1])
-          }); its log has ${describeEntry(entry)} there`
+            describeLogEntry(this.decidedEntries[index - 1])
+          }); its log has ${describeLogEntry(entry)} there`
         })
         return
       }
@@ -308,8 +308,8 @@ export class InvariantMonitor {
     this.violate({
       invariant: verb === "applies" ? "applied sequences agree" : "committed entries stay",
       node,
-      detail: `${node} ${verb} ${describeEntry(entry)} at index ${index}, where ${
-        describeEntry(this.decidedEntries[index - 1])
+      detail: `${node} ${verb} ${describeLogEntry(entry)} at index ${index}, where ${
+        describeLogEntry(this.decidedEntries[index - 1])
       } was committed`
     })
     return false

@@ -2,7 +2,7 @@ import { Chunk, Effect, Stream } from "effect"
 import type { LogShape } from "../services/Log.js"
 import type { NodeId } from "../src/protocol/envelope.js"
 import type { Entry } from "../src/protocol/raftMessages.js"
-import { describeCommand } from "./describeMessage.js"
+import { describeEntry } from "./describeMessage.js"
 import type { InvariantMonitor } from "./InvariantMonitor.js"
 
 /**
@@ -19,7 +19,7 @@ export const monitoredLog = (
   const appended = (entries: ReadonlyArray<Entry>) => {
     if (entries.length === 0) return
     const first = log.lastIndex() - entries.length + 1
-    trace(`${node} log +${first}: ${entries.map((e) => `${e.term}:${describeCommand(e.command)}`).join(" ")}`)
+    trace(`${node} log +${first}: ${entries.map(describeEntry).join(" ")}`)
     monitor.logAppended(node)
   }
   return {

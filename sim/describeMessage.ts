@@ -1,4 +1,6 @@
+import type { Entry } from "../services/Log.js"
 import type { Body, Envelope } from "../services/Network.js"
+import { describeConfiguration } from "../src/raft/configurations.js"
 
 /** A log command as `write(k,v)`, `cas(k,a,b)` or `read(k)`; `noop` for Raft's own entry without one. */
 export const describeCommand = (command: unknown): string => {
@@ -11,10 +13,12 @@ export const describeCommand = (command: unknown): string => {
   return args.length === 0 ? String(type) : `${String(type)}(${args.join(",")})`
 }
 
+/** A log entry as `term:command`, or `term:config(...)` for a configuration. */
+export const describeEntry = (entry: Entry): string =>
+  `${String(entry.term)}:${entry.config === undefined ? describeCommand(entry.command) : `config(${describeConfiguration(entry.config)})`}`
+
 const describeEntries = (entries: unknown): string =>
-  Array.isArray(entries)
-    ? `[${entries.map((e: { term?: unknown; command?: unknown }) => `${String(e.term)}:${describeCommand(e.command)}`).join(" ")}]`
-    : JSON.stringify(entries)
+  Array.isArray(entries) ? `[${entries.map(describeEntry).join(" ")}]` : JSON.stringify(entries)
 
 /** A message body on one line: its type, then its fields as name=value. */
 export const describeBody = (body: Body): string => {

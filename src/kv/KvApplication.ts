@@ -1,9 +1,9 @@
 import { Effect, Either, Random, Schema } from "effect"
-import type { Body, Envelope, NetworkShape } from "../../services/Network.js"
+import type { Envelope, NetworkShape } from "../../services/Network.js"
 import { RaftConfig } from "../../services/RaftConfig.js"
 import { ErrorCode } from "../protocol/errorCodes.js"
 import { requestDecoder } from "../protocol/requestDecoder.js"
-import { TransferLeadership, type TransferLeadershipOk } from "../protocol/adminMessages.js"
+import { type AdminRequest, adminRequestSchemas } from "../protocol/adminMessages.js"
 import { Forward } from "../protocol/forwardMessage.js"
 import { CasRequest, type ErrorReply, errorReply, KvReply, type KvRequest, ReadRequest, WriteRequest } from "../protocol/kvMessages.js"
 import type { MessageRefusal, RaftApplication } from "../raft/dispatcher.js"
@@ -13,14 +13,18 @@ import { KvQuota } from "./KvQuota.js"
 import { type ForwardId, makeForwardedRequests, makeForwardIds } from "./Forwarding.js"
 import type { InFlightRequests, Responder } from "./InFlightRequests.js"
 import { LinKvRules } from "./LinKvRules.js"
+import { membersOf } from "../raft/configurations.js"
 import { type KvCommand, LinKvState } from "./LinKvState.js"
 import { requestLimitViolation } from "./requestLimits.js"
+import { makeAdminRequests } from "./adminRequests.js"
 
 /** Every message the lin-kv application serves: clients' requests, peers' forwards of them, and operators' requests. */
-const requestSchemas = [ReadRequest, WriteRequest, CasRequest, Forward, TransferLeadership] as const
+const requestSchemas = [ReadRequest, WriteRequest, CasRequest, Forward, ...adminRequestSchemas] as const
 export type KvNodeRequest = Schema.Schema.Type<(typeof requestSchemas)[number]>
 const decodeRequest = requestDecoder<KvNodeRequest>(requestSchemas)
 const decodeReply = Schema.decodeUnknownOption(KvReply)
+const adminTypes: ReadonlySet<string> = new Set(adminRequestSchemas.map((schema) => schema.fields.type.literals[0]))
+const isAdminRequest = (request: KvNodeRequest): request is AdminRequest => adminTypes.has(request.type)
 
 /**
  * Why a request is refused for who sent it, or undefined when it is not: a
@@ -28,7 +32,7 @@ const decodeReply = Schema.decodeUnknownOption(KvReply)
  * own request must keep within the limits every node can carry.
  */
 export const refusal = (request: KvNodeRequest, src: string, peers: ReadonlyArray<string>): ErrorReply | undefined => {
-  if (request.type === "transfer_leadership") return undefined
+  if (isAdminRequest(request)) return undefined
   if (request.type === "forward") {
     return peers.includes(src) ? undefined : errorReply(
       ErrorCode.notSupported,
@@ -120,7 +124,12 @@ export const makeKvApplication = (raft: Raft, network: NetworkShape, inFlight: I
         ))
       }
       if (error.leaderId === null) {
-        return responder.answer(errorReply(ErrorCode.temporarilyUnavailable, "no leader heard from within an election timeout; try again"))
+        return Effect.flatMap(raft.configuration, (config) =>
+          responder.answer(
+            membersOf(config).has(raft.self)
+              ? errorReply(ErrorCode.temporarilyUnavailable, "no leader heard from within an election timeout; try again")
+              : errorReply(ErrorCode.notAMember, `${raft.self} is not a member of the cluster and knows no leader; ask a member`)
+          ))
       }
       return forward(command, error.leaderId, error.term, responder)
     }
@@ -184,34 +193,7 @@ export const makeKvApplication = (raft: Raft, network: NetworkShape, inFlight: I
       })
     }
 
-    /**
-     * A leader hands over, and answers once it has heard from the new
-     * leader; another node passes a client's request on to the leader it
-     * knows (a peer's is not passed on again: leadership moved meanwhile).
-     */
-    const transferLeadership = (envelope: Envelope, { to }: TransferLeadership): Effect.Effect<void> => {
-      const responder = inFlight.accept(envelope)
-      const unavailable = (why: string) => responder.answer(errorReply(ErrorCode.temporarilyUnavailable, why))
-      return Effect.flatMap(raft.status, (status) => {
-        if (status.role === "leader") {
-          const handOver = raft.handOver(to).pipe(
-            Effect.matchEffect({
-              onFailure: (failed) => unavailable(`no hand-over: ${failed.message}`),
-              onSuccess: (leader) => responder.answer({ type: "transfer_leadership_ok", leader } satisfies TransferLeadershipOk)
-            })
-          )
-          return Effect.asVoid(Effect.forkIn(handOver, scope))
-        }
-        if (status.leaderId === null) return unavailable("no leader heard from within an election timeout; try again")
-        if (raft.peers.includes(envelope.src)) return unavailable(`${raft.self} does not lead (${status.leaderId} does)`)
-        const request: TransferLeadership = { type: "transfer_leadership", ...(to === undefined ? {} : { to }) }
-        return network.rpcThen(status.leaderId, request, requestTimeoutMs, (answer) =>
-          Either.match(answer, {
-            onLeft: () => responder.answer(errorReply(ErrorCode.timeout, `timed out waiting for leader ${status.leaderId}`)),
-            onRight: ({ in_reply_to: _inReplyTo, msg_id: _msgId, ...reply }) => responder.answer(reply as Body)
-          }))
-      })
-    }
+    const admin = makeAdminRequests(raft, network, scope, requestTimeoutMs)
 
     const handle = (envelope: Envelope): Effect.Effect<void> => {
       const decoded = decodeRequest(envelope.body)
@@ -219,7 +201,7 @@ export const makeKvApplication = (raft: Raft, network: NetworkShape, inFlight: I
       const request = decoded.right
       const refused = refusal(request, envelope.src, raft.peers)
       if (refused !== undefined) return refuse(envelope, refused)
-      if (request.type === "transfer_leadership") return transferLeadership(envelope, request)
+      if (isAdminRequest(request)) return admin(envelope, request, inFlight.accept(envelope))
       return request.type === "forward"
         ? accept(envelope, request.request, {
           _tag: "forwarded",

@@ -18,3 +18,57 @@ export interface TransferLeadershipOk {
   readonly type: "transfer_leadership_ok"
   readonly leader: string
 }
+
+/** Make `node` a voter: it joins as a learner and is promoted once its log has caught up. */
+export const AddMember = Schema.Struct({
+  type: Schema.Literal("add_member"),
+  msg_id: Schema.optional(Schema.Int),
+  node: Schema.String
+})
+export type AddMember = typeof AddMember.Type
+
+/** Take `node` out of the cluster (a voter or a learner). */
+export const RemoveMember = Schema.Struct({
+  type: Schema.Literal("remove_member"),
+  msg_id: Schema.optional(Schema.Int),
+  node: Schema.String
+})
+export type RemoveMember = typeof RemoveMember.Type
+
+/** Any change at once: these voters and these learners (none when absent), through the joint configuration. */
+export const Reconfigure = Schema.Struct({
+  type: Schema.Literal("reconfigure"),
+  msg_id: Schema.optional(Schema.Int),
+  voters: Schema.Array(Schema.String),
+  learners: Schema.optional(Schema.Array(Schema.String))
+})
+export type Reconfigure = typeof Reconfigure.Type
+
+/** Who is in the cluster, as the node asked sees it. */
+export const Members = Schema.Struct({
+  type: Schema.Literal("members"),
+  msg_id: Schema.optional(Schema.Int)
+})
+export type Members = typeof Members.Type
+
+/** The answer to `members`: the latest configuration the node knows, the leader it knows (or null), its term. */
+export type MembersOk = {
+  readonly type: "members_ok"
+  readonly voters: ReadonlyArray<string>
+  readonly learners: ReadonlyArray<string>
+  /** Only while the voters change: the voters being left. */
+  readonly outgoing?: ReadonlyArray<string>
+  readonly leader: string | null
+  readonly term: number
+}
+
+/** A membership change done: the configuration it ended with (committed). */
+export type MembershipChangeOk = {
+  readonly type: "add_member_ok" | "remove_member_ok" | "reconfigure_ok"
+  readonly voters: ReadonlyArray<string>
+  readonly learners: ReadonlyArray<string>
+}
+
+/** Every operator's request. */
+export const adminRequestSchemas = [TransferLeadership, AddMember, RemoveMember, Reconfigure, Members] as const
+export type AdminRequest = Schema.Schema.Type<(typeof adminRequestSchemas)[number]>

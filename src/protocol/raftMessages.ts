@@ -1,16 +1,26 @@
 import { Schema } from "effect"
-import type { Entry as LogEntry } from "../../services/Log.js"
+import type { Configuration as LogConfiguration, Entry as LogEntry } from "../../services/Log.js"
 import { OpaqueJson } from "../../foundation/json.js"
 
 /** Raft's messages between server nodes. */
 
+const NodeIds = Schema.Array(Schema.String)
+
+/** A cluster configuration (services/Log.ts): `outgoing` only while the voters change. */
+export const Configuration = Schema.Struct({
+  voters: NodeIds,
+  learners: NodeIds,
+  outgoing: Schema.optional(NodeIds)
+}) satisfies Schema.Schema<LogConfiguration, any>
+
 /**
  * One log entry on the wire: its term, and the application's command (any
- * JSON value, which Raft never opens); a no-op has none.
+ * JSON value, which Raft never opens) or a configuration; a no-op has neither.
  */
 export const Entry = Schema.Struct({
   term: Schema.Int,
-  command: Schema.optional(OpaqueJson)
+  command: Schema.optional(OpaqueJson),
+  config: Schema.optional(Configuration)
 }) satisfies Schema.Schema<LogEntry, any>
 export type Entry = LogEntry
 
@@ -81,7 +91,8 @@ export type AppendEntriesResult = typeof AppendEntriesResult.Type
  * One chunk of the leader's snapshot, for a follower whose next entry the
  * leader has compacted away: `data` is chunk number `offset` (from 0), the
  * JSON text of an array of the state machine's snapshot items; `done` marks
- * the last chunk.
+ * the last chunk; `config`, the configuration in force at `last_index`
+ * (absent: the cluster's first).
  */
 export const InstallSnapshot = Schema.Struct({
   type: Schema.Literal("install_snapshot"),
@@ -90,6 +101,7 @@ export const InstallSnapshot = Schema.Struct({
   leader_id: Schema.String,
   last_index: Index,
   last_term: Schema.Int,
+  config: Schema.optional(Configuration),
   offset: Index,
   data: Schema.String,
   done: Schema.Boolean

@@ -1,9 +1,12 @@
 import { Deferred, Effect, Either, PubSub, type Queue, type Scope } from "effect"
+import type { Configuration } from "../../services/Log.js"
 import type { NodeId } from "../../services/Network.js"
 import type { Role, RoleChange } from "../../services/RaftObserver.js"
-import { currentTerm, knownLeader, notLeader, type RaftContext, transition } from "./RaftContext.js"
+import { configurationInForce, currentTerm, knownLeader, notLeader, type RaftContext, transition } from "./RaftContext.js"
 import { handOverLeadership } from "./handOver.js"
-import { type HandOverFailed, type NotLeader, type ProposalError, RaftTimeout, type ReadBarrierError } from "./RaftErrors.js"
+import { changeMembership, type MembershipRequest } from "./configurationChanges.js"
+import { type HandOverFailed, type MembershipChangeFailed, type NotLeader, type ProposalError, RaftTimeout,
+  type ReadBarrierError } from "./RaftErrors.js"
 import { confirmReads } from "./ReadIndexReads.js"
 import { makeSettlement, type Settlement } from "./Settlement.js"
 
@@ -70,6 +73,13 @@ export interface Raft {
    * node has heard from it (see handOver.ts).
    */
   readonly handOver: (to?: NodeId) => Effect.Effect<NodeId, HandOverFailed>
+  /** The latest configuration in this node's log, committed or not: the one it acts on. */
+  readonly configuration: Effect.Effect<Configuration>
+  /**
+   * As leader, changes who votes and who learns (configurationChanges.ts):
+   * succeeds with the final configuration once it is committed.
+   */
+  readonly changeMembership: (request: MembershipRequest) => Effect.Effect<Configuration, MembershipChangeFailed>
   /** Every role change from now on, for as long as the scope lasts. */
   readonly roleChanges: Effect.Effect<Queue.Dequeue<RoleChange>, never, Scope.Scope>
 }
@@ -157,6 +167,8 @@ export const makeRaft = (context: RaftContext): Raft => {
         commitIndex: state.commitIndex
       }))),
     roleChanges: PubSub.subscribe(context.roleWatchers),
-    handOver: (to) => handOverLeadership(context, to)
+    handOver: (to) => handOverLeadership(context, to),
+    configuration: Effect.map(context.state.get, (state) => configurationInForce(context, state).config),
+    changeMembership: (request) => changeMembership(context, request)
   }
 }

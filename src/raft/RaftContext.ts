@@ -9,7 +9,7 @@ import type { Signal } from "../../foundation/Signal.js"
 import type { Timeouts } from "../../foundation/Timeouts.js"
 import type { PendingProposals } from "./PendingProposals.js"
 import type { Proposal } from "./proposer.js"
-import type { Voters } from "./quorum.js"
+import type { ConfigurationAt, Configurations } from "./configurations.js"
 import { NotLeader } from "./RaftErrors.js"
 import type { RaftRulesShape } from "./RaftRules.js"
 import type { RaftState } from "./RaftState.js"
@@ -19,10 +19,13 @@ import type { SnapshotReceiver } from "./snapshotReceiver.js"
 /** Everything one node's fibers share. */
 export interface RaftContext {
   readonly self: NodeId
-  /** The cluster's voters, this node included: every quorum is a majority of them (quorum.ts). */
-  readonly voters: Voters
-  /** The other voters. */
+  /**
+   * Every other node `init` named: each may be a member (voter or learner)
+   * now or later, and Raft's messages are taken from them alone.
+   */
   readonly peers: ReadonlyArray<NodeId>
+  /** Who votes and who learns, as the log says (configurations.ts): every quorum is a majority of the latest's voters. */
+  readonly configurations: Configurations
   readonly config: RaftConfigShape
   readonly rules: RaftRulesShape
   readonly log: LogShape
@@ -36,6 +39,10 @@ export interface RaftContext {
   readonly applySignal: Signal
   /** Rung when a leader handed over to this node: the election timer campaigns at once (handOver.ts). */
   readonly electionSignal: Signal
+  /** Rung when an entry committed and the leader has a configuration step to take (configurationChanges.ts). */
+  readonly configurationSignal: Signal
+  /** Held by the membership change under way on this leader: one at a time. */
+  readonly membershipLock: Effect.Semaphore
   /** Rung when the commit index moved or leadership ended: the proposer waits on it (proposer.ts). */
   readonly proposerSignal: Signal
   readonly roleEvents: Queue.Queue<RoleChange>
@@ -63,7 +70,8 @@ export interface RaftContext {
  * apply further (the commit index moved within the durable log, or more of a
  * committed log became durable) or read barriers were confirmed; the
  * proposer when the commit index moved or leadership ended; the replicators
- * when a leader's log grew, its leadership began or a read round opened.
+ * when a leader's log grew, its leadership began or a read round opened;
+ * the configuration follow-ups when a leader's commit calls for a step.
  */
 export const transition = <A>(
   context: RaftContext,
@@ -90,8 +98,10 @@ const wake = (context: RaftContext, before: RaftState, after: RaftState, lastInd
     (before.role !== "leader" || context.log.lastIndex() > lastIndexBefore || after.readRound > before.readRound)
   const apply = applicable || barriersConfirmed
   const propose = committed || leadershipEnded
-  if (!apply && !propose && !replicate) return Effect.void
+  const configure = committed && context.rules.configurationStep(configurationInForce(context, after), context.self, after) !== null
+  if (!apply && !propose && !replicate && !configure) return Effect.void
   const rings: Array<Effect.Effect<void>> = []
+  if (configure) rings.push(context.configurationSignal.ring)
   if (apply) rings.push(context.applySignal.ring)
   if (propose) rings.push(context.proposerSignal.ring)
   if (replicate) rings.push(ringAll(context.replicateSignals))
@@ -145,3 +155,7 @@ export const knownLeader = (context: RaftContext, state: RaftState): Effect.Effe
  * made inside a transition, so that no other transition changes it meanwhile.
  */
 export const currentTerm = (context: RaftContext): number => context.log.hardState().term
+
+/** The configuration this node acts on: the latest in its log, committed or not (RaftRules.configurationInForce). */
+export const configurationInForce = (context: RaftContext, state: RaftState): ConfigurationAt =>
+  context.rules.configurationInForce(context.configurations, state.commitIndex)

@@ -53,3 +53,19 @@ export type ProposalError = NotLeader | LeadershipLost | RaftTimeout
 
 /** Why a read barrier was not passed: nothing was read, so every one of these is safe to retry. */
 export type ReadBarrierError = NotLeader | LeadershipLost | RaftTimeout
+
+/**
+ * A membership change did not complete: `invalid`, the request names no
+ * configuration a cluster may have; `refused`, not now (not the leader,
+ * another change under way), before anything entered the log, so the
+ * configuration is as it was; `indeterminate`, it may still complete (its
+ * entry is in the log, and leadership changed or the wait timed out).
+ */
+export class MembershipChangeFailed extends Data.TaggedError("MembershipChangeFailed")<{
+  readonly reason: string
+  readonly outcome: "invalid" | "refused" | "indeterminate"
+}> {
+  override get message(): string {
+    return this.reason
+  }
+}

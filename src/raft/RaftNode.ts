@@ -8,12 +8,13 @@ import { makeBacklog } from "../../foundation/Backlog.js"
 import { makeSignal } from "../../foundation/Signal.js"
 import { makeTimeouts } from "../../foundation/Timeouts.js"
 import { applier } from "./applier.js"
+import { configurationFollowUps } from "./configurationChanges.js"
 import { dispatcher, type RaftApplication } from "./dispatcher.js"
 import { electionTimer } from "./election.js"
 import { replicator } from "./leader.js"
 import { makePendingProposals } from "./PendingProposals.js"
 import { type Proposal, proposer } from "./proposer.js"
-import { votersOf } from "./quorum.js"
+import { initialConfiguration, trackConfigurations } from "./configurations.js"
 import { makeRaft, type Raft } from "./Raft.js"
 import { currentTerm, nextElectionDeadline, type RaftContext } from "./RaftContext.js"
 import { RaftRules } from "./RaftRules.js"
@@ -76,13 +77,14 @@ export const runRaftNode = <R>(
     const failure = yield* Deferred.make<never, unknown>()
     const peers = network.nodeIds.filter((id) => id !== network.self)
     const config = yield* RaftConfig
-    const log = yield* Log
+    const rules = yield* RaftRules
+    const { configurations, log } = trackConfigurations(yield* Log, initialConfiguration(network.nodeIds), rules.votersOf)
     const context: RaftContext = {
       self: network.self,
       peers,
-      voters: votersOf(network.nodeIds),
+      configurations,
       config,
-      rules: yield* RaftRules,
+      rules,
       log,
       network,
       stateMachine: yield* StateMachine,
@@ -90,11 +92,14 @@ export const runRaftNode = <R>(
       replicateSignals: new Map(yield* Effect.forEach(peers, (peer) => Effect.map(makeSignal, (s) => [peer, s] as const))),
       applySignal: yield* makeSignal,
       electionSignal: yield* makeSignal,
+      configurationSignal: yield* makeSignal,
+      membershipLock: yield* Effect.makeSemaphore(1),
       proposerSignal: yield* makeSignal,
       // Entries a snapshot stands for were committed: the commit index starts there.
       state: yield* SynchronizedRef.make({
         // What the log holds on start was read back from its disk: durable.
-        ...initialRaftState(yield* nextElectionDeadline(config), log.lastIndex(), startingRecovery(log, votersOf(network.nodeIds))),
+        ...initialRaftState(yield* nextElectionDeadline(config), log.lastIndex(),
+          startingRecovery(log, network.self, configurations.latest().voters)),
         commitIndex: log.snapshot()?.lastIndex ?? 0
       }),
       roleEvents: yield* Queue.unbounded<RoleChange>(),
@@ -119,6 +124,7 @@ export const runRaftNode = <R>(
     yield* background(applier(context))
     yield* background(proposer(context))
     yield* background(electionTimer(context))
+    yield* background(configurationFollowUps(context))
     yield* background(recoveryQuestions(context, peers))
     // Added after the fibers above, so it runs while they still do.
     if (options.handOverWhenInterrupted === true) {

@@ -1,5 +1,7 @@
 import { Context } from "effect"
-import type { Entry } from "../../services/Log.js"
+import type { Configuration, Entry } from "../../services/Log.js"
+import { changeBlocked, type ConfigurationAt, type Configurations, configurationStep } from "./configurations.js"
+import { configurationVoters, type Voters } from "./quorum.js"
 import { followerCommitIndex, reconcile } from "./appendEntriesRules.js"
 import { advanceCommitIndex } from "./leaderRules.js"
 import { decidePreVote, decideVote, mayCampaign } from "./voteRules.js"
@@ -29,6 +31,12 @@ export interface RaftRulesShape {
   readonly confirmedReadRound: (ownRound: number, acknowledgedByMajority: number) => number
   /** The last index a snapshot of the state after applying entries up to `applied` stands for: `applied` itself. */
   readonly snapshotIndex: (applied: number) => number
+  /** Who votes in a configuration: its voters, and while joint the outgoing ones as a second group (quorum.ts). */
+  readonly votersOf: (config: Configuration) => Voters
+  /** The configuration a node acts on: the latest in its log, committed or not (Raft thesis 4.1). */
+  readonly configurationInForce: (configurations: Configurations, commitIndex: number) => ConfigurationAt
+  readonly changeBlocked: typeof changeBlocked
+  readonly configurationStep: typeof configurationStep
 }
 
 export const productRaftRules: RaftRulesShape = {
@@ -41,7 +49,11 @@ export const productRaftRules: RaftRulesShape = {
   electionEntries: (term) => [{ term }],
   deposes: (answerTerm, leaderTerm) => answerTerm > leaderTerm,
   confirmedReadRound: (_ownRound, acknowledgedByMajority) => acknowledgedByMajority,
-  snapshotIndex: (applied) => applied
+  snapshotIndex: (applied) => applied,
+  votersOf: configurationVoters,
+  configurationInForce: (configurations) => configurations.latest(),
+  changeBlocked,
+  configurationStep
 }
 
 export class RaftRules extends Context.Reference<RaftRules>()("effect-raft-kv/RaftRules", {

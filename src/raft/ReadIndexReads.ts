@@ -1,6 +1,6 @@
 import { Effect, Either } from "effect"
 import { majorityReached } from "./quorum.js"
-import { currentTerm, type RaftContext } from "./RaftContext.js"
+import { configurationInForce, currentTerm, type RaftContext } from "./RaftContext.js"
 import { LeadershipLost, type ReadBarrierError } from "./RaftErrors.js"
 import type { RaftState } from "./RaftState.js"
 import type { Settlement } from "./Settlement.js"
@@ -88,7 +88,7 @@ export const confirmReads = (context: RaftContext, state: RaftState): void => {
   if (context.log.termAt(state.commitIndex) !== currentTerm(context)) return
   // The leader vouches for itself at the latest round.
   const acknowledged = majorityReached(
-    context.voters,
+    configurationInForce(context, state).voters,
     (voter) => voter === context.self ? state.readRound : state.progress.get(voter)?.ackedRound ?? 0
   )
   context.reads.confirm(context.rules.confirmedReadRound(state.readRound, acknowledged), state.commitIndex)

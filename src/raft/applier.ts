@@ -36,7 +36,12 @@ const snapshotIfDue = (context: RaftContext, applied: number, bytesSinceSnapshot
     // Gone already: a leader's newer snapshot replaced these entries meanwhile.
     if (lastTerm === undefined) return false
     const items = yield* context.stateMachine.snapshot
-    yield* context.log.saveSnapshot({ lastIndex, lastTerm, chunks: cutIntoChunks(items, context.config.snapshotChunkChars) })
+    yield* context.log.saveSnapshot({
+      lastIndex,
+      lastTerm,
+      config: context.configurations.at(lastIndex),
+      chunks: cutIntoChunks(items, context.config.snapshotChunkChars)
+    })
     return true
   })
 

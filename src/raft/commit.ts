@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { majorityReached } from "./quorum.js"
-import { currentTerm, type RaftContext, transition } from "./RaftContext.js"
+import { configurationInForce, currentTerm, type RaftContext, transition } from "./RaftContext.js"
 import type { RaftState } from "./RaftState.js"
 import { confirmReads } from "./ReadIndexReads.js"
 
@@ -11,7 +11,7 @@ import { confirmReads } from "./ReadIndexReads.js"
  */
 export const advanceCommit = (context: RaftContext, state: RaftState, term: number): RaftState => {
   const storedOnMajority = majorityReached(
-    context.voters,
+    configurationInForce(context, state).voters,
     (voter) => voter === context.self ? context.log.durableLastIndex() : state.progress.get(voter)?.matchIndex ?? 0
   )
   const commitIndex = context.rules.advanceCommitIndex(context.log, term, state.commitIndex, storedOnMajority)

@@ -1,13 +1,14 @@
 import { Clock, Deferred, Effect, FiberSet, Schema } from "effect"
 import type { Envelope, NodeId } from "../../services/Network.js"
 import { type RequestVote, RequestVoteResult } from "../protocol/raftMessages.js"
-import { majorityInTouch, tallyVotes } from "./quorum.js"
+import { allVoters, majorityInTouch, tallyVotes, type Voters } from "./quorum.js"
 import { becomeFollower } from "./follower.js"
 import { logDurable } from "./commit.js"
 import { becomeLeader } from "./leader.js"
-import { currentTerm, nextElectionDeadline, type RaftContext, transition } from "./RaftContext.js"
+import { configurationInForce, currentTerm, nextElectionDeadline, type RaftContext, transition } from "./RaftContext.js"
 import type { RaftState } from "./RaftState.js"
 import { campaignerHardState, logTip, voterView } from "./recovery.js"
+import { isVoter } from "./configurations.js"
 
 const decodeVoteResult = Schema.decodeUnknownOption(RequestVoteResult)
 
@@ -77,7 +78,8 @@ const requestVotes = (context: RaftContext, term: number, preVote: boolean, tran
       ),
       Effect.catchTag("RpcTimeout", () => Effect.succeed(false))
     )
-  return collectVotes(context, ask)
+  // The voters as this node sees them when it asks: a campaign is decided by the configuration it started in.
+  return Effect.flatMap(context.state.get, (state) => collectVotes(context, configurationInForce(context, state).voters, ask))
 }
 
 /**
@@ -85,18 +87,24 @@ const requestVotes = (context: RaftContext, term: number, preVote: boolean, tran
  * soon as the votes win, false as soon as they cannot; asks still running
  * then are interrupted.
  */
-const collectVotes = (context: RaftContext, ask: (peer: NodeId) => Effect.Effect<boolean>): Effect.Effect<boolean> =>
+const collectVotes = (
+  context: RaftContext,
+  voters: Voters,
+  ask: (peer: NodeId) => Effect.Effect<boolean>
+): Effect.Effect<boolean> =>
   Effect.scoped(
     Effect.gen(function*() {
       const votes = new Map<NodeId, boolean>([[context.self, true]])
       const outcome = yield* Deferred.make<boolean>()
       const decide = Effect.suspend(() => {
-        const tally = tallyVotes(context.voters, votes)
+        const tally = tallyVotes(voters, votes)
         return tally === "pending" ? Effect.void : Deferred.succeed(outcome, tally === "won")
       })
       yield* decide
       const asks = yield* FiberSet.make()
-      for (const peer of context.peers) {
+      // The voters of the latest configuration (of both groups while joint); learners have no vote to give.
+      for (const peer of allVoters(voters)) {
+        if (peer === context.self) continue
         yield* FiberSet.run(asks,
           Effect.flatMap(ask(peer), (granted) => Effect.zipRight(Effect.sync(() => votes.set(peer, granted)), decide)))
       }
@@ -164,7 +172,9 @@ export const electionTimer = (context: RaftContext) =>
         const transfer = yield* transition(context,
           (current) =>
             Effect.succeed([current.campaignAtOnce, { ...current, electionDeadlineMs: deadline, campaignAtOnce: false }] as const))
-        if (context.rules.mayCampaign(campaignerHardState(context, yield* context.state.get))) {
+        if (!isVoter(configurationInForce(context, yield* context.state.get).config, context.self)) {
+          // A learner, or a node removed from the cluster: it waits to be made a voter, disrupting no one.
+        } else if (context.rules.mayCampaign(campaignerHardState(context, yield* context.state.get))) {
           yield* campaign(context, now, transfer)
         } else if (!toldWhyQuiet) {
           toldWhyQuiet = true
@@ -188,7 +198,7 @@ const checkQuorum = (context: RaftContext) =>
       // A leader whose disk has kept nothing for an election timeout cannot hold up its share: one that can should lead.
       if (stalledSinceMs !== null && now - stalledSinceMs >= electionTimeoutMaxMs) {
         yield* Effect.logWarning(`stepping down: the disk has made no write durable for ${now - stalledSinceMs} ms`)
-      } else if (majorityInTouch(context.voters, lastHeardMs, now, electionTimeoutMaxMs)) {
+      } else if (majorityInTouch(configurationInForce(context, state).voters, lastHeardMs, now, electionTimeoutMaxMs)) {
         return [undefined, state] as const
       } else yield* Effect.logInfo(`stepping down: a majority has not answered for ${electionTimeoutMaxMs} ms`)
       return [undefined, yield* becomeFollower(context, state, currentTerm(context), null)] as const

@@ -1,10 +1,11 @@
 import { Clock, Effect } from "effect"
 import type { Envelope, NodeId } from "../../services/Network.js"
 import type { TimeoutNow } from "../protocol/raftMessages.js"
-import { currentTerm, type RaftContext, transition } from "./RaftContext.js"
+import { configurationInForce, currentTerm, type RaftContext, transition } from "./RaftContext.js"
 import { HandOverFailed } from "./RaftErrors.js"
 import type { RaftState } from "./RaftState.js"
 import { campaignerHardState } from "./recovery.js"
+import { isVoter } from "./configurations.js"
 
 /**
  * Leadership transfer (Raft thesis 3.10). The leader stops taking commands,
@@ -27,12 +28,17 @@ export interface HandOver {
 export const handOverAt = (state: RaftState, nowMs: number): HandOver | null =>
   state.role === "leader" && state.handingOver !== null && nowMs < state.handingOver.untilMs ? state.handingOver : null
 
-/** The follower whose log is furthest along, the one that can win soonest. */
-const mostUpToDate = (state: RaftState): NodeId | null => {
+/** The other voters, who may take leadership over. */
+const otherVoters = (context: RaftContext, state: RaftState): ReadonlyArray<NodeId> =>
+  configurationInForce(context, state).config.voters.filter((voter) => voter !== context.self)
+
+/** The other voter whose log is furthest along, the one that can win soonest. */
+const mostUpToDate = (context: RaftContext, state: RaftState): NodeId | null => {
   let best: NodeId | null = null
   let bestMatch = -1
-  for (const [peer, progress] of state.progress) {
-    if (progress.matchIndex > bestMatch) [best, bestMatch] = [peer, progress.matchIndex]
+  for (const voter of otherVoters(context, state)) {
+    const matchIndex = state.progress.get(voter)?.matchIndex ?? 0
+    if (matchIndex > bestMatch) [best, bestMatch] = [voter, matchIndex]
   }
   return best
 }
@@ -45,10 +51,14 @@ export const tellIfLevel = (context: RaftContext, state: RaftState, nowMs: numbe
   const handOver = handOverAt(state, nowMs)
   if (handOver === null || handOver.told) return Effect.succeed(state)
   if ((state.progress.get(handOver.to)?.matchIndex ?? 0) < context.log.lastIndex()) return Effect.succeed(state)
+  return Effect.as(sendTimeoutNow(context, handOver.to), { ...state, handingOver: { ...handOver, told: true } })
+}
+
+/** Tells `to`, a follower level with this leader's log, to campaign at once. */
+export const sendTimeoutNow = (context: RaftContext, to: NodeId): Effect.Effect<void> => {
   const request: TimeoutNow = { type: "timeout_now", term: currentTerm(context), leader_id: context.self }
   // Nothing answers TimeoutNow: the target's vote request is the answer.
-  const tell = context.network.rpcThen(handOver.to, request, context.config.rpcTimeoutMs, () => Effect.void)
-  return Effect.as(tell, { ...state, handingOver: { ...handOver, told: true } })
+  return context.network.rpcThen(to, request, context.config.rpcTimeoutMs, () => Effect.void)
 }
 
 /**
@@ -68,16 +78,17 @@ const handOver = <A>(
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
         if (state.role !== "leader") return [`${context.self} does not lead`, state] as const
-        const target = to ?? mostUpToDate(state)
-        if (target === null || !context.peers.includes(target)) {
-          return [`${target ?? "no one"} is not another member of the cluster (${context.peers.join(", ")})`, state] as const
+        const target = to ?? mostUpToDate(context, state)
+        const voters = otherVoters(context, state)
+        if (target === null || !voters.includes(target)) {
+          return [`${target ?? "no one"} is not another voter of the cluster (${voters.join(", ") || "none"})`, state] as const
         }
         if (handOverAt(state, now) !== null) return [`a hand-over to ${state.handingOver!.to} is under way`, state] as const
         const handingOver: HandOver = { to: target, untilMs: now + electionTimeoutMaxMs, told: false }
         yield* Effect.logInfo(`handing leadership over to ${target}: no new commands meanwhile`)
         return [target, yield* tellIfLevel(context, { ...state, handingOver }, now)] as const
       }))
-    if (!context.peers.includes(started)) return yield* new HandOverFailed({ reason: started })
+    if (!otherVoters(context, yield* context.state.get).includes(started)) return yield* new HandOverFailed({ reason: started })
     const untilMs = (yield* Clock.currentTimeMillis) + electionTimeoutMaxMs
     while (true) {
       const outcome = ended(yield* context.state.get)
@@ -108,7 +119,7 @@ export const handOverLeadership = (context: RaftContext, to?: NodeId): Effect.Ef
 export const handOverOnStop = (context: RaftContext): Effect.Effect<void> =>
   Effect.gen(function*() {
     const state = yield* context.state.get
-    if (state.role !== "leader" || context.peers.length === 0) return
+    if (state.role !== "leader" || otherVoters(context, state).length === 0) return
     yield* Effect.logInfo("stopping: handing leadership over first")
     yield* handOver(context, undefined, (now) => now.role !== "leader" || now.handingOver?.told === true ? now : undefined).pipe(
       Effect.flatMap((now) =>
@@ -127,7 +138,8 @@ export const handleTimeoutNow = (context: RaftContext, _envelope: Envelope, requ
     const now = yield* Clock.currentTimeMillis
     const told = yield* transition(context, (state) => {
       const fromMyLeader = state.role === "follower" && state.leaderId === request.leader_id && request.term === currentTerm(context)
-      return fromMyLeader && context.rules.mayCampaign(campaignerHardState(context, state))
+      return fromMyLeader && isVoter(configurationInForce(context, state).config, context.self) &&
+          context.rules.mayCampaign(campaignerHardState(context, state))
         ? Effect.succeed([true, { ...state, electionDeadlineMs: now, campaignAtOnce: true }] as const)
         : Effect.succeed([false, state] as const)
     })

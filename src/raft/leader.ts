@@ -43,6 +43,16 @@ export const becomeLeader = (context: RaftContext, state: RaftState, term: numbe
 
 const isLeaderOf = (context: RaftContext, state: RaftState, term: number) => state.role === "leader" && currentTerm(context) === term
 
+/**
+ * Whether the leader sends `peer` anything: a member of the latest
+ * configuration; or one the latest change left out, until it holds that
+ * change (so that it learns it is out, and does not campaign).
+ */
+const replicatesTo = (context: RaftContext, peer: NodeId, progress: Progress.PeerProgress): boolean => {
+  const latest = context.configurations.latest()
+  return latest.members.has(peer) || (context.configurations.previous().members.has(peer) && progress.matchIndex < latest.index)
+}
+
 /** Chunk `index` of `snapshot`, as read from the log, for the follower. */
 const chunkRequest = (context: RaftContext, unread: UnreadChunk, chunk: SnapshotChunk): InstallSnapshot => ({
   type: "install_snapshot",
@@ -50,6 +60,7 @@ const chunkRequest = (context: RaftContext, unread: UnreadChunk, chunk: Snapshot
   leader_id: context.self,
   last_index: unread.snapshot.lastIndex,
   last_term: unread.snapshot.lastTerm,
+  ...(unread.snapshot.config === undefined ? {} : { config: unread.snapshot.config }),
   offset: unread.index,
   data: chunk.text,
   done: chunk.last
@@ -82,7 +93,9 @@ const nextRequest = (context: RaftContext, peer: NodeId, term: number) =>
   transition(context, (state) =>
     Effect.gen(function*() {
       const progress = state.progress.get(peer)
-      if (progress === undefined || !isLeaderOf(context, state, term)) return [Option.none(), state] as const
+      if (progress === undefined || !isLeaderOf(context, state, term) || !replicatesTo(context, peer, progress)) {
+        return [Option.none(), state] as const
+      }
       const now = yield* Clock.currentTimeMillis
       const { heartbeatMs, maxEntriesPerMessage, maxInflightPerPeer } = context.config
       const lastIndex = context.log.lastIndex()

@@ -2,7 +2,7 @@ import { Effect, Either, Schema } from "effect"
 import type { HardState, LogShape } from "../../services/Log.js"
 import type { Envelope, NodeId } from "../../services/Network.js"
 import { type LogTipQuery, LogTipResult } from "../protocol/raftMessages.js"
-import { othersReachingEveryCommit, type Voters } from "./quorum.js"
+import { allVoters, answersReachEveryCommit, type Voters } from "./quorum.js"
 import { currentTerm, type RaftContext, transition } from "./RaftContext.js"
 import type { RaftState } from "./RaftState.js"
 import { isUpToDate, type LogTip } from "./voteRules.js"
@@ -38,10 +38,11 @@ import { isUpToDate, type LogTip } from "./voteRules.js"
  * (follower.ts); it never campaigns meanwhile.
  */
 export interface Recovery {
+  readonly self: NodeId
   /** The members that answered. */
   readonly answered: ReadonlySet<NodeId>
-  /** How many answers make the floor trustworthy. */
-  readonly needed: number
+  /** The voters whose answers make the floor trustworthy once they reach every commit (quorum.ts). */
+  readonly voters: Voters
   /** The most up to date log end the members have told so far. */
   readonly floor: LogTip
   /** The highest term the members have told so far. */
@@ -54,12 +55,13 @@ const emptyTip: LogTip = { lastIndex: 0, lastTerm: 0 }
 export const logTip = (log: LogShape): LogTip => ({ lastIndex: log.lastIndex(), lastTerm: log.termAt(log.lastIndex()) ?? 0 })
 
 /** The recovery a node starts with (see Recovery), or null when its log speaks for it. */
-export const startingRecovery = (log: LogShape, voters: Voters): Recovery | null =>
-  voters.ids.length > 1 && (log.lastIndex() === 0 || !log.hardState().caughtUp || log.tornTailDropped)
-    ? { answered: new Set(), needed: othersReachingEveryCommit(voters), floor: emptyTip, highestTerm: 0 }
+export const startingRecovery = (log: LogShape, self: NodeId, voters: Voters): Recovery | null =>
+  allVoters(voters).some((voter) => voter !== self) &&
+    (log.lastIndex() === 0 || !log.hardState().caughtUp || log.tornTailDropped)
+    ? { self, answered: new Set(), voters, floor: emptyTip, highestTerm: 0 }
     : null
 
-const settled = (recovery: Recovery): boolean => recovery.answered.size >= recovery.needed
+const settled = (recovery: Recovery): boolean => answersReachEveryCommit(recovery.voters, recovery.self, recovery.answered)
 
 /**
  * The hard state and log end the vote rules see: while too few members have

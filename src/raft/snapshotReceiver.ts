@@ -76,6 +76,7 @@ export const handleInstallSnapshot = (context: RaftContext, envelope: Envelope, 
         yield* context.log.saveSnapshot({
           lastIndex: request.last_index,
           lastTerm: request.last_term,
+          ...(request.config === undefined ? {} : { config: request.config }),
           chunks: Stream.fromIterable(incoming.chunks)
         })
         yield* Effect.logInfo(`installed ${request.leader_id}'s snapshot of entries up to ${request.last_index}`)

@@ -1,35 +1,14 @@
 import { afterAll, describe, expect, it } from "vitest"
-import { NodeProcess, raftBin } from "../support/NodeProcess.js"
-
-/** Three bin/raft processes wired to one another as Maelstrom's network would. */
-const startCluster = async () => {
-  const ids = ["n1", "n2", "n3"]
-  const nodes = new Map<string, NodeProcess>()
-  for (const id of ids) {
-    nodes.set(
-      id,
-      new NodeProcess(raftBin, {
-        route: (message, line) => {
-          const peer = nodes.get(message.dest)
-          if (peer === undefined) return false
-          if (peer.alive) peer.writeLine(line)
-          return true
-        }
-      })
-    )
-  }
-  await Promise.all(ids.map((id) => nodes.get(id)!.request({ type: "init", node_id: id, node_ids: ids }, "c1", id)))
-  return nodes
-}
+import type { NodeProcess } from "../support/NodeProcess.js"
+import { ProcessCluster } from "../support/ProcessCluster.js"
 
 describe("bin/raft hands leadership over", () => {
-  let nodes: Map<string, NodeProcess> | undefined
-  afterAll(async () => {
-    for (const node of nodes?.values() ?? []) await node.stop()
-  })
+  const cluster = new ProcessCluster(["n1", "n2", "n3"])
+  const nodes = cluster.nodes
+  afterAll(() => cluster.stop())
 
   it("to the node an operator names, through any node, and to another member when it is stopped with SIGTERM", async () => {
-    nodes = await startCluster()
+    await cluster.init()
     const n1 = nodes.get("n1")!
     expect(await n1.requestWhenReady({ type: "write", key: 1, value: 1 }, "n1")).toMatchObject({ type: "write_ok" })
     // Without a target, the leader picks the most up to date other member, and says which leads now.
@@ -37,7 +16,7 @@ describe("bin/raft hands leadership over", () => {
     expect(first, JSON.stringify(first)).toMatchObject({ type: "transfer_leadership_ok" })
     const leader = first.leader as string
     // Named, and asked of a node that does not lead, which passes it on to the leader.
-    const [target, asked] = ["n1", "n2", "n3"].filter((id) => id !== leader).map((id) => nodes!.get(id)!) as [NodeProcess, NodeProcess]
+    const [target, asked] = ["n1", "n2", "n3"].filter((id) => id !== leader).map((id) => nodes.get(id)!) as [NodeProcess, NodeProcess]
     const targetId = ["n1", "n2", "n3"].filter((id) => id !== leader)[0]!
     const moved = await asked.request({ type: "transfer_leadership", to: targetId }, "operator",
       ["n1", "n2", "n3"].filter((id) => id !== leader)[1]!)

@@ -194,6 +194,34 @@ describe("the log record codec", () => {
     }
   })
 
+  it("keeps configurations: in entries, and in a snapshot record (a record without one, written before, reads as the first)", () => {
+    const joint = { voters: ["n2", "n3"], learners: ["n4"], outgoing: ["n1", "n2", "n3"] }
+    const final = { voters: ["n2", "n3"], learners: ["n4"] }
+    const bytes = Buffer.concat([
+      logFormatHeader,
+      snapshotChunkLine("[[1,1]]"),
+      encodeLogRecord({ snapshot: { last_index: 4, last_term: 1, chunks: 1, config: joint } }),
+      encodeLogRecord({ append: [{ term: 1, config: final }, entry(1, 6)] })
+    ])
+    const places: Array<unknown> = []
+    const log = makeLogReplay("x.log", (place) => {
+      places.push(place)
+      return { ...place, chunk: () => Effect.die("unread") }
+    })
+    log.push(bytes)
+    const { storage } = log.finish()
+    expect(places).toEqual([{ lastIndex: 4, lastTerm: 1, config: joint }])
+    expect(storage.snapshot).toMatchObject({ config: joint })
+    expect(storage.entries[0]).toEqual({ term: 1, config: final })
+    const older = makeLogReplay("x.log", (place) => ({ ...place, chunk: () => Effect.die("unread") }))
+    older.push(Buffer.concat([
+      logFormatHeader,
+      snapshotChunkLine("[[1,1]]"),
+      encodeLogRecord({ snapshot: { last_index: 4, last_term: 1, chunks: 1 } })
+    ]))
+    expect(older.finish().storage.snapshot).not.toHaveProperty("config")
+  })
+
   it("takes a snapshot record that does not match the chunk records before it for corruption", () => {
     const bytes = Buffer.concat([
       logFormatHeader,

@@ -36,7 +36,9 @@ describe("bin/raft with --data-dir and --snapshot-every, end to end", () => {
       expect(line.length - "00000000 {\"snapshot_chunk\":}".length).toBeLessThanOrEqual(32)
     }
     expect(lines[1 + chunks]).toMatch(
-      new RegExp(`^[0-9a-f]{8} \\{"snapshot":\\{"last_index":(8|12),"last_term":1,"chunks":${chunks}\\}\\}$`)
+      new RegExp(
+        `^[0-9a-f]{8} \\{"snapshot":\\{"last_index":(8|12),"last_term":1,"chunks":${chunks},"config":\\{"voters":\\["n1"\\],"learners":\\[\\]\\}\\}\\}$`
+      )
     )
     first.kill()
     await first.exitWithin(5000)

@@ -6,47 +6,14 @@ import type { NodeId } from "../../src/protocol/envelope.js"
 import { makeLogReplay } from "../../layers/logRecordCodec.js"
 import { logFileOf, makeSimCluster, type SimCluster } from "../../sim/SimCluster.js"
 import { simulated } from "../sim/simulated.js"
-
-/** Simulated time passes; every fiber due meanwhile runs. */
-const runFor = (ms: number) => Effect.sleep(ms)
-
-const leadersByTerm = (cluster: SimCluster) => {
-  const leaders = new Map<number, Set<NodeId>>()
-  for (const [node, incarnations] of cluster.reports) {
-    for (const report of incarnations) {
-      for (const change of report.roleChanges) {
-        if (change.role !== "leader") continue
-        if (!leaders.has(change.term)) leaders.set(change.term, new Set())
-        leaders.get(change.term)!.add(node)
-      }
-    }
-  }
-  return leaders
-}
-
-const currentLeader = (cluster: SimCluster): NodeId | undefined => {
-  const roles = [...cluster.currentRoles()].filter(([, r]) => r.role === "leader")
-  const top = Math.max(...roles.map(([, r]) => r.term))
-  return roles.find(([, r]) => r.term === top)?.[0]
-}
-
-/** Every node's applied entries, as one sequence per node (latest incarnation). */
-const appliedSequences = (cluster: SimCluster) =>
-  cluster.nodeIds.map((node) => cluster.reports.get(node)!.at(-1)!.applied.map((a) => JSON.stringify(a.entry)))
-
-const expectPrefixesOfOneAnother = (sequences: ReadonlyArray<ReadonlyArray<string>>) => {
-  const longest = sequences.reduce((a, b) => (b.length > a.length ? b : a))
-  for (const sequence of sequences) expect(sequence).toEqual(longest.slice(0, sequence.length))
-}
-
-/** Sends a request from a client and lets time pass until it is answered. */
-const request = (cluster: SimCluster, node: NodeId, body: { type: string; [k: string]: unknown }) =>
-  Effect.gen(function*() {
-    const client = yield* cluster.client(`c-${node}`)
-    const reply = yield* Effect.fork(client.rpc(node, body, 5000))
-    yield* runFor(2000)
-    return yield* reply
-  })
+import {
+  appliedSequences,
+  currentLeader,
+  expectPrefixesOfOneAnother,
+  leadersByTerm,
+  request,
+  runFor
+} from "./clusterHelpers.js"
 
 const clusterOf = (size: number) =>
   makeSimCluster({
@@ -294,7 +261,7 @@ describe("a simulated cluster handing leadership over", () => {
         for (const to of [leader, "n9"]) {
           const reply = yield* client.rpc(leader, { type: "transfer_leadership", to }, 5000)
           expect(reply).toMatchObject({ type: "error", code: 11 })
-          expect(reply["text"]).toContain(`${to} is not another member of the cluster`)
+          expect(reply["text"]).toContain(`${to} is not another voter of the cluster`)
         }
         expect(currentLeader(cluster)).toBe(leader)
         expect(yield* request(cluster, leader, { type: "write", key: 1, value: 8 })).toMatchObject({ type: "write_ok" })

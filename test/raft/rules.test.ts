@@ -4,7 +4,14 @@ import type { AppendEntries, Entry, RequestVote } from "../../src/protocol/raftM
 import { followerCommitIndex, reconcile } from "../../src/raft/appendEntriesRules.js"
 import { logViewOf, memorySnapshot } from "../../layers/MemoryLog.js"
 import { advanceCommitIndex, lastIndexOfTerm, nextIndexAfterRejection, rejectionProvesLoss } from "../../src/raft/leaderRules.js"
-import { majorityInTouch, majorityReached, majoritySize, tallyVotes, votersOf } from "../../src/raft/quorum.js"
+import {
+  answersReachEveryCommit,
+  majorityInTouch,
+  majorityReached,
+  majoritySize,
+  tallyVotes,
+  votersOf
+} from "../../src/raft/quorum.js"
 import { decidePreVote, decideVote, mayCampaign } from "../../src/raft/voteRules.js"
 
 /** A log given by the terms of its entries: logOf(1, 1, 2) has entries 1..3. */
@@ -245,8 +252,8 @@ describe("quorums (one configuration of voters)", () => {
   const valuesOf = (values: ReadonlyArray<number>) => (voter: string) => values[Number(voter.slice(1)) - 1] ?? 0
 
   it("a majority is more than half of the voters", () => {
-    expect([1, 2, 3, 4, 5, 6, 7].map((n) => majoritySize(voters(n)))).toEqual([1, 2, 2, 3, 3, 4, 4])
-    expect(majoritySize(votersOf(["n1", "n1", "n2"]))).toBe(2)
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => majoritySize(voters(n).groups[0]!))).toEqual([1, 2, 2, 3, 3, 4, 4])
+    expect(majoritySize(votersOf(["n1", "n1", "n2"]).groups[0]!)).toBe(2)
   })
 
   it("the value a majority reached: match indexes for commit, acknowledged rounds for ReadIndex", () => {
@@ -286,3 +293,46 @@ describe("quorums (one configuration of voters)", () => {
     expect(majorityInTouch(voters(1), heard([1000]), 1000, 400)).toBe(true)
   })
 })
+
+describe("quorums while the voters change (a joint configuration)", () => {
+  // Leaving n1 n2 n3 for n3 n4 n5: each decision needs a majority of both.
+  const joint = votersOf(["n3", "n4", "n5"], ["n1", "n2", "n3"])
+  const values = (table: Record<string, number>) => (voter: string) => table[voter] ?? 0
+
+  it("commits only what a majority of each group stores", () => {
+    // A majority of the new voters (n3 n4) holds 9, but of the old only n3: 9 is not committed.
+    expect(majorityReached(joint, values({ n3: 9, n4: 9, n1: 2, n2: 2, n5: 0 }))).toBe(2)
+    expect(majorityReached(joint, values({ n3: 9, n4: 9, n1: 9, n2: 2, n5: 0 }))).toBe(9)
+    // The new voters alone would have committed 9 in the first case: the joint rule is what stops it.
+    expect(majorityReached(votersOf(["n3", "n4", "n5"]), values({ n3: 9, n4: 9, n1: 2, n2: 2, n5: 0 }))).toBe(9)
+  })
+
+  it("an election needs a majority of each group; a lost majority in either loses it", () => {
+    const tally = (answers: Record<string, boolean>) => tallyVotes(joint, new Map(Object.entries(answers)))
+    expect(tally({ n3: true, n4: true, n5: true })).toBe("pending")
+    expect(tally({ n3: true, n4: true, n1: true })).toBe("won")
+    expect(tally({ n3: true, n4: true, n1: false, n2: false })).toBe("lost")
+    expect(tally({ n1: true, n2: true, n3: true, n4: false, n5: false })).toBe("lost")
+  })
+
+  it("CheckQuorum: in touch only with a majority of each group", () => {
+    const heard = values({ n3: 1000, n4: 1000, n5: 1000 })
+    expect(majorityInTouch(joint, heard, 1000, 400)).toBe(false)
+    expect(majorityInTouch(joint, values({ n3: 1000, n4: 1000, n2: 900 }), 1000, 400)).toBe(true)
+  })
+
+  it("a node that lost its storage needs answers that reach a holder of every commit in each group", () => {
+    const answered = (...ids: ReadonlyArray<string>) => new Set(ids)
+    // One group of three: both others (3 - 2 + 1 = 2), whichever node asks.
+    expect(answersReachEveryCommit(votersOf(["n1", "n2", "n3"]), "n1", answered("n2"))).toBe(false)
+    expect(answersReachEveryCommit(votersOf(["n1", "n2", "n3"]), "n1", answered("n2", "n3"))).toBe(true)
+    // Five: any three of the other four.
+    expect(answersReachEveryCommit(voters5, "n1", answered("n2", "n3", "n4"))).toBe(true)
+    expect(answersReachEveryCommit(voters5, "n1", answered("n2", "n3"))).toBe(false)
+    // Joint, asked by n3: two answers from each group, itself not among them.
+    expect(answersReachEveryCommit(joint, "n3", answered("n4", "n5", "n1"))).toBe(false)
+    expect(answersReachEveryCommit(joint, "n3", answered("n4", "n5", "n1", "n2"))).toBe(true)
+  })
+})
+
+const voters5 = votersOf(["n1", "n2", "n3", "n4", "n5"])
