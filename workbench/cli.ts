@@ -58,7 +58,7 @@ const options = {
   nemesis: Options.text("nemesis").pipe(
     Options.optional,
     Options.withDescription(
-      "faults to inject, comma-separated: partition, kill, pause, corrupt (needs the node's --data-dir), in any combination (default: none)"
+      "faults to inject, comma-separated: partition, kill, pause, corrupt (needs the node's --data-dir), transfer (asks for a leadership transfer), in any combination (default: none)"
     )
   ),
   nemesisInterval: withDefault(

@@ -14,7 +14,8 @@ export const TransferLeadership = Schema.Struct({
 export type TransferLeadership = typeof TransferLeadership.Type
 
 /** The hand-over happened: `leader` leads now. */
-export interface TransferLeadershipOk {
-  readonly type: "transfer_leadership_ok"
-  readonly leader: string
-}
+export const TransferLeadershipOk = Schema.Struct({
+  type: Schema.Literal("transfer_leadership_ok"),
+  leader: Schema.String
+})
+export type TransferLeadershipOk = typeof TransferLeadershipOk.Type
