@@ -110,9 +110,10 @@ export const makeNemesis = (options: {
     const inject = (fault: Fault) =>
       Effect.gen(function*() {
         if (yield* Ref.get(stopped)) return
+        // From the moment it is struck: a graceful stop takes a while to end the node, and it is under way meanwhile.
+        const startMs = yield* elapsed
         const injected = yield* fault.inject
         if (Option.isNone(injected)) return yield* Effect.logInfo(`nemesis: no ${fault.kind} possible now`)
-        const startMs = yield* elapsed
         yield* Ref.update(open, (faults) => new Map([...faults, [fault.kind, { injected: injected.value, startMs }]]))
         yield* Effect.logInfo(`nemesis: ${injected.value.description}`)
       })

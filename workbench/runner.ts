@@ -41,7 +41,7 @@ const faultsOf = (test: TestOptions, cluster: Cluster, clients: { readonly timeo
       case "partition":
         return Effect.succeed(partitionFault(cluster.router, test.nodeIds))
       case "kill":
-        return Effect.succeed(killFault(cluster))
+        return Effect.succeed(killFault(cluster, test.killSignal))
       case "pause":
         return Effect.succeed(pauseFault(cluster))
       case "corrupt":
