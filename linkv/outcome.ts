@@ -6,7 +6,7 @@ import { CasOk, ReadOk, WriteOk } from "../src/protocol/kvMessages.js"
 import { invokeValue, type Operation } from "./operation.js"
 
 /** An error reply as Maelstrom accepts it from a node: `text` is optional. */
-const ErrorFromNode = Schema.Struct({
+export const ErrorFromNode = Schema.Struct({
   type: Schema.Literal("error"),
   code: Schema.Int,
   text: Schema.optional(Schema.String)

@@ -10,7 +10,15 @@ import { splitNodeArguments } from "./nodeArguments.js"
 import { runTest } from "./runner.js"
 import { listenForStopSignals } from "./stopSignals.js"
 import { summaryText } from "./summary.js"
-import { parseConcurrency, parseNemesis, parseNodeIds, type TestOptions, UsageError } from "./testOptions.js"
+import {
+  type KillSignal,
+  killSignals,
+  parseConcurrency,
+  parseNemesis,
+  parseNodeIds,
+  type TestOptions,
+  UsageError
+} from "./testOptions.js"
 
 /** The option parser refused the command line (an unknown option, a missing --bin); it has printed why on stderr. */
 export class OptionsRejected extends Data.TaggedError("OptionsRejected")<{ readonly message: string }> {}
@@ -31,6 +39,7 @@ const defaults = {
   latency: "0",
   latencyDist: "constant",
   nemesisInterval: "10",
+  killSignal: "kill",
   testCount: "1",
   store: "store"
 } as const
@@ -58,13 +67,18 @@ const options = {
   nemesis: Options.text("nemesis").pipe(
     Options.optional,
     Options.withDescription(
-      "faults to inject, comma-separated: partition, kill, pause, corrupt (needs the node's --data-dir), in any combination (default: none)"
+      "faults to inject, comma-separated: partition, kill, pause, corrupt (needs the node's --data-dir), transfer (asks for a leadership transfer), in any combination (default: none)"
     )
   ),
   nemesisInterval: withDefault(
     "nemesis-interval",
     defaults.nemesisInterval,
     "mean seconds between a fault and its heal, and between a heal and the next fault of its kind (each waits 0 to twice this)"
+  ),
+  killSignal: withDefault(
+    "kill-signal",
+    defaults.killSignal,
+    "how the kill nemesis stops a node: kill (SIGKILL) or term (SIGTERM, a graceful stop; SIGKILL after 2 s)"
   ),
   testCount: withDefault("test-count", defaults.testCount, "how many tests to run, one after the other"),
   seed: Options.text("seed").pipe(Options.optional,
@@ -104,6 +118,8 @@ const availabilityFlag = (text: string) =>
         () => new UsageError({ message: `--availability ${JSON.stringify(text)}: expected total or a fraction from 0 to 1` })
       )
     )
+
+const isKillSignal = (text: string): text is KillSignal => (killSignals as ReadonlyArray<string>).includes(text)
 
 const isLatencyName = (text: string): text is MaelstromLatencyName => (maelstromLatencyNames as ReadonlyArray<string>).includes(text)
 
@@ -146,6 +162,13 @@ export const toTestOptions = (parsed: ParsedOptions): Effect.Effect<TestOptions,
       })
     }
     const dataDirectory = corrupts ? yield* corruptibleDataDirectory(parsed.binArgs) : undefined
+    const killSignal = parsed.killSignal
+    if (!isKillSignal(killSignal)) {
+      return yield* new UsageError({ message: `--kill-signal ${JSON.stringify(killSignal)}: expected one of ${killSignals.join(", ")}` })
+    }
+    if (killSignal !== defaults.killSignal && !nemesis.includes("kill")) {
+      return yield* new UsageError({ message: `--kill-signal ${killSignal} is for the kill nemesis: add kill to --nemesis` })
+    }
     const latencyDistribution = parsed.latencyDist
     if (!isLatencyName(latencyDistribution)) {
       return yield* new UsageError({
@@ -165,6 +188,7 @@ export const toTestOptions = (parsed: ParsedOptions): Effect.Effect<TestOptions,
       availability: Option.isNone(parsed.availability) ? undefined : yield* availabilityFlag(parsed.availability.value),
       nemesis,
       nemesisIntervalSeconds: yield* numberFlag("--nemesis-interval", parsed.nemesisInterval, "a positive number"),
+      killSignal,
       dataDirectory,
       testCount: yield* numberFlag("--test-count", parsed.testCount, "a positive integer"),
       seed: Option.isSome(parsed.seed) ? yield* numberFlag("--seed", parsed.seed.value, "an integer")

@@ -1,29 +1,33 @@
 import { Clock, Duration, Effect, Option, type Scope } from "effect"
 import type { Connection } from "../linkv/clientThread.js"
 import { type Response, responseOf } from "../linkv/outcome.js"
-import type { Envelope } from "../src/protocol/envelope.js"
+import type { Body, Envelope } from "../src/protocol/envelope.js"
 import type { MalformedReplyLog } from "./malformedReplies.js"
 import { ReplyMailbox } from "./replyMailbox.js"
 import type { Router } from "./router.js"
 
 const nanosPerMilli = 1_000_000n
 
+/** One client's link to one node through the router: one request out at a time, and its reply back. */
+export interface ClientLink {
+  readonly node: string
+  /** Sends `body` (under a fresh msg_id) and waits at most `timeoutMs` for its reply; none when it did not come in time. */
+  readonly request: (body: Body, timeoutMs: number) => Effect.Effect<Option.Option<Envelope>>
+  readonly close: Effect.Effect<void>
+}
+
 /**
- * A client process's connection through the router, bound to a node as
- * Jepsen binds them (process number mod node count), under a client id never
- * used before. Its timer fiber lives in `scope`.
+ * Opens a link from `clientId` (never used before) to `node`, as a client of
+ * the cluster talks to it, with no latency and never cut. Its timer fiber
+ * lives in `scope`.
  */
-export const connectClient = (
+export const openClientLink = (
   router: Router,
-  nodeIds: ReadonlyArray<string>,
-  freshClientId: Effect.Effect<string>,
-  malformed: MalformedReplyLog,
+  node: string,
+  clientId: string,
   scope: Scope.Scope
-) =>
-(process: number): Effect.Effect<Connection> =>
+): Effect.Effect<ClientLink> =>
   Effect.gen(function*() {
-    const clientId = yield* freshClientId
-    const node = nodeIds[process % nodeIds.length]!
     const mailbox = new ReplyMailbox()
     yield* router.openClient(clientId, (envelope) => Effect.sync(() => mailbox.deliver(envelope)))
 
@@ -53,31 +57,56 @@ export const connectClient = (
         return Effect.asVoid(Effect.forkIn(timer(timerGeneration), scope))
       })
 
-    const awaitReply = (msgId: number, timeoutMs: number): Effect.Effect<Response> =>
+    const awaitReply = (msgId: number, timeoutMs: number): Effect.Effect<Option.Option<Envelope>> =>
       Effect.gen(function*() {
         const deadline = (yield* Clock.currentTimeNanos) + BigInt(timeoutMs) * nanosPerMilli
         mailbox.expect(msgId, deadline)
         yield* watch(deadline)
-        const reply = yield* Effect.async<Option.Option<Envelope>>((resume) => {
+        return yield* Effect.async<Option.Option<Envelope>>((resume) => {
           const decided = mailbox.onOutcome((outcome) => resume(Effect.succeed(outcome)))
           if (decided !== undefined) return resume(Effect.succeed(decided))
           return Effect.sync(() => mailbox.abandon())
         })
-        if (Option.isNone(reply)) return { _tag: "Timeout", afterMs: timeoutMs } as const
-        const response = responseOf(reply.value.body)
-        if (response._tag === "Malformed") yield* malformed.record(reply.value.src, reply.value.body, response.problem)
-        return response
       })
 
     let msgId = 0
     return {
       node,
-      call: (body, timeoutMs) =>
+      request: (body, timeoutMs) =>
         Effect.suspend(() => {
           msgId += 1
           return Effect.zipRight(router.fromClient({ src: clientId, dest: node, body: { ...body, msg_id: msgId } }),
             awaitReply(msgId, timeoutMs))
         }),
       close: router.closeClient(clientId)
+    }
+  })
+
+/**
+ * A lin-kv client process's connection, bound to a node as Jepsen binds
+ * them (process number mod node count), under a client id never used
+ * before; replies are decoded as lin-kv replies, and malformed ones logged.
+ */
+export const connectClient = (
+  router: Router,
+  nodeIds: ReadonlyArray<string>,
+  freshClientId: Effect.Effect<string>,
+  malformed: MalformedReplyLog,
+  scope: Scope.Scope
+) =>
+(process: number): Effect.Effect<Connection> =>
+  Effect.gen(function*() {
+    const link = yield* openClientLink(router, nodeIds[process % nodeIds.length]!, yield* freshClientId, scope)
+    const toResponse = (reply: Option.Option<Envelope>, timeoutMs: number): Effect.Effect<Response> => {
+      if (Option.isNone(reply)) return Effect.succeed({ _tag: "Timeout", afterMs: timeoutMs })
+      const response = responseOf(reply.value.body)
+      return response._tag === "Malformed"
+        ? Effect.as(malformed.record(reply.value.src, reply.value.body, response.problem), response)
+        : Effect.succeed(response)
+    }
+    return {
+      node: link.node,
+      call: (body, timeoutMs) => Effect.flatMap(link.request(body, timeoutMs), (reply) => toResponse(reply, timeoutMs)),
+      close: link.close
     }
   })

@@ -61,6 +61,12 @@ export interface Cluster {
   /** SIGKILLs a running node (and what it started): it is down until `restart`; false when it was not running. */
   readonly kill: (node: string) => Effect.Effect<boolean>
   /**
+   * Stops a running node gracefully (SIGTERM, then SIGKILL if it has not
+   * exited within the grace period), and returns once it has: it is down
+   * until `restart`, as after `kill`; false when it was not running.
+   */
+  readonly stop: (node: string) => Effect.Effect<boolean>
+  /**
    * Starts a killed node again, as it was first started (directory,
    * arguments, environment), and sends it init; messages reach it once it
    * answers init_ok. Fails when it does not come back.
@@ -237,6 +243,17 @@ export const startCluster = (options: {
     const transition = (node: string, from: NodeStatus, to: NodeStatus) =>
       Ref.modify(member(node), (m): [boolean, Member] => m.status === from ? [true, { ...m, status: to }] : [false, m])
 
+    /** Ends a running node's process with `end`, and waits until it and its process group are gone; false when it was not running. */
+    const takeDown = (node: string, end: (process: NodeProcess) => Effect.Effect<void>) =>
+      Effect.gen(function*() {
+        if (!(yield* transition(node, "running", "killed"))) return false
+        const { process } = yield* Ref.get(member(node))
+        yield* end(process)
+        yield* Deferred.await(process.exited)
+        yield* process.groupEnded
+        return true
+      })
+
     const restart = (node: string) =>
       Effect.gen(function*() {
         const process = yield* startProcess(node, "restarting")
@@ -263,15 +280,8 @@ export const startCluster = (options: {
       allCrashed: Deferred.await(allCrashed),
       nodeDirectory,
       runningNodes: Effect.filter(test.nodeIds, (node) => Effect.map(Ref.get(member(node)), (m) => m.status === "running")),
-      kill: (node) =>
-        Effect.gen(function*() {
-          if (!(yield* transition(node, "running", "killed"))) return false
-          const { process } = yield* Ref.get(member(node))
-          yield* process.signal("SIGKILL")
-          yield* Deferred.await(process.exited)
-          yield* process.groupEnded
-          return true
-        }),
+      kill: (node) => takeDown(node, (process) => process.signal("SIGKILL")),
+      stop: (node) => takeDown(node, (process) => process.terminate),
       restart,
       pause: (node) =>
         Effect.gen(function*() {

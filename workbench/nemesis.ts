@@ -1,8 +1,9 @@
 import { Clock, Effect, Option, Random, Ref } from "effect"
 import type { FileCorruption } from "./fileCorruption.js"
+import type { TransferStrike } from "./transferFault.js"
 
 /** The faults `--nemesis` takes, in any combination. */
-export const faultKinds = ["partition", "kill", "pause", "corrupt"] as const
+export const faultKinds = ["partition", "kill", "pause", "corrupt", "transfer"] as const
 export type FaultKind = (typeof faultKinds)[number]
 
 /** A fault that was in force, for results.json, the plots and the summary; times in milliseconds since the clients started. */
@@ -17,6 +18,8 @@ export interface FaultWindow {
   readonly problem?: string
   /** What a `corrupt` fault did to each node's files. */
   readonly corruptions?: ReadonlyArray<FileCorruption>
+  /** What a `transfer` strike asked for, and what came of it. */
+  readonly transfer?: TransferStrike
 }
 
 /** One fault in force: what it is, and how it ends. */
@@ -29,11 +32,27 @@ export interface InjectedFault {
   readonly heal: Effect.Effect<Option.Option<string>>
 }
 
-/** One kind of fault. */
+/** One kind of fault that lasts until it is healed. */
 export interface Fault {
   readonly kind: FaultKind
   /** Injects one fault now; none when there is nothing to strike (a partition of one node, no node running normally). */
   readonly inject: Effect.Effect<Option.Option<InjectedFault>>
+}
+
+/** What a strike did. */
+export interface StruckFault {
+  readonly description: string
+  readonly nodes: ReadonlyArray<string>
+  readonly transfer?: TransferStrike
+}
+
+/**
+ * One kind of fault that is over once struck (a leadership transfer): it is
+ * in force while the strike is made, and has no heal.
+ */
+export interface Strike {
+  readonly kind: FaultKind
+  readonly strike: Effect.Effect<StruckFault>
 }
 
 export interface Nemesis {
@@ -69,10 +88,11 @@ interface Open {
  * overlap. Each kind draws from a random stream seeded with the test's seed
  * and its name alone, so its waits and choices replay whatever the clients
  * do. One fault is injected or healed at a time (Jepsen's nemesis is one
- * process), so that a kill and a pause never pick the same node at once.
+ * process), so that a kill and a pause never pick the same node at once. A
+ * strike comes after each random wait, and is listed once it is over.
  */
 export const makeNemesis = (options: {
-  readonly faults: ReadonlyArray<Fault>
+  readonly faults: ReadonlyArray<Fault | Strike>
   readonly intervalMs: number
   readonly startMillis: number
   readonly seed: number
@@ -82,16 +102,18 @@ export const makeNemesis = (options: {
     const windows = yield* Ref.make<ReadonlyArray<FaultWindow>>([])
     const stopped = yield* Ref.make(false)
     // Injecting and healing are never interrupted halfway (a node killed and not
-    // restarted): they run one at a time, and the final heal waits its turn.
+    // restarted): they run one at a time, and the final heal waits its turn; so
+    // does a strike, which is listed only once its outcome is known.
     const oneAtATime = yield* Effect.makeSemaphore(1)
     const elapsed = Effect.map(Clock.currentTimeMillis, (now) => now - options.startMillis)
 
     const inject = (fault: Fault) =>
       Effect.gen(function*() {
         if (yield* Ref.get(stopped)) return
+        // From the moment it is struck: a graceful stop takes a while to end the node, and it is under way meanwhile.
+        const startMs = yield* elapsed
         const injected = yield* fault.inject
         if (Option.isNone(injected)) return yield* Effect.logInfo(`nemesis: no ${fault.kind} possible now`)
-        const startMs = yield* elapsed
         yield* Ref.update(open, (faults) => new Map([...faults, [fault.kind, { injected: injected.value, startMs }]]))
         yield* Effect.logInfo(`nemesis: ${injected.value.description}`)
       })
@@ -119,14 +141,35 @@ export const makeNemesis = (options: {
         })
       })
 
+    const strike = (fault: Strike) =>
+      Effect.gen(function*() {
+        if (yield* Ref.get(stopped)) return
+        const startMs = yield* elapsed
+        const { description, nodes, transfer } = yield* fault.strike
+        const endMs = yield* elapsed
+        yield* Ref.update(windows, (ws) => [...ws, {
+          kind: fault.kind,
+          description,
+          nodes,
+          startMs,
+          endMs,
+          ...(transfer === undefined ? {} : { transfer })
+        }])
+        yield* Effect.logInfo(`nemesis: ${description}`)
+      })
+
     const staggered = Effect.flatMap(staggeredWaitMs(options.intervalMs), Effect.sleep)
-    const cycle = (fault: Fault) =>
-      Effect.forever(Effect.all([
-        staggered,
-        oneAtATime.withPermits(1)(inject(fault)),
-        staggered,
-        oneAtATime.withPermits(1)(heal(fault.kind))
-      ])).pipe(Effect.withRandom(Random.make(`nemesis ${fault.kind} ${options.seed}`)))
+    const cycle = (fault: Fault | Strike) =>
+      Effect.forever(
+        "strike" in fault
+          ? Effect.zipRight(staggered, oneAtATime.withPermits(1)(strike(fault)))
+          : Effect.all([
+            staggered,
+            oneAtATime.withPermits(1)(inject(fault)),
+            staggered,
+            oneAtATime.withPermits(1)(heal(fault.kind))
+          ], { discard: true })
+      ).pipe(Effect.withRandom(Random.make(`nemesis ${fault.kind} ${options.seed}`)))
 
     return {
       state: Effect.map(Ref.get(open), (faults) =>

@@ -28,6 +28,11 @@ export interface NodeProcess {
    */
   readonly signal: (signal: "SIGKILL" | "SIGSTOP" | "SIGCONT") => Effect.Effect<void>
   /**
+   * A graceful stop: TERM to the node's process group, then KILL if the node
+   * has not exited within the grace period; returns once it has exited.
+   */
+  readonly terminate: Effect.Effect<void>
+  /**
    * Waits until no process of the node's group is left (at most a second):
    * after a SIGKILL, a node behind a wrapper script that does not exec dies
    * a moment after the script, and may still hold its files until then.
@@ -51,7 +56,7 @@ export interface NodeProcessConfig {
   readonly echoStderr: boolean
 }
 
-/** Grace period between TERM and KILL when the test stops a node. */
+/** Grace period between TERM and KILL when a node is stopped gracefully (at the end of the test, or by the kill nemesis). */
 const stopGraceMillis = 2_000
 
 /** How many of its last stderr lines are kept to show why a node died, and how much of each. */
@@ -87,6 +92,16 @@ const groupAlive = (pid: number): boolean => {
 
 const waitForExit = (exited: Deferred.Deferred<ProcessExit>) =>
   Deferred.await(exited).pipe(Effect.timeoutOption(stopGraceMillis), Effect.map(Option.isSome))
+
+/** TERM, then KILL if the node has not exited within the grace period. */
+const terminate = (child: ChildProcessWithoutNullStreams, exited: Deferred.Deferred<ProcessExit>) =>
+  Effect.gen(function*() {
+    if (Option.isSome(yield* Deferred.poll(exited))) return
+    signalGroup(child, "SIGTERM")
+    if (yield* waitForExit(exited)) return
+    signalGroup(child, "SIGKILL")
+    yield* waitForExit(exited)
+  })
 
 /** The saved stderr is complete: the pipe ends it when the process's stderr closes. */
 const flushed = (file: WriteStream) =>
@@ -127,13 +142,7 @@ export const startNodeProcess = (
           // The whole process group, not only the process started: a node behind a
           // wrapper script that does not exec, or anything the node started, must not
           // outlive the test.
-          if (Option.isNone(yield* Deferred.poll(exited))) {
-            signalGroup(child, "SIGTERM")
-            if (!(yield* waitForExit(exited))) {
-              signalGroup(child, "SIGKILL")
-              yield* waitForExit(exited)
-            }
-          }
+          yield* terminate(child, exited)
           signalGroup(child, "SIGKILL")
         })
     )
@@ -170,6 +179,7 @@ export const startNodeProcess = (
           }
         }),
       signal: (signal) => Effect.sync(() => signalGroup(child, signal)),
+      terminate: terminate(child, exited),
       groupEnded: child.pid === undefined ? Effect.void : Effect.sync(() => groupAlive(child.pid!)).pipe(
         Effect.repeat({ while: (alive) => alive, schedule: Schedule.spaced(groupPollMillis) }),
         Effect.timeoutOption(groupEndMillis),

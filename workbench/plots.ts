@@ -20,7 +20,8 @@ export const faultColors: Record<FaultKind, string> = {
   partition: "#888888",
   kill: "#8e44ad",
   pause: "#16a085",
-  corrupt: "#8d6e63"
+  corrupt: "#8d6e63",
+  transfer: "#c0a000"
 }
 const font = `font-family="Helvetica, Arial, sans-serif"`
 

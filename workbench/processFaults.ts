@@ -1,8 +1,9 @@
 import { Effect, Option, Random } from "effect"
 import type { Cluster } from "./cluster.js"
 import type { Fault, InjectedFault } from "./nemesis.js"
+import type { KillSignal } from "./testOptions.js"
 
-type NodeControl = Pick<Cluster, "runningNodes" | "kill" | "restart" | "pause" | "resume">
+type NodeControl = Pick<Cluster, "runningNodes" | "kill" | "stop" | "restart" | "pause" | "resume">
 
 /** One node drawn at random among those running normally (neither down, paused nor crashed); none when no node is. */
 const randomRunningNode = (cluster: NodeControl): Effect.Effect<Option.Option<string>> =>
@@ -46,13 +47,17 @@ export const restartKilled = (
     )
   )
 
-/** `--nemesis kill`: SIGKILL a random node, then start it again (`restartKilled`). */
-export const killFault = (cluster: NodeControl): Fault => ({
+/**
+ * `--nemesis kill`: SIGKILL a random node (with `--kill-signal term`, stop it
+ * gracefully: SIGTERM, and SIGKILL only if it has not exited within the
+ * grace period), then start it again (`restartKilled`).
+ */
+export const killFault = (cluster: NodeControl, signal: KillSignal): Fault => ({
   kind: "kill",
-  inject: strikeRandomNode(cluster, cluster.kill, (node) => ({
-    description: `${node} killed`,
+  inject: strikeRandomNode(cluster, signal === "term" ? cluster.stop : cluster.kill, (node) => ({
+    description: signal === "term" ? `${node} stopped (SIGTERM)` : `${node} killed`,
     nodes: [node],
-    heal: restartKilled(cluster, node, "killed")
+    heal: restartKilled(cluster, node, signal === "term" ? "stopped" : "killed")
   }))
 })
 

@@ -65,16 +65,20 @@ ${bars.join("\n")}
 
 const row = (label: string, value: string) => `<tr><th>${escape(label)}</th><td>${escape(value)}</td></tr>`
 
-/** Every fault the nemesis injected, in order, with its time span (seconds since the clients started) and how its heal went. */
+/**
+ * Every fault the nemesis injected, in order, with its time span (seconds
+ * since the clients started) and its outcome: how its heal went, or what
+ * came of a transfer.
+ */
 const faultsTable = (faults: Results["faults"]): string =>
   faults.length === 0 ? "" : `<h2>Faults</h2>
 <table>
-<tr><th>from</th><th>to</th><th>kind</th><th>fault</th><th>healed</th></tr>
+<tr><th>from</th><th>to</th><th>kind</th><th>fault</th><th>outcome</th></tr>
 ${
     faults.map((f) =>
       `<tr><td>${(f.startMs / 1000).toFixed(1)} s</td><td>${(f.endMs / 1000).toFixed(1)} s</td><td>${escape(f.kind)}</td><td>${
         escape(f.description)
-      }</td><td>${escape(f.problem ?? "yes")}</td></tr>`
+      }</td><td>${escape(f.transfer?.outcome ?? f.problem ?? "healed")}</td></tr>`
     ).join("\n")
   }
 </table>`

@@ -1,5 +1,5 @@
 import { FileSystem, Path } from "@effect/platform"
-import { Clock, Data, Effect, Fiber, Random, Schema } from "effect"
+import { Clock, Data, Effect, Fiber, Random, Schema, type Scope } from "effect"
 import { HistoryOp } from "../checker/history.js"
 import { checkHistory } from "../checker/check.js"
 import { clientTimeoutMs, runClientThread } from "../linkv/clientThread.js"
@@ -10,9 +10,10 @@ import { type Cluster, startCluster } from "./cluster.js"
 import { historyEdn } from "./historyEdn.js"
 import { makeMalformedReplyLog } from "./malformedReplies.js"
 import { corruptFault } from "./corruptFault.js"
-import { type Fault, makeNemesis } from "./nemesis.js"
+import { type Fault, makeNemesis, type Strike } from "./nemesis.js"
 import { partitionFault } from "./partitionFault.js"
 import { killFault, pauseFault } from "./processFaults.js"
+import { transferFault } from "./transferFault.js"
 import { reportProgress } from "./progress.js"
 import { problemsOf, type Results } from "./results.js"
 import { latencyPlot, ratePlot } from "./plots.js"
@@ -33,14 +34,14 @@ export class HistoryUncheckable extends Data.TaggedError("HistoryUncheckable")<{
 
 const encodeHistoryLine = Schema.encodeSync(Schema.parseJson(HistoryOp))
 
-/** The faults of `--nemesis`, each acting on this cluster. */
-const faultsOf = (test: TestOptions, cluster: Cluster) =>
-  Effect.forEach(test.nemesis, (kind): Effect.Effect<Fault, never, FileSystem.FileSystem | Path.Path> => {
+/** The faults of `--nemesis`, each acting on this cluster; a transfer is asked for as a client asks, with the client timeout. */
+const faultsOf = (test: TestOptions, cluster: Cluster, clients: { readonly timeoutMs: number; readonly scope: Scope.Scope }) =>
+  Effect.forEach(test.nemesis, (kind): Effect.Effect<Fault | Strike, never, FileSystem.FileSystem | Path.Path> => {
     switch (kind) {
       case "partition":
         return Effect.succeed(partitionFault(cluster.router, test.nodeIds))
       case "kill":
-        return Effect.succeed(killFault(cluster))
+        return Effect.succeed(killFault(cluster, test.killSignal))
       case "pause":
         return Effect.succeed(pauseFault(cluster))
       case "corrupt":
@@ -48,6 +49,10 @@ const faultsOf = (test: TestOptions, cluster: Cluster) =>
         return test.dataDirectory === undefined
           ? Effect.dieMessage("--nemesis corrupt without the node's data directory")
           : corruptFault(cluster, { nodeCount: test.nodeIds.length, dataDirectory: test.dataDirectory })
+      case "transfer":
+        return Effect.succeed(
+          transferFault({ router: cluster.router, nodeIds: test.nodeIds, freshClientId: cluster.freshClientId, ...clients })
+        )
     }
   })
 
@@ -83,7 +88,7 @@ export const runTest = (test: TestOptions, stopRequested: Effect.Effect<string>)
         const recorder = yield* makeHistoryRecorder(yield* Clock.currentTimeNanos)
         const deadlineMillis = clientStartMillis + test.timeLimitSeconds * 1000
         const nemesis = yield* makeNemesis({
-          faults: yield* faultsOf(test, cluster),
+          faults: yield* faultsOf(test, cluster, { timeoutMs, scope }),
           intervalMs: test.nemesisIntervalSeconds * 1000,
           startMillis: clientStartMillis,
           seed: test.seed

@@ -20,6 +20,8 @@ export interface TestOptions {
   /** `--nemesis`: the fault kinds, each once, in the order given. */
   readonly nemesis: ReadonlyArray<FaultKind>
   readonly nemesisIntervalSeconds: number
+  /** `--kill-signal`: how the kill nemesis stops a node. */
+  readonly killSignal: KillSignal
   /** The node's data directory, relative to its working directory, which `--nemesis corrupt` damages; only with it. */
   readonly dataDirectory: string | undefined
   readonly testCount: number
@@ -28,6 +30,10 @@ export interface TestOptions {
   /** Where `lin-kv/<timestamp>/` and `latest` are written. */
   readonly storeDir: string
 }
+
+/** `--kill-signal`: `kill` (SIGKILL, a crash) or `term` (SIGTERM, a graceful stop). */
+export const killSignals = ["kill", "term"] as const
+export type KillSignal = (typeof killSignals)[number]
 
 /** Bad command-line input: the message says what to change. */
 export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}

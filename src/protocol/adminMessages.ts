@@ -14,10 +14,11 @@ export const TransferLeadership = Schema.Struct({
 export type TransferLeadership = typeof TransferLeadership.Type
 
 /** The hand-over happened: `leader` leads now. */
-export interface TransferLeadershipOk {
-  readonly type: "transfer_leadership_ok"
-  readonly leader: string
-}
+export const TransferLeadershipOk = Schema.Struct({
+  type: Schema.Literal("transfer_leadership_ok"),
+  leader: Schema.String
+})
+export type TransferLeadershipOk = typeof TransferLeadershipOk.Type
 
 /** Make `node` a voter: it joins as a learner and is promoted once its log has caught up. */
 export const AddMember = Schema.Struct({

@@ -21,6 +21,7 @@ const test: TestOptions = {
   availability: undefined,
   nemesis: ["kill", "pause"],
   nemesisIntervalSeconds: 1,
+  killSignal: "kill",
   dataDirectory: undefined,
   testCount: 1,
   seed: 1,

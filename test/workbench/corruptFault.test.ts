@@ -153,6 +153,7 @@ describe("--nemesis corrupt on the command line", () => {
       availability: Option.none(),
       nemesis: Option.some(nemesis),
       nemesisInterval: "10",
+      killSignal: "kill",
       testCount: "1",
       seed: Option.some("1"),
       logStderr: false,

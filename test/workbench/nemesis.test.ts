@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Clock, Effect, Fiber, Option, Random, Ref, TestClock } from "effect"
-import { type Fault, type FaultKind, makeNemesis } from "../../workbench/nemesis.js"
+import { type Fault, type FaultKind, makeNemesis, type Strike } from "../../workbench/nemesis.js"
 import { partitionFault } from "../../workbench/partitionFault.js"
 import { makeRouter } from "../../workbench/router.js"
 
@@ -18,8 +18,22 @@ const recordingFault = (kind: FaultKind, log: Ref.Ref<ReadonlyArray<string>>, he
   })
 })
 
+/** A transfer strike that takes 200 ms to learn its outcome. */
+const slowStrike = (log: Ref.Ref<ReadonlyArray<string>>): Strike => ({
+  kind: "transfer",
+  strike: Effect.gen(function*() {
+    yield* Ref.update(log, (l) => [...l, "strike"])
+    yield* Effect.sleep(200)
+    return {
+      description: "n0 asked to hand leadership over: installed, n1 leads",
+      nodes: ["n0"],
+      transfer: { node: "n0", to: null, outcome: "installed", leader: "n1" }
+    }
+  })
+})
+
 /** Runs the nemesis for `ms` of test time, then heals; every window. */
-const runFor = (faults: ReadonlyArray<Fault>, ms: number, seed: number) =>
+const runFor = (faults: ReadonlyArray<Fault | Strike>, ms: number, seed: number) =>
   Effect.gen(function*() {
     const nemesis = yield* makeNemesis({ faults, intervalMs: 1000, startMillis: yield* Clock.currentTimeMillis, seed })
     const running = yield* Effect.fork(nemesis.run)
@@ -86,5 +100,40 @@ describe("the nemesis", () => {
       expect(windows.filter((w) => w.kind === "kill").every((w) => w.problem === "n1 did not come back")).toBe(true)
       expect(windows.filter((w) => w.kind === "pause").every((w) => w.problem === undefined)).toBe(true)
       expect(state).toBe("healed")
+    }))
+
+  it.effect("strikes after each random wait, lists each strike over the time it took, and strikes no more after the heal", () =>
+    Effect.gen(function*() {
+      const log = yield* Ref.make<ReadonlyArray<string>>([])
+      const { state, windows } = yield* runFor([slowStrike(log)], 100_000, 4)
+      expect(windows.length).toBe((yield* Ref.get(log)).length)
+      // A wait of 0 to 2 intervals, then 200 ms of strike: about 83 in 100 s.
+      expect(windows.length).toBeGreaterThan(70)
+      expect(windows.length).toBeLessThan(97)
+      for (const w of windows) {
+        expect(Math.round(w.endMs - w.startMs)).toBe(200)
+        expect(w).toMatchObject({ kind: "transfer", transfer: { outcome: "installed", leader: "n1" } })
+      }
+      const gaps = windows.slice(1).map((w, i) => w.startMs - windows[i]!.endMs)
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(0)
+      expect(Math.max(...gaps)).toBeLessThan(2000)
+      // A strike is never a fault in force.
+      expect(state).toBe("healed")
+    }))
+
+  it.effect("lets a strike under way finish before the final heal, so its outcome is listed", () =>
+    Effect.gen(function*() {
+      const log = yield* Ref.make<ReadonlyArray<string>>([])
+      const nemesis = yield* makeNemesis({ faults: [slowStrike(log)], intervalMs: 1000, startMillis: 0, seed: 4 })
+      const running = yield* Effect.fork(nemesis.run)
+      // The strike starts within the last 10 ms: 190 to 200 ms of it are left.
+      while ((yield* Ref.get(log)).length === 0) yield* TestClock.adjust(10)
+      const healing = yield* Effect.fork(nemesis.healAll)
+      yield* TestClock.adjust(189)
+      expect(healing.unsafePoll()).toBeNull()
+      yield* TestClock.adjust(11)
+      yield* Fiber.join(healing)
+      yield* Fiber.interrupt(running)
+      expect((yield* nemesis.windows).length).toBe(1)
     }))
 })

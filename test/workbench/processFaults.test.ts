@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option, Random, Ref } from "effect"
+import { toTestOptions } from "../../workbench/cli.js"
 import { exitIsCrash, NodeInitError, receivesMessages } from "../../workbench/cluster.js"
 import { NodeSpawnError } from "../../workbench/nodeProcess.js"
 import { killFault, pauseFault } from "../../workbench/processFaults.js"
@@ -19,6 +20,7 @@ const fakeCluster = (restartError?: NodeInitError | NodeSpawnError) =>
       cluster: {
         runningNodes: Effect.map(Ref.get(down), (d) => ["n0", "n1", "n2"].filter((node) => !d.has(node))),
         kill: strike("kill"),
+        stop: strike("stop"),
         pause: strike("pause"),
         resume: back("resume"),
         restart: (node: string) => restartError === undefined ? back("restart")(node) : Effect.fail(restartError)
@@ -30,7 +32,7 @@ describe("the kill and pause faults", () => {
   it.effect("strike a random running node, never one that is down or paused, and heal by restart or continue", () =>
     Effect.gen(function*() {
       const { cluster, log } = yield* fakeCluster()
-      const kill = killFault(cluster)
+      const kill = killFault(cluster, "kill")
       const pause = pauseFault(cluster)
       const struck = []
       for (const fault of [kill, pause, kill]) struck.push(Option.getOrThrow(yield* fault.inject))
@@ -46,11 +48,21 @@ describe("the kill and pause faults", () => {
       ])
     }).pipe(Effect.withRandom(Random.make(1))))
 
+  it.effect("with --kill-signal term, stop the node gracefully instead, and say so", () =>
+    Effect.gen(function*() {
+      const { cluster, log } = yield* fakeCluster()
+      const stopped = Option.getOrThrow(yield* killFault(cluster, "term").inject)
+      const [node] = stopped.nodes
+      expect(stopped.description).toBe(`${node} stopped (SIGTERM)`)
+      yield* stopped.heal
+      expect(yield* Ref.get(log)).toEqual([`stop ${node}`, `restart ${node}`])
+    }).pipe(Effect.withRandom(Random.make(1))))
+
   it.effect("report a killed node that does not come back, unless it exited (then it is listed as a crash)", () =>
     Effect.gen(function*() {
       const heal = (error: NodeInitError | NodeSpawnError) =>
         Effect.flatMap(fakeCluster(error),
-          ({ cluster }) => Effect.flatMap(killFault(cluster).inject, (fault) => Option.getOrThrow(fault).heal))
+          ({ cluster }) => Effect.flatMap(killFault(cluster, "kill").inject, (fault) => Option.getOrThrow(fault).heal))
       const silent = yield* heal(new NodeInitError({ message: "n1 did not answer init within 10 s", exited: false }))
       expect(Option.getOrThrow(silent)).toMatch(/^n\d did not come back after it was killed: n1 did not answer init within 10 s$/)
       const gone = yield* heal(new NodeSpawnError({ node: "n1", message: "cannot start bin/raft: ENOENT" }))
@@ -75,4 +87,38 @@ describe("node life in the cluster", () => {
     expect(receivesMessages("restarting")).toBe(false)
     expect(receivesMessages("crashed")).toBe(false)
   })
+})
+
+describe("--kill-signal on the command line", () => {
+  const options = (killSignal: string, nemesis: string) =>
+    toTestOptions({
+      workload: "lin-kv",
+      bin: "bin/raft",
+      nodeCount: "3",
+      nodes: Option.none(),
+      concurrency: "1n",
+      rate: "5",
+      timeLimit: "60",
+      latency: "0",
+      latencyDist: "constant",
+      availability: Option.none(),
+      nemesis: Option.some(nemesis),
+      nemesisInterval: "10",
+      killSignal,
+      testCount: "1",
+      seed: Option.some("1"),
+      logStderr: false,
+      store: "store",
+      binArgs: []
+    })
+
+  it.effect("takes kill or term with the kill nemesis, and refuses anything else, or term without the kill nemesis", () =>
+    Effect.gen(function*() {
+      expect((yield* options("term", "partition,kill")).killSignal).toBe("term")
+      expect((yield* options("kill", "partition")).killSignal).toBe("kill")
+      expect((yield* Effect.flip(options("hup", "kill"))).message).toBe("--kill-signal \"hup\": expected one of kill, term")
+      expect((yield* Effect.flip(options("term", "partition"))).message).toBe(
+        "--kill-signal term is for the kill nemesis: add kill to --nemesis"
+      )
+    }))
 })

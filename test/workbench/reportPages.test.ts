@@ -109,14 +109,22 @@ describe("report.html", () => {
     expect(page).toContain(`<a href="timeline.html">`)
   })
 
-  it("lists every fault with its time span and whether it healed, and has no fault section without faults", () => {
+  it("lists every fault with its time span and its outcome (healed, or a transfer's), and has no fault section without faults", () => {
     expect(page).not.toContain("<h2>Faults</h2>")
     const faulted = htmlReport(
       {
         ...results,
         faults: [
           { kind: "partition", description: "isolate one [n0] | [n1 n2]", nodes: ["n0"], startMs: 1500, endMs: 4250 },
-          { kind: "kill", description: "n1 killed", nodes: ["n1"], startMs: 5000, endMs: 7000, problem: "n1 did not answer init" }
+          { kind: "kill", description: "n1 killed", nodes: ["n1"], startMs: 5000, endMs: 7000, problem: "n1 did not answer init" },
+          {
+            kind: "transfer",
+            description: "n2 asked to hand leadership over: refused, error 11 (n2 does not lead)",
+            nodes: ["n2"],
+            startMs: 7500,
+            endMs: 7510,
+            transfer: { node: "n2", to: null, outcome: "refused", code: 11, text: "n2 does not lead" }
+          }
         ]
       },
       { latency: "<svg></svg>", rate: "<svg></svg>" },
@@ -124,8 +132,9 @@ describe("report.html", () => {
     )
     const rows = [...faulted.matchAll(/<tr><td>([^<]*)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g)]
     expect(rows.map((r) => r.slice(1))).toEqual([
-      ["1.5 s", "4.3 s", "partition", "isolate one [n0] | [n1 n2]", "yes"],
-      ["5.0 s", "7.0 s", "kill", "n1 killed", "n1 did not answer init"]
+      ["1.5 s", "4.3 s", "partition", "isolate one [n0] | [n1 n2]", "healed"],
+      ["5.0 s", "7.0 s", "kill", "n1 killed", "n1 did not answer init"],
+      ["7.5 s", "7.5 s", "transfer", "n2 asked to hand leadership over: refused, error 11 (n2 does not lead)", "refused"]
     ])
   })
 })

@@ -1,0 +1,87 @@
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+import { runWorkbench } from "./workbenchRun.js"
+
+// These spawn the compiled workbench and real node processes: run `npm run build` first.
+
+describe("the transfer nemesis, end to end", () => {
+  it("asks our Raft node to hand leadership over, alongside partitions and kills, and lists each strike with its outcome", async () => {
+    const run = await runWorkbench([
+      "test",
+      "--bin",
+      "bin/raft",
+      "--node-count",
+      "3",
+      "--concurrency",
+      "2n",
+      "--rate",
+      "50",
+      "--time-limit",
+      "8",
+      "--nemesis",
+      "transfer,partition,kill",
+      "--nemesis-interval",
+      "0.5",
+      "--seed",
+      "3",
+      "--",
+      "--data-dir",
+      "data"
+    ])
+    expect(run.stdout, `${run.stdout}\n${run.stderr.slice(-3000)}`).toContain("Everything looks good!")
+    expect(run.exitCode).toBe(0)
+    const results = run.results()
+    expect(results.crashes).toEqual([])
+    expect(results.faults.some((fault) => fault.kind === "partition")).toBe(true)
+    expect(results.faults.some((fault) => fault.kind === "kill")).toBe(true)
+    const strikes = results.faults.filter((fault) => fault.kind === "transfer")
+    expect(strikes.length).toBeGreaterThan(5)
+    for (const strike of strikes) {
+      expect(strike.transfer).toBeDefined()
+      expect(strike.nodes).toEqual([strike.transfer!.node])
+      expect(strike.description).toMatch(
+        /^n\d asked to hand leadership (over|to n\d): (installed, n\d leads|(refused|indeterminate), error \d+)/
+      )
+    }
+    const outcomes = new Set(strikes.map((strike) => strike.transfer!.outcome))
+    expect(outcomes.has("installed")).toBe(true)
+    expect(outcomes.has("refused")).toBe(true)
+    for (const strike of strikes) {
+      if (strike.transfer!.outcome === "installed") expect(["n0", "n1", "n2"]).toContain(strike.transfer!.leader)
+      if (strike.transfer!.outcome === "refused") expect(strike.transfer).toMatchObject({ code: 11 })
+    }
+    expect(run.stdout).toMatch(/ {2}faults: \d+ partition, \d+ kill, \d+ transfer\n/)
+    expect(run.stdout).toContain(`s: ${strikes[0]!.description}\n`)
+    const report = readFileSync(join(run.storeDir, "latest", "report.html"), "utf8")
+    expect(report).toContain(`<td>transfer</td><td>${strikes[0]!.description}</td><td>${strikes[0]!.transfer!.outcome}</td>`)
+  })
+
+  it("lists every strike indeterminate when the node never answers transfer_leadership, and the test stays valid", async () => {
+    const run = await runWorkbench([
+      "test",
+      "--bin",
+      "test/workbench/fixtures/no-transfer-kv-node.mjs",
+      "--concurrency",
+      "2",
+      "--rate",
+      "50",
+      "--time-limit",
+      "4",
+      "--nemesis",
+      "transfer",
+      "--nemesis-interval",
+      "0.5",
+      "--seed",
+      "1"
+    ])
+    expect(run.stdout, run.stderr.slice(-3000)).toContain("Everything looks good!")
+    const strikes = run.results().faults
+    expect(strikes.length).toBeGreaterThan(1)
+    for (const strike of strikes) {
+      expect(strike.kind).toBe("transfer")
+      expect(strike.transfer).toMatchObject({ node: "n0", outcome: "indeterminate", code: 0, text: "no reply within 1000 ms" })
+      expect(strike.endMs - strike.startMs).toBeGreaterThanOrEqual(1000)
+    }
+  })
+})
