@@ -1,6 +1,7 @@
 import type { SnapshotPlace } from "../services/Log.js"
 import type { Role } from "../services/RaftObserver.js"
-import type { Entry } from "../services/Log.js"
+import type { Configuration, Entry } from "../services/Log.js"
+import { describeConfiguration, initialConfiguration } from "../src/raft/configurations.js"
 import type { NodeId } from "../services/Network.js"
 import { describeEntry } from "./describeMessage.js"
 import { chainHash, entryKey } from "./entryHash.js"
@@ -50,12 +51,17 @@ export class InvariantMonitor {
    */
   private readonly down = new Set<NodeId>()
 
+  /** The configuration the decided entries have reached: the cluster's first until one of them holds another. */
+  private decidedConfiguration: Configuration
+
   constructor(
     initialState: ReplicaState,
     private readonly now: () => number,
-    private readonly onViolation: (violation: Violation) => void
+    private readonly onViolation: (violation: Violation) => void,
+    nodeIds: ReadonlyArray<NodeId> = []
   ) {
     this.decidedStates = [initialState]
+    this.decidedConfiguration = initialConfiguration(nodeIds)
   }
 
   private violate(violation: Omit<Violation, "atMs">): void {
@@ -285,6 +291,27 @@ export class InvariantMonitor {
     this.violate({ invariant: "node failure", node, detail: `${node} stopped: ${reason}` })
   }
 
+  /**
+   * Every change of the voters passes through a joint configuration: a joint
+   * one leaves the voters decided before it, a final one after a joint one
+   * keeps that one's voters, and one after a final one changes learners only.
+   */
+  private configurationDecided(node: NodeId, index: number, config: Configuration): void {
+    const before = this.decidedConfiguration
+    this.decidedConfiguration = config
+    const same = (a: ReadonlyArray<NodeId>, b: ReadonlyArray<NodeId>) => a.length === b.length && a.every((id) => b.includes(id))
+    const joint = config.outgoing !== undefined
+    const follows = joint
+      ? before.outgoing === undefined && same(config.outgoing!, before.voters)
+      : same(config.voters, before.voters)
+    if (follows) return
+    this.violate({
+      invariant: "changes pass through a joint configuration",
+      node,
+      detail: `entry ${index} changes the configuration from ${describeConfiguration(before)} to ${describeConfiguration(config)}`
+    })
+  }
+
   private decide(node: NodeId, index: number, entry: Entry, verb: string): boolean {
     const key = entryKey(entry)
     const known = this.decided[index - 1]
@@ -302,6 +329,7 @@ export class InvariantMonitor {
       this.decidedChain.push(chainHash(this.decidedChain[index - 1]!, entry))
       const before = this.decidedStates[index - 1]!
       this.decidedStates.push(entry.command === undefined ? before : before.apply(entry.command))
+      if (entry.config !== undefined) this.configurationDecided(node, index, entry.config)
       return true
     }
     if (known === key) return true

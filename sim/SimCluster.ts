@@ -105,7 +105,7 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
     const monitor = new InvariantMonitor(application.initialState, () => clock.unsafeCurrentTimeMillis(), (violation) => {
       note(`VIOLATION ${violation.invariant}: ${violation.detail}`)
       options.onViolation?.(violation)
-    })
+    }, nodeIds)
     const network = yield* makeSimulatedNetwork(nodeIds, {
       ...options.network,
       latency: sampleLatency(options.network.latency),

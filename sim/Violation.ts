@@ -13,6 +13,8 @@ export interface Violation {
     | "applied sequences agree"
     /** A snapshot stands for entries that were not committed, or holds another state than theirs. */
     | "snapshots hold committed state"
+    /** A committed configuration changed the voters without the joint configuration between (Raft thesis chapter 4). */
+    | "changes pass through a joint configuration"
     /** A node stopped itself on a broken rule. */
     | "node failure"
     | "linearizability"

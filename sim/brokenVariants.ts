@@ -4,6 +4,7 @@ import type { HardState, LogError, LogShape } from "../services/Log.js"
 import type { NetworkShape } from "../services/Network.js"
 import type { AppendDecision } from "../src/raft/appendEntriesRules.js"
 import { productRaftRules, type RaftRulesShape } from "../src/raft/RaftRules.js"
+import { votersOf } from "../src/raft/quorum.js"
 import { LinKvRules, type LinKvRulesShape, productLinKvRules } from "../src/kv/LinKvRules.js"
 
 const product = productRaftRules
@@ -145,7 +146,30 @@ export const brokenVariants = {
   /** A duplicated forward is appended again, and runs twice. */
   "duplicate-forward-appended-twice": { applicationRules: linKvRules({ refusesDuplicates: false }) },
   /** A snapshot labelled one entry past what the state machine applied: that entry's effect is lost wherever it is restored. */
-  "snapshot-beyond-applied": { rules: { snapshotIndex: (applied) => applied + 1 } }
+  "snapshot-beyond-applied": { rules: { snapshotIndex: (applied) => applied + 1 } },
+  /**
+   * Membership changes (src/raft/configurations.ts), each rule broken alone;
+   * the simulator finds them with its "membership" fault.
+   * A node acts on a configuration only once it knows it committed: nodes
+   * that have not learned the commit yet decide with the old voters while
+   * others already use the new ones.
+   */
+  "configuration-once-committed": {
+    rules: { configurationInForce: (configurations, commitIndex) => configurations.committed(commitIndex) }
+  },
+  /** While joint, decisions count a majority of the incoming voters only. */
+  "joint-quorum-new-only": { rules: { votersOf: (config) => votersOf(config.voters) } },
+  /** A leader that is no voter of a committed configuration leads on. */
+  "removed-leader-keeps-leading": { rules: { configurationStep: (latest, self, state) => {
+    const step = product.configurationStep(latest, self, state)
+    return step === "step-down" ? null : step
+  } } },
+  /** Learners are counted as voters: with two learners, a majority may hold too few of the real voters. */
+  "learner-counted-as-voter": {
+    rules: {
+      votersOf: (config) => votersOf([...config.voters, ...config.learners], config.outgoing && [...config.outgoing, ...config.learners])
+    }
+  }
 } satisfies Record<string, BrokenVariant>
 
 export type BrokenVariantName = keyof typeof brokenVariants

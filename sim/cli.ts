@@ -2,6 +2,7 @@ import { Command, Options } from "@effect/cli"
 import { availableParallelism } from "node:os"
 import { Console, Data, Effect, Either, Option, Stream } from "effect"
 import { type BrokenVariantName, brokenVariants } from "./brokenVariants.js"
+import { losesStorage } from "./diskFaults.js"
 import { defaultFaultKinds, type FaultKind, optInFaultKinds } from "./nemesis.js"
 import { type SeedOutcome, seedOutcomes } from "./parallelSeeds.js"
 import { runSeed } from "./runSeed.js"
@@ -73,6 +74,13 @@ const scenarioSpec = (parsed: Parsed) =>
     if (nodes !== undefined && nodes < 1) return yield* new UsageError({ message: "--nodes must be at least 1" })
     if (duration !== undefined && !(duration > 0)) return yield* new UsageError({ message: "--duration must be positive" })
     const faults = yield* parseFaults(parsed.faults)
+    const storageLoss = [...faults].filter(losesStorage)
+    if (!parsed.swarm && faults.has("membership") && storageLoss.length > 0) {
+      return yield* new UsageError({
+        message: `membership cannot run with ${storageLoss.join(", ")}: Raft survives lost storage on a minority of the voters ` +
+          "only, and membership changes shrink the voters (with --swarm, a seed that draws membership draws none of these)"
+      })
+    }
     const spec: ScenarioSpec = {
       swarm: parsed.swarm,
       faults: [...faults],

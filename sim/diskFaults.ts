@@ -24,8 +24,13 @@ export type DiskFaultKind = (typeof diskFaultKinds)[number] | (typeof undetectab
 export const isDiskFault = (kind: string): kind is DiskFaultKind =>
   (diskFaultKinds as ReadonlyArray<string>).includes(kind) || (undetectableDiskFaultKinds as ReadonlyArray<string>).includes(kind)
 
-/** Faults that take away what a node's storage held, beside those that only fail or slow it for a while. */
-const losesStorage = (kind: DiskFaultKind) => kind === "bitflip" || kind === "wipe" || kind === "torn-suffix" || kind === "lost-suffix"
+/**
+ * Faults that take away what a node's storage held, beside those that only
+ * fail or slow it for a while. Raft survives lost storage on a minority of
+ * the voters only, and membership changes shrink the voters (to one, even):
+ * these are never injected together with membership changes.
+ */
+export const losesStorage = (kind: string) => kind === "bitflip" || kind === "wipe" || kind === "torn-suffix" || kind === "lost-suffix"
 
 /**
  * How many nodes' storage faults may strike at once: a minority (a
@@ -51,7 +56,7 @@ interface Struck {
  * (`storageFaultLimit`), and with storage lost on one node at a time: a node
  * that lost its storage recovers by asking the others, and counts on each of
  * them still holding what it acknowledged (quorum.ts,
- * `othersReachingEveryCommit`). A node counts as struck until it runs again,
+ * `answersReachEveryCommit`). A node counts as struck until it runs again,
  * its fault's window has ended, and, if it lost storage, its log holds
  * durably and committed every index any log held when it lost it: then every
  * entry that could have been committed before is back on its disk.

@@ -4,6 +4,7 @@ import { sampleLatency } from "../linkv/latency.js"
 import { cutLinks, shapesFor, shuffledPartition } from "../linkv/partitionShapes.js"
 import type { NodeId } from "../src/protocol/envelope.js"
 import { diskFaultKinds, isDiskFault, makeDiskFaults, undetectableDiskFaultKinds } from "./diskFaults.js"
+import { makeMembershipFaults, operatorFaultKinds } from "./membershipFaults.js"
 import type { SimCluster } from "./SimCluster.js"
 
 /** The network and process faults, each as one of the nemesis's actions. */
@@ -13,9 +14,11 @@ export const defaultFaultKinds = [...faultKinds, ...diskFaultKinds] as const
 /**
  * Faults injected only when named: "leader-churn" watches for new leaders
  * and cuts each off from everyone after a short reign (see `churnLeaders`);
- * "lost-suffix", the storage fault the node cannot detect (diskFaults.ts).
+ * "lost-suffix", the storage fault the node cannot detect (diskFaults.ts);
+ * "membership" and "transfer", an operator's changes of who votes and who
+ * leads (membershipFaults.ts).
  */
-export const optInFaultKinds = ["leader-churn", ...undetectableDiskFaultKinds] as const
+export const optInFaultKinds = ["leader-churn", ...undetectableDiskFaultKinds, ...operatorFaultKinds] as const
 export type FaultKind = (typeof defaultFaultKinds)[number] | (typeof optInFaultKinds)[number]
 
 export interface NemesisOptions {
@@ -35,6 +38,8 @@ export interface NemesisOptions {
   readonly churnReignMaxMs: number
   /** The longest election timeout: slow fsyncs stall up to a few of them, disk faults last about as long. */
   readonly electionTimeoutMaxMs: number
+  /** The nodes' request timeout: how long an operator's change may take, a step at a time. */
+  readonly requestTimeoutMs: number
   /** How often each kind is picked, relative to the others (1 when not given; 0 never). */
   readonly weights?: Readonly<Partial<Record<FaultKind, number>>>
 }
@@ -116,7 +121,7 @@ const randomCut = (
  */
 export const runNemesis = (cluster: SimCluster, options: NemesisOptions): Effect.Effect<void> =>
   Effect.gen(function*() {
-    const kinds = [...defaultFaultKinds, ...undetectableDiskFaultKinds].filter((k) => options.faults.has(k))
+    const kinds = [...defaultFaultKinds, ...undetectableDiskFaultKinds, ...operatorFaultKinds].filter((k) => options.faults.has(k))
     const weighted = kinds.map((kind) => [kind, options.weights?.[kind] ?? 1] as const).filter(([, weight]) => weight > 0)
     const totalWeight = weighted.reduce((sum, [, weight]) => sum + weight, 0)
     const pickKind = Effect.map(Random.next, (r) => {
@@ -125,6 +130,7 @@ export const runNemesis = (cluster: SimCluster, options: NemesisOptions): Effect
       return weighted.at(-1)![0]
     })
     const disks = makeDiskFaults(cluster, { electionTimeoutMaxMs: options.electionTimeoutMaxMs })
+    const operator = makeMembershipFaults(cluster, { requestTimeoutMs: options.requestTimeoutMs })
     const { network, nodeIds } = cluster
     let messageFaults = noMessageFaults
     let partitioned = false
@@ -138,6 +144,9 @@ export const runNemesis = (cluster: SimCluster, options: NemesisOptions): Effect
       Effect.gen(function*() {
         if (isDiskFault(kind)) return yield* disks.inject(kind)
         switch (kind) {
+          case "membership":
+          case "transfer":
+            return yield* operator.inject(kind)
           case "partition": {
             if (partitioned && (yield* Random.nextBoolean)) {
               cluster.note("nemesis: heal")
@@ -210,4 +219,5 @@ export const runNemesis = (cluster: SimCluster, options: NemesisOptions): Effect
     for (const link of slowLinks) yield* network.setLinkLatency(link, null)
     yield* disks.healAll
     for (const node of nodeIds) if (!cluster.isRunning(node)) yield* cluster.start(node)
+    if (options.faults.has("membership")) yield* operator.restore(3)
   }).pipe(Effect.scoped)

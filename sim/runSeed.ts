@@ -56,6 +56,7 @@ export const runSeed = (seed: number, scenario: Scenario, trace?: Trace): SeedRe
     const workload = yield* application.workload(cluster)
     const clientsAndFaults = Effect.all([
       runNemesis(cluster, {
+        requestTimeoutMs: config.requestTimeoutMs,
         faults: scenario.faults,
         minIntervalMs: scenario.faultIntervalMs.min,
         maxIntervalMs: scenario.faultIntervalMs.max,

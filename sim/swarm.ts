@@ -1,7 +1,8 @@
 import { Effect, Random } from "effect"
 import { clientTimeoutMs } from "../linkv/clientThread.js"
 import type { LatencyDistribution } from "../linkv/latency.js"
-import { diskFaultKinds, undetectableDiskFaultKinds } from "./diskFaults.js"
+import { diskFaultKinds, losesStorage, undetectableDiskFaultKinds } from "./diskFaults.js"
+import { operatorFaultKinds } from "./membershipFaults.js"
 import { type FaultKind, faultKinds } from "./nemesis.js"
 import type { Scenario } from "./scenario.js"
 
@@ -49,6 +50,23 @@ const drawDiskFaults = (offered: ReadonlySet<FaultKind>, drawn: ReadonlyArray<Fa
   })
 
 /**
+ * An operator's faults, drawn after the rest so that seeds offering none
+ * draw what they did before these existed. A seed that draws membership
+ * changes loses its storage-losing faults (diskFaults.ts, `losesStorage`).
+ */
+const withOperatorFaults = (scenario: Scenario, offered: ReadonlySet<FaultKind>) =>
+  Effect.gen(function*() {
+    const drawn: Array<FaultKind> = []
+    for (const kind of operatorFaultKinds) if (offered.has(kind) && (yield* Random.nextBoolean)) drawn.push(kind)
+    if (drawn.length === 0) return scenario
+    const keeps = (kind: string) => !(drawn.includes("membership") && losesStorage(kind))
+    const weights = scenario.faultWeights === undefined
+      ? {}
+      : { faultWeights: Object.fromEntries(Object.entries(scenario.faultWeights).filter(([kind]) => keeps(kind))) }
+    return { ...scenario, ...weights, faults: new Set([...scenario.faults, ...drawn].filter(keeps)) } satisfies Scenario
+  })
+
+/**
  * One swarm seed's scenario (TigerBeetle's VOPR draws its options per seed
  * the same way): cluster size, Raft timing and batching (tiny batches and
  * windows included), latency distribution, request rate, operation mix,
@@ -73,7 +91,7 @@ export const swarmScenario = (seed: number, options: SwarmOptions): Scenario =>
         if (options.faults.has(kind) && (yield* Random.nextBoolean)) faults.push(kind)
       }
       const minIntervalMs = yield* between(20, 500)
-      return {
+      const scenario = {
         nodes,
         faults: new Set(faults),
         faultIntervalMs: { min: minIntervalMs, max: minIntervalMs + (yield* between(0, 2_000)) },
@@ -99,5 +117,6 @@ export const swarmScenario = (seed: number, options: SwarmOptions): Scenario =>
         // Drawn after everything else, for the same reason: each storage fault's rate, none included.
         ...(yield* drawDiskFaults(options.faults, faults))
       } satisfies Scenario
+      return yield* withOperatorFaults(scenario, options.faults)
     }).pipe(Effect.withRandom(Random.make(`swarm ${seed}`)))
   )

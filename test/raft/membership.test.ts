@@ -2,15 +2,17 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import type { Configuration, Entry } from "../../services/Log.js"
 import type { NodeId } from "../../src/protocol/envelope.js"
+import { type BrokenVariant, brokenVariants } from "../../sim/brokenVariants.js"
 import { makeSimCluster, type SimCluster } from "../../sim/SimCluster.js"
 import { simulated } from "../sim/simulated.js"
 import { currentLeader, expectPrefixesOfOneAnother, appliedSequences, leadersByTerm, request, runFor } from "./clusterHelpers.js"
 
-const clusterOf = (size: number, snapshotEvery?: number) =>
+const clusterOf = (size: number, snapshotEvery?: number, broken?: BrokenVariant) =>
   makeSimCluster({
     nodeIds: Array.from({ length: size }, (_, i) => `n${i + 1}`),
     network: { latency: { _tag: "Uniform", minMs: 1, maxMs: 10 } },
-    ...(snapshotEvery === undefined ? {} : { config: { snapshotEvery } })
+    ...(snapshotEvery === undefined ? {} : { config: { snapshotEvery } }),
+    ...(broken === undefined ? {} : { broken })
   })
 
 let operators = 0
@@ -130,6 +132,24 @@ describe("a simulated cluster changing its membership", () => {
       }).pipe(Effect.scoped),
       "remove-leader"
     ))
+
+  it("tells a removed leader that leads on from one that steps down (the broken variant removed-leader-keeps-leading)", () => {
+    // The swarm cannot see it: leading without a vote is safe, and the nemesis makes every node a voter again at the end.
+    const roleAfterRemovingItself = (broken?: BrokenVariant) =>
+      simulated(
+        Effect.gen(function*() {
+          const cluster = yield* clusterOf(3, undefined, broken)
+          yield* runFor(3000)
+          const leader = currentLeader(cluster)!
+          expect(yield* ask(cluster, leader, { type: "remove_member", node: leader })).toMatchObject({ type: "remove_member_ok" })
+          yield* runFor(3000)
+          return cluster.currentRoles().get(leader)?.role
+        }).pipe(Effect.scoped),
+        "remove-leader"
+      )
+    expect(roleAfterRemovingItself()).toBe("follower")
+    expect(roleAfterRemovingItself(brokenVariants["removed-leader-keeps-leading"])).toBe("leader")
+  })
 
   it("reconfigure replaces several voters at once, and makes a learner", () =>
     simulated(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { faultKinds } from "../../sim/nemesis.js"
+import { type FaultKind, faultKinds } from "../../sim/nemesis.js"
 import { defaultScenario } from "../../sim/scenario.js"
 import { expectCaught, safety, type ScenarioOf } from "./expectCaught.js"
 
@@ -83,6 +83,22 @@ describe("the simulator finds deliberately broken Raft", () => {
       return expectCaught("commit-old-term-by-counting", figure8, ["leader completeness", "committed entries stay",
         "applied sequences agree"], 20)
     }, 300_000)
+  })
+
+  describe("membership changes, each rule broken alone (src/raft/configurations.ts)", () => {
+    // Membership changes at every fault action with partitions (and crashes): changes cut off halfway, leaders deposed mid-change.
+    const membership = (nodes: number, faults: ReadonlyArray<FaultKind>): ScenarioOf => () => defaultScenario(nodes, new Set(faults))
+
+    it("a joint configuration whose decisions count only the incoming voters: a leader elected without a committed entry",
+      () => expectCaught("joint-quorum-new-only", membership(5, ["partition", "membership"]), safety, 20), 120_000)
+
+    it("learners counted as voters: quorums the real voters do not make, and a cluster that cannot elect",
+      () => expectCaught("learner-counted-as-voter", membership(3, ["partition", "crash", "membership"]), [...safety, "liveness"], 20),
+      120_000)
+
+    it("a configuration acted on only once known committed: nodes deciding with different voters, and a cluster that cannot elect",
+      () => expectCaught("configuration-once-committed", membership(3, ["partition", "crash", "membership"]), [...safety, "liveness"], 40),
+      120_000)
   })
 
   describe("the lin-kv application's rules, each broken alone (src/kv/LinKvRules.ts)", () => {

@@ -44,7 +44,8 @@ describe("npm run sim: worker threads and shards", () => {
     [["--seeds", "3", "--shard", "1/4"], "more slices than the 3 seeds"],
     [["--workers", "0"], "--workers must be at least 1, not 0"],
     [["--seeds", "0"], "--seeds must be at least 1"],
-    [["--seed", "4", "--workers", "2"], "--seed replays one seed"]
+    [["--seed", "4", "--workers", "2"], "--seed replays one seed"],
+    [["--faults", "partition,membership,wipe"], "membership cannot run with wipe: Raft survives lost storage on a minority of the voters"]
   ])("refuses %j with a message and exit code 2", async (args, message) => {
     const run = await sim(...args)
     expect(run.err).toContain(message)
