@@ -34,10 +34,6 @@ describe("the simulator finds deliberately broken Raft", () => {
       "liveness"
     ]), 120_000)
 
-  it("a log installing a leader's snapshot that keeps the entries after it even where they conflict", () =>
-    // A follower left with a divergent suffix, then sent a snapshot: first caught at seed 9 of divergent-snapshot.
-    expectCaught("snapshot-keeps-divergent-suffix", () => pressureScenarios["divergent-snapshot"], ["log matching"], 15), 120_000)
-
   it("nodes that never grant a vote: no leader, ever, and so nothing served", async () => {
     // Every history is trivially linearizable here: only the liveness phase can tell.
     const found = await expectCaught("votes-never-granted", faultKinds, ["liveness"], 3)
