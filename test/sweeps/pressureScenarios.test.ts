@@ -18,6 +18,6 @@ const sweepScenario = (name: PressureScenarioName, count: number) =>
 // Where the broken read-before-noop and snapshot-keeps-divergent-suffix are caught (test/sim/brokenVariants.test.ts,
 // rareBrokenVariants.test.ts): the product passes the same scenarios.
 describe("our Raft under the simulator's pressure scenarios (sim/pressureScenarios.ts)", () => {
-  sweepScenario("read-churn", 100)
-  sweepScenario("divergent-snapshot", 20)
+  sweepScenario("read-churn", 60)
+  sweepScenario("divergent-snapshot", 15)
 })
