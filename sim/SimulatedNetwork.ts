@@ -52,8 +52,13 @@ export interface SimulatedNetwork {
   readonly detach: (id: NodeId) => Effect.Effect<void>
   /** Cuts every node-to-node link between different groups; nodes in no group are cut from all. */
   readonly partition: (groups: ReadonlyArray<ReadonlyArray<NodeId>>) => Effect.Effect<void>
-  /** Cuts exactly these one-way links (any shape, asymmetric ones included), replacing earlier cuts. */
-  readonly cut: (links: ReadonlyArray<Link>) => Effect.Effect<void>
+  /**
+   * Cuts exactly these one-way links (any shape, asymmetric ones included),
+   * replacing earlier cuts. Messages already travelling a cut link are lost
+   * too, unless `inFlightArrives`: then they still arrive (late, duplicated,
+   * reordered), and only what is sent from now on is cut.
+   */
+  readonly cut: (links: ReadonlyArray<Link>, options?: { readonly inFlightArrives?: boolean }) => Effect.Effect<void>
   /** Restores every link. */
   readonly heal: Effect.Effect<void>
   /** Gives one link its own latency (a slow link), or back the default with null. */
@@ -79,6 +84,8 @@ export const makeSimulatedNetwork = (
     const linkLatency = new Map<string, Delay>()
     const onEvent = options.onEvent ?? (() => {})
     let cuts = new Set<string>()
+    /** Whether the current cuts spare messages sent before them. */
+    let inFlightArrives = false
     let faults = options.faults ?? noMessageFaults
     let sent = 0
     let dropped = 0
@@ -101,11 +108,11 @@ export const makeSimulatedNetwork = (
         return deliver(envelope)
       })
 
-    // Checked again on arrival: a partition that starts while a message travels cuts it too.
+    // Checked again on arrival: a partition that starts while a message travels cuts it too (unless it spares those).
     const travel = (envelope: Envelope, latencyMs: number) =>
       Effect.sleep(latencyMs).pipe(
         Effect.zipRight(Effect.suspend(() => {
-          if (linked(envelope.src, envelope.dest)) return arrive(envelope)
+          if (linked(envelope.src, envelope.dest) || inFlightArrives) return arrive(envelope)
           drop(envelope, "cut")
           return Effect.void
         }))
@@ -131,7 +138,8 @@ export const makeSimulatedNetwork = (
         for (const latency of latencies) yield* FiberSet.run(inFlight, travel(envelope, latency))
       })
 
-    const cutAll = (links: Iterable<Link>) => {
+    const cutAll = (links: Iterable<Link>, sparesInFlight = false) => {
+      inFlightArrives = sparesInFlight
       cuts = new Set()
       for (const [from, to] of links) cuts.add(linkKey(from, to))
     }
@@ -150,8 +158,8 @@ export const makeSimulatedNetwork = (
           const apart = (a: NodeId, b: NodeId) => groupOf.get(a) === undefined || groupOf.get(a) !== groupOf.get(b)
           cutAll(nodeIds.flatMap((a) => nodeIds.filter((b) => a !== b && apart(a, b)).map((b) => [a, b] as const)))
         }),
-      cut: (links) => Effect.sync(() => cutAll(links)),
-      heal: Effect.sync(() => void (cuts = new Set())),
+      cut: (links, options) => Effect.sync(() => cutAll(links, options?.inFlightArrives)),
+      heal: Effect.sync(() => cutAll([])),
       setLinkLatency: ([from, to], latency) =>
         Effect.sync(() => {
           if (latency === null) linkLatency.delete(linkKey(from, to))

@@ -137,8 +137,29 @@ export const brokenVariants = {
         : decision
     }
   } },
+  /**
+   * A follower installing a leader's snapshot keeps the entries after the
+   * snapshot's last index even when its own entry there conflicts: they
+   * follow a history the snapshot replaced, and sit in its log as if they
+   * followed the leader's.
+   */
+  "snapshot-keeps-divergent-suffix": {
+    wrapLog: (log) =>
+      Effect.succeed({
+        ...log,
+        saveSnapshot: (snapshot) =>
+          Effect.suspend(() => {
+            // A snapshot older than the log's own changes nothing, as with the product.
+            const replaces = snapshot.lastIndex >= log.firstIndex() && log.termAt(snapshot.lastIndex) !== snapshot.lastTerm
+            const kept = replaces ? log.slice(snapshot.lastIndex + 1, log.lastIndex()) : []
+            return Effect.zipRight(log.saveSnapshot(snapshot), kept.length === 0 ? Effect.void : log.append(kept))
+          })
+      })
+  },
   /** A leader serves a ReadIndex read without a majority confirming it still leads. */
   "readindex-without-confirmation": { rules: { confirmedReadRound: (ownRound) => ownRound } },
+  /** A new leader reads at its commit index before it has committed an entry of its term: earlier leaders' commits may lie beyond. */
+  "read-before-noop": { rules: { readsAtCommitIndex: () => true } },
   /** Followers answer reads from their own state. */
   "followers-serve-reads": { applicationRules: linKvRules({ followersServeReads: true }) },
   /** A leader that hears of a higher term in an answer keeps leading. */

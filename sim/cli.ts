@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os"
 import { Console, Data, Effect, Either, Option, Stream } from "effect"
 import { type BrokenVariantName, brokenVariants } from "./brokenVariants.js"
 import { losesStorage } from "./diskFaults.js"
+import { type PressureScenarioName, pressureScenarios } from "./pressureScenarios.js"
 import { defaultFaultKinds, type FaultKind, optInFaultKinds } from "./nemesis.js"
 import { type SeedOutcome, seedOutcomes } from "./parallelSeeds.js"
 import { runSeed } from "./runSeed.js"
@@ -25,12 +26,18 @@ const options = {
   swarm: Options.boolean("swarm").pipe(Options.withDescription(
     "each seed draws its own scenario: cluster size, Raft timing and batching, latency, rate, operation mix, duration, faults and how often"
   )),
-  faults: Options.text("faults").pipe(
-    Options.withDefault(defaultFaultKinds.join(",")),
+  scenario: Options.choice("scenario", Object.keys(pressureScenarios) as Array<PressureScenarioName>).pipe(
+    Options.optional,
     Options.withDescription(
-      `comma-separated faults from ${defaultFaultKinds.join(", ")} (the default: all of them), and ${
+      "a named pressure scenario instead of the fixed one (sim/pressureScenarios.ts): read-churn, divergent-snapshot; --nodes, --faults and --duration override its own"
+    )
+  ),
+  faults: Options.text("faults").pipe(
+    Options.optional,
+    Options.withDescription(
+      `comma-separated faults from ${defaultFaultKinds.join(", ")} (the default: all of them, or a --scenario's own), and ${
         optInFaultKinds.join(", ")
-      } (only when named: leader-churn cuts each new leader off after a short reign; lost-suffix loses the fsynced end of a node's log, cut anywhere, which the node cannot detect at a record boundary); "none" for none (with --swarm, the faults each seed draws from)`
+      } (only when named: leader-churn cuts each new leader off after a short reign; late-answers does too, while what travels to it still arrives; diverge leaves a follower with entries the next leader never had, then brings it back to that leader; lost-suffix loses the fsynced end of a node's log, cut anywhere, which the node cannot detect at a record boundary); "none" for none (with --swarm, the faults each seed draws from)`
     )
   ),
   duration: Options.float("duration").pipe(Options.optional,
@@ -73,9 +80,15 @@ const scenarioSpec = (parsed: Parsed) =>
     const duration = Option.getOrUndefined(parsed.duration)
     if (nodes !== undefined && nodes < 1) return yield* new UsageError({ message: "--nodes must be at least 1" })
     if (duration !== undefined && !(duration > 0)) return yield* new UsageError({ message: "--duration must be positive" })
-    const faults = yield* parseFaults(parsed.faults)
-    const storageLoss = [...faults].filter(losesStorage)
-    if (!parsed.swarm && faults.has("membership") && storageLoss.length > 0) {
+    if (parsed.swarm && Option.isSome(parsed.scenario)) {
+      return yield* new UsageError({ message: "--scenario names a scenario every seed runs: it does not go with --swarm" })
+    }
+    const faults: ReadonlySet<FaultKind> | undefined = yield* Option.match(parsed.faults, {
+      onNone: () => Effect.succeed(Option.isSome(parsed.scenario) ? undefined : new Set(defaultFaultKinds)),
+      onSome: parseFaults
+    })
+    const storageLoss = faults === undefined ? [] : [...faults].filter(losesStorage)
+    if (!parsed.swarm && faults?.has("membership") === true && storageLoss.length > 0) {
       return yield* new UsageError({
         message: `membership cannot run with ${storageLoss.join(", ")}: Raft survives lost storage on a minority of the voters ` +
           "only, and membership changes shrink the voters (with --swarm, a seed that draws membership draws none of these)"
@@ -83,7 +96,8 @@ const scenarioSpec = (parsed: Parsed) =>
     }
     const spec: ScenarioSpec = {
       swarm: parsed.swarm,
-      faults: [...faults],
+      ...(faults === undefined ? {} : { faults: [...faults] }),
+      ...Option.match(parsed.scenario, { onNone: () => ({}), onSome: (scenario) => ({ scenario }) }),
       ...(nodes === undefined ? {} : { nodes }),
       ...(duration === undefined ? {} : { workloadMs: Math.round(duration * 1000) }),
       ...Option.match(parsed.broken, { onNone: () => ({}), onSome: (broken) => ({ broken }) })
@@ -112,12 +126,22 @@ const sweepPlan = (parsed: Parsed) =>
     return { range, shard, workers: Math.min(workers, shard.count) }
   })
 
+/** The faults a run offers, as named on the command line or by default. */
+const faultsText = (parsed: Parsed) =>
+  Option.getOrElse(
+    parsed.faults,
+    () =>
+      Option.match(parsed.scenario, { onNone: () => defaultFaultKinds.join(","),
+        onSome: (name) => [...pressureScenarios[name].faults].join(",") })
+  )
+
 /** The command line that replays a seed exactly. */
 const replayCommand = (parsed: Parsed, seed: number) =>
   [
     `npm run sim --${parsed.swarm ? " --swarm" : ""} --seed ${seed}`,
+    ...Option.toArray(Option.map(parsed.scenario, (name) => `--scenario ${name}`)),
     ...Option.toArray(Option.map(parsed.nodes, (nodes) => `--nodes ${nodes}`)),
-    `--faults ${parsed.faults}`,
+    ...(Option.isNone(parsed.scenario) || Option.isSome(parsed.faults) ? [`--faults ${faultsText(parsed)}`] : []),
     ...Option.toArray(Option.map(parsed.duration, (duration) => `--duration ${duration}`)),
     ...Option.toArray(Option.map(parsed.broken, (name) => `--broken ${name}`))
   ].join(" ")
@@ -166,7 +190,12 @@ const sweep = (parsed: Parsed, spec: ScenarioSpec) =>
     let slowestRecovery = { afterMs: 0, boundMs: 0 }
     let done = 0
     const startedMs = performance.now()
-    const nodes = Option.match(parsed.nodes, { onNone: () => parsed.swarm ? "1 to 7" : "3", onSome: String })
+    const nodes = Option.match(parsed.nodes, {
+      onNone: () =>
+        parsed.swarm ? "1 to 7"
+          : String(Option.match(parsed.scenario, { onNone: () => 3, onSome: (name) => pressureScenarios[name].nodes })),
+      onSome: String
+    })
     const slice = Option.match(parsed.shard, {
       onNone: () => "",
       onSome: (text) => ` (shard ${text} of ${range.count} seeds from ${range.first})`
@@ -174,7 +203,7 @@ const sweep = (parsed: Parsed, spec: ScenarioSpec) =>
     yield* Console.error(
       `running ${shard.count} ${
         parsed.swarm ? "swarm " : ""
-      }seeds from ${shard.first}${slice} on ${workers} worker threads: ${nodes} nodes, faults ${parsed.faults}`
+      }seeds from ${shard.first}${slice} on ${workers} worker threads: ${nodes} nodes, faults ${faultsText(parsed)}`
     )
     yield* seedOutcomes(spec, shard, workers).pipe(
       Stream.takeUntil((result) => result.violation !== null && !parsed.keepGoing),

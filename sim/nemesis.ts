@@ -14,11 +14,16 @@ export const defaultFaultKinds = [...faultKinds, ...diskFaultKinds] as const
 /**
  * Faults injected only when named: "leader-churn" watches for new leaders
  * and cuts each off from everyone after a short reign (see `churnLeaders`);
- * "lost-suffix", the storage fault the node cannot detect (diskFaults.ts);
- * "membership" and "transfer", an operator's changes of who votes and who
- * leads (membershipFaults.ts).
+ * "late-answers" does the same, but what is already travelling to the leader
+ * still arrives, so it reads on late answers and hears of no later leader;
+ * "diverge" leaves a follower with entries the next leaders never had (see
+ * `diverge`); "lost-suffix", the storage fault the node cannot detect
+ * (diskFaults.ts); "membership" and "transfer", an operator's changes of who
+ * votes and who leads (membershipFaults.ts).
  */
-export const optInFaultKinds = ["leader-churn", ...undetectableDiskFaultKinds, ...operatorFaultKinds] as const
+export const optInFaultKinds = ["leader-churn", "late-answers", "diverge", ...undetectableDiskFaultKinds, ...operatorFaultKinds] as const
+/** The opt-in kinds the nemesis picks among its actions, as it picks the default ones. */
+const optInActionKinds = ["diverge", ...undetectableDiskFaultKinds, ...operatorFaultKinds] as const
 export type FaultKind = (typeof defaultFaultKinds)[number] | (typeof optInFaultKinds)[number]
 
 export interface NemesisOptions {
@@ -34,8 +39,10 @@ export interface NemesisOptions {
    * where a deposed leader can answer what it must not).
    */
   readonly leaderCutHoldMs: number
-  /** With "leader-churn": the longest a new leader leads before it is cut off. */
+  /** With "leader-churn" or "late-answers": the longest a new leader leads before it is cut off. */
   readonly churnReignMaxMs: number
+  /** The shortest election timeout: how long "diverge" lets a leader and its follower go on alone, at most. */
+  readonly electionTimeoutMinMs: number
   /** The longest election timeout: slow fsyncs stall up to a few of them, disk faults last about as long. */
   readonly electionTimeoutMaxMs: number
   /** The nodes' request timeout: how long an operator's change may take, a step at a time. */
@@ -67,9 +74,13 @@ const linksOf = (nodes: ReadonlyArray<NodeId>, node: NodeId) => allLinks(nodes).
  * cut off before rejoins. Leaders come and go faster than they replicate:
  * the entries of a deposed leader survive on few nodes, and a leader of a
  * later term may replicate them to a majority and then be cut off in turn
- * (the Raft paper's figure 8).
+ * (the Raft paper's figure 8). With `late` ("late-answers"), what was
+ * already travelling when the cut came still arrives: the deposed leader,
+ * hearing of no later leader, takes in answers to requests of its earlier
+ * read rounds, late and duplicated, while its clients' reads wait on it;
+ * with both kinds offered, each cut draws which.
  */
-const churnLeaders = (cluster: SimCluster, maxReignMs: number, untilMs: number) =>
+const churnLeaders = (cluster: SimCluster, maxReignMs: number, untilMs: number, late: "never" | "always" | "drawn") =>
   Effect.gen(function*() {
     let seen = ""
     while ((yield* Clock.currentTimeMillis) < untilMs) {
@@ -77,11 +88,57 @@ const churnLeaders = (cluster: SimCluster, maxReignMs: number, untilMs: number) 
       const leader = currentLeader(cluster)
       if (leader === undefined || `${leader.node}@${leader.term}` === seen) continue
       seen = `${leader.node}@${leader.term}`
-      yield* Effect.sleep(Math.floor(Math.exp(Math.log(maxReignMs + 1) * (yield* Random.next))))
+      const inFlightArrives = late === "drawn" ? yield* Random.nextBoolean : late === "always"
+      // A leader that will take in late answers reigns one to four times as long, uniformly: long enough to serve
+      // reads, and to commit writes while the one before it, cut off, still takes in its own late answers.
+      yield* Effect.sleep(
+        inFlightArrives
+          ? yield* Random.nextIntBetween(maxReignMs, 4 * maxReignMs + 1)
+          : Math.floor(Math.exp(Math.log(maxReignMs + 1) * (yield* Random.next)))
+      )
       if ((yield* Clock.currentTimeMillis) >= untilMs) return
-      cluster.note(`nemesis: leader churn, ${leader.node} (term ${leader.term}) cut off`)
-      yield* cluster.network.cut(linksOf(cluster.nodeIds, leader.node))
+      cluster.note(
+        `nemesis: leader churn, ${leader.node} (term ${leader.term}) cut off${inFlightArrives ? ", what travels to it arrives" : ""}`
+      )
+      yield* cluster.network.cut(linksOf(cluster.nodeIds, leader.node), { inFlightArrives })
     }
+  })
+
+/**
+ * A follower left holding entries no later leader has, then brought back to
+ * a leader that may have compacted past them: the leader and one follower
+ * are cut off together for up to an election timeout (the leader appends
+ * what its clients write, and only that follower takes it), then the
+ * follower alone, until the other side has elected a leader of a later term
+ * (a majority without them: five nodes or more) and for up to an election
+ * timeout more (it commits, and with frequent snapshots compacts); then the
+ * follower rejoins that side, and its log conflicts with the leader's at and
+ * after the point where they parted: an InstallSnapshot must not keep what
+ * the follower holds beyond the snapshot's last entry. The old leader stays
+ * cut off until a later fault action. Whether it left a cut in place.
+ */
+const diverge = (cluster: SimCluster, electionTimeoutMinMs: number, electionTimeoutMaxMs: number): Effect.Effect<boolean> =>
+  Effect.gen(function*() {
+    const leader = currentLeader(cluster)
+    const { network, nodeIds } = cluster
+    if (leader === undefined || nodeIds.length < 5) return false
+    const follower = yield* pick(nodeIds.filter((node) => node !== leader.node))
+    const rest = nodeIds.filter((node) => node !== leader.node && node !== follower)
+    cluster.note(`nemesis: diverge, ${leader.node} (term ${leader.term}) and ${follower} cut off together`)
+    yield* network.partition([[leader.node, follower], rest])
+    yield* Effect.sleep(yield* Random.nextIntBetween(0, electionTimeoutMinMs + 1))
+    cluster.note(`nemesis: diverge, ${follower} cut off alone`)
+    yield* network.partition([[leader.node], [follower], rest])
+    const electedAfter = (yield* Clock.currentTimeMillis) + 4 * electionTimeoutMaxMs
+    const successor = () => {
+      const now = currentLeader(cluster)
+      return now !== undefined && now.term > leader.term && rest.includes(now.node)
+    }
+    while (!successor() && (yield* Clock.currentTimeMillis) < electedAfter) yield* Effect.sleep(1)
+    yield* Effect.sleep(yield* Random.nextIntBetween(0, electionTimeoutMinMs + 1))
+    cluster.note(`nemesis: diverge, ${follower} rejoins ${rest.join(", ")}`)
+    yield* network.partition([[leader.node], [follower, ...rest]])
+    return true
   })
 
 /**
@@ -121,7 +178,7 @@ const randomCut = (
  */
 export const runNemesis = (cluster: SimCluster, options: NemesisOptions): Effect.Effect<void> =>
   Effect.gen(function*() {
-    const kinds = [...defaultFaultKinds, ...undetectableDiskFaultKinds, ...operatorFaultKinds].filter((k) => options.faults.has(k))
+    const kinds = [...defaultFaultKinds, ...optInActionKinds].filter((k) => options.faults.has(k))
     const weighted = kinds.map((kind) => [kind, options.weights?.[kind] ?? 1] as const).filter(([, weight]) => weight > 0)
     const totalWeight = weighted.reduce((sum, [, weight]) => sum + weight, 0)
     const pickKind = Effect.map(Random.next, (r) => {
@@ -147,6 +204,10 @@ export const runNemesis = (cluster: SimCluster, options: NemesisOptions): Effect
           case "membership":
           case "transfer":
             return yield* operator.inject(kind)
+          case "diverge": {
+            if (yield* diverge(cluster, options.electionTimeoutMinMs, options.electionTimeoutMaxMs)) partitioned = true
+            return
+          }
           case "partition": {
             if (partitioned && (yield* Random.nextBoolean)) {
               cluster.note("nemesis: heal")
@@ -201,8 +262,11 @@ export const runNemesis = (cluster: SimCluster, options: NemesisOptions): Effect
         }
       })
 
-    const churn = options.faults.has("leader-churn") && nodeIds.length > 1
-      ? Option.some(yield* Effect.fork(churnLeaders(cluster, options.churnReignMaxMs, options.untilMs)))
+    const churns = options.faults.has("leader-churn"), late = options.faults.has("late-answers")
+    const churn = (churns || late) && nodeIds.length > 1
+      ? Option.some(
+        yield* Effect.fork(churnLeaders(cluster, options.churnReignMaxMs, options.untilMs, !late ? "never" : churns ? "drawn" : "always"))
+      )
       : Option.none()
     if (weighted.length > 0) {
       while (true) {

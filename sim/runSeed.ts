@@ -63,6 +63,7 @@ export const runSeed = (seed: number, scenario: Scenario, trace?: Trace): SeedRe
         untilMs: scenario.workloadMs,
         leaderCutHoldMs: 2 * config.electionTimeoutMaxMs,
         churnReignMaxMs: config.electionTimeoutMinMs,
+        electionTimeoutMinMs: config.electionTimeoutMinMs,
         electionTimeoutMaxMs: config.electionTimeoutMaxMs,
         ...(scenario.faultWeights === undefined ? {} : { weights: scenario.faultWeights })
       }),

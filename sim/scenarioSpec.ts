@@ -1,5 +1,6 @@
 import { type BrokenVariantName, brokenVariants } from "./brokenVariants.js"
-import type { FaultKind } from "./nemesis.js"
+import { defaultFaultKinds, type FaultKind } from "./nemesis.js"
+import { type PressureScenarioName, pressureScenarios } from "./pressureScenarios.js"
 import { defaultScenario, type Scenario } from "./scenario.js"
 import { swarmScenario } from "./swarm.js"
 
@@ -11,18 +12,23 @@ import { swarmScenario } from "./swarm.js"
 export interface ScenarioSpec {
   /** Each seed draws its own scenario (sim/swarm.ts); otherwise the fixed one. */
   readonly swarm: boolean
+  /** A named pressure scenario in place of the fixed one, its nodes, faults and duration overridden where given. */
+  readonly scenario?: PressureScenarioName
   readonly nodes?: number
-  readonly faults: ReadonlyArray<FaultKind>
+  /** The default kinds, or the named scenario's own, when not given. */
+  readonly faults?: ReadonlyArray<FaultKind>
   readonly workloadMs?: number
   readonly broken?: BrokenVariantName
 }
 
 /** The scenario of each seed under `spec`. */
 export const scenarioOfSpec = (spec: ScenarioSpec) => (seed: number): Scenario => {
-  const faults = new Set(spec.faults)
+  const named = spec.scenario === undefined ? undefined : pressureScenarios[spec.scenario]
+  const faults = new Set(spec.faults ?? named?.faults ?? defaultFaultKinds)
   const { nodes, workloadMs } = spec
+  const fixed = named === undefined ? defaultScenario(nodes ?? 3, faults) : { ...named, faults, ...(nodes === undefined ? {} : { nodes }) }
   const scenario = spec.swarm
     ? swarmScenario(seed, { faults, ...(nodes === undefined ? {} : { nodes }), ...(workloadMs === undefined ? {} : { workloadMs }) })
-    : { ...defaultScenario(nodes ?? 3, faults), ...(workloadMs === undefined ? {} : { workloadMs }) }
+    : { ...fixed, ...(workloadMs === undefined ? {} : { workloadMs }) }
   return spec.broken === undefined ? scenario : { ...scenario, broken: brokenVariants[spec.broken] }
 }

@@ -87,7 +87,7 @@ export const swarmScenario = (seed: number, options: SwarmOptions): Scenario =>
       const electionTimeoutMaxMs = electionTimeoutMinMs + (yield* between(Math.ceil(electionTimeoutMinMs / 4), electionTimeoutMinMs))
       const faults: Array<FaultKind> = []
       // A kind not offered draws nothing: runs offering the default kinds draw as they did before opt-in kinds existed.
-      for (const kind of [...faultKinds, "leader-churn"] as const) {
+      for (const kind of [...faultKinds, "leader-churn", "late-answers", "diverge"] as const) {
         if (options.faults.has(kind) && (yield* Random.nextBoolean)) faults.push(kind)
       }
       const minIntervalMs = yield* between(20, 500)

@@ -29,6 +29,12 @@ export interface RaftRulesShape {
    * latest round and the majority's value (quorum.ts) of acknowledged rounds.
    */
   readonly confirmedReadRound: (ownRound: number, acknowledgedByMajority: number) => number
+  /**
+   * Whether a leader of `term` may read at its commit index, whose entry is
+   * of `commitTerm`: only once it is an entry of the leader's own term
+   * (before that, entries committed by earlier leaders may lie beyond it).
+   */
+  readonly readsAtCommitIndex: (commitTerm: number | undefined, term: number) => boolean
   /** The last index a snapshot of the state after applying entries up to `applied` stands for: `applied` itself. */
   readonly snapshotIndex: (applied: number) => number
   /** Who votes in a configuration: its voters, and while joint the outgoing ones as a second group (quorum.ts). */
@@ -49,6 +55,7 @@ export const productRaftRules: RaftRulesShape = {
   electionEntries: (term) => [{ term }],
   deposes: (answerTerm, leaderTerm) => answerTerm > leaderTerm,
   confirmedReadRound: (_ownRound, acknowledgedByMajority) => acknowledgedByMajority,
+  readsAtCommitIndex: (commitTerm, term) => commitTerm === term,
   snapshotIndex: (applied) => applied,
   votersOf: configurationVoters,
   configurationInForce: (configurations) => configurations.latest(),

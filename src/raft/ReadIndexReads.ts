@@ -85,7 +85,7 @@ export const makeReadIndexReads = (): ReadIndexReads => {
  */
 export const confirmReads = (context: RaftContext, state: RaftState): void => {
   if (!context.reads.anyWaiting() || state.role !== "leader") return
-  if (context.log.termAt(state.commitIndex) !== currentTerm(context)) return
+  if (!context.rules.readsAtCommitIndex(context.log.termAt(state.commitIndex), currentTerm(context))) return
   // The leader vouches for itself at the latest round.
   const acknowledged = majorityReached(
     configurationInForce(context, state).voters,

@@ -38,6 +38,13 @@ describe("npm run sim: worker threads and shards", () => {
     expect(run.code).toBe(0)
   }, 120_000)
 
+  it("runs a named pressure scenario with its own nodes and faults", async () => {
+    const run = await sim("--scenario", "divergent-snapshot", "--seeds", "1", "--duration", "0.5", "--workers", "1")
+    expect(run.err).toContain("5 nodes, faults diverge")
+    expect(run.out).toMatch(/^all 1 seeds passed/m)
+    expect(run.code).toBe(0)
+  }, 120_000)
+
   it.each([
     [["--shard", "3/2"], "--shard 3/2: I must be between 1 and N"],
     [["--shard", "two"], "--shard must be I/N"],
@@ -45,7 +52,8 @@ describe("npm run sim: worker threads and shards", () => {
     [["--workers", "0"], "--workers must be at least 1, not 0"],
     [["--seeds", "0"], "--seeds must be at least 1"],
     [["--seed", "4", "--workers", "2"], "--seed replays one seed"],
-    [["--faults", "partition,membership,wipe"], "membership cannot run with wipe: Raft survives lost storage on a minority of the voters"]
+    [["--faults", "partition,membership,wipe"], "membership cannot run with wipe: Raft survives lost storage on a minority of the voters"],
+    [["--swarm", "--scenario", "read-churn"], "it does not go with --swarm"]
   ])("refuses %j with a message and exit code 2", async (args, message) => {
     const run = await sim(...args)
     expect(run.err).toContain(message)

@@ -1,0 +1,45 @@
+import { defaultScenario, type Scenario } from "./scenario.js"
+
+/** Quick elections, so that leaders change many times in a run. */
+const quickElections = { heartbeatMs: 20, electionTimeoutMinMs: 100, electionTimeoutMaxMs: 200 } as const
+
+/**
+ * Scenarios aimed at what the fixed scenario and the swarm rarely reach,
+ * each around one of the opt-in faults (sim/nemesis.ts).
+ */
+export const pressureScenarios = {
+  /**
+   * Reads in flight through leader churn: every new leader is cut off after
+   * a short reign while what travels to it still arrives, with duplication
+   * and reordering switched on and off; mostly reads, at 100 operations/s.
+   * RPC timeouts outlast the reordering's delay, so late answers are taken
+   * in, not timed out: where ReadIndex bookkeeping that counts the wrong
+   * answers makes a deposed leader serve a stale read.
+   */
+  "read-churn": {
+    ...defaultScenario(3, new Set(["late-answers", "dup", "reorder", "loss"])),
+    faultIntervalMs: { min: 50, max: 300 },
+    workloadMs: 4_000,
+    rate: 100,
+    mix: { read: 4, write: 1, cas: 1 },
+    clientTimeoutMs: 300,
+    config: { ...quickElections, rpcTimeoutMs: 300, snapshotEvery: 10, snapshotChunkChars: 64 }
+  },
+  /**
+   * A follower left with a divergent suffix, then sent a snapshot: on five
+   * nodes, "diverge" cuts the leader off with one follower, then the
+   * follower alone until the others' new leader has committed and compacted
+   * (a snapshot after every applied entry), then lets it rejoin; mostly
+   * writes, at 100 operations/s.
+   */
+  "divergent-snapshot": {
+    ...defaultScenario(5, new Set(["diverge"])),
+    faultIntervalMs: { min: 100, max: 400 },
+    workloadMs: 4_000,
+    rate: 100,
+    mix: { read: 1, write: 4, cas: 1 },
+    config: { ...quickElections, rpcTimeoutMs: 100, snapshotEvery: 1, snapshotChunkChars: 64 }
+  }
+} satisfies Record<string, Scenario>
+
+export type PressureScenarioName = keyof typeof pressureScenarios
