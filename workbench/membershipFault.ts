@@ -25,7 +25,8 @@ export type MembershipOutcome = ({ readonly outcome: "installed" } & Membership)
 /**
  * One membership strike: the node asked, the change, what the change was
  * drawn from (the `members` answer of the node asked first, or, when it did
- * not answer, the last configuration the nemesis heard of; absent for the
+ * not answer, the last configuration the nemesis heard of, in an answer or
+ * from a change installed; absent for the
  * final heal, which asks for every node whatever the members), and what came
  * of it; the final heal also counts its tries.
  */
@@ -62,7 +63,7 @@ export const membershipOutcome = (change: MembershipChange, reply: Option.Option
 export const membersAnswer = adminReplyJudge(
   MembersOk,
   `{"type": "members_ok", "voters": [NODE], "learners": [NODE], "outgoing"?: [NODE], "leader": NODE | null, "term": INT}`,
-  (ok): { readonly outcome: "installed" } & Membership => ({ outcome: "installed", voters: ok.voters, learners: ok.learners })
+  (ok): Membership => ({ voters: ok.voters, learners: ok.learners })
 )
 
 /** One in four strikes a reconfiguration; the others remove a voter (never the last) or add a node that is not one. */
@@ -179,9 +180,8 @@ export const membershipFault = (options: OperatorLink & { readonly nodeIds: Read
       strike: Effect.gen(function*() {
         const asked = yield* randomNode
         const answer = membersAnswer(yield* askAsOperator(options, asked, { type: "members" }), options.timeoutMs)
-        const members = answer.outcome === "installed"
-          ? { node: asked, answered: true, voters: answer.voters, learners: answer.learners }
-          : { node: asked, answered: false, ...(yield* Ref.get(lastKnown)) }
+        if (!("outcome" in answer)) yield* Ref.set(lastKnown, answer)
+        const members = { node: asked, answered: !("outcome" in answer), ...(yield* Ref.get(lastKnown)) }
         const change = yield* drawChange(members, nodeIds)
         const node = yield* randomNode
         const membership: MembershipStrike = { node, change, members, ...(yield* ask(node, change)) }
