@@ -67,7 +67,7 @@ const options = {
   nemesis: Options.text("nemesis").pipe(
     Options.optional,
     Options.withDescription(
-      "faults to inject, comma-separated: partition, kill, pause, corrupt (needs the node's --data-dir), transfer (asks for a leadership transfer), in any combination (default: none)"
+      "faults to inject, comma-separated: partition, kill, pause, corrupt (needs the node's --data-dir), transfer (asks for a leadership transfer), membership (asks for membership changes), in any combination (default: none)"
     )
   ),
   nemesisInterval: withDefault(

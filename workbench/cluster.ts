@@ -29,20 +29,24 @@ export interface NodeCrash {
 
 /**
  * Where a node is in its life. The kill and pause nemeses strike `running`
- * nodes only; a `killed` node is down until its restart, which is
+ * nodes only; a node stopped gracefully is `stopping` until its process has
+ * exited; a `killed` (or stopped) node is down until its restart, which is
  * `restarting` until the node answers init.
  */
-export type NodeStatus = "running" | "paused" | "killed" | "restarting" | "crashed"
+export type NodeStatus = "running" | "paused" | "stopping" | "killed" | "restarting" | "crashed"
 
-/** A node's process ending is a crash unless the nemesis killed it or the test is stopping it. */
-export const exitIsCrash = (status: NodeStatus, stopping: boolean): boolean => !stopping && status !== "killed"
+/** A node's process ending is a crash unless the nemesis killed or stopped it, or the test is stopping it. */
+export const exitIsCrash = (status: NodeStatus, stopping: boolean): boolean => !stopping && status !== "killed" && status !== "stopping"
 
 /**
  * Messages reach a node that is running, or paused (its stdin holds them
- * until it continues, as a real socket would); a node that is down, or
- * restarted but not yet initialized, misses them, as it would on a network.
+ * until it continues, as a real socket would), or stopping (until its
+ * process exits, as a machine's network works until it is down: a leader
+ * handing over as it stops needs its followers' answers); a node that is
+ * down, or restarted but not yet initialized, misses them, as it would on a
+ * network.
  */
-export const receivesMessages = (status: NodeStatus): boolean => status === "running" || status === "paused"
+export const receivesMessages = (status: NodeStatus): boolean => status === "running" || status === "paused" || status === "stopping"
 
 export interface Cluster {
   readonly router: Router
@@ -243,14 +247,19 @@ export const startCluster = (options: {
     const transition = (node: string, from: NodeStatus, to: NodeStatus) =>
       Ref.modify(member(node), (m): [boolean, Member] => m.status === from ? [true, { ...m, status: to }] : [false, m])
 
-    /** Ends a running node's process with `end`, and waits until it and its process group are gone; false when it was not running. */
-    const takeDown = (node: string, end: (process: NodeProcess) => Effect.Effect<void>) =>
+    /**
+     * Ends a running node's process with `end`, the node `meanwhile` until
+     * it and its process group are gone, then `killed`; false when it was
+     * not running.
+     */
+    const takeDown = (node: string, meanwhile: "killed" | "stopping", end: (process: NodeProcess) => Effect.Effect<void>) =>
       Effect.gen(function*() {
-        if (!(yield* transition(node, "running", "killed"))) return false
+        if (!(yield* transition(node, "running", meanwhile))) return false
         const { process } = yield* Ref.get(member(node))
         yield* end(process)
         yield* Deferred.await(process.exited)
         yield* process.groupEnded
+        yield* transition(node, meanwhile, "killed")
         return true
       })
 
@@ -280,8 +289,8 @@ export const startCluster = (options: {
       allCrashed: Deferred.await(allCrashed),
       nodeDirectory,
       runningNodes: Effect.filter(test.nodeIds, (node) => Effect.map(Ref.get(member(node)), (m) => m.status === "running")),
-      kill: (node) => takeDown(node, (process) => process.signal("SIGKILL")),
-      stop: (node) => takeDown(node, (process) => process.terminate),
+      kill: (node) => takeDown(node, "killed", (process) => process.signal("SIGKILL")),
+      stop: (node) => takeDown(node, "stopping", (process) => process.terminate),
       restart,
       pause: (node) =>
         Effect.gen(function*() {

@@ -1,9 +1,10 @@
 import { Clock, Effect, Option, Random, Ref } from "effect"
 import type { FileCorruption } from "./fileCorruption.js"
+import type { MembershipStrike } from "./membershipFault.js"
 import type { TransferStrike } from "./transferFault.js"
 
 /** The faults `--nemesis` takes, in any combination. */
-export const faultKinds = ["partition", "kill", "pause", "corrupt", "transfer"] as const
+export const faultKinds = ["partition", "kill", "pause", "corrupt", "transfer", "membership"] as const
 export type FaultKind = (typeof faultKinds)[number]
 
 /** A fault that was in force, for results.json, the plots and the summary; times in milliseconds since the clients started. */
@@ -14,12 +15,18 @@ export interface FaultWindow {
   readonly nodes: ReadonlyArray<string>
   readonly startMs: number
   readonly endMs: number
-  /** Why healing it went wrong (a killed node that did not answer init after its restart); absent when it healed. */
+  /**
+   * Why healing it went wrong (a killed node that did not answer init after
+   * its restart, a cluster the final heal could not make whole); absent when
+   * it healed.
+   */
   readonly problem?: string
   /** What a `corrupt` fault did to each node's files. */
   readonly corruptions?: ReadonlyArray<FileCorruption>
   /** What a `transfer` strike asked for, and what came of it. */
   readonly transfer?: TransferStrike
+  /** What a `membership` strike (or the final heal of the membership nemesis) asked for, and what came of it. */
+  readonly membership?: MembershipStrike
 }
 
 /** One fault in force: what it is, and how it ends. */
@@ -43,16 +50,25 @@ export interface Fault {
 export interface StruckFault {
   readonly description: string
   readonly nodes: ReadonlyArray<string>
+  readonly problem?: string
   readonly transfer?: TransferStrike
+  readonly membership?: MembershipStrike
 }
 
 /**
- * One kind of fault that is over once struck (a leadership transfer): it is
- * in force while the strike is made, and has no heal.
+ * One kind of fault that is over once struck (a leadership transfer, a
+ * membership change): it is in force while the strike is made, and has no
+ * heal of its own.
  */
 export interface Strike {
   readonly kind: FaultKind
   readonly strike: Effect.Effect<StruckFault>
+  /**
+   * Undoes what the strikes left behind (a cluster shrunk by membership
+   * changes), once, at the final heal, after every other fault is healed;
+   * listed as a strike of its kind, none when there was nothing to undo.
+   */
+  readonly finalHeal?: Effect.Effect<Option.Option<StruckFault>>
 }
 
 export interface Nemesis {
@@ -62,7 +78,8 @@ export interface Nemesis {
   readonly run: Effect.Effect<never>
   /**
    * Ends the nemesis: waits for a fault being injected or healed, then heals
-   * every fault in force, and injects no more; safe to call more than once.
+   * every fault in force, then undoes what strikes left behind (see
+   * `Strike.finalHeal`), and injects no more; safe to call more than once.
    * `run` may be interrupted after it.
    */
   readonly healAll: Effect.Effect<void>
@@ -141,21 +158,36 @@ export const makeNemesis = (options: {
         })
       })
 
-    const strike = (fault: Strike) =>
+    const listStruck = (kind: FaultKind, startMs: number, struck: StruckFault) =>
       Effect.gen(function*() {
-        if (yield* Ref.get(stopped)) return
-        const startMs = yield* elapsed
-        const { description, nodes, transfer } = yield* fault.strike
         const endMs = yield* elapsed
+        const { description, membership, nodes, problem, transfer } = struck
         yield* Ref.update(windows, (ws) => [...ws, {
-          kind: fault.kind,
+          kind,
           description,
           nodes,
           startMs,
           endMs,
-          ...(transfer === undefined ? {} : { transfer })
+          ...(problem === undefined ? {} : { problem }),
+          ...(transfer === undefined ? {} : { transfer }),
+          ...(membership === undefined ? {} : { membership })
         }])
-        yield* Effect.logInfo(`nemesis: ${description}`)
+        yield* problem === undefined ? Effect.logInfo(`nemesis: ${description}`) : Effect.logError(`nemesis: ${problem}`)
+      })
+
+    const strike = (fault: Strike) =>
+      Effect.gen(function*() {
+        if (yield* Ref.get(stopped)) return
+        const startMs = yield* elapsed
+        yield* listStruck(fault.kind, startMs, yield* fault.strike)
+      })
+
+    const finalHeal = (fault: Fault | Strike) =>
+      Effect.gen(function*() {
+        if (!("finalHeal" in fault) || fault.finalHeal === undefined) return
+        const startMs = yield* elapsed
+        const struck = yield* fault.finalHeal
+        if (Option.isSome(struck)) yield* listStruck(fault.kind, startMs, struck.value)
       })
 
     const staggered = Effect.flatMap(staggeredWaitMs(options.intervalMs), Effect.sleep)
@@ -181,9 +213,12 @@ export const makeNemesis = (options: {
       run: options.faults.length === 0
         ? Effect.never
         : Effect.andThen(Effect.forEach(options.faults, cycle, { concurrency: "unbounded" }), Effect.never),
-      healAll: oneAtATime.withPermits(1)(
-        Effect.zipRight(Ref.set(stopped, true), Effect.forEach(options.faults, (fault) => heal(fault.kind), { discard: true }))
-      ),
+      healAll: oneAtATime.withPermits(1)(Effect.gen(function*() {
+        const again = yield* Ref.getAndSet(stopped, true)
+        yield* Effect.forEach(options.faults, (fault) => heal(fault.kind), { discard: true })
+        // On a whole cluster: partitions healed, every node running.
+        if (!again) yield* Effect.forEach(options.faults, finalHeal, { discard: true })
+      })),
       windows: Effect.map(Ref.get(windows), (ws) => [...ws].sort((a, b) => a.startMs - b.startMs))
     }
   })

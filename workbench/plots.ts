@@ -21,7 +21,8 @@ export const faultColors: Record<FaultKind, string> = {
   kill: "#8e44ad",
   pause: "#16a085",
   corrupt: "#8d6e63",
-  transfer: "#c0a000"
+  transfer: "#c0a000",
+  membership: "#2e86c1"
 }
 const font = `font-family="Helvetica, Arial, sans-serif"`
 

@@ -68,7 +68,7 @@ const row = (label: string, value: string) => `<tr><th>${escape(label)}</th><td>
 /**
  * Every fault the nemesis injected, in order, with its time span (seconds
  * since the clients started) and its outcome: how its heal went, or what
- * came of a transfer.
+ * came of a transfer or a membership change.
  */
 const faultsTable = (faults: Results["faults"]): string =>
   faults.length === 0 ? "" : `<h2>Faults</h2>
@@ -78,7 +78,7 @@ ${
     faults.map((f) =>
       `<tr><td>${(f.startMs / 1000).toFixed(1)} s</td><td>${(f.endMs / 1000).toFixed(1)} s</td><td>${escape(f.kind)}</td><td>${
         escape(f.description)
-      }</td><td>${escape(f.transfer?.outcome ?? f.problem ?? "healed")}</td></tr>`
+      }</td><td>${escape(f.problem ?? f.transfer?.outcome ?? f.membership?.outcome ?? "healed")}</td></tr>`
     ).join("\n")
   }
 </table>`

@@ -9,6 +9,7 @@ import { connectClient } from "./client.js"
 import { type Cluster, startCluster } from "./cluster.js"
 import { historyEdn } from "./historyEdn.js"
 import { makeMalformedReplyLog } from "./malformedReplies.js"
+import { membershipFault } from "./membershipFault.js"
 import { corruptFault } from "./corruptFault.js"
 import { type Fault, makeNemesis, type Strike } from "./nemesis.js"
 import { partitionFault } from "./partitionFault.js"
@@ -34,7 +35,10 @@ export class HistoryUncheckable extends Data.TaggedError("HistoryUncheckable")<{
 
 const encodeHistoryLine = Schema.encodeSync(Schema.parseJson(HistoryOp))
 
-/** The faults of `--nemesis`, each acting on this cluster; a transfer is asked for as a client asks, with the client timeout. */
+/**
+ * The faults of `--nemesis`, each acting on this cluster; a transfer or a
+ * membership change is asked for as a client asks, with the client timeout.
+ */
 const faultsOf = (test: TestOptions, cluster: Cluster, clients: { readonly timeoutMs: number; readonly scope: Scope.Scope }) =>
   Effect.forEach(test.nemesis, (kind): Effect.Effect<Fault | Strike, never, FileSystem.FileSystem | Path.Path> => {
     switch (kind) {
@@ -53,6 +57,8 @@ const faultsOf = (test: TestOptions, cluster: Cluster, clients: { readonly timeo
         return Effect.succeed(
           transferFault({ router: cluster.router, nodeIds: test.nodeIds, freshClientId: cluster.freshClientId, ...clients })
         )
+      case "membership":
+        return membershipFault({ router: cluster.router, nodeIds: test.nodeIds, freshClientId: cluster.freshClientId, ...clients })
     }
   })
 

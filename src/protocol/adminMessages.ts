@@ -53,22 +53,24 @@ export const Members = Schema.Struct({
 export type Members = typeof Members.Type
 
 /** The answer to `members`: the latest configuration the node knows, the leader it knows (or null), its term. */
-export type MembersOk = {
-  readonly type: "members_ok"
-  readonly voters: ReadonlyArray<string>
-  readonly learners: ReadonlyArray<string>
+export const MembersOk = Schema.Struct({
+  type: Schema.Literal("members_ok"),
+  voters: Schema.Array(Schema.String),
+  learners: Schema.Array(Schema.String),
   /** Only while the voters change: the voters being left. */
-  readonly outgoing?: ReadonlyArray<string>
-  readonly leader: string | null
-  readonly term: number
-}
+  outgoing: Schema.optional(Schema.Array(Schema.String)),
+  leader: Schema.NullOr(Schema.String),
+  term: Schema.Int
+})
+export type MembersOk = typeof MembersOk.Type
 
 /** A membership change done: the configuration it ended with (committed). */
-export type MembershipChangeOk = {
-  readonly type: "add_member_ok" | "remove_member_ok" | "reconfigure_ok"
-  readonly voters: ReadonlyArray<string>
-  readonly learners: ReadonlyArray<string>
-}
+export const MembershipChangeOk = Schema.Struct({
+  type: Schema.Literal("add_member_ok", "remove_member_ok", "reconfigure_ok"),
+  voters: Schema.Array(Schema.String),
+  learners: Schema.Array(Schema.String)
+})
+export type MembershipChangeOk = typeof MembershipChangeOk.Type
 
 /** Every operator's request. */
 export const adminRequestSchemas = [TransferLeadership, AddMember, RemoveMember, Reconfigure, Members] as const

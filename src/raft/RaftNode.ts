@@ -29,27 +29,33 @@ import { makeSnapshotReceiver } from "./snapshotReceiver.js"
  * node's role changes. The leader's fibers live in a
  * scope of their own, closed when leadership ends.
  */
-const roleSupervisor = (context: RaftContext) =>
-  Effect.gen(function*() {
-    let leaderScope: Scope.CloseableScope | null = null
-    const endLeadership = Effect.suspend(() => {
-      const scope = leaderScope
-      leaderScope = null
-      return scope === null ? Effect.void : Scope.close(scope, Exit.void)
-    })
-    yield* Effect.addFinalizer(() => endLeadership)
-    while (true) {
-      const event: RoleChange = yield* Queue.take(context.roleEvents)
-      yield* endLeadership
-      yield* context.observer.roleChanged(event)
-      yield* PubSub.publish(context.roleWatchers, event)
-      if (event.role !== "leader") continue
-      const scope = yield* Scope.make()
-      leaderScope = scope
-      const supervise = (fiber: Effect.Effect<void>) => Effect.forkIn(Effect.catchAllCause(fiber, context.fail), scope)
-      for (const peer of context.peers) yield* supervise(replicator(context, peer, event.term))
-    }
+const roleSupervisor = (context: RaftContext) => {
+  let leaderScope: Scope.CloseableScope | null = null
+  const endLeadership = Effect.suspend(() => {
+    const scope = leaderScope
+    leaderScope = null
+    return scope === null ? Effect.void : Scope.close(scope, Exit.void)
   })
+  // Ended with this fiber, not by a finalizer of the node's scope: one added
+  // once the fiber runs would close first, before the hand-over on a graceful
+  // stop, which needs the replicators to bring its target level.
+  return Effect.ensuring(
+    Effect.gen(function*() {
+      while (true) {
+        const event: RoleChange = yield* Queue.take(context.roleEvents)
+        yield* endLeadership
+        yield* context.observer.roleChanged(event)
+        yield* PubSub.publish(context.roleWatchers, event)
+        if (event.role !== "leader") continue
+        const scope = yield* Scope.make()
+        leaderScope = scope
+        const supervise = (fiber: Effect.Effect<void>) => Effect.forkIn(Effect.catchAllCause(fiber, context.fail), scope)
+        for (const peer of context.peers) yield* supervise(replicator(context, peer, event.term))
+      }
+    }),
+    endLeadership
+  )
+}
 
 export interface RaftNodeOptions {
   /**
@@ -119,7 +125,8 @@ export const runRaftNode = <R>(
         (snapshotIndex > 0 ? ` after a snapshot of entries up to ${snapshotIndex}` : "")
     )
 
-    const background = (fiber: Effect.Effect<void, never, Scope.Scope>) => Effect.forkScoped(Effect.catchAllCause(fiber, context.fail))
+    // A fiber that added finalizers to the node's scope would have them run before the hand-over: none takes a Scope.
+    const background = (fiber: Effect.Effect<void>) => Effect.forkScoped(Effect.catchAllCause(fiber, context.fail))
     yield* background(roleSupervisor(context))
     yield* background(applier(context))
     yield* background(proposer(context))

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Option, Queue } from "effect"
+import { Effect, Fiber, Option, Queue } from "effect"
 import type { Envelope } from "../../src/protocol/envelope.js"
 import { startCluster } from "../../workbench/cluster.js"
 import type { TestOptions } from "../../workbench/testOptions.js"
@@ -65,4 +65,30 @@ describe("a cluster's node processes (real processes of a one-node KV)", () => {
         expect(yield* Queue.size(replies)).toBe(0)
         expect(yield* cluster.crashesSince(0)).toEqual([])
       })), 60_000)
+
+  it.live("a node stopped gracefully gets messages until its process exits, and none after", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const dir = mkdtempSync(join(tmpdir(), "workbench-cluster-test-"))
+      const cluster = yield* startCluster({
+        test: { ...test, bin: join(repoRoot, "test/workbench/fixtures/lingering-kv-node.mjs"), killSignal: "term" },
+        workDir: dir,
+        logPath: (node) => join(dir, `${node}.log`)
+      })
+      const replies = yield* Queue.unbounded<Envelope>()
+      yield* cluster.router.openClient("t1", (envelope) => Queue.offer(replies, envelope))
+      const send = (msgId: number, body: Record<string, unknown>) =>
+        cluster.router.fromClient({ src: "t1", dest: "n0", body: { ...body, msg_id: msgId } as Envelope["body"] })
+
+      const stopping = yield* Effect.fork(cluster.stop("n0"))
+      yield* Effect.sleep(200)
+      // Neither struck again nor cut off: it is still on the network while it stops.
+      expect(yield* cluster.runningNodes).toEqual([])
+      yield* send(1, { type: "write", key: 1, value: 3 })
+      const answered = yield* Effect.timeoutOption(Queue.take(replies), 250)
+      expect(Option.getOrNull(answered)?.body).toMatchObject({ type: "write_ok", in_reply_to: 1 })
+      expect(yield* Fiber.join(stopping)).toBe(true)
+      yield* send(2, { type: "read", key: 1 })
+      expect(Option.isNone(yield* Effect.timeoutOption(Queue.take(replies), 300))).toBe(true)
+      expect(yield* cluster.crashesSince(0)).toEqual([])
+    })), 60_000)
 })

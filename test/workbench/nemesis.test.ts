@@ -136,4 +136,26 @@ describe("the nemesis", () => {
       yield* Fiber.interrupt(running)
       expect((yield* nemesis.windows).length).toBe(1)
     }))
+
+  it.effect("undoes what strikes left once, at the final heal, after every fault in force is healed, and lists it with its problem", () =>
+    Effect.gen(function*() {
+      const log = yield* Ref.make<ReadonlyArray<string>>([])
+      const restoring: Strike = {
+        kind: "membership",
+        strike: Effect.succeed({ description: "n0 asked to remove n1: installed, voters [n0 n2]", nodes: ["n0", "n1"] }),
+        finalHeal: Effect.as(
+          Ref.update(log, (l) => [...l, "final heal"]),
+          Option.some({ description: "every node made a voter again", nodes: ["n1"], problem: "n1 stayed out" })
+        )
+      }
+      const { windows } = yield* runFor([restoring, recordingFault("kill", log)], 10_000, 6)
+      const entries = yield* Ref.get(log)
+      expect(entries.filter((entry) => entry === "final heal")).toEqual(["final heal"])
+      // The kill in force at the end is healed first: the final heal works on a whole cluster.
+      expect(entries.at(-1)).toBe("final heal")
+      expect(entries.at(-2)).toMatch(/^heal kill/)
+      const last = windows.at(-1)!
+      expect(last).toMatchObject({ kind: "membership", description: "every node made a voter again", problem: "n1 stayed out" })
+      expect(windows.filter((w) => w.kind === "membership").length).toBeGreaterThan(5)
+    }))
 })

@@ -72,17 +72,19 @@ describe("the kill and pause faults", () => {
 })
 
 describe("node life in the cluster", () => {
-  it("counts an exit as a crash unless the nemesis killed the node or the test is stopping", () => {
+  it("counts an exit as a crash unless the nemesis killed or stopped the node or the test is stopping", () => {
     for (const status of ["running", "paused", "restarting"] as const) {
       expect(exitIsCrash(status, false)).toBe(true)
       expect(exitIsCrash(status, true)).toBe(false)
     }
     expect(exitIsCrash("killed", false)).toBe(false)
+    expect(exitIsCrash("stopping", false)).toBe(false)
   })
 
-  it("delivers messages to running and paused nodes only: a killed node, or one not yet initialized again, misses them", () => {
+  it("delivers messages to running, paused and stopping nodes only: a killed node, or one not yet initialized again, misses them", () => {
     expect(receivesMessages("running")).toBe(true)
     expect(receivesMessages("paused")).toBe(true)
+    expect(receivesMessages("stopping")).toBe(true)
     expect(receivesMessages("killed")).toBe(false)
     expect(receivesMessages("restarting")).toBe(false)
     expect(receivesMessages("crashed")).toBe(false)

@@ -109,7 +109,7 @@ describe("report.html", () => {
     expect(page).toContain(`<a href="timeline.html">`)
   })
 
-  it("lists every fault with its time span and its outcome (healed, or a transfer's), and has no fault section without faults", () => {
+  it("lists every fault with its time span and its outcome (healed, or a transfer's or membership change's), and has no fault section without faults", () => {
     expect(page).not.toContain("<h2>Faults</h2>")
     const faulted = htmlReport(
       {
@@ -124,6 +124,31 @@ describe("report.html", () => {
             startMs: 7500,
             endMs: 7510,
             transfer: { node: "n2", to: null, outcome: "refused", code: 11, text: "n2 does not lead" }
+          },
+          {
+            kind: "membership",
+            description: "n0 asked to remove n1: installed, voters [n0 n2]",
+            nodes: ["n0", "n1"],
+            startMs: 8000,
+            endMs: 8100,
+            membership: { node: "n0", change: { type: "remove_member", node: "n1" }, outcome: "installed", voters: ["n0", "n2"],
+              learners: [] }
+          },
+          {
+            kind: "membership",
+            description: "every node made a voter again, try 40: n2 asked to reconfigure to voters [n0 n1 n2]: indeterminate, error 0",
+            nodes: ["n1"],
+            startMs: 9000,
+            endMs: 29_000,
+            problem: "the membership nemesis could not make every node a voter again within 20 s (40 tries)",
+            membership: {
+              node: "n2",
+              change: { type: "reconfigure", voters: ["n0", "n1", "n2"], learners: [] },
+              tries: 40,
+              outcome: "indeterminate",
+              code: 0,
+              text: ""
+            }
           }
         ]
       },
@@ -134,7 +159,15 @@ describe("report.html", () => {
     expect(rows.map((r) => r.slice(1))).toEqual([
       ["1.5 s", "4.3 s", "partition", "isolate one [n0] | [n1 n2]", "healed"],
       ["5.0 s", "7.0 s", "kill", "n1 killed", "n1 did not answer init"],
-      ["7.5 s", "7.5 s", "transfer", "n2 asked to hand leadership over: refused, error 11 (n2 does not lead)", "refused"]
+      ["7.5 s", "7.5 s", "transfer", "n2 asked to hand leadership over: refused, error 11 (n2 does not lead)", "refused"],
+      ["8.0 s", "8.1 s", "membership", "n0 asked to remove n1: installed, voters [n0 n2]", "installed"],
+      [
+        "9.0 s",
+        "29.0 s",
+        "membership",
+        "every node made a voter again, try 40: n2 asked to reconfigure to voters [n0 n1 n2]: indeterminate, error 0",
+        "the membership nemesis could not make every node a voter again within 20 s (40 tries)"
+      ]
     ])
   })
 })

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Option, Random, TestClock } from "effect"
 import type { Body, Envelope } from "../../src/protocol/envelope.js"
-import { emptyCounters, type Router } from "../../workbench/router.js"
 import { describeTransfer, transferFault, transferOutcome } from "../../workbench/transferFault.js"
+import { answeringRouter } from "./answeringRouter.js"
 
 const from = (body: Body): Option.Option<Envelope> => Option.some({ src: "n1", dest: "c9", body: { ...body, in_reply_to: 1 } })
 
@@ -33,28 +33,6 @@ describe("a transfer's outcome", () => {
       .toBe("n1 asked to hand leadership over: indeterminate, error 0 (no reply within 1000 ms)")
   })
 })
-
-/** A router whose nodes answer every transfer request with `answer` (none: never), recording the requests. */
-const answeringRouter = (answer: ((request: Envelope) => Body) | undefined) =>
-  Effect.sync(() => {
-    const sent: Array<Envelope> = []
-    const clients = new Map<string, (envelope: Envelope) => Effect.Effect<void>>()
-    const router: Router = {
-      fromNode: () => Effect.void,
-      fromClient: (request) =>
-        Effect.suspend(() => {
-          sent.push(request)
-          if (answer === undefined) return Effect.void
-          const body = { ...answer(request), in_reply_to: request.body.msg_id }
-          return clients.get(request.src)?.({ src: request.dest, dest: request.src, body }) ?? Effect.void
-        }),
-      openClient: (id, deliver) => Effect.sync(() => void clients.set(id, deliver)),
-      closeClient: (id) => Effect.sync(() => void clients.delete(id)),
-      setPartition: () => Effect.void,
-      counters: Effect.succeed(emptyCounters)
-    }
-    return { router, sent, openClients: () => clients.size }
-  })
 
 const nodeIds = ["n0", "n1", "n2"]
 
@@ -92,7 +70,7 @@ describe("the transfer strike", () => {
 
   it.scoped("is indeterminate when no reply comes within the client timeout, and not before", () =>
     Effect.gen(function*() {
-      const { router } = yield* answeringRouter(undefined)
+      const { router } = yield* answeringRouter(() => undefined)
       const strike = transferFault({ router, nodeIds, freshClientId: Effect.succeed("c1"), timeoutMs: 1000, scope: yield* Effect.scope })
       const waiting = yield* Effect.fork(strike.strike)
       yield* TestClock.adjust(999)
