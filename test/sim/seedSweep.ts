@@ -1,5 +1,5 @@
 import { expect, it } from "@effect/vitest"
-import { faultKinds } from "../../sim/nemesis.js"
+import { type FaultKind, faultKinds } from "../../sim/nemesis.js"
 import { defaultScenario } from "../../sim/scenario.js"
 import { swarmScenario } from "../../sim/swarm.js"
 import { forEachSeed, seedRange } from "./yieldingSeeds.js"
@@ -11,21 +11,30 @@ const allFaults = new Set(faultKinds)
 
 /**
  * Test cases that run `count` seeds from `firstSeed` on a cluster of `nodes`
- * with every fault, in the fixed scenario or (with `swarm`) each seed's own,
- * and fail with each failing seed's violation and the command that replays it.
+ * with every network and process fault (or `faults`), in the fixed scenario
+ * or (with `swarm`) each seed's own, and fail with each failing seed's
+ * violation and the command that replays it.
  */
-export const sweepSeeds = (nodes: number, firstSeed: number, count: number, { swarm = false } = {}) => {
-  const fixed = defaultScenario(nodes, allFaults)
-  const scenarioOf = (seed: number) => (swarm ? swarmScenario(seed, { nodes, faults: allFaults }) : fixed)
+export const sweepSeeds = (
+  nodes: number,
+  firstSeed: number,
+  count: number,
+  { faults, swarm = false }: { readonly swarm?: boolean; readonly faults?: ReadonlyArray<FaultKind> } = {}
+) => {
+  const offered = faults === undefined ? allFaults : new Set(faults)
+  const fixed = defaultScenario(nodes, offered)
+  const scenarioOf = (seed: number) => (swarm ? swarmScenario(seed, { nodes, faults: offered }) : fixed)
   const kind = swarm ? "swarm seeds" : "seeds"
+  const named = faults === undefined ? "all faults" : faults.join(", ")
+  const replayFaults = faults === undefined ? "" : ` --faults ${faults.join(",")}`
   for (let from = firstSeed; from < firstSeed + count; from += seedsPerCase) {
     const to = Math.min(from + seedsPerCase, firstSeed + count) - 1
-    it(`${kind} ${from}..${to} pass on ${nodes} nodes with all faults`, async () => {
+    it(`${kind} ${from}..${to} pass on ${nodes} nodes with ${named}`, async () => {
       const results = await forEachSeed(seedRange(from, to), scenarioOf)
       const failures = results.flatMap(({ seed, violation }) =>
         violation === null ? [] : [
           `seed ${seed}: ${violation.invariant} at ${violation.atMs} ms: ${violation.detail}\n` +
-          `  replay: npm run sim -- ${swarm ? "--swarm " : ""}--seed ${seed} --nodes ${nodes}`
+          `  replay: npm run sim -- ${swarm ? "--swarm " : ""}--seed ${seed} --nodes ${nodes}${replayFaults}`
         ]
       )
       expect(failures).toEqual([])
