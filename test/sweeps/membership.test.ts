@@ -5,6 +5,6 @@ import { sweepSeeds } from "../sim/seedSweep.js"
 const faults = ["partition", "loss", "dup", "reorder", "slow", "crash", "membership", "transfer"] as const
 
 describe("our Raft on 5 simulated nodes while its membership changes", () => {
-  sweepSeeds(5, 1, 100, { faults })
-  sweepSeeds(5, 1, 100, { faults, swarm: true })
+  sweepSeeds(5, 1, 50, { faults })
+  sweepSeeds(5, 1, 50, { faults, swarm: true })
 })
