@@ -6,7 +6,49 @@ import { runWorkbench } from "./workbenchRun.js"
 // These spawn the compiled workbench and real node processes: run `npm run build` first.
 
 describe("the transfer nemesis, end to end", () => {
-  it("asks our Raft node to hand leadership over, alongside partitions and kills, and lists each strike with its outcome", async () => {
+  it("asks our Raft node to hand leadership over, and lists each strike with its outcome", async () => {
+    const run = await runWorkbench([
+      "test",
+      "--bin",
+      "bin/raft",
+      "--node-count",
+      "3",
+      "--concurrency",
+      "2n",
+      "--rate",
+      "50",
+      "--time-limit",
+      "5",
+      "--nemesis",
+      "transfer",
+      "--nemesis-interval",
+      "0.5",
+      "--seed",
+      "3"
+    ])
+    expect(run.stdout, `${run.stdout}\n${run.stderr.slice(-3000)}`).toContain("Everything looks good!")
+    expect(run.exitCode).toBe(0)
+    const strikes = run.results().faults
+    expect(strikes.length).toBeGreaterThan(3)
+    for (const strike of strikes) {
+      expect(strike.kind).toBe("transfer")
+      expect(strike.transfer).toBeDefined()
+      expect(strike.nodes).toEqual([strike.transfer!.node])
+      expect(strike.description).toMatch(
+        /^n\d asked to hand leadership (over|to n\d): (installed, n\d leads|(refused|indeterminate), error \d+)/
+      )
+    }
+    // With no other fault, a hand-over to a level voter completes in well under the nemesis interval.
+    const leaders = strikes.flatMap((strike) => strike.transfer!.outcome === "installed" ? [strike.transfer!.leader] : [])
+    expect(leaders.length).toBeGreaterThan(0)
+    for (const leader of leaders) expect(["n0", "n1", "n2"]).toContain(leader)
+    expect(run.stdout).toMatch(/ {2}faults: \d+ transfer\n/)
+    expect(run.stdout).toContain(`s: ${strikes[0]!.description}\n`)
+    const report = readFileSync(join(run.storeDir, "latest", "report.html"), "utf8")
+    expect(report).toContain(`<td>transfer</td><td>${strikes[0]!.description}</td><td>${strikes[0]!.transfer!.outcome}</td>`)
+  })
+
+  it("strikes alongside partitions and kills: a hand-over refused while the cluster has no leader or the target is cut off answers error 11", async () => {
     const run = await runWorkbench([
       "test",
       "--bin",
@@ -22,7 +64,7 @@ describe("the transfer nemesis, end to end", () => {
       "--nemesis",
       "transfer,partition,kill",
       "--nemesis-interval",
-      "0.5",
+      "1",
       "--seed",
       "3",
       "--",
@@ -36,25 +78,11 @@ describe("the transfer nemesis, end to end", () => {
     expect(results.faults.some((fault) => fault.kind === "partition")).toBe(true)
     expect(results.faults.some((fault) => fault.kind === "kill")).toBe(true)
     const strikes = results.faults.filter((fault) => fault.kind === "transfer")
-    expect(strikes.length).toBeGreaterThan(5)
-    for (const strike of strikes) {
-      expect(strike.transfer).toBeDefined()
-      expect(strike.nodes).toEqual([strike.transfer!.node])
-      expect(strike.description).toMatch(
-        /^n\d asked to hand leadership (over|to n\d): (installed, n\d leads|(refused|indeterminate), error \d+)/
-      )
-    }
-    const outcomes = new Set(strikes.map((strike) => strike.transfer!.outcome))
-    expect(outcomes.has("installed")).toBe(true)
-    expect(outcomes.has("refused")).toBe(true)
-    for (const strike of strikes) {
-      if (strike.transfer!.outcome === "installed") expect(["n0", "n1", "n2"]).toContain(strike.transfer!.leader)
-      if (strike.transfer!.outcome === "refused") expect(strike.transfer).toMatchObject({ code: 11 })
-    }
+    expect(strikes.length).toBeGreaterThan(2)
+    const refused = strikes.filter((strike) => strike.transfer!.outcome === "refused")
+    expect(refused.length).toBeGreaterThan(0)
+    for (const strike of refused) expect(strike.transfer).toMatchObject({ code: 11 })
     expect(run.stdout).toMatch(/ {2}faults: \d+ partition, \d+ kill, \d+ transfer\n/)
-    expect(run.stdout).toContain(`s: ${strikes[0]!.description}\n`)
-    const report = readFileSync(join(run.storeDir, "latest", "report.html"), "utf8")
-    expect(report).toContain(`<td>transfer</td><td>${strikes[0]!.description}</td><td>${strikes[0]!.transfer!.outcome}</td>`)
   })
 
   it("lists every strike indeterminate when the node never answers transfer_leadership, and the test stays valid", async () => {
