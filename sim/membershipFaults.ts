@@ -3,6 +3,7 @@ import type { Body } from "../services/Network.js"
 import type { NodeId } from "../src/protocol/envelope.js"
 import { describeBody } from "./describeMessage.js"
 import type { SimCluster } from "./SimCluster.js"
+import { randomPick } from "../foundation/randomPick.js"
 
 /** An operator's faults: membership changes, leadership transfers. */
 export const operatorFaultKinds = ["membership", "transfer"] as const
@@ -17,7 +18,7 @@ export const operatorFaultKinds = ["membership", "transfer"] as const
  */
 export const makeMembershipFaults = (cluster: SimCluster, options: { readonly requestTimeoutMs: number }) => {
   let operators = 0
-  const pick = <A>(items: ReadonlyArray<A>) => Effect.map(Random.nextIntBetween(0, items.length), (i) => items[i]!)
+  const pick = randomPick
   const subset = (items: ReadonlyArray<NodeId>, chance: number) => Effect.filter(items, () => Effect.map(Random.next, (r) => r < chance))
 
   /** Asks `node`; the reply, or none, as the trace tells it. */

@@ -6,6 +6,7 @@ import type { NodeId } from "../src/protocol/envelope.js"
 import { diskFaultKinds, isDiskFault, makeDiskFaults, undetectableDiskFaultKinds } from "./diskFaults.js"
 import { makeMembershipFaults, operatorFaultKinds } from "./membershipFaults.js"
 import type { SimCluster } from "./SimCluster.js"
+import { randomPick } from "../foundation/randomPick.js"
 
 /** The network and process faults, each as one of the nemesis's actions. */
 export const faultKinds = ["partition", "loss", "dup", "reorder", "slow", "crash"] as const
@@ -51,7 +52,7 @@ export interface NemesisOptions {
   readonly weights?: Readonly<Partial<Record<FaultKind, number>>>
 }
 
-const pick = <A>(items: ReadonlyArray<A>): Effect.Effect<A> => Effect.map(Random.nextIntBetween(0, items.length), (i) => items[i]!)
+const pick = randomPick
 
 const allLinks = (nodes: ReadonlyArray<NodeId>): Array<Link> =>
   nodes.flatMap((a) => nodes.filter((b) => b !== a).map((b) => [a, b] as const))

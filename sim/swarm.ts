@@ -5,6 +5,7 @@ import { diskFaultKinds, losesStorage, undetectableDiskFaultKinds } from "./disk
 import { operatorFaultKinds } from "./membershipFaults.js"
 import { type FaultKind, faultKinds } from "./nemesis.js"
 import type { Scenario } from "./scenario.js"
+import { randomPick } from "../foundation/randomPick.js"
 
 /** What a swarm run fixes for every seed; everything else each seed draws. */
 export interface SwarmOptions {
@@ -17,7 +18,7 @@ export interface SwarmOptions {
 }
 
 const between = (min: number, max: number) => Random.nextIntBetween(min, max + 1)
-const oneOf = <A>(items: ReadonlyArray<A>) => Effect.map(Random.nextIntBetween(0, items.length), (i) => items[i]!)
+const oneOf = randomPick
 
 const drawLatency: Effect.Effect<{ readonly latency: LatencyDistribution; readonly meanMs: number }> = Effect.gen(function*() {
   const meanMs = yield* between(1, 30)

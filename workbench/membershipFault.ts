@@ -3,6 +3,7 @@ import { type AddMember, MembersOk, MembershipChangeOk, type Reconfigure, type R
 import type { Envelope } from "../src/protocol/envelope.js"
 import { adminReplyJudge, askAsOperator, describeNotInstalled, type NotInstalled, type OperatorLink } from "./adminReply.js"
 import type { Strike, StruckFault } from "./nemesis.js"
+import { randomPick } from "../foundation/randomPick.js"
 
 /** Voters and learners, as `members` tells them and a change ends with them. */
 export interface Membership {
@@ -83,9 +84,9 @@ export const drawChange = (members: Membership, nodeIds: ReadonlyArray<string>):
       ...(nonVoters.length > 0 ? ["add_member" as const] : [])
     ]
     if (moves.length > 0 && (yield* Random.nextIntBetween(0, reconfigureOneIn)) > 0) {
-      const type = moves[yield* Random.nextIntBetween(0, moves.length)]!
+      const type = yield* randomPick(moves)
       const from = type === "remove_member" ? members.voters : nonVoters
-      return { type, node: from[yield* Random.nextIntBetween(0, from.length)]! }
+      return { type, node: yield* randomPick(from) }
     }
     const order = Chunk.toReadonlyArray(yield* Random.shuffle(nodeIds))
     const voterCount = yield* Random.nextIntBetween(1, order.length + 1)

@@ -1,7 +1,8 @@
-import { Effect, Option, Random } from "effect"
+import { Effect, Option } from "effect"
 import type { Cluster } from "./cluster.js"
 import type { Fault, InjectedFault } from "./nemesis.js"
 import type { KillSignal } from "./testOptions.js"
+import { randomPick } from "../foundation/randomPick.js"
 
 type NodeControl = Pick<Cluster, "runningNodes" | "kill" | "stop" | "restart" | "pause" | "resume">
 
@@ -10,7 +11,7 @@ const randomRunningNode = (cluster: NodeControl): Effect.Effect<Option.Option<st
   Effect.gen(function*() {
     const running = yield* cluster.runningNodes
     if (running.length === 0) return Option.none()
-    return Option.some(running[yield* Random.nextIntBetween(0, running.length)]!)
+    return Option.some(yield* randomPick(running))
   })
 
 /** Strikes a random running node with `strike`; none when no node is running, or it stopped running meanwhile. */

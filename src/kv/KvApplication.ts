@@ -8,12 +8,12 @@ import { Forward } from "../protocol/forwardMessage.js"
 import { CasRequest, type ErrorReply, errorReply, KvReply, type KvRequest, ReadRequest, WriteRequest } from "../protocol/kvMessages.js"
 import type { MessageRefusal, RaftApplication } from "../raft/dispatcher.js"
 import type { Raft } from "../raft/Raft.js"
+import { noLeaderKnown } from "./noLeaderKnown.js"
 import type { ProposalError, ReadBarrierError } from "../raft/RaftErrors.js"
 import { KvQuota } from "./KvQuota.js"
 import { type ForwardId, makeForwardedRequests, makeForwardIds } from "./Forwarding.js"
 import type { InFlightRequests, Responder } from "./InFlightRequests.js"
 import { LinKvRules } from "./LinKvRules.js"
-import { membersOf } from "../raft/configurations.js"
 import { type KvCommand, LinKvState } from "./LinKvState.js"
 import { requestLimitViolation } from "./requestLimits.js"
 import { makeAdminRequests } from "./adminRequests.js"
@@ -123,14 +123,7 @@ export const makeKvApplication = (raft: Raft, network: NetworkShape, inFlight: I
           command.type === "read" ? error.message : "leadership changed before the request committed; it was not applied"
         ))
       }
-      if (error.leaderId === null) {
-        return Effect.flatMap(raft.configuration, (config) =>
-          responder.answer(
-            membersOf(config).has(raft.self)
-              ? errorReply(ErrorCode.temporarilyUnavailable, "no leader heard from within an election timeout; try again")
-              : errorReply(ErrorCode.notAMember, `${raft.self} is not a member of the cluster and knows no leader; ask a member`)
-          ))
-      }
+      if (error.leaderId === null) return Effect.flatMap(noLeaderKnown(raft), responder.answer)
       return forward(command, error.leaderId, error.term, responder)
     }
 

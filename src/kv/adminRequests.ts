@@ -5,8 +5,8 @@ import type { AdminRequest, MembersOk, MembershipChangeOk, TransferLeadershipOk 
 import { ErrorCode } from "../protocol/errorCodes.js"
 import { errorReply } from "../protocol/kvMessages.js"
 import type { MembershipRequest } from "../raft/configurationChanges.js"
-import { membersOf } from "../raft/configurations.js"
 import type { Raft } from "../raft/Raft.js"
+import { noLeaderKnown } from "./noLeaderKnown.js"
 import type { MembershipChangeFailed } from "../raft/RaftErrors.js"
 import type { Responder } from "./InFlightRequests.js"
 
@@ -47,14 +47,7 @@ export const makeAdminRequests = (raft: Raft, network: NetworkShape, scope: Scop
     Effect.flatMap(raft.status, (status) => {
       const unavailable = (why: string) => responder.answer(errorReply(ErrorCode.temporarilyUnavailable, why))
       if (status.role === "leader") return Effect.asVoid(Effect.forkIn(Effect.flatMap(lead, responder.answer), scope))
-      if (status.leaderId === null) {
-        return Effect.flatMap(raft.configuration, (config) =>
-          membersOf(config).has(raft.self)
-            ? unavailable("no leader heard from within an election timeout; try again")
-            : responder.answer(
-              errorReply(ErrorCode.notAMember, `${raft.self} is not a member of the cluster and knows no leader; ask a member`)
-            ))
-      }
+      if (status.leaderId === null) return Effect.flatMap(noLeaderKnown(raft), responder.answer)
       if (raft.peers.includes(envelope.src)) return unavailable(`${raft.self} does not lead (${status.leaderId} does)`)
       const { msg_id: _msgId, ...passedOn } = request
       return network.rpcThen(status.leaderId, passedOn, requestTimeoutMs, (answer) =>

@@ -1,6 +1,7 @@
 import { Clock, Effect, Option } from "effect"
 import type { Configuration, Entry } from "../../services/Log.js"
 import type { NodeId } from "../../services/Network.js"
+import { awaitState } from "./awaitState.js"
 import { logDurable, seenDurable } from "./commit.js"
 import { describeConfiguration, isJoint, isVoter } from "./configurations.js"
 import { becomeFollower } from "./follower.js"
@@ -165,7 +166,7 @@ const appendChange = (context: RaftContext, target: MembershipTarget): Effect.Ef
     ))
 
 /**
- * Polls, each heartbeat, until `done` gives a value; fails as still
+ * Waits, as leader of `term`, until `done` gives a value; fails as still
  * possible to complete when leadership of `term` ends first, or the
  * request timeout passes.
  */
@@ -175,22 +176,15 @@ const pollUntil = <A>(
   waitingFor: string,
   done: (state: RaftState) => A | undefined
 ): Effect.Effect<A, MembershipChangeFailed> =>
-  Effect.gen(function*() {
-    const untilMs = (yield* Clock.currentTimeMillis) + context.config.requestTimeoutMs
-    while (true) {
-      const state = yield* context.state.get
-      const outcome = done(state)
-      if (outcome !== undefined) return outcome
-      if (state.role !== "leader" || currentTerm(context) !== term) {
-        return yield* mayStillComplete(`leadership changed while waiting for ${waitingFor}; the change may still complete`)
-      }
-      if ((yield* Clock.currentTimeMillis) >= untilMs) {
-        return yield* mayStillComplete(
-          `timed out after ${context.config.requestTimeoutMs} ms waiting for ${waitingFor}; the change may still complete`
-        )
-      }
-      yield* Effect.sleep(context.config.heartbeatMs)
-    }
+  awaitState(context, {
+    done,
+    giveUp: (state) =>
+      state.role !== "leader" || currentTerm(context) !== term
+        ? mayStillComplete(`leadership changed while waiting for ${waitingFor}; the change may still complete`)
+        : undefined,
+    timeoutMs: context.config.requestTimeoutMs,
+    timedOut: () =>
+      mayStillComplete(`timed out after ${context.config.requestTimeoutMs} ms waiting for ${waitingFor}; the change may still complete`)
   })
 
 /** Waits until `target` is the committed, final configuration (past the entry at `index`). */

@@ -6,6 +6,7 @@ import { HandOverFailed } from "./RaftErrors.js"
 import type { RaftState } from "./RaftState.js"
 import { campaignerHardState } from "./recovery.js"
 import { isVoter } from "./configurations.js"
+import { awaitState } from "./awaitState.js"
 
 /**
  * Leadership transfer (Raft thesis 3.10). The leader stops taking commands,
@@ -89,17 +90,12 @@ const handOver = <A>(
         return [target, yield* tellIfLevel(context, { ...state, handingOver }, now)] as const
       }))
     if (!otherVoters(context, yield* context.state.get).includes(started)) return yield* new HandOverFailed({ reason: started })
-    const untilMs = (yield* Clock.currentTimeMillis) + electionTimeoutMaxMs
-    while (true) {
-      const outcome = ended(yield* context.state.get)
-      if (outcome !== undefined) return outcome
-      if ((yield* Clock.currentTimeMillis) >= untilMs) {
-        return yield* new HandOverFailed({
-          reason: `${started} did not take over within ${electionTimeoutMaxMs} ms; ${context.self} leads on`
-        })
-      }
-      yield* Effect.sleep(context.config.heartbeatMs)
-    }
+    return yield* awaitState(context, {
+      done: ended,
+      timeoutMs: electionTimeoutMaxMs,
+      timedOut: () =>
+        new HandOverFailed({ reason: `${started} did not take over within ${electionTimeoutMaxMs} ms; ${context.self} leads on` })
+    })
   })
 
 /**
