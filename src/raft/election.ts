@@ -165,7 +165,8 @@ export const electionTimer = (context: RaftContext) =>
       if (state.role === "leader") {
         yield* Effect.race(Effect.sleep(electionTimeoutMaxMs), context.electionSignal.wait)
         yield* checkQuorum(context)
-      } else if (now < state.electionDeadlineMs) {
+      } else if (now < state.electionDeadlineMs && !state.campaignAtOnce) {
+        // Told to take over, it campaigns now, even though its leader's heartbeats, which go on until it does, moved the deadline.
         yield* Effect.race(Effect.sleep(state.electionDeadlineMs - now), context.electionSignal.wait)
       } else {
         const deadline = yield* nextElectionDeadline(context.config)

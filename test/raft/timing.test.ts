@@ -47,6 +47,22 @@ describe("Raft timing (TestClock)", () => {
       expect(node.roles).toEqual([{ term: 1, role: "follower" }])
     }))
 
+  it.scoped("told to take over (TimeoutNow), a follower campaigns at once even when a heartbeat of its leader comes right after", () =>
+    Effect.gen(function*() {
+      const node = yield* startScriptedNode()
+      yield* node.deliver("n2", heartbeatFrom(1))
+      yield* advance(node.config.heartbeatMs)
+      // The leader goes on heartbeating while it hands over: both arrive before the node's timer runs.
+      yield* node.deliver("n2", { type: "timeout_now", term: 1, leader_id: "n2" })
+      yield* node.deliver("n2", heartbeatFrom(1))
+      yield* advance(20)
+      const votes = ofType(yield* node.sent, "request_vote")
+      // A real vote for term 2 at once, no PreVote, saying it is a transfer so voters grant it inside their lease.
+      expect(votes.map((v) => v.envelope.dest).sort()).toEqual(["n2", "n3"])
+      expect(votes.every((v) => v.envelope.body["term"] === 2 && v.envelope.body["pre_vote"] !== true)).toBe(true)
+      expect(votes.every((v) => v.envelope.body["transfer"] === true)).toBe(true)
+    }))
+
   it.scoped("PreVote refused: a node that cannot win does not raise its term", () =>
     Effect.gen(function*() {
       const node = yield* startScriptedNode()
