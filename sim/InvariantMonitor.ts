@@ -15,6 +15,14 @@ export interface LogReader {
   readonly entryAt: (index: number) => Entry | undefined
 }
 
+/** What the monitor reads of an AppendEntries a leader sent. */
+export interface AppendEntriesSeen {
+  readonly term: number
+  readonly prev_log_index: number
+  readonly entries: ReadonlyArray<Entry>
+  readonly leader_commit: number
+}
+
 const describeLogEntry = (entry: Entry | undefined) => entry === undefined ? "nothing" : describeEntry(entry)
 
 /**
@@ -310,6 +318,59 @@ export class InvariantMonitor {
       node,
       detail: `entry ${index} changes the configuration from ${describeConfiguration(before)} to ${describeConfiguration(config)}`
     })
+  }
+
+  /**
+   * One configuration change at a time, each by a leader settled in its
+   * term: a leader's AppendEntries that carries a configuration entry of its
+   * own term must carry a commit index that covers the configuration before
+   * it (the leader may append one only once the previous one committed), and,
+   * when that entry starts a change rather than leaving a joint
+   * configuration, an entry of the leader's term (a change an earlier leader
+   * left in flight is then committed or gone). The commit index on the wire
+   * is the leader's when it sent the message, never less than when it
+   * appended the entry, so a correct leader always passes.
+   */
+  appendEntriesSent(leader: NodeId, request: AppendEntriesSeen): void {
+    if (this.down.has(leader)) return
+    const log = this.logs.get(leader)
+    if (log === undefined) return
+    request.entries.forEach((entry, offset) => {
+      if (entry.config === undefined || entry.term !== request.term) return
+      const index = request.prev_log_index + 1 + offset
+      // A leader deposed after it made the message may have lost the entry since: its log no longer tells what it knew.
+      if (log.entryAt(index)?.term !== entry.term) return
+      const previous = this.configurationBefore(log, index)
+      // None in the log: the one before is in its snapshot (committed), or the cluster's first.
+      const problem = previous !== undefined && previous.index > request.leader_commit
+        ? `the configuration before it (${describeConfiguration(previous.config)}, entry ${previous.index}) is not committed`
+        : (previous === undefined || previous.config.outgoing === undefined) && !this.ownTermCommitted(log, request)
+        ? `no entry of term ${request.term} is committed`
+        : undefined
+      if (problem === undefined) return
+      this.violate({
+        invariant: "one configuration change at a time",
+        node: leader,
+        detail: `${leader}, leader of term ${request.term}, sends configuration entry ${index} (${
+          describeConfiguration(entry.config)
+        }) with commit index ${request.leader_commit}: ${problem}`
+      })
+    })
+  }
+
+  private configurationBefore(log: LogReader, index: number): { index: number; config: Configuration } | undefined {
+    for (let before = Math.min(index, log.lastIndex() + 1) - 1; before >= log.firstIndex(); before--) {
+      const config = log.entryAt(before)?.config
+      if (config !== undefined) return { index: before, config }
+    }
+    return undefined
+  }
+
+  /** Whether the entry at the message's commit index is of the leader's term; true when a snapshot holds it now (it cannot tell). */
+  private ownTermCommitted(log: LogReader, request: AppendEntriesSeen): boolean {
+    if (request.leader_commit === 0) return false
+    const committed = log.entryAt(request.leader_commit)
+    return committed === undefined || committed.term === request.term
   }
 
   private decide(node: NodeId, index: number, entry: Entry, verb: string): boolean {

@@ -12,7 +12,7 @@ import type { NodeId } from "../services/Network.js"
 import { productRaftRules, RaftRules, type RaftRulesShape } from "../src/raft/RaftRules.js"
 import type { BrokenVariant } from "./brokenVariants.js"
 import { describeEnvelope } from "./describeMessage.js"
-import { InvariantMonitor } from "./InvariantMonitor.js"
+import { type AppendEntriesSeen, InvariantMonitor } from "./InvariantMonitor.js"
 import { linKvSimApplication } from "./linKvApplication.js"
 import { monitoredLog } from "./MonitoredLog.js"
 import type { SimApplication } from "./SimApplication.js"
@@ -109,16 +109,22 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
     const network = yield* makeSimulatedNetwork(nodeIds, {
       ...options.network,
       latency: sampleLatency(options.network.latency),
-      ...(trace !== undefined && { onEvent: (event: NetworkEvent) => {
+      onEvent: (event: NetworkEvent) => {
+        // Whatever becomes of it, what a leader sends is a fact about what it knew.
+        const { envelope } = event
+        if (event._tag !== "Delivered" && envelope.body.type === "append_entries") {
+          monitor.appendEntriesSent(envelope.src, envelope.body as unknown as AppendEntriesSeen)
+        }
+        if (trace === undefined) return
         switch (event._tag) {
           case "Sent":
-            return note(`send ${describeEnvelope(event.envelope)} (+${event.latencies.join(", +")} ms)`)
+            return note(`send ${describeEnvelope(envelope)} (+${event.latencies.join(", +")} ms)`)
           case "Delivered":
-            return note(`recv ${describeEnvelope(event.envelope)}`)
+            return note(`recv ${describeEnvelope(envelope)}`)
           case "Dropped":
-            return note(`drop (${event.reason}) ${describeEnvelope(event.envelope)}`)
+            return note(`drop (${event.reason}) ${describeEnvelope(envelope)}`)
         }
-      } })
+      }
     })
     const running = yield* FiberMap.make<NodeId>()
     const disks = new Map(nodeIds.map((id) => [id, new SimulatedDisk()]))

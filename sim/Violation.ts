@@ -15,6 +15,8 @@ export interface Violation {
     | "snapshots hold committed state"
     /** A committed configuration changed the voters without the joint configuration between (Raft thesis chapter 4). */
     | "changes pass through a joint configuration"
+    /** A leader sent a configuration entry before the one before it committed, or before an entry of its term did. */
+    | "one configuration change at a time"
     /** A node stopped itself on a broken rule. */
     | "node failure"
     | "linearizability"

@@ -185,6 +185,20 @@ export const brokenVariants = {
     const step = product.configurationStep(latest, self, state)
     return step === "step-down" ? null : step
   } } },
+  /**
+   * The leader leaves a joint configuration as soon as it holds it, before it
+   * commits: two changes in flight at once, the joint one and the final one,
+   * so the new voters may decide alone while the old ones have not yet
+   * heard of the change.
+   */
+  "leave-joint-uncommitted": {
+    rules: {
+      configurationStep: (latest, self, state) =>
+        state.role === "leader" && latest.config.outgoing !== undefined ? "leave-joint" : product.configurationStep(latest, self, state)
+    }
+  },
+  /** A new leader starts a change before it has committed an entry of its term (Raft's single-server change bug, 2015). */
+  "change-before-own-term-commit": { rules: { changeBlocked: (latest, commitIndex) => product.changeBlocked(latest, commitIndex, true) } },
   /** Learners are counted as voters: with two learners, a majority may hold too few of the real voters. */
   "learner-counted-as-voter": {
     rules: {

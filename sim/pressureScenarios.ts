@@ -39,6 +39,21 @@ export const pressureScenarios = {
     rate: 100,
     mix: { read: 1, write: 4, cas: 1 },
     config: { ...quickElections, rpcTimeoutMs: 100, snapshotEvery: 1, snapshotChunkChars: 64 }
+  },
+  /**
+   * Membership changes through leader churn: every new leader is cut off
+   * after a short reign (often before its first entry commits, while its
+   * clients still reach it), and an operator asks for a change or a
+   * hand-over every 20 to 150 ms. Where a change starts too early: before
+   * the leader's own first entry commits, or while a change an earlier
+   * leader left behind is still in flight.
+   */
+  "membership-churn": {
+    ...defaultScenario(3, new Set(["leader-churn", "membership", "transfer"])),
+    faultIntervalMs: { min: 20, max: 150 },
+    workloadMs: 4_000,
+    rate: 50,
+    config: quickElections
   }
 } satisfies Record<string, Scenario>
 
