@@ -1,6 +1,17 @@
 import { Context } from "effect"
 
-/** Raft's timing and batching parameters, in milliseconds and entry counts. */
+/**
+ * How a leader confirms that it still leads before it answers a read:
+ * "index", ReadIndex (one heartbeat round a majority answers, per batch of
+ * reads); "lease", from its state without a round while a majority
+ * acknowledged it within the lease (src/raft/leaseRules.ts), which assumes
+ * the nodes' clocks run at rates within a bound of each other.
+ */
+export type ReadMode = "index" | "lease"
+
+export const readModes: ReadonlyArray<ReadMode> = ["index", "lease"]
+
+/** Raft's timing and batching parameters, in milliseconds and entry counts, and how reads are confirmed. */
 export interface RaftConfigShape {
   /** A leader sends an empty AppendEntries to an idle follower this often. */
   readonly heartbeatMs: number
@@ -21,6 +32,7 @@ export interface RaftConfigShape {
   readonly snapshotBytes: number
   /** A snapshot is cut into chunks of at most this many characters of JSON: one log record and one InstallSnapshot each. */
   readonly snapshotChunkChars: number
+  readonly readMode: ReadMode
 }
 
 export class RaftConfig extends Context.Tag("effect-raft-kv/RaftConfig")<RaftConfig, RaftConfigShape>() {}
@@ -35,5 +47,6 @@ export const defaultRaftConfig: RaftConfigShape = {
   maxInflightPerPeer: 4,
   snapshotEvery: 10_000,
   snapshotBytes: 8 * 1024 * 1024,
-  snapshotChunkChars: 64 * 1024
+  snapshotChunkChars: 64 * 1024,
+  readMode: "index"
 }

@@ -6,6 +6,7 @@ import { KvStateMachine } from "../layers/KvStateMachine.js"
 import { LoggingRaftObserver } from "../layers/LoggingRaftObserver.js"
 import { MaelstromNetwork } from "../layers/MaelstromNetwork.js"
 import { MemoryLog } from "../layers/MemoryLog.js"
+import { monotonicClock } from "../layers/MonotonicClock.js"
 import { NodeDisk } from "../layers/NodeDisk.js"
 import { NodeStatsLog } from "../layers/NodeStats.js"
 import { StderrLogger } from "../foundation/StderrLogger.js"
@@ -47,6 +48,8 @@ const runNode = (settings: NodeSettings) => {
   // SIGTERM is a graceful stop: a leader hands over first.
   return runKvNodeWith({ handOverWhenInterrupted: true }).pipe(
     Effect.provide(NodeServices),
+    // Spans are measured on a clock that never jumps: leases depend on it.
+    Effect.withClock(monotonicClock()),
     Effect.tapErrorCause((cause) => Effect.logError(`node stopped: ${describeFailure(cause)}`, cause))
   )
 }

@@ -1,7 +1,7 @@
 import * as path from "node:path"
 import { Option } from "effect"
 import type { NodeId } from "../protocol/envelope.js"
-import { quotaParameter, raftParameters } from "./nodeParameters.js"
+import { quotaParameter, raftParameters, readModeParameter } from "./nodeParameters.js"
 import type { NodeSettings } from "./nodeSettings.js"
 
 /**
@@ -15,5 +15,6 @@ export const describeNodeSettings = (settings: NodeSettings, self: NodeId): stri
     onSome: (directory) => `log in ${path.resolve(directory, `${self}.log`)}`
   })
   const limits = raftParameters.map(({ flag, key }) => `${flag} ${settings.raft[key]}`).join(" ")
-  return `${self} runs with its ${log}; ${quotaParameter.flag} ${settings.quotaBytes} ${limits}`
+  return `${self} runs with its ${log}; ${quotaParameter.flag} ${settings.quotaBytes} ${limits} ` +
+    `${readModeParameter.flag} ${settings.raft.readMode}`
 }

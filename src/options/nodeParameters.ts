@@ -1,5 +1,6 @@
 import { defaultRaftConfig, type RaftConfigShape } from "../../services/RaftConfig.js"
 import { defaultQuotaBytes } from "../kv/KvQuota.js"
+import { clockDriftBound } from "../raft/leaseRules.js"
 
 /**
  * A setting of bin/raft: its command-line flag, its environment variable (the
@@ -16,9 +17,12 @@ export interface NodeParameter {
   readonly meaning: string
 }
 
+/** The Raft parameters that are numbers. */
+export type NumericRaftKey = { [K in keyof RaftConfigShape]: RaftConfigShape[K] extends number ? K : never }[keyof RaftConfigShape]
+
 /** One of Raft's parameters: a positive integer, by default its value in defaultRaftConfig. */
 export interface RaftParameter extends NodeParameter {
-  readonly key: keyof RaftConfigShape
+  readonly key: NumericRaftKey
 }
 
 export const dataDirParameter: NodeParameter = {
@@ -40,7 +44,7 @@ export const quotaParameter: NodeParameter = {
 }
 
 const raftParameter = (
-  key: keyof RaftConfigShape,
+  key: NumericRaftKey,
   flag: string,
   variable: string,
   placeholder: string,
@@ -96,8 +100,19 @@ export const raftParameters: ReadonlyArray<RaftParameter> = [
   )
 ]
 
+export const readModeParameter: NodeParameter = {
+  flag: "--read-mode",
+  variable: "RAFT_READ_MODE",
+  placeholder: "MODE",
+  shownDefault: defaultRaftConfig.readMode,
+  meaning: "how a leader confirms it still leads before it answers a read: index, one heartbeat round a majority answers " +
+    "(ReadIndex); lease, none while a majority answered it within the lease (the shortest election timeout, less a bound " +
+    `on clock drift), which assumes the nodes' clocks run within ${clockDriftBound * 100}% of real time and all nodes share ` +
+    "--election-timeout-min-ms"
+}
+
 /** Every setting, in the order --help lists them. */
-export const parameters: ReadonlyArray<NodeParameter> = [dataDirParameter, quotaParameter, ...raftParameters]
+export const parameters: ReadonlyArray<NodeParameter> = [dataDirParameter, quotaParameter, ...raftParameters, readModeParameter]
 
 /** The flags that ask for the usage text instead of a node run. */
 export const helpFlags: ReadonlyArray<string> = ["--help", "-h"]

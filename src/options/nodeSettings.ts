@@ -1,7 +1,14 @@
 import { Either, Option } from "effect"
-import { defaultRaftConfig, type RaftConfigShape } from "../../services/RaftConfig.js"
+import { defaultRaftConfig, type RaftConfigShape, type ReadMode, readModes } from "../../services/RaftConfig.js"
 import { defaultQuotaBytes } from "../kv/KvQuota.js"
-import { dataDirParameter, type NodeParameter, quotaParameter, raftParameters } from "./nodeParameters.js"
+import {
+  dataDirParameter,
+  type NodeParameter,
+  type NumericRaftKey,
+  quotaParameter,
+  raftParameters,
+  readModeParameter
+} from "./nodeParameters.js"
 
 /** What a node runs with: where its log lives (none: in memory), the store's quota and Raft's parameters. */
 export interface NodeSettings {
@@ -42,9 +49,9 @@ export const resolveNodeSettings = (
     return variableValue === undefined ? undefined : { text: variableValue, source: "variable" }
   }
 
-  const raft: Record<keyof RaftConfigShape, number> = { ...defaultRaftConfig }
+  const raft: { -readonly [K in keyof RaftConfigShape]: RaftConfigShape[K] } = { ...defaultRaftConfig }
   // Each value as the user gave it (or as its default), for a message that compares two of them.
-  const described = new Map<keyof RaftConfigShape, string>()
+  const described = new Map<NumericRaftKey, string>()
   for (const parameter of raftParameters) {
     const setting = found(parameter)
     if (setting === undefined) {
@@ -65,6 +72,16 @@ export const resolveNodeSettings = (
       `${described.get("electionTimeoutMinMs")} is above ${described.get("electionTimeoutMaxMs")}: ` +
         "the election timeout's minimum must not exceed its maximum"
     )
+  }
+
+  const readMode = found(readModeParameter)
+  if (readMode !== undefined) {
+    if (readModes.includes(readMode.text as ReadMode)) raft.readMode = readMode.text as ReadMode
+    else {
+      problems.push(
+        `${named(readModeParameter, readMode.source, JSON.stringify(readMode.text))}: expected ${readModes.join(" or ")}`
+      )
+    }
   }
 
   let quotaBytes = defaultQuotaBytes

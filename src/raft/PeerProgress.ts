@@ -32,6 +32,11 @@ export interface PeerProgress {
   readonly lastSentMs: number
   /** When the follower last answered in this term (for CheckQuorum). */
   readonly lastContactMs: number
+  /**
+   * When the leader sent the latest request the follower has answered in
+   * this term (for lease reads: its vote lease began after that).
+   */
+  readonly ackedSentMs: number
   /** The latest read round sent to the follower, and the latest it answered (see ReadIndexReads). */
   readonly sentRound: number
   readonly ackedRound: number
@@ -55,6 +60,7 @@ export const newPeerProgress = (nextIndex: number, nowMs: number): PeerProgress 
   inflight: 0,
   lastSentMs: Number.NEGATIVE_INFINITY,
   lastContactMs: nowMs,
+  ackedSentMs: Number.NEGATIVE_INFINITY,
   sentRound: 0,
   ackedRound: 0,
   sentCount: 0,
@@ -92,10 +98,14 @@ export const sendSnapshot = (progress: PeerProgress, newest: Pick<Snapshot, "las
 /** An answer, or its absence, took a request out of flight. */
 export const released = (progress: PeerProgress): PeerProgress => ({ ...progress, inflight: Math.max(0, progress.inflight - 1) })
 
-/** The follower answered, at `nowMs`, a request of read round `round`: it acknowledges this leader. */
-export const heardFrom = (progress: PeerProgress, nowMs: number, round: number): PeerProgress => ({
+/**
+ * The follower answered, at `nowMs`, a request of read round `round` sent at
+ * `sentMs`: it acknowledges this leader.
+ */
+export const heardFrom = (progress: PeerProgress, nowMs: number, round: number, sentMs: number): PeerProgress => ({
   ...progress,
   lastContactMs: nowMs,
+  ackedSentMs: Math.max(progress.ackedSentMs, sentMs),
   ackedRound: Math.max(progress.ackedRound, round)
 })
 

@@ -1,4 +1,4 @@
-import { Deferred, Effect, Either, PubSub, type Queue, type Scope } from "effect"
+import { Clock, Deferred, Effect, Either, PubSub, type Queue, type Scope } from "effect"
 import type { Configuration } from "../../services/Log.js"
 import type { NodeId } from "../../services/Network.js"
 import type { Role, RoleChange } from "../../services/RaftObserver.js"
@@ -8,7 +8,9 @@ import { changeMembership, type MembershipRequest } from "./configurationChanges
 import { type HandOverFailed, type MembershipChangeFailed, type NotLeader, type ProposalError, RaftTimeout,
   type ReadBarrierError } from "./RaftErrors.js"
 import { confirmReads } from "./ReadIndexReads.js"
+import { leaseHolds } from "./leaseReads.js"
 import { makeSettlement, type Settlement } from "./Settlement.js"
+import type { RaftState } from "./RaftState.js"
 
 export interface ProposeOptions {
   /**
@@ -55,8 +57,9 @@ export interface Raft {
   readonly propose: (command: unknown, options?: ProposeOptions) => Effect.Effect<unknown, ProposalError>
   /**
    * A linearizable read barrier (ReadIndex): `onOutcome` succeeds once this
-   * node has been confirmed the leader by a majority after the call and has
-   * applied every entry committed before it. It runs on the applier's fiber,
+   * node has been confirmed the leader by a majority after the call (or, in
+   * lease mode, its lease held at the call: leaseReads.ts) and has applied
+   * every entry committed before it. It runs on the applier's fiber,
    * so the state machine queried inside it holds exactly that state; it must
    * not block.
    */
@@ -129,11 +132,15 @@ export const makeRaft = (context: RaftContext): Raft => {
       if (!leads(context, state.role, options?.term)) {
         return Effect.map(notLeader(context, state), (refused) => [refused as NotLeader | null, state] as const)
       }
-      // A barrier takes no log entry: it waits for a majority to confirm this leader after it was asked.
-      const reading = { ...state, readRound: state.readRound + 1 }
-      context.reads.wait(reading.readRound, barrier)
-      confirmReads(context, reading)
-      return Effect.succeed([null as NotLeader | null, reading] as const)
+      if (context.config.readMode === "lease") {
+        // The clock is read here, under the lock, as the read is decided: a leader paused before this finds its lease ran out.
+        return Effect.map(Clock.currentTimeMillis, (now) => {
+          if (!leaseHolds(context, state, now)) return readIndexRound(barrier, state)
+          context.reads.confirmNow(barrier, state.commitIndex)
+          return [null as NotLeader | null, state] as const
+        })
+      }
+      return Effect.succeed(readIndexRound(barrier, state))
     })
     return Effect.flatMap(opened, (refused) =>
       refused !== null ? barrier.settle(Either.left(refused)) : context.requestTimeouts.start(
@@ -148,6 +155,14 @@ export const makeRaft = (context: RaftContext): Raft => {
           ))
         )
       ))
+  }
+
+  /** A barrier takes no log entry: it waits for a majority to confirm this leader after it was asked. */
+  const readIndexRound = (barrier: Settlement<void, ReadBarrierError>, state: RaftState) => {
+    const reading = { ...state, readRound: state.readRound + 1 }
+    context.reads.wait(reading.readRound, barrier)
+    confirmReads(context, reading)
+    return [null as NotLeader | null, reading] as const
   }
 
   return {

@@ -58,6 +58,8 @@ export interface RaftContext {
   /** Proposals' and read barriers' waits, bounded by the request timeout. */
   readonly requestTimeouts: Timeouts
   readonly reads: ReadIndexReads
+  /** When this node (this process) started, by its clock: in lease mode it holds back its vote for a while (leaseRules.ts). */
+  readonly startedAtMs: number
   /** Stops the node with this cause (a fiber failed: the node must not go on half-alive). */
   readonly fail: (cause: Cause.Cause<unknown>) => Effect.Effect<void>
 }

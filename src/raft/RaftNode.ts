@@ -1,4 +1,4 @@
-import { Cause, Deferred, Effect, Exit, PubSub, Queue, Ref, Scope, SynchronizedRef } from "effect"
+import { Cause, Clock, Deferred, Effect, Exit, PubSub, Queue, Ref, Scope, SynchronizedRef } from "effect"
 import { Log } from "../../services/Log.js"
 import { Network } from "../../services/Network.js"
 import { RaftConfig } from "../../services/RaftConfig.js"
@@ -116,6 +116,7 @@ export const runRaftNode = <R>(
       proposals: yield* makeBacklog<Proposal>(),
       requestTimeouts: yield* makeTimeouts(config.requestTimeoutMs),
       reads: makeReadIndexReads(),
+      startedAtMs: yield* Clock.currentTimeMillis,
       fail: (cause: Cause.Cause<unknown>) =>
         Cause.isInterruptedOnly(cause) ? Effect.void : Deferred.failCause(failure, cause).pipe(Effect.asVoid)
     }

@@ -4,6 +4,7 @@ import { changeBlocked, type ConfigurationAt, type Configurations, configuration
 import { configurationVoters, type Voters } from "./quorum.js"
 import { followerCommitIndex, reconcile } from "./appendEntriesRules.js"
 import { advanceCommitIndex } from "./leaderRules.js"
+import { leaseExpiresAtMs } from "./leaseRules.js"
 import { decidePreVote, decideVote, mayCampaign } from "./voteRules.js"
 
 /**
@@ -35,6 +36,8 @@ export interface RaftRulesShape {
    * (before that, entries committed by earlier leaders may lie beyond it).
    */
   readonly readsAtCommitIndex: (commitTerm: number | undefined, term: number) => boolean
+  /** In lease mode, when the lease a follower's answer grants the leader runs out (leaseRules.ts). */
+  readonly leaseExpiresAtMs: typeof leaseExpiresAtMs
   /** The last index a snapshot of the state after applying entries up to `applied` stands for: `applied` itself. */
   readonly snapshotIndex: (applied: number) => number
   /** Who votes in a configuration: its voters, and while joint the outgoing ones as a second group (quorum.ts). */
@@ -56,6 +59,7 @@ export const productRaftRules: RaftRulesShape = {
   deposes: (answerTerm, leaderTerm) => answerTerm > leaderTerm,
   confirmedReadRound: (_ownRound, acknowledgedByMajority) => acknowledgedByMajority,
   readsAtCommitIndex: (commitTerm, term) => commitTerm === term,
+  leaseExpiresAtMs,
   snapshotIndex: (applied) => applied,
   votersOf: configurationVoters,
   configurationInForce: (configurations) => configurations.latest(),

@@ -33,6 +33,8 @@ export interface ReadIndexReads {
   readonly wait: (round: number, barrier: Barrier) => void
   /** Whether any barrier waits for its round to be confirmed. */
   readonly anyWaiting: () => boolean
+  /** A barrier that needs no round (the leader's lease holds: leaseReads.ts) becomes ready at `readIndex`. */
+  readonly confirmNow: (barrier: Barrier, readIndex: number) => void
   /** Every barrier of a round up to `round` becomes ready at `readIndex`. */
   readonly confirm: (round: number, readIndex: number) => void
   /** Whether any barrier was confirmed since the last call (the applier then has barriers to pass). */
@@ -52,6 +54,10 @@ export const makeReadIndexReads = (): ReadIndexReads => {
   return {
     wait: (round, barrier) => void waiting.push({ round, barrier }),
     anyWaiting: () => waiting.length > 0,
+    confirmNow: (barrier, readIndex) => {
+      ready.push({ readIndex, barrier })
+      confirmedSince = true
+    },
     confirm: (round, readIndex) => {
       const confirmed = waiting.filter((read) => read.round <= round)
       if (confirmed.length === 0) return

@@ -9,12 +9,15 @@ import { configurationInForce, currentTerm, nextElectionDeadline, type RaftConte
 import type { RaftState } from "./RaftState.js"
 import { campaignerHardState, logTip, voterView } from "./recovery.js"
 import { isVoter } from "./configurations.js"
+import { voteHeldAfterStart } from "./leaseRules.js"
 
 const decodeVoteResult = Schema.decodeUnknownOption(RequestVoteResult)
 
+/** The vote lease: whether this node turns down a candidate of a later term (unless its leader handed over to it). */
 const heardFromLeaderRecently = (context: RaftContext, state: RaftState, now: number): boolean =>
   state.role === "leader" ||
-  (state.leaderId !== null && now - state.lastLeaderContactMs < context.config.electionTimeoutMinMs)
+  (state.leaderId !== null && now - state.lastLeaderContactMs < context.config.electionTimeoutMinMs) ||
+  voteHeldAfterStart(context.config.readMode, now, context.startedAtMs, context.config.electionTimeoutMinMs)
 
 /** Answers RequestVote and PreVote requests. */
 export const handleRequestVote = (context: RaftContext, envelope: Envelope, request: RequestVote) =>

@@ -78,6 +78,7 @@ interface UnreadChunk {
   readonly term: number
   readonly round: number
   readonly number: number
+  readonly sentMs: number
 }
 
 /**
@@ -116,7 +117,15 @@ const nextRequest = (context: RaftContext, peer: NodeId, term: number) =>
         const snapshot = context.log.snapshot()!
         const sending = Progress.sendSnapshot(progress, snapshot)
         const { received } = sending.mode as Extract<Progress.ReplicationMode, { _tag: "Snapshot" }>
-        const unread: UnreadChunk = { _tag: "UnreadChunk", snapshot, index: received, term, round: state.readRound, number }
+        const unread: UnreadChunk = {
+          _tag: "UnreadChunk",
+          snapshot,
+          index: received,
+          term,
+          round: state.readRound,
+          number,
+          sentMs: now
+        }
         const next = updateProgress(state, peer, () => Progress.sent(sending, now, state.readRound, 0))
         return [Option.some<Sent | UnreadChunk>(unread), next] as const
       }
@@ -132,17 +141,19 @@ const nextRequest = (context: RaftContext, peer: NodeId, term: number) =>
         leader_commit: state.commitIndex
       }
       const next = updateProgress(state, peer, (p) => Progress.sent(p, now, state.readRound, entries.length))
-      return [Option.some<Sent | UnreadChunk>({ request, round: state.readRound, number }), next] as const
+      return [Option.some<Sent | UnreadChunk>({ request, round: state.readRound, number, sentMs: now }), next] as const
     }))
 
 /**
  * A request as sent (AppendEntries or a snapshot chunk), with the read round
- * it vouches for and its number among those sent to the follower.
+ * it vouches for, its number among those sent to the follower, and when it
+ * was decided on (it leaves after that: the lease counts from here).
  */
 interface Sent {
   readonly request: AppendEntries | InstallSnapshot
   readonly round: number
   readonly number: number
+  readonly sentMs: number
 }
 
 /**
@@ -154,7 +165,7 @@ interface Sent {
 const handleAnswer = <A extends { readonly term: number }>(
   context: RaftContext,
   peer: NodeId,
-  { number, request, round }: Sent,
+  { number, request, round, sentMs }: Sent,
   result: Option.Option<A>,
   onLost: (progress: Progress.PeerProgress) => Progress.PeerProgress,
   onAnswer: (progress: Progress.PeerProgress, answer: A) => Effect.Effect<Progress.PeerProgress>
@@ -169,9 +180,9 @@ const handleAnswer = <A extends { readonly term: number }>(
       if (context.rules.deposes(answer.term, request.term)) {
         return [undefined, yield* becomeFollower(context, state, answer.term, null)] as const
       }
-      // Any answer in this term, success or not, acknowledges this leader: for CheckQuorum and ReadIndex.
+      // Any answer in this term, success or not, acknowledges this leader: for CheckQuorum, ReadIndex and the lease.
       const now = yield* Clock.currentTimeMillis
-      const before = Progress.heardFrom(released, now, round)
+      const before = Progress.heardFrom(released, now, round, sentMs)
       // Answers to requests sent before the follower was found to have lost entries describe a log it no longer has.
       const after = number <= before.sentBeforeLoss ? before : yield* onAnswer(before, answer)
       const updated = withProgress(state, peer, after)
@@ -258,7 +269,12 @@ const readChunk = (
         : Effect.zipRight(Effect.logWarning(`reading a snapshot chunk for ${peer}: ${error.message}`),
           Effect.as(unsent(context, peer), "unreadable" as const)),
     onSuccess: (chunk) =>
-      Effect.succeed<Sent>({ request: chunkRequest(context, decided, chunk), round: decided.round, number: decided.number })
+      Effect.succeed<Sent>({
+        request: chunkRequest(context, decided, chunk),
+        round: decided.round,
+        number: decided.number,
+        sentMs: decided.sentMs
+      })
   })
 }
 

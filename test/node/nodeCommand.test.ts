@@ -53,6 +53,15 @@ describe("bin/raft's command line and environment", () => {
     expect(settingsOf([], { RAFT_DATA_DIR: "elsewhere" }).dataDir).toEqual(Option.some("elsewhere"))
   })
 
+  it("takes the read mode from --read-mode or RAFT_READ_MODE, index (ReadIndex) unless given, and refuses any other", () => {
+    expect(settingsOf([]).raft.readMode).toBe("index")
+    expect(settingsOf(["--read-mode", "lease"]).raft.readMode).toBe("lease")
+    expect(settingsOf([], { RAFT_READ_MODE: "lease" }).raft.readMode).toBe("lease")
+    expect(settingsOf(["--read-mode=index"], { RAFT_READ_MODE: "lease" }).raft.readMode).toBe("index")
+    expect(problemsOf(["--read-mode", "Lease"])).toEqual(["--read-mode \"Lease\": expected index or lease"])
+    expect(problemsOf([], { RAFT_READ_MODE: "fast" })).toEqual(["RAFT_READ_MODE=\"fast\": expected index or lease"])
+  })
+
   it("refuses unknown flags, naming each and the flag it probably meant", () => {
     expect(problemsOf(["--datadir", "data", "--snapshot-evry", "5", "--help"])).toEqual([
       "unknown flag --datadir (did you mean --data-dir?)",
@@ -129,8 +138,9 @@ describe("bin/raft's usage text and start line", () => {
     expect(describeNodeSettings(settings, "n2")).toBe(
       "n2 runs with its log in /var/raft/n2.log; --quota-bytes 268435456 --heartbeat-ms 75 --election-timeout-min-ms 400 --election-timeout-max-ms 800 " +
         "--rpc-timeout-ms 500 --request-timeout-ms 2000 --max-entries-per-message 64 --max-inflight-per-peer 4 " +
-        "--snapshot-every 10000 --snapshot-bytes 8388608 --snapshot-chunk-chars 65536"
+        "--snapshot-every 10000 --snapshot-bytes 8388608 --snapshot-chunk-chars 65536 --read-mode index"
     )
+    expect(describeNodeSettings(settingsOf(["--read-mode", "lease"]), "n1")).toMatch(/ --read-mode lease$/)
     expect(describeNodeSettings(settingsOf([]), "n1")).toMatch(
       /^n1 runs with its log in memory \(lost when the process ends\); --quota-bytes 268435456 --heartbeat-ms 50 /
     )

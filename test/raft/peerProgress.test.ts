@@ -31,10 +31,18 @@ describe("a follower's progress, as the leader tracks it", () => {
   })
 
   it("an answer releases a request and acknowledges the leader, never moving the acknowledged round back", () => {
-    const answered = Progress.heardFrom(Progress.released(Progress.sent(fresh, 2000, 7, 0)), 2100, 5)
+    const answered = Progress.heardFrom(Progress.released(Progress.sent(fresh, 2000, 7, 0)), 2100, 5, 2000)
     expect(answered).toMatchObject({ inflight: 0, lastContactMs: 2100, ackedRound: 5 })
-    expect(Progress.heardFrom(answered, 2200, 3).ackedRound).toBe(5)
+    expect(Progress.heardFrom(answered, 2200, 3, 1900).ackedRound).toBe(5)
     expect(Progress.released(fresh).inflight).toBe(0)
+  })
+
+  it("the lease counts from when the answered request was sent, and a late answer to an older request never moves it back", () => {
+    expect(fresh.ackedSentMs).toBe(Number.NEGATIVE_INFINITY)
+    const answered = Progress.heardFrom(fresh, 2100, 0, 2000)
+    expect(answered).toMatchObject({ lastContactMs: 2100, ackedSentMs: 2000 })
+    // An answer that arrives later, to a request sent before the one already answered (reordered on the way).
+    expect(Progress.heardFrom(answered, 2300, 0, 1500)).toMatchObject({ lastContactMs: 2300, ackedSentMs: 2000 })
   })
 
   it("success: the match index rises (never falls), requests are pipelined, and later requests are known to follow it", () => {
