@@ -15,6 +15,7 @@ import { describeEnvelope } from "./describeMessage.js"
 import { type AppendEntriesSeen, InvariantMonitor } from "./InvariantMonitor.js"
 import { linKvSimApplication } from "./linKvApplication.js"
 import { monitoredLog } from "./MonitoredLog.js"
+import { NodeClock } from "./NodeClock.js"
 import type { SimApplication } from "./SimApplication.js"
 import { SimulatedDisk } from "./SimulatedDisk.js"
 import type { Trace } from "./Trace.js"
@@ -43,6 +44,12 @@ export interface SimClusterOptions {
   readonly trace?: Trace
   /** Called at the first broken invariant (and every later one). */
   readonly onViolation?: (violation: Violation) => void
+  /**
+   * When given, each node runs on a clock of its own (sim/NodeClock.ts), at
+   * this rate (1 for a node not named), and can be paused; without it, every
+   * node runs on the simulation's clock.
+   */
+  readonly clockRates?: ReadonlyMap<NodeId, number>
 }
 
 /** Where each node keeps its log on its simulated disk. */
@@ -71,6 +78,14 @@ export interface SimCluster {
   /** Stops a node at once: its disk keeps what a power loss keeps (sim/SimulatedDisk.ts), everything else is lost. */
   readonly crash: (node: NodeId) => Effect.Effect<void>
   readonly isRunning: (node: NodeId) => boolean
+  /**
+   * Freezes a running node, as SIGSTOP does: its timers and what arrives
+   * for it wait until it resumes; its clock runs on. Only with `clockRates`.
+   */
+  readonly pause: (node: NodeId) => Effect.Effect<void>
+  /** Lets a paused node run again, as SIGCONT does: it takes in what waited, with the state it had. */
+  readonly resume: (node: NodeId) => Effect.Effect<void>
+  readonly isPaused: (node: NodeId) => boolean
   /** The role each running node last reported, with the leader it follows (itself when leading). */
   readonly currentRoles: () => ReadonlyMap<NodeId, { readonly term: number; readonly role: Role; readonly leaderId: NodeId | null }>
   /** The current incarnation's report of a node (undefined before its first start). */
@@ -106,13 +121,18 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
       note(`VIOLATION ${violation.invariant}: ${violation.detail}`)
       options.onViolation?.(violation)
     }, nodeIds)
+    const clockRates = options.clockRates
+    const nodeClocks = new Map(
+      clockRates === undefined ? [] : nodeIds.map((id) => [id, new NodeClock(clock, clockRates.get(id) ?? 1)] as const)
+    )
     const network = yield* makeSimulatedNetwork(nodeIds, {
       ...options.network,
+      ...(clockRates === undefined ? {} : { travelClock: clock }),
       latency: sampleLatency(options.network.latency),
       onEvent: (event: NetworkEvent) => {
         // Whatever becomes of it, what a leader sends is a fact about what it knew.
         const { envelope } = event
-        if (event._tag !== "Delivered" && envelope.body.type === "append_entries") {
+        if ((event._tag === "Sent" || event._tag === "Dropped") && envelope.body.type === "append_entries") {
           monitor.appendEntriesSent(envelope.src, envelope.body as unknown as AppendEntriesSeen)
         }
         if (trace === undefined) return
@@ -123,6 +143,8 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
             return note(`recv ${describeEnvelope(envelope)}`)
           case "Dropped":
             return note(`drop (${event.reason}) ${describeEnvelope(envelope)}`)
+          case "Held":
+            return note(`held (${envelope.dest} paused) ${describeEnvelope(envelope)}`)
         }
       }
     })
@@ -219,7 +241,8 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
           Effect.annotateLogs("node", node),
           Effect.provide(Logger.replace(Logger.defaultLogger, logger))
         )
-        yield* FiberMap.run(running, node, program)
+        const nodeClock = nodeClocks.get(node)
+        yield* FiberMap.run(running, node, nodeClock === undefined ? program : Effect.withClock(program, nodeClock))
       })
 
     /** Starts a node that stopped by itself, a moment later, unless something else has started it by then. */
@@ -231,11 +254,35 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
         note(`${node} crashes`)
         monitor.crashed(node)
         yield* network.detach(node)
+        // Killed while paused (SIGKILL reaches a stopped process): what it held dies with it.
+        nodeClocks.get(node)?.reset()
         yield* disks.get(node)!.crash
         yield* FiberMap.remove(running, node)
       })
 
     const isRunning = (node: NodeId) => FiberMap.unsafeHas(running, node)
+
+    const clockOf = (node: NodeId) => {
+      const nodeClock = nodeClocks.get(node)
+      if (nodeClock === undefined) throw new Error(`${node} has no clock of its own: a cluster made without clockRates cannot pause`)
+      return nodeClock
+    }
+    const pause = (node: NodeId) =>
+      Effect.suspend(() => {
+        const nodeClock = clockOf(node)
+        if (nodeClock.isPaused || !isRunning(node)) return Effect.void
+        note(`${node} paused`)
+        nodeClock.pause()
+        return network.hold(node)
+      })
+    const resume = (node: NodeId) =>
+      Effect.suspend(() => {
+        const nodeClock = nodeClocks.get(node)
+        if (nodeClock === undefined || !nodeClock.isPaused) return Effect.void
+        note(`${node} resumed`)
+        nodeClock.resume()
+        return network.release(node)
+      })
 
     const currentRoles = () => {
       const roles = new Map<NodeId, { term: number; role: Role; leaderId: NodeId | null }>()
@@ -257,6 +304,9 @@ export const makeSimCluster = (options: SimClusterOptions): Effect.Effect<SimClu
       start,
       crash,
       isRunning,
+      pause,
+      resume,
+      isPaused: (node) => nodeClocks.get(node)?.isPaused ?? false,
       currentRoles,
       currentReport: (node) => reports.get(node)?.at(-1),
       client: network.attach,

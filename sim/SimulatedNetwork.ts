@@ -1,4 +1,4 @@
-import { Effect, FiberSet, Random, type Scope } from "effect"
+import { type Clock, Duration, Effect, FiberSet, Random, type Scope } from "effect"
 import type { NetworkShape } from "../services/Network.js"
 import type { Envelope, NodeId } from "../src/protocol/envelope.js"
 import { makeNetworkCore } from "../src/network/networkCore.js"
@@ -24,6 +24,8 @@ export type NetworkEvent =
   | { readonly _tag: "Sent"; readonly envelope: Envelope; readonly latencies: ReadonlyArray<number> }
   | { readonly _tag: "Delivered"; readonly envelope: Envelope }
   | { readonly _tag: "Dropped"; readonly envelope: Envelope; readonly reason: "cut" | "lost" | "unattached" }
+  /** Arrived at a paused endpoint: it waits there, as in a socket's buffer, until the endpoint resumes. */
+  | { readonly _tag: "Held"; readonly envelope: Envelope }
 
 /** How node-to-node messages travel in a simulated cluster. Client messages are instant and never cut. */
 export interface SimulatedNetworkOptions {
@@ -32,6 +34,12 @@ export interface SimulatedNetworkOptions {
   readonly faults?: MessageFaults
   /** Told of every message's fate, synchronously, in order. */
   readonly onEvent?: (event: NetworkEvent) => void
+  /**
+   * The clock messages travel by. Without it, the sender's: where each node
+   * has a clock of its own (sim/NodeClock.ts), the shared one is given, so
+   * that what a node sent before a pause still arrives meanwhile.
+   */
+  readonly travelClock?: Clock.Clock
 }
 
 /** A one-way link between two server nodes. */
@@ -48,8 +56,12 @@ export interface SimulatedNetwork {
    * any earlier one of that id. Its RPC timers live in the caller's scope.
    */
   readonly attach: (id: NodeId) => Effect.Effect<NetworkShape, never, Scope.Scope>
-  /** Detaches an endpoint (a crashed node): messages to it are dropped until it attaches again. */
+  /** Detaches an endpoint (a crashed node): messages to it (held ones too) are dropped until it attaches again. */
   readonly detach: (id: NodeId) => Effect.Effect<void>
+  /** Holds what arrives for an endpoint (a paused node) instead of delivering it. */
+  readonly hold: (id: NodeId) => Effect.Effect<void>
+  /** Delivers what was held for an endpoint, in the order it arrived, and delivers again as it comes. */
+  readonly release: (id: NodeId) => Effect.Effect<void>
   /** Cuts every node-to-node link between different groups; nodes in no group are cut from all. */
   readonly partition: (groups: ReadonlyArray<ReadonlyArray<NodeId>>) => Effect.Effect<void>
   /**
@@ -89,6 +101,8 @@ export const makeSimulatedNetwork = (
     let faults = options.faults ?? noMessageFaults
     let sent = 0
     let dropped = 0
+    /** What arrived for each paused endpoint, in order. */
+    const held = new Map<NodeId, Array<Envelope>>()
 
     const linked = (from: NodeId, to: NodeId) => !cuts.has(linkKey(from, to))
 
@@ -99,6 +113,12 @@ export const makeSimulatedNetwork = (
 
     const arrive = (envelope: Envelope) =>
       Effect.suspend(() => {
+        const holding = held.get(envelope.dest)
+        if (holding !== undefined) {
+          holding.push(envelope)
+          onEvent({ _tag: "Held", envelope })
+          return Effect.void
+        }
         const deliver = endpoints.get(envelope.dest)
         if (deliver === undefined) {
           if (servers.has(envelope.src) && servers.has(envelope.dest)) drop(envelope, "unattached")
@@ -110,7 +130,7 @@ export const makeSimulatedNetwork = (
 
     // Checked again on arrival: a partition that starts while a message travels cuts it too (unless it spares those).
     const travel = (envelope: Envelope, latencyMs: number) =>
-      Effect.sleep(latencyMs).pipe(
+      (options.travelClock === undefined ? Effect.sleep(latencyMs) : options.travelClock.sleep(Duration.millis(latencyMs))).pipe(
         Effect.zipRight(Effect.suspend(() => {
           if (linked(envelope.src, envelope.dest) || inFlightArrives) return arrive(envelope)
           drop(envelope, "cut")
@@ -151,7 +171,19 @@ export const makeSimulatedNetwork = (
           endpoints.set(id, core.deliver)
           return core.network
         }),
-      detach: (id) => Effect.sync(() => void endpoints.delete(id)),
+      detach: (id) =>
+        Effect.sync(() => {
+          endpoints.delete(id)
+          for (const envelope of held.get(id) ?? []) drop(envelope, "unattached")
+          held.delete(id)
+        }),
+      hold: (id) => Effect.sync(() => void (held.has(id) || held.set(id, []))),
+      release: (id) =>
+        Effect.suspend(() => {
+          const waiting = held.get(id) ?? []
+          held.delete(id)
+          return Effect.forEach(waiting, arrive, { discard: true })
+        }),
       partition: (groups) =>
         Effect.sync(() => {
           const groupOf = new Map(groups.flatMap((group, index) => group.map((id) => [id, index] as const)))

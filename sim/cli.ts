@@ -11,6 +11,8 @@ import { describeScenario, type Scenario } from "./scenario.js"
 import { type ScenarioSpec, scenarioOfSpec } from "./scenarioSpec.js"
 import { parseShard, type SeedRange, shardOfRange } from "./seedShard.js"
 import { formatTrace, linesAround, Trace } from "./Trace.js"
+import { readModes } from "../services/RaftConfig.js"
+import { clockDriftBound } from "../src/raft/leaseRules.js"
 
 /** Some seed broke an invariant: the process exits non-zero. */
 export class SeedsFailed extends Data.TaggedError("SeedsFailed")<{ readonly seeds: ReadonlyArray<number> }> {}
@@ -37,7 +39,9 @@ const options = {
     Options.withDescription(
       `comma-separated faults from ${defaultFaultKinds.join(", ")} (the default: all of them, or a --scenario's own), and ${
         optInFaultKinds.join(", ")
-      } (only when named: leader-churn cuts each new leader off after a short reign; late-answers does too, while what travels to it still arrives; diverge leaves a follower with entries the next leader never had, then brings it back to that leader; lost-suffix loses the fsynced end of a node's log, cut anywhere, which the node cannot detect at a record boundary); "none" for none (with --swarm, the faults each seed draws from)`
+      } (only when named: leader-churn cuts each new leader off after a short reign; late-answers does too, while what travels to it still arrives; diverge leaves a follower with entries the next leader never had, then brings it back to that leader; lost-suffix loses the fsynced end of a node's log, cut anywhere, which the node cannot detect at a record boundary; pause freezes a node, the leader half the time, for up to three election timeouts, as SIGSTOP and SIGCONT do; drift runs each node's clock at a rate of its own within the ${
+        clockDriftBound * 100
+      }% the lease assumes); "none" for none (with --swarm, the faults each seed draws from)`
     )
   ),
   duration: Options.float("duration").pipe(Options.optional,
@@ -45,6 +49,12 @@ const options = {
   broken: Options.choice("broken", Object.keys(brokenVariants) as Array<BrokenVariantName>).pipe(
     Options.optional,
     Options.withDescription("run a deliberately broken node instead of the product, to see the simulator catch it")
+  ),
+  readMode: Options.choice("read-mode", readModes).pipe(
+    Options.optional,
+    Options.withDescription(
+      "how leaders confirm reads, as the node's --read-mode: index (ReadIndex, the default) or lease (with pause and drift in --faults, the lease's assumptions are put to the test)"
+    )
   ),
   traceLines: Options.integer("trace-lines").pipe(Options.withDefault(80), Options.withDescription("trace lines printed before a failure")),
   fullTrace: Options.boolean("full-trace").pipe(Options.withDescription("with --seed: print the whole trace")),
@@ -100,7 +110,8 @@ const scenarioSpec = (parsed: Parsed) =>
       ...Option.match(parsed.scenario, { onNone: () => ({}), onSome: (scenario) => ({ scenario }) }),
       ...(nodes === undefined ? {} : { nodes }),
       ...(duration === undefined ? {} : { workloadMs: Math.round(duration * 1000) }),
-      ...Option.match(parsed.broken, { onNone: () => ({}), onSome: (broken) => ({ broken }) })
+      ...Option.match(parsed.broken, { onNone: () => ({}), onSome: (broken) => ({ broken }) }),
+      ...Option.match(parsed.readMode, { onNone: () => ({}), onSome: (readMode) => ({ readMode }) })
     }
     return spec
   })
@@ -143,7 +154,8 @@ const replayCommand = (parsed: Parsed, seed: number) =>
     ...Option.toArray(Option.map(parsed.nodes, (nodes) => `--nodes ${nodes}`)),
     ...(Option.isNone(parsed.scenario) || Option.isSome(parsed.faults) ? [`--faults ${faultsText(parsed)}`] : []),
     ...Option.toArray(Option.map(parsed.duration, (duration) => `--duration ${duration}`)),
-    ...Option.toArray(Option.map(parsed.broken, (name) => `--broken ${name}`))
+    ...Option.toArray(Option.map(parsed.broken, (name) => `--broken ${name}`)),
+    ...Option.toArray(Option.map(parsed.readMode, (mode) => `--read-mode ${mode}`))
   ].join(" ")
 
 /** A seed's result, with its scenario when each seed draws its own. */

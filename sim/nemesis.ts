@@ -5,6 +5,8 @@ import { cutLinks, shapesFor, shuffledPartition } from "../linkv/partitionShapes
 import type { NodeId } from "../src/protocol/envelope.js"
 import { diskFaultKinds, isDiskFault, makeDiskFaults, undetectableDiskFaultKinds } from "./diskFaults.js"
 import { makeMembershipFaults, operatorFaultKinds } from "./membershipFaults.js"
+import { clockFaultKinds } from "./NodeClock.js"
+import { makePauseFaults } from "./pauseFaults.js"
 import type { SimCluster } from "./SimCluster.js"
 import { randomPick } from "../foundation/randomPick.js"
 
@@ -20,11 +22,19 @@ export const defaultFaultKinds = [...faultKinds, ...diskFaultKinds] as const
  * "diverge" leaves a follower with entries the next leaders never had (see
  * `diverge`); "lost-suffix", the storage fault the node cannot detect
  * (diskFaults.ts); "membership" and "transfer", an operator's changes of who
- * votes and who leads (membershipFaults.ts).
+ * votes and who leads (membershipFaults.ts); "pause" and "drift", a node
+ * frozen for a while and clocks at rates of their own (NodeClock.ts).
  */
-export const optInFaultKinds = ["leader-churn", "late-answers", "diverge", ...undetectableDiskFaultKinds, ...operatorFaultKinds] as const
-/** The opt-in kinds the nemesis picks among its actions, as it picks the default ones. */
-const optInActionKinds = ["diverge", ...undetectableDiskFaultKinds, ...operatorFaultKinds] as const
+export const optInFaultKinds = [
+  "leader-churn",
+  "late-answers",
+  "diverge",
+  ...undetectableDiskFaultKinds,
+  ...operatorFaultKinds,
+  ...clockFaultKinds
+] as const
+/** The opt-in kinds the nemesis picks among its actions, as it picks the default ones ("drift" is no action: it holds all along). */
+const optInActionKinds = ["diverge", ...undetectableDiskFaultKinds, ...operatorFaultKinds, "pause"] as const
 export type FaultKind = (typeof defaultFaultKinds)[number] | (typeof optInFaultKinds)[number]
 
 export interface NemesisOptions {
@@ -189,6 +199,7 @@ export const runNemesis = (cluster: SimCluster, options: NemesisOptions): Effect
     })
     const disks = makeDiskFaults(cluster, { electionTimeoutMaxMs: options.electionTimeoutMaxMs })
     const operator = makeMembershipFaults(cluster, { requestTimeoutMs: options.requestTimeoutMs })
+    const pauses = makePauseFaults(cluster, { electionTimeoutMaxMs: options.electionTimeoutMaxMs })
     const { network, nodeIds } = cluster
     let messageFaults = noMessageFaults
     let partitioned = false
@@ -205,6 +216,8 @@ export const runNemesis = (cluster: SimCluster, options: NemesisOptions): Effect
           case "membership":
           case "transfer":
             return yield* operator.inject(kind)
+          case "pause":
+            return yield* pauses.inject
           case "diverge": {
             if (yield* diverge(cluster, options.electionTimeoutMinMs, options.electionTimeoutMaxMs)) partitioned = true
             return
@@ -283,6 +296,7 @@ export const runNemesis = (cluster: SimCluster, options: NemesisOptions): Effect
     yield* network.setFaults(noMessageFaults)
     for (const link of slowLinks) yield* network.setLinkLatency(link, null)
     yield* disks.healAll
+    if (options.faults.has("pause")) yield* pauses.resumeAll
     for (const node of nodeIds) if (!cluster.isRunning(node)) yield* cluster.start(node)
     if (options.faults.has("membership")) yield* operator.restore(3)
   }).pipe(Effect.scoped)

@@ -1,4 +1,4 @@
-import { Cause, Deferred, Effect, Exit } from "effect"
+import { Cause, Deferred, Effect, Exit, Random } from "effect"
 import type { RecordedOp } from "../linkv/historyRecorder.js"
 import { defaultRaftConfig } from "../services/RaftConfig.js"
 import { linKvSimApplication } from "./linKvApplication.js"
@@ -10,6 +10,24 @@ import { makeSimCluster } from "./SimCluster.js"
 import type { Scenario } from "./scenario.js"
 import type { Trace } from "./Trace.js"
 import type { Violation } from "./Violation.js"
+import { clockDriftBound } from "../src/raft/leaseRules.js"
+import type { NodeId } from "../src/protocol/envelope.js"
+
+/**
+ * Each node's clock rate, with "drift": drawn uniformly within the bound
+ * the lease assumes (src/raft/leaseRules.ts), from the run's Random; 1 for
+ * every node with "pause" alone; none (every node on the simulation's own
+ * clock, as before either fault existed) without either.
+ */
+const drawClockRates = (scenario: Scenario, nodeIds: ReadonlyArray<NodeId>) =>
+  Effect.gen(function*() {
+    if (!scenario.faults.has("drift")) {
+      return scenario.faults.has("pause") ? new Map(nodeIds.map((id) => [id, 1] as const)) : undefined
+    }
+    const rates = new Map<NodeId, number>()
+    for (const id of nodeIds) rates.set(id, 1 + clockDriftBound * (2 * (yield* Random.next) - 1))
+    return rates
+  })
 
 export interface SeedResult {
   readonly seed: number
@@ -44,7 +62,9 @@ export const runSeed = (seed: number, scenario: Scenario, trace?: Trace): SeedRe
 
   const program = Effect.gen(function*() {
     const stop = yield* Deferred.make<void>()
+    const clockRates = yield* drawClockRates(scenario, nodeIds)
     const cluster = yield* makeSimCluster({
+      ...(clockRates === undefined ? {} : { clockRates }),
       nodeIds,
       network: { latency: scenario.latency },
       config,
@@ -53,6 +73,9 @@ export const runSeed = (seed: number, scenario: Scenario, trace?: Trace): SeedRe
       ...(trace === undefined ? {} : { trace }),
       onViolation: () => Deferred.unsafeDone(stop, Exit.void)
     })
+    if (scenario.faults.has("drift")) {
+      cluster.note(`clock rates: ${[...clockRates!].map(([id, rate]) => `${id} ${rate.toFixed(4)}`).join(", ")}`)
+    }
     const workload = yield* application.workload(cluster)
     const clientsAndFaults = Effect.all([
       runNemesis(cluster, {

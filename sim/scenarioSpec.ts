@@ -3,6 +3,7 @@ import { defaultFaultKinds, type FaultKind } from "./nemesis.js"
 import { type PressureScenarioName, pressureScenarios } from "./pressureScenarios.js"
 import { defaultScenario, type Scenario } from "./scenario.js"
 import { swarmScenario } from "./swarm.js"
+import type { ReadMode } from "../services/RaftConfig.js"
 
 /**
  * Which scenario every seed of a run gets, as plain data (what the command
@@ -19,6 +20,8 @@ export interface ScenarioSpec {
   readonly faults?: ReadonlyArray<FaultKind>
   readonly workloadMs?: number
   readonly broken?: BrokenVariantName
+  /** How leaders confirm reads (`--read-mode`), in every seed's Raft configuration; the scenario's own (the product's default) when not given. */
+  readonly readMode?: ReadMode
 }
 
 /** The scenario of each seed under `spec`. */
@@ -30,5 +33,6 @@ export const scenarioOfSpec = (spec: ScenarioSpec) => (seed: number): Scenario =
   const scenario = spec.swarm
     ? swarmScenario(seed, { faults, ...(nodes === undefined ? {} : { nodes }), ...(workloadMs === undefined ? {} : { workloadMs }) })
     : { ...fixed, ...(workloadMs === undefined ? {} : { workloadMs }) }
-  return spec.broken === undefined ? scenario : { ...scenario, broken: brokenVariants[spec.broken] }
+  const reading = spec.readMode === undefined ? scenario : { ...scenario, config: { ...scenario.config, readMode: spec.readMode } }
+  return spec.broken === undefined ? reading : { ...reading, broken: brokenVariants[spec.broken] }
 }

@@ -3,6 +3,7 @@ import { clientTimeoutMs } from "../linkv/clientThread.js"
 import type { LatencyDistribution } from "../linkv/latency.js"
 import { diskFaultKinds, losesStorage, undetectableDiskFaultKinds } from "./diskFaults.js"
 import { operatorFaultKinds } from "./membershipFaults.js"
+import { clockFaultKinds } from "./NodeClock.js"
 import { type FaultKind, faultKinds } from "./nemesis.js"
 import type { Scenario } from "./scenario.js"
 import { randomPick } from "../foundation/randomPick.js"
@@ -67,6 +68,14 @@ const withOperatorFaults = (scenario: Scenario, offered: ReadonlySet<FaultKind>)
     return { ...scenario, ...weights, faults: new Set([...scenario.faults, ...drawn].filter(keeps)) } satisfies Scenario
   })
 
+/** Pauses and clock drift, drawn after everything else, so that seeds offering neither draw what they did before these existed. */
+const withClockFaults = (scenario: Scenario, offered: ReadonlySet<FaultKind>) =>
+  Effect.gen(function*() {
+    const drawn: Array<FaultKind> = []
+    for (const kind of clockFaultKinds) if (offered.has(kind) && (yield* Random.nextBoolean)) drawn.push(kind)
+    return drawn.length === 0 ? scenario : { ...scenario, faults: new Set([...scenario.faults, ...drawn]) } satisfies Scenario
+  })
+
 /**
  * One swarm seed's scenario (TigerBeetle's VOPR draws its options per seed
  * the same way): cluster size, Raft timing and batching (tiny batches and
@@ -118,6 +127,6 @@ export const swarmScenario = (seed: number, options: SwarmOptions): Scenario =>
         // Drawn after everything else, for the same reason: each storage fault's rate, none included.
         ...(yield* drawDiskFaults(options.faults, faults))
       } satisfies Scenario
-      return yield* withOperatorFaults(scenario, options.faults)
+      return yield* withClockFaults(yield* withOperatorFaults(scenario, options.faults), options.faults)
     }).pipe(Effect.withRandom(Random.make(`swarm ${seed}`)))
   )

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { faultKinds } from "../../sim/nemesis.js"
+import { clockFaultKinds } from "../../sim/NodeClock.js"
 import { runSeed } from "../../sim/runSeed.js"
 import { swarmScenario } from "../../sim/swarm.js"
 import { Trace } from "../../sim/Trace.js"
@@ -35,6 +36,37 @@ describe("swarm seeds", () => {
       for (const kind of s.faults) expect(["crash", "loss"]).toContain(kind)
     }
   })
+
+  it("offered pauses and clock drift, a seed draws them after everything else: the rest of its scenario is what it was", () => {
+    const withClocks = new Set([...faultKinds, ...clockFaultKinds])
+    const drawn = Array.from({ length: 100 },
+      (_, i) => [swarmScenario(i + 1, { faults: allFaults }), swarmScenario(i + 1, { faults: withClocks })])
+    for (const [before, after] of drawn) {
+      expect({ ...after, faults: [...after!.faults].filter((kind) => !(clockFaultKinds as ReadonlyArray<string>).includes(kind)) })
+        .toEqual({ ...before, faults: [...before!.faults] })
+    }
+    expect(drawn.some(([, after]) => after!.faults.has("pause") && after!.faults.has("drift"))).toBe(true)
+    expect(drawn.some(([, after]) => !after!.faults.has("pause") && !after!.faults.has("drift"))).toBe(true)
+  })
+
+  it("lease reads with pauses and clock drift: a swarm seed replays event for event, and the first seeds pass", async () => {
+    const withClocks = new Set([...faultKinds, ...clockFaultKinds])
+    const lease = (seed: number) => {
+      const scenario = swarmScenario(seed, { faults: withClocks })
+      return { ...scenario, config: { ...scenario.config, readMode: "lease" as const } }
+    }
+    const scenario = { ...lease(3), nodes: 3, faults: new Set([...lease(3).faults, "pause", "drift"] as const), workloadMs: 1_500 }
+    const traced = () => {
+      const trace = new Trace(0)
+      const result = runSeed(3, scenario, trace)
+      return { result, hash: trace.digest() }
+    }
+    const first = traced()
+    expect(first.result.violation).toBeNull()
+    expect(traced().hash).toBe(first.hash)
+    const results = await forEachSeed(seedRange(1, 15), lease)
+    expect(results.flatMap(({ seed, violation }) => violation === null ? [] : [`seed ${seed}: ${violation.invariant}`])).toEqual([])
+  }, 300_000)
 
   it("a swarm seed replays event for event", () => {
     const scenario = swarmScenario(5, { nodes: 3, faults: allFaults, workloadMs: 1_500 })
