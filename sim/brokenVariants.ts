@@ -160,6 +160,18 @@ export const brokenVariants = {
   "readindex-without-confirmation": { rules: { confirmedReadRound: (ownRound) => ownRound } },
   /** A new leader reads at its commit index before it has committed an entry of its term: earlier leaders' commits may lie beyond. */
   "read-before-noop": { rules: { readsAtCommitIndex: () => true } },
+  /**
+   * In lease mode (`--read-mode lease`), the lease a majority's answers grant
+   * the leader lasts CheckQuorum's window (the longest election timeout),
+   * from when each answer arrived, with nothing taken off for clock drift:
+   * it outlives the followers' vote leases, which count the shortest
+   * election timeout from when they took the request in. A leader paused
+   * past those finds its lease still holding when it resumes, and answers
+   * reads from its state while a newer leader commits writes.
+   */
+  "lease-outlives-quorum": {
+    rules: { leaseExpiresAtMs: (_sentMs, answeredMs, config) => answeredMs + config.electionTimeoutMaxMs }
+  },
   /** Followers answer reads from their own state. */
   "followers-serve-reads": { applicationRules: linKvRules({ followersServeReads: true }) },
   /** A leader that hears of a higher term in an answer keeps leading. */

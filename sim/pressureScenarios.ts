@@ -54,6 +54,28 @@ export const pressureScenarios = {
     workloadMs: 4_000,
     rate: 50,
     config: quickElections
+  },
+  /**
+   * Leaders that outlive their lease, in lease mode: paused ("pause", the
+   * leader half the time, up to three election timeouts) or cut off
+   * ("partition", the leader isolated for two longest election timeouts
+   * among Maelstrom's shapes), with clock drift at the lease's bound;
+   * faults every 600..1400 ms, 100 operations/s of which half reads, 5 s.
+   * Election timeouts far apart (300..1500 ms): the others elect a leader
+   * and commit writes soon after their vote leases (the shortest) run out,
+   * long before CheckQuorum (the longest) deposes the old one, which must
+   * have stopped answering from its state by then. Clients give up soon
+   * (100 ms) and ask the same node again, so reads sent after the new
+   * leader's writes wait on the old one.
+   */
+  "stale-leader": {
+    ...defaultScenario(3, new Set(["pause", "drift", "partition"])),
+    faultIntervalMs: { min: 600, max: 1_400 },
+    workloadMs: 5_000,
+    rate: 100,
+    mix: { read: 2, write: 1, cas: 1 },
+    clientTimeoutMs: 100,
+    config: { readMode: "lease", electionTimeoutMinMs: 300, electionTimeoutMaxMs: 1_500, snapshotEvery: 10, snapshotChunkChars: 64 }
   }
 } satisfies Record<string, Scenario>
 

@@ -66,6 +66,11 @@ describe("the simulator finds deliberately broken Raft", () => {
       // of the read-churn scenario (1 of its first 100 seeds).
       expectCaught("read-before-noop", () => pressureScenarios["read-churn"], ["linearizability"], 10), 120_000)
 
+    it("a lease that outlives its quorum: a leader paused or cut off answers reads from its state after another took over", () =>
+      // Lease mode: the lease lasts CheckQuorum's window from each answer's arrival, with nothing taken off for drift.
+      // Caught at seed 13 of the stale-leader scenario (4 of its first 30 seeds).
+      expectCaught("lease-outlives-quorum", () => pressureScenarios["stale-leader"], ["linearizability"], 20), 300_000)
+
     it("a snapshot labelled one entry past what was applied",
       () => expectCaught("snapshot-beyond-applied", faultKinds, ["snapshots hold committed state", ...safety], 5), 120_000)
 
