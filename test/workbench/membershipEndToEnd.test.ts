@@ -89,9 +89,11 @@ describe("the membership nemesis, end to end", () => {
       expect(strike.membership!.members).toEqual({ node: "n0", answered: false, voters: ["n0"], learners: [] })
       expect(strike.endMs - strike.startMs).toBeGreaterThanOrEqual(2000)
     }
-    const problem = "the membership nemesis could not make every node a voter again within 20 s (14 tries); the last: " +
-      "n0 asked to reconfigure to voters [n0]: indeterminate, error 0 (no reply within 1000 ms)"
-    expect(changes.at(-1)!.problem).toBe(problem)
+    // How many tries fit in the 20 s depends on how fast the machine turns each one round.
+    const problem = changes.at(-1)!.problem!
+    expect(problem).toMatch(
+      /^the membership nemesis could not make every node a voter again within 20 s \(\d+ tries\); the last: n0 asked to reconfigure to voters \[n0\]: indeterminate, error 0 \(no reply within 1000 ms\)$/
+    )
     expect(results.problems).toEqual([problem])
     expect(run.stdout).toContain(`  ${problem}\n`)
   }, 60_000)
