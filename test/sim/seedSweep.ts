@@ -1,5 +1,6 @@
 import { expect, it } from "@effect/vitest"
 import { type FaultKind, faultKinds } from "../../sim/nemesis.js"
+import type { ReadMode } from "../../services/RaftConfig.js"
 import { defaultScenario } from "../../sim/scenario.js"
 import { swarmScenario } from "../../sim/swarm.js"
 import { forEachSeed, seedRange } from "./yieldingSeeds.js"
@@ -19,14 +20,23 @@ export const sweepSeeds = (
   nodes: number,
   firstSeed: number,
   count: number,
-  { faults, swarm = false }: { readonly swarm?: boolean; readonly faults?: ReadonlyArray<FaultKind> } = {}
+  { faults, readMode, swarm = false }: {
+    readonly swarm?: boolean
+    readonly faults?: ReadonlyArray<FaultKind>
+    readonly readMode?: ReadMode
+  } = {}
 ) => {
   const offered = faults === undefined ? allFaults : new Set(faults)
   const fixed = defaultScenario(nodes, offered)
-  const scenarioOf = (seed: number) => (swarm ? swarmScenario(seed, { nodes, faults: offered }) : fixed)
+  const drawn = (seed: number) => (swarm ? swarmScenario(seed, { nodes, faults: offered }) : fixed)
+  const scenarioOf = (seed: number) => {
+    const scenario = drawn(seed)
+    return readMode === undefined ? scenario : { ...scenario, config: { ...scenario.config, readMode } }
+  }
   const kind = swarm ? "swarm seeds" : "seeds"
-  const named = faults === undefined ? "all faults" : faults.join(", ")
-  const replayFaults = faults === undefined ? "" : ` --faults ${faults.join(",")}`
+  const named = (faults === undefined ? "all faults" : faults.join(", ")) + (readMode === undefined ? "" : `, in ${readMode} read mode`)
+  const replayFaults = (faults === undefined ? "" : ` --faults ${faults.join(",")}`) +
+    (readMode === undefined ? "" : ` --read-mode ${readMode}`)
   for (let from = firstSeed; from < firstSeed + count; from += seedsPerCase) {
     const to = Math.min(from + seedsPerCase, firstSeed + count) - 1
     it(`${kind} ${from}..${to} pass on ${nodes} nodes with ${named}`, async () => {

@@ -15,9 +15,12 @@ const sweepScenario = (name: PressureScenarioName, count: number) =>
     expect(failures).toEqual([])
   }, 600_000)
 
-// Where the broken read-before-noop and snapshot-keeps-divergent-suffix are caught (test/sim/brokenVariants.test.ts,
-// rareBrokenVariants.test.ts): the product passes the same scenarios.
+// Where the broken read-before-noop, snapshot-keeps-divergent-suffix, change-before-own-term-commit and
+// lease-outlives-quorum are caught (test/sim/brokenVariants.test.ts, rareBrokenVariants.test.ts): the product passes
+// the same scenarios.
 describe("our Raft under the simulator's pressure scenarios (sim/pressureScenarios.ts)", () => {
   sweepScenario("read-churn", 60)
   sweepScenario("divergent-snapshot", 15)
+  sweepScenario("membership-churn", 100)
+  sweepScenario("stale-leader", 30)
 })
