@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { runWorkbench } from "./workbenchRun.js"
+import { runWorkbench, testRun } from "./workbenchRun.js"
 
 // These spawn the compiled workbench and real node processes: run `npm run build` first.
 
@@ -14,28 +14,17 @@ describe("the corrupt nemesis, end to end", () => {
     // to be caught on (2 or 3 of the 4 were, in each of 4 runs). A cut or a flipped bit is caught
     // less surely in a short test: a stale value of 0 to 4 may be explained by a write of the same
     // value left indeterminate while n0 was down, and a random bit seldom lands on a value still read.
-    const run = await runWorkbench([
-      "test",
-      "--bin",
-      "test/workbench/fixtures/unchecked-file-kv-node.mjs",
-      "--node-count",
-      "3",
-      "--concurrency",
-      "8n",
-      "--rate",
-      "100",
-      "--time-limit",
-      "6",
-      "--nemesis",
-      "corrupt",
-      "--nemesis-interval",
-      "1",
-      "--seed",
-      "10",
-      "--",
-      "--data-dir",
-      "data"
-    ])
+    const run = await runWorkbench(testRun({
+      bin: "test/workbench/fixtures/unchecked-file-kv-node.mjs",
+      nodeCount: 3,
+      concurrency: "8n",
+      rate: 100,
+      timeLimit: 6,
+      nemesis: "corrupt",
+      nemesisInterval: 1,
+      seed: 10,
+      nodeArgs: ["--data-dir", "data"]
+    }))
     expect(run.stdout, run.stderr.slice(-3000)).toContain("Analysis invalid!")
     expect(run.exitCode).toBe(1)
     const results = run.results()
@@ -64,28 +53,17 @@ describe("the corrupt nemesis, end to end", () => {
   })
 
   it("judges our Raft node valid under the corrupt nemesis, a node at a time, with --data-dir", async () => {
-    const run = await runWorkbench([
-      "test",
-      "--bin",
-      "bin/raft",
-      "--node-count",
-      "3",
-      "--concurrency",
-      "2n",
-      "--rate",
-      "100",
-      "--time-limit",
-      "4",
-      "--nemesis",
-      "corrupt",
-      "--nemesis-interval",
-      "0.7",
-      "--seed",
-      "4",
-      "--",
-      "--data-dir",
-      "data"
-    ])
+    const run = await runWorkbench(testRun({
+      bin: "bin/raft",
+      nodeCount: 3,
+      concurrency: "2n",
+      rate: 100,
+      timeLimit: 4,
+      nemesis: "corrupt",
+      nemesisInterval: 0.7,
+      seed: 4,
+      nodeArgs: ["--data-dir", "data"]
+    }))
     expect(run.stdout, `${run.stdout}\n${run.stderr.slice(-3000)}`).toContain("Everything looks good!")
     const results = run.results()
     expect(results.crashes).toEqual([])

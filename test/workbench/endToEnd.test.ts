@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { faultColors } from "../../workbench/plots.js"
-import { repoRoot, runWorkbench } from "./workbenchRun.js"
+import { repoRoot, runWorkbench, testRun } from "./workbenchRun.js"
 
 // These spawn the compiled workbench and real node processes: run `npm run build` first.
 
@@ -19,23 +19,15 @@ const invalidRun = async (args: ReadonlyArray<string>) => {
 
 describe("workbench end to end", () => {
   it("finds the local-state KV not linearizable on 3 nodes, and reports a node that dies", async () => {
-    const { run, results } = await invalidRun([
-      "test",
-      "-w",
-      "lin-kv",
-      "--bin",
-      "test/workbench/fixtures/crashing-local-node.sh",
-      "--node-count",
-      "3",
-      "--concurrency",
-      "2n",
-      "--rate",
-      "100",
-      "--time-limit",
-      "4",
-      "--seed",
-      "1"
-    ])
+    const { run, results } = await invalidRun(testRun({
+      workload: "lin-kv",
+      bin: "test/workbench/fixtures/crashing-local-node.sh",
+      nodeCount: 3,
+      concurrency: "2n",
+      rate: 100,
+      timeLimit: 4,
+      seed: 1
+    }))
     expect(results.linearizability.keys.some((key) => key.verdict === "invalid" && key.explanation !== undefined)).toBe(true)
     expect(results.crashes.length).toBe(1)
     expect(results.problems.some((problem) => problem.includes(`node ${results.crashes[0]!.node} crashed`))).toBe(true)
@@ -89,19 +81,13 @@ describe("workbench end to end", () => {
   })
 
   it("routes a message a node sends in a client's name, as Maelstrom does", async () => {
-    const run = await runWorkbench([
-      "test",
-      "--bin",
-      "test/workbench/fixtures/forwarding-node.mjs",
-      "--node-count",
-      "3",
-      "--concurrency",
-      "6",
-      "--rate",
-      "60",
-      "--time-limit",
-      "2"
-    ])
+    const run = await runWorkbench(testRun({
+      bin: "test/workbench/fixtures/forwarding-node.mjs",
+      nodeCount: 3,
+      concurrency: "6",
+      rate: 60,
+      timeLimit: 2
+    }))
     expect(run.stdout, `${run.stdout}\n${run.stderr.slice(-3000)}`).toContain("Everything looks good!")
     const results = run.results()
     // Every request to n1 or n2 reached n0 and was answered: none timed out.
@@ -112,27 +98,17 @@ describe("workbench end to end", () => {
   })
 
   it("judges our Raft node valid under partitions", async () => {
-    const run = await runWorkbench([
-      "test",
-      "-w",
-      "lin-kv",
-      "--bin",
-      "bin/raft",
-      "--node-count",
-      "3",
-      "--concurrency",
-      "2n",
-      "--rate",
-      "100",
-      "--time-limit",
-      "6",
-      "--nemesis",
-      "partition",
-      "--nemesis-interval",
-      "1.5",
-      "--seed",
-      "3"
-    ])
+    const run = await runWorkbench(testRun({
+      workload: "lin-kv",
+      bin: "bin/raft",
+      nodeCount: 3,
+      concurrency: "2n",
+      rate: 100,
+      timeLimit: 6,
+      nemesis: "partition",
+      nemesisInterval: 1.5,
+      seed: 3
+    }))
     expect(run.stdout, `${run.stdout}\n${run.stderr.slice(-3000)}`).toContain("Everything looks good!")
     expect(run.exitCode).toBe(0)
     const results = run.results()
@@ -146,23 +122,15 @@ describe("workbench end to end", () => {
     // Seed 8's kill schedule (a stream of its own, so the clients do not move it): a kill at about 0.7 s,
     // a restart 0.3 s later, the next kill 1.6 s after the node is back, past the end of the test. Every
     // key has had writes acknowledged by the kill, and five readers read it after the restart.
-    const { run, results } = await invalidRun([
-      "test",
-      "--bin",
-      "test/workbench/fixtures/memory-kv-node.mjs",
-      "--concurrency",
-      "10",
-      "--rate",
-      "100",
-      "--time-limit",
-      "4",
-      "--nemesis",
-      "kill",
-      "--nemesis-interval",
-      "1",
-      "--seed",
-      "8"
-    ])
+    const { run, results } = await invalidRun(testRun({
+      bin: "test/workbench/fixtures/memory-kv-node.mjs",
+      concurrency: "10",
+      rate: 100,
+      timeLimit: 4,
+      nemesis: "kill",
+      nemesisInterval: 1,
+      seed: 8
+    }))
     const kills = results.faults.filter((fault) => fault.kind === "kill")
     expect(kills.length).toBeGreaterThan(0)
     expect(kills[0]).toMatchObject({ description: "n0 killed", nodes: ["n0"] })
@@ -175,28 +143,17 @@ describe("workbench end to end", () => {
   })
 
   it("judges our Raft node valid under kills and pauses with --data-dir, its log kept in one directory for all nodes", async () => {
-    const run = await runWorkbench([
-      "test",
-      "--bin",
-      "bin/raft",
-      "--node-count",
-      "3",
-      "--concurrency",
-      "2n",
-      "--rate",
-      "50",
-      "--time-limit",
-      "6",
-      "--nemesis",
-      "kill,pause",
-      "--nemesis-interval",
-      "1",
-      "--seed",
-      "10",
-      "--",
-      "--data-dir",
-      "data"
-    ])
+    const run = await runWorkbench(testRun({
+      bin: "bin/raft",
+      nodeCount: 3,
+      concurrency: "2n",
+      rate: 50,
+      timeLimit: 6,
+      nemesis: "kill,pause",
+      nemesisInterval: 1,
+      seed: 10,
+      nodeArgs: ["--data-dir", "data"]
+    }))
     expect(run.stdout, `${run.stdout}\n${run.stderr.slice(-3000)}`).toContain("Everything looks good!")
     const results = run.results()
     const kills = results.faults.filter((fault) => fault.kind === "kill")
@@ -215,19 +172,13 @@ describe("workbench end to end", () => {
   })
 
   it("lists each crashed node with its exit code or signal and its last stderr lines, and stops when no node is left", async () => {
-    const { run, results } = await invalidRun([
-      "test",
-      "--bin",
-      "test/workbench/fixtures/dying-node.mjs",
-      "--node-count",
-      "2",
-      "--concurrency",
-      "4",
-      "--rate",
-      "50",
-      "--time-limit",
-      "60"
-    ])
+    const { run, results } = await invalidRun(testRun({
+      bin: "test/workbench/fixtures/dying-node.mjs",
+      nodeCount: 2,
+      concurrency: "4",
+      rate: 50,
+      timeLimit: 60
+    }))
     const crashes = [...results.crashes].sort((a, b) => a.node.localeCompare(b.node))
     expect(crashes.map(({ code, node, signal }) => ({ node, code, signal }))).toEqual([
       { node: "n0", code: 3, signal: null },
@@ -265,17 +216,12 @@ describe("workbench end to end", () => {
   })
 
   it("finds a test invalid when an operation kind never succeeded, as Maelstrom's stats checker does", async () => {
-    const { run, results } = await invalidRun([
-      "test",
-      "--bin",
-      "test/workbench/fixtures/unavailable-node.mjs",
-      "--node-count",
-      "1",
-      "--rate",
-      "50",
-      "--time-limit",
-      "1"
-    ])
+    const { run, results } = await invalidRun(testRun({
+      bin: "test/workbench/fixtures/unavailable-node.mjs",
+      nodeCount: 1,
+      rate: 50,
+      timeLimit: 1
+    }))
     expect(results.linearizability.verdict).toBe("valid")
     expect(results.problems).toContain(`no write ever succeeded (${results.stats.byFunction.write.fail} fail, 0 info)`)
     expect(run.stdout).toContain("no write ever succeeded")
@@ -298,17 +244,12 @@ describe("workbench end to end", () => {
   })
 
   it("fails the test when a node prints a line that is no message on stdout, showing the line", async () => {
-    const { run, results } = await invalidRun([
-      "test",
-      "--bin",
-      "test/workbench/fixtures/stdout-logging-node.sh",
-      "--node-count",
-      "2",
-      "--rate",
-      "20",
-      "--time-limit",
-      "2"
-    ])
+    const { run, results } = await invalidRun(testRun({
+      bin: "test/workbench/fixtures/stdout-logging-node.sh",
+      nodeCount: 2,
+      rate: 20,
+      timeLimit: 2
+    }))
     expect(results.network.stdoutCutOff.map((cut) => cut.line)).toEqual(["debug: initialized", "debug: initialized"])
     const problem = results.problems.find((p) => p.startsWith(`node ${results.network.stdoutCutOff[0]!.node} printed a line on stdout`))
     expect(problem).toContain("\"debug: initialized\"")
@@ -317,17 +258,12 @@ describe("workbench end to end", () => {
   })
 
   it("accepts error replies without text, and reports malformed replies with a sample and the expected shape", async () => {
-    const run = await runWorkbench([
-      "test",
-      "--bin",
-      "test/workbench/fixtures/terse-node.mjs",
-      "--concurrency",
-      "4",
-      "--rate",
-      "100",
-      "--time-limit",
-      "1"
-    ])
+    const run = await runWorkbench(testRun({
+      bin: "test/workbench/fixtures/terse-node.mjs",
+      concurrency: "4",
+      rate: 100,
+      timeLimit: 1
+    }))
     expect(run.stdout, run.stderr.slice(-3000)).toContain("Everything looks good!")
     const history = readFileSync(join(run.storeDir, "latest", "history.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line))
     expect(history.some((op) => op.error?.code === 20 && op.error.text === "")).toBe(true)
@@ -344,17 +280,12 @@ describe("workbench end to end", () => {
   })
 
   it("aborts, naming the node, when a node does not answer init within 10 s", async () => {
-    const run = await runWorkbench([
-      "test",
-      "-w",
-      "lin-kv",
-      "--bin",
-      "test/workbench/fixtures/silent-node.sh",
-      "--node-count",
-      "1",
-      "--time-limit",
-      "2"
-    ])
+    const run = await runWorkbench(testRun({
+      workload: "lin-kv",
+      bin: "test/workbench/fixtures/silent-node.sh",
+      nodeCount: 1,
+      timeLimit: 2
+    }))
     expect(run.exitCode).toBe(2)
     expect(`${run.stdout}${run.stderr}`).toContain("n0 did not answer init within 10 s")
   }, 30_000)

@@ -1,30 +1,21 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { runWorkbench } from "./workbenchRun.js"
+import { runWorkbench, testRun } from "./workbenchRun.js"
 
 // These spawn the compiled workbench and real node processes: run `npm run build` first.
 
 const stopsOf = async (killSignal: string) => {
-  const run = await runWorkbench([
-    "test",
-    "--bin",
-    "test/workbench/fixtures/term-logging-kv-node.mjs",
-    "--concurrency",
-    "2",
-    "--rate",
-    "20",
-    "--time-limit",
-    "4",
-    "--nemesis",
-    "kill",
-    "--nemesis-interval",
-    "0.5",
-    "--kill-signal",
+  const run = await runWorkbench(testRun({
+    bin: "test/workbench/fixtures/term-logging-kv-node.mjs",
+    concurrency: "2",
+    rate: 20,
+    timeLimit: 4,
+    nemesis: "kill",
+    nemesisInterval: 0.5,
     killSignal,
-    "--seed",
-    "2"
-  ])
+    seed: 2
+  }))
   const results = run.results()
   const log = readFileSync(join(run.storeDir, "latest", "node-logs", "n0.log"), "utf8")
   return { run, results, log }

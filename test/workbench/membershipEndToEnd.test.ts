@@ -1,35 +1,24 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { runWorkbench } from "./workbenchRun.js"
+import { runWorkbench, testRun } from "./workbenchRun.js"
 
 // These spawn the compiled workbench and real node processes: run `npm run build` first.
 
 describe("the membership nemesis, end to end", () => {
   it("changes our Raft cluster's membership alongside transfers, partitions and kills, lists each change, and makes every node a voter again", async () => {
-    const run = await runWorkbench([
-      "test",
-      "--bin",
-      "bin/raft",
-      "--node-count",
-      "3",
-      "--concurrency",
-      "2n",
-      "--rate",
-      "50",
-      "--time-limit",
-      "12",
-      "--nemesis",
-      "membership,transfer,partition,kill",
+    const run = await runWorkbench(testRun({
+      bin: "bin/raft",
+      nodeCount: 3,
+      concurrency: "2n",
+      rate: 50,
+      timeLimit: 12,
+      nemesis: "membership,transfer,partition,kill",
       // Four kinds striking every half second left 3 nodes too little time to complete any cas in one CI run of 10 s.
-      "--nemesis-interval",
-      "1.5",
-      "--seed",
-      "3",
-      "--",
-      "--data-dir",
-      "data"
-    ])
+      nemesisInterval: 1.5,
+      seed: 3,
+      nodeArgs: ["--data-dir", "data"]
+    }))
     expect(run.stdout, `${run.stdout}\n${run.stderr.slice(-3000)}`).toContain("Everything looks good!")
     expect(run.exitCode).toBe(0)
     const results = run.results()
@@ -59,23 +48,15 @@ describe("the membership nemesis, end to end", () => {
   })
 
   it("lists every change indeterminate when the node never answers, and the test is invalid: the cluster may be left shrunk", async () => {
-    const run = await runWorkbench([
-      "test",
-      "--bin",
-      "test/workbench/fixtures/no-membership-kv-node.mjs",
-      "--concurrency",
-      "2",
-      "--rate",
-      "50",
-      "--time-limit",
-      "4",
-      "--nemesis",
-      "membership",
-      "--nemesis-interval",
-      "0.5",
-      "--seed",
-      "1"
-    ])
+    const run = await runWorkbench(testRun({
+      bin: "test/workbench/fixtures/no-membership-kv-node.mjs",
+      concurrency: "2",
+      rate: 50,
+      timeLimit: 4,
+      nemesis: "membership",
+      nemesisInterval: 0.5,
+      seed: 1
+    }))
     expect(run.exitCode, run.stderr.slice(-3000)).toBe(1)
     const results = run.results()
     expect(results.linearizability.verdict).toBe("valid")

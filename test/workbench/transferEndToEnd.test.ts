@@ -1,31 +1,22 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { runWorkbench } from "./workbenchRun.js"
+import { runWorkbench, testRun } from "./workbenchRun.js"
 
 // These spawn the compiled workbench and real node processes: run `npm run build` first.
 
 describe("the transfer nemesis, end to end", () => {
   it("asks our Raft node to hand leadership over, and lists each strike with its outcome", async () => {
-    const run = await runWorkbench([
-      "test",
-      "--bin",
-      "bin/raft",
-      "--node-count",
-      "3",
-      "--concurrency",
-      "2n",
-      "--rate",
-      "50",
-      "--time-limit",
-      "5",
-      "--nemesis",
-      "transfer",
-      "--nemesis-interval",
-      "0.5",
-      "--seed",
-      "3"
-    ])
+    const run = await runWorkbench(testRun({
+      bin: "bin/raft",
+      nodeCount: 3,
+      concurrency: "2n",
+      rate: 50,
+      timeLimit: 5,
+      nemesis: "transfer",
+      nemesisInterval: 0.5,
+      seed: 3
+    }))
     expect(run.stdout, `${run.stdout}\n${run.stderr.slice(-3000)}`).toContain("Everything looks good!")
     expect(run.exitCode).toBe(0)
     const strikes = run.results().faults
@@ -49,28 +40,17 @@ describe("the transfer nemesis, end to end", () => {
   })
 
   it("strikes alongside partitions and kills: a hand-over refused while the cluster has no leader or the target is cut off answers error 11", async () => {
-    const run = await runWorkbench([
-      "test",
-      "--bin",
-      "bin/raft",
-      "--node-count",
-      "3",
-      "--concurrency",
-      "2n",
-      "--rate",
-      "50",
-      "--time-limit",
-      "8",
-      "--nemesis",
-      "transfer,partition,kill",
-      "--nemesis-interval",
-      "1",
-      "--seed",
-      "3",
-      "--",
-      "--data-dir",
-      "data"
-    ])
+    const run = await runWorkbench(testRun({
+      bin: "bin/raft",
+      nodeCount: 3,
+      concurrency: "2n",
+      rate: 50,
+      timeLimit: 8,
+      nemesis: "transfer,partition,kill",
+      nemesisInterval: 1,
+      seed: 3,
+      nodeArgs: ["--data-dir", "data"]
+    }))
     expect(run.stdout, `${run.stdout}\n${run.stderr.slice(-3000)}`).toContain("Everything looks good!")
     expect(run.exitCode).toBe(0)
     const results = run.results()
@@ -86,23 +66,15 @@ describe("the transfer nemesis, end to end", () => {
   })
 
   it("lists every strike indeterminate when the node never answers transfer_leadership, and the test stays valid", async () => {
-    const run = await runWorkbench([
-      "test",
-      "--bin",
-      "test/workbench/fixtures/no-transfer-kv-node.mjs",
-      "--concurrency",
-      "2",
-      "--rate",
-      "50",
-      "--time-limit",
-      "4",
-      "--nemesis",
-      "transfer",
-      "--nemesis-interval",
-      "0.5",
-      "--seed",
-      "1"
-    ])
+    const run = await runWorkbench(testRun({
+      bin: "test/workbench/fixtures/no-transfer-kv-node.mjs",
+      concurrency: "2",
+      rate: 50,
+      timeLimit: 4,
+      nemesis: "transfer",
+      nemesisInterval: 0.5,
+      seed: 1
+    }))
     expect(run.stdout, run.stderr.slice(-3000)).toContain("Everything looks good!")
     const strikes = run.results().faults
     expect(strikes.length).toBeGreaterThan(1)

@@ -57,3 +57,38 @@ export const runWorkbench = (args: ReadonlyArray<string>, signalWhen?: SignalWhe
     }
   })
 }
+
+/** The options of a workbench `test` run that the end-to-end tests vary. */
+export interface TestRunOptions {
+  readonly workload?: string
+  readonly bin: string
+  readonly nodeCount?: number
+  readonly concurrency?: string
+  readonly rate?: number
+  readonly timeLimit: number
+  readonly nemesis?: string
+  readonly nemesisInterval?: number
+  readonly killSignal?: string
+  readonly seed?: number
+  /** The node's own arguments, after `--`. */
+  readonly nodeArgs?: ReadonlyArray<string>
+}
+
+/** The command line of a workbench `test` run, in the order a user would type it. */
+export const testRun = (options: TestRunOptions): Array<string> => {
+  const flag = (name: string, value: string | number | undefined) => value === undefined ? [] : [name, String(value)]
+  return [
+    "test",
+    ...flag("-w", options.workload),
+    ...flag("--bin", options.bin),
+    ...flag("--node-count", options.nodeCount),
+    ...flag("--concurrency", options.concurrency),
+    ...flag("--rate", options.rate),
+    ...flag("--time-limit", options.timeLimit),
+    ...flag("--nemesis", options.nemesis),
+    ...flag("--nemesis-interval", options.nemesisInterval),
+    ...flag("--kill-signal", options.killSignal),
+    ...flag("--seed", options.seed),
+    ...(options.nodeArgs === undefined ? [] : ["--", ...options.nodeArgs])
+  ]
+}
