@@ -1,6 +1,7 @@
 import { Effect, Random } from "effect"
 import type { NodeId } from "../src/protocol/envelope.js"
 import type { SimCluster } from "./SimCluster.js"
+import { randomPick } from "../foundation/randomPick.js"
 
 export interface PauseFaultOptions {
   /** The nodes' longest election timeout: a pause lasts up to three of them, so a paused leader is often replaced. */
@@ -38,7 +39,7 @@ export const makePauseFaults = (cluster: SimCluster, options: PauseFaultOptions)
       const lead = leader()
       const node = lead !== undefined && (yield* Random.nextBoolean)
         ? lead
-        : candidates[yield* Random.nextIntBetween(0, candidates.length)]!
+        : yield* randomPick(candidates)
       const pausedMs = yield* Random.nextIntBetween(1, 3 * options.electionTimeoutMaxMs + 1)
       cluster.note(`nemesis: pause ${node} for ${pausedMs} ms`)
       yield* cluster.pause(node)
