@@ -1,4 +1,4 @@
-import { Effect, Either, Queue, Random, Schema } from "effect"
+import { Effect, Either, Random, Schema } from "effect"
 import type { Envelope, NetworkShape } from "../../services/Network.js"
 import { RaftConfig } from "../../services/RaftConfig.js"
 import { ErrorCode } from "../protocol/errorCodes.js"
@@ -13,7 +13,6 @@ import type { ProposalError, ReadBarrierError } from "../raft/RaftErrors.js"
 import { KvQuota } from "./KvQuota.js"
 import { type ForwardId, makeForwardedRequests, makeForwardIds } from "./Forwarding.js"
 import type { InFlightRequests, Responder } from "./InFlightRequests.js"
-import { makePendingForwards } from "./PendingForwards.js"
 import { LinKvRules } from "./LinKvRules.js"
 import { type KvCommand, LinKvState } from "./LinKvState.js"
 import { requestLimitViolation } from "./requestLimits.js"
@@ -81,26 +80,12 @@ export const makeKvApplication = (raft: Raft, network: NetworkShape, inFlight: I
     const refuse = (envelope: Envelope, reply: ErrorReply) =>
       Effect.zipRight(Effect.logWarning(`${reply.text} (from ${envelope.src})`), network.reply(envelope, reply))
 
-    const pendingForwards = makePendingForwards()
-    const roleChanges = yield* raft.roleChanges
-    // A later term means the leader a forward went to no longer leads: its answer may never come.
-    yield* Effect.forkScoped(Effect.forever(Effect.flatMap(Queue.take(roleChanges), (change) =>
-      Effect.forEach(pendingForwards.takeBefore(change.term), ({ leaderId, responder, term }) =>
-        responder.answer(errorReply(
-          ErrorCode.timeout,
-          indefinitely(`leader ${leaderId} of term ${term} was replaced before it answered (term ${change.term} began)`)
-        )), { discard: true }))))
-
     /** Passes a client's request on to `leaderId`, the leader of `term`, and relays its reply. */
-    const forward = (command: KvRequest, leaderId: string, term: number, responder: Responder) => {
-      const pending = { term, leaderId, responder }
-      pendingForwards.add(pending)
-      return network.rpcThen(leaderId, { type: "forward", term, ...nextForwardId(), request: command } satisfies Forward, requestTimeoutMs,
-        (answer) => {
-          pendingForwards.remove(pending)
-          return responder.answer(Either.match(answer, {
-            onLeft: () =>
-              errorReply(ErrorCode.timeout, indefinitely(`timed out waiting for leader ${leaderId}`)),
+    const forward = (command: KvRequest, leaderId: string, term: number, responder: Responder) =>
+      network.rpcThen(leaderId, { type: "forward", term, ...nextForwardId(), request: command } satisfies Forward, requestTimeoutMs,
+        (answer) =>
+          responder.answer(Either.match(answer, {
+            onLeft: () => errorReply(ErrorCode.timeout, indefinitely(`timed out waiting for leader ${leaderId}`)),
             onRight: (body) => {
               const { in_reply_to: _inReplyTo, msg_id: _msgId, ...reply } = body
               const decoded = decodeReply(reply)
@@ -108,9 +93,7 @@ export const makeKvApplication = (raft: Raft, network: NetworkShape, inFlight: I
                 ? decoded.value
                 : errorReply(ErrorCode.crash, "the leader answered with an unreadable reply; the operation may have happened")
             }
-          }))
-        })
-    }
+          })))
 
     /**
      * Answers a request Raft could not serve. A client's own request that
