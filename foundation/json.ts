@@ -8,9 +8,24 @@ export type Json = null | boolean | number | string | ReadonlyArray<Json> | { re
  * 1 for `[1]`), or undefined if it is not a JSON value. Iterative, so no
  * value can overflow the stack, and fast on large arrays.
  */
+const isScalar = (value: unknown): boolean =>
+  value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean"
+
+const holdsOnlyScalars = (container: object): boolean => {
+  if (Array.isArray(container)) {
+    for (const item of container) if (!isScalar(item)) return false
+    return true
+  }
+  for (const key in container) {
+    if (Object.hasOwn(container, key) && !isScalar((container as Record<string, unknown>)[key])) return false
+  }
+  return true
+}
+
 export const jsonDepth = (value: unknown): number | undefined => {
-  // Scalars (most keys and values) need no walk.
-  if (value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean") return 0
+  // Scalars (most keys and values) need no walk, and one level of them (most commands) no stack.
+  if (isScalar(value)) return 0
+  if (typeof value === "object" && value !== null && holdsOnlyScalars(value)) return 1
   let deepest = 0
   const containers: Array<{ readonly value: object; readonly depth: number }> = []
   const visit = (item: unknown, depth: number): boolean => {

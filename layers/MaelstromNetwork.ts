@@ -1,8 +1,8 @@
-import * as NodeStream from "@effect/platform-node/NodeStream"
-import { Chunk, Context, Data, Deferred, Effect, Either, Layer, Queue, Schema, Scope, Stream } from "effect"
+import { Context, Data, Deferred, Effect, Either, Layer, Queue, Schema, type Scope } from "effect"
 import { Network } from "../services/Network.js"
 import { NodeStartup } from "../services/NodeStartup.js"
-import { type BoundedLine, splitBoundedLines } from "../src/protocol/boundedLines.js"
+import { type BoundedLine, makeBoundedLineSplitter } from "../src/protocol/boundedLines.js"
+import { readAvailable } from "../foundation/readAvailable.js"
 import { describeParseError } from "../foundation/describeParseError.js"
 import { encodeEnvelope, type Envelope } from "../src/protocol/envelope.js"
 import { ErrorCode } from "../src/protocol/errorCodes.js"
@@ -116,21 +116,31 @@ export const MaelstromNetwork = Layer.scopedContext(
 
     // The lines of one read are read without effects, then handled in order.
     // Whatever a line does, the reader goes on: a defect handling one line is logged, not fatal.
-    const handleLines = (lines: Chunk.Chunk<BoundedLine>) =>
+    const handleLines = (lines: ReadonlyArray<BoundedLine>) =>
       Effect.forEach(
-        Chunk.toReadonlyArray(lines).map(readIncomingLine),
-        (line) => Effect.catchAllDefect(handleLine(line), (defect) => Effect.logError("a line could not be handled; skipped", defect)),
+        lines,
+        (line) =>
+          Effect.catchAllDefect(
+            handleLine(readIncomingLine(line)),
+            (defect) => Effect.logError("a line could not be handled; skipped", defect)
+          ),
         { discard: true }
       )
+    const splitter = makeBoundedLineSplitter(maxLineBytes)
+    const readLines = Effect.gen(function*() {
+      while (true) {
+        const bytes = yield* readAvailable(process.stdin)
+        if (bytes === null) return yield* handleLines(splitter.end())
+        yield* handleLines(splitter.push(bytes))
+      }
+    })
 
     const endOfInput = Deferred.fail(ready, new StdinClosedBeforeInit()).pipe(
       Effect.zipRight(Deferred.await(ready)),
       Effect.flatMap(({ core }) => Queue.shutdown(core.network.incoming)),
       Effect.ignore
     )
-    yield* NodeStream.stdin.pipe(
-      splitBoundedLines(maxLineBytes),
-      Stream.runForEachChunk(handleLines),
+    yield* readLines.pipe(
       Effect.catchAllCause((cause) => Effect.logError("reading stdin failed", cause)),
       Effect.zipRight(Effect.logInfo("stdin closed")),
       Effect.zipRight(endOfInput),

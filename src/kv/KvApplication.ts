@@ -1,3 +1,4 @@
+import { quickOptionDecoder } from "../../foundation/quickDecoder.js"
 import { Effect, Either, Random, Schema } from "effect"
 import type { Envelope, NetworkShape } from "../../services/Network.js"
 import { RaftConfig } from "../../services/RaftConfig.js"
@@ -22,7 +23,7 @@ import { makeAdminRequests } from "./adminRequests.js"
 const requestSchemas = [ReadRequest, WriteRequest, CasRequest, Forward, ...adminRequestSchemas] as const
 export type KvNodeRequest = Schema.Schema.Type<(typeof requestSchemas)[number]>
 const decodeRequest = requestDecoder<KvNodeRequest>(requestSchemas)
-const decodeReply = Schema.decodeUnknownOption(KvReply)
+const decodeReply = quickOptionDecoder(KvReply)
 const adminTypes: ReadonlySet<string> = new Set(adminRequestSchemas.map((schema) => schema.fields.type.literals[0]))
 const isAdminRequest = (request: KvNodeRequest): request is AdminRequest => adminTypes.has(request.type)
 

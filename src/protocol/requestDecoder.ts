@@ -1,3 +1,4 @@
+import { quickDecoder } from "../../foundation/quickDecoder.js"
 import { Either, Schema } from "effect"
 import { describeParseError } from "../../foundation/describeParseError.js"
 import type { Body } from "../../services/Network.js"
@@ -18,7 +19,7 @@ export const requestDecoder = <A>(schemas: ReadonlyArray<RequestSchema>): (body:
   const decoders = new Map(
     schemas.map((schema) => [
       schema.fields.type.literals[0] as string,
-      Schema.decodeUnknownEither(schema as unknown as Schema.Schema<A, unknown>, { errors: "all" })
+      quickDecoder(schema as unknown as Schema.Schema<A, unknown>, { errors: "all" })
     ])
   )
   return (body) => {

@@ -1,3 +1,4 @@
+import { quickDecoder } from "../../foundation/quickDecoder.js"
 import { Cause, Effect, Either, Queue, Schema } from "effect"
 import type { Envelope, NodeId } from "../../services/Network.js"
 import { describeParseError } from "../../foundation/describeParseError.js"
@@ -15,7 +16,7 @@ export type RaftRequest = Schema.Schema.Type<(typeof raftSchemas)[number]>
 const decoders = new Map(
   raftSchemas.map((schema) => [
     schema.fields.type.literals[0] as string,
-    Schema.decodeUnknownEither(schema as Schema.Schema<RaftRequest, unknown>, { errors: "all" })
+    quickDecoder(schema as Schema.Schema<RaftRequest, unknown>, { errors: "all" })
   ])
 )
 

@@ -1,4 +1,5 @@
-import { Clock, Deferred, Effect, FiberSet, Schema } from "effect"
+import { quickOptionDecoder } from "../../foundation/quickDecoder.js"
+import { Clock, Deferred, Effect, FiberSet } from "effect"
 import type { Envelope, NodeId } from "../../services/Network.js"
 import { type RequestVote, RequestVoteResult } from "../protocol/raftMessages.js"
 import { allVoters, majorityInTouch, tallyVotes, type Voters } from "./quorum.js"
@@ -11,7 +12,7 @@ import { campaignerHardState, logTip, voterView } from "./recovery.js"
 import { isVoter } from "./configurations.js"
 import { voteHeldAfterStart } from "./leaseRules.js"
 
-const decodeVoteResult = Schema.decodeUnknownOption(RequestVoteResult)
+const decodeVoteResult = quickOptionDecoder(RequestVoteResult)
 
 /** The vote lease: whether this node turns down a candidate of a later term (unless its leader handed over to it). */
 const heardFromLeaderRecently = (context: RaftContext, state: RaftState, now: number): boolean =>

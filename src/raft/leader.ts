@@ -1,4 +1,5 @@
-import { Clock, Effect, Either, Option, Schema } from "effect"
+import { quickOptionDecoder } from "../../foundation/quickDecoder.js"
+import { Clock, Effect, Either, Option } from "effect"
 import type { Snapshot, SnapshotChunk } from "../../services/Log.js"
 import type { Body, NodeId, RpcTimeout } from "../../services/Network.js"
 import {
@@ -16,8 +17,8 @@ import { advanceCommit } from "./commit.js"
 import * as Progress from "./PeerProgress.js"
 import { type RaftState, updateProgress, withProgress } from "./RaftState.js"
 
-const decodeAppendResult = Schema.decodeUnknownOption(AppendEntriesResult)
-const decodeInstallResult = Schema.decodeUnknownOption(InstallSnapshotResult)
+const decodeAppendResult = quickOptionDecoder(AppendEntriesResult)
+const decodeInstallResult = quickOptionDecoder(InstallSnapshotResult)
 
 /** Becomes leader of `term`: a no-op entry first, so that entries of earlier terms can commit. */
 export const becomeLeader = (context: RaftContext, state: RaftState, term: number) =>

@@ -1,4 +1,5 @@
-import { Effect, Either, Schema } from "effect"
+import { quickOptionDecoder } from "../../foundation/quickDecoder.js"
+import { Effect, Either } from "effect"
 import type { HardState, LogShape } from "../../services/Log.js"
 import type { Envelope, NodeId } from "../../services/Network.js"
 import { type LogTipQuery, LogTipResult } from "../protocol/raftMessages.js"
@@ -154,7 +155,7 @@ const takeAnswer = (context: RaftContext, peer: NodeId, tip: LogTip, term: numbe
       : Effect.succeed([undefined, { ...state, recovery: next }] as const)
   })
 
-const decodeResult = Schema.decodeUnknownOption(LogTipResult)
+const decodeResult = quickOptionDecoder(LogTipResult)
 
 /**
  * Asks every other member its log end (again after a lost answer) until

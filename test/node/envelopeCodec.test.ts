@@ -1,22 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either, Schema } from "effect"
 import { decodeEnvelope, encodeEnvelope, type Envelope, EnvelopeFromJson } from "../../src/protocol/envelope.js"
+import { type Draw, pick, seeded } from "../support/seededDraws.js"
 
 const schemaDecode = Schema.decodeEither(EnvelopeFromJson)
 const schemaEncode = Schema.encodeSync(EnvelopeFromJson)
 /** Our encoding, which must succeed. */
 const encoded = (envelope: Envelope) => Either.getOrThrow(encodeEnvelope(envelope))
-
-/** A small seeded generator (mulberry32), so that a failure can be replayed. */
-const seeded = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
-
-type Draw = () => number
-const pick = <A>(draw: Draw, items: ReadonlyArray<A>): A => items[Math.floor(draw() * items.length)]!
 
 const scalars: ReadonlyArray<unknown> = [
   "n1",
