@@ -6,15 +6,25 @@ import type { Json } from "../foundation/json.js"
 
 export const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
 
-const show = (value: Json) => JSON.stringify(value)
+/** The most characters of a value's JSON text a page shows; past it the text is cut, and its length said. */
+export const longestValueShown = 24
+
+/**
+ * A value as JSON text, cut short when long: a run with `--value-bytes 65536`
+ * would otherwise put 64 KiB on the page for every operation.
+ */
+export const showValue = (value: Json): string => {
+  const text = JSON.stringify(value)
+  return text.length <= longestValueShown ? text : `${text.slice(0, longestValueShown)}… (${text.length} characters)`
+}
 
 /** "read 3", "write 1", "cas 2→4": what an operation did, in a few characters. */
 export const describeOp = (op: OperationSummary) =>
   op.f === "read"
-    ? `read ${op.outcome === "ok" ? show(op.value) : "?"}`
+    ? `read ${op.outcome === "ok" ? showValue(op.value) : "?"}`
     : op.f === "write"
-    ? `write ${show(op.value)}`
-    : `cas ${Array.isArray(op.value) ? `${show(op.value[0] ?? null)}→${show(op.value[1] ?? null)}` : show(op.value)}`
+    ? `write ${showValue(op.value)}`
+    : `cas ${Array.isArray(op.value) ? `${showValue(op.value[0] ?? null)}→${showValue(op.value[1] ?? null)}` : showValue(op.value)}`
 
 /** The colour of the operation the checker could not linearize, apart from the ok, fail and info colours. */
 export const unlinearizableColor = "#7b2cbf"

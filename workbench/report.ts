@@ -1,12 +1,9 @@
 import type { InvalidExplanation } from "../checker/result.js"
-import type { Json } from "../foundation/json.js"
-import { describeOp, escapeHtml as escape, processLabel, unlinearizableColor } from "./html.js"
+import { describeOp, escapeHtml as escape, processLabel, showValue as show, unlinearizableColor } from "./html.js"
 import { outcomeColors } from "./plots.js"
 import { crashProblem, type Results, verdictLine } from "./results.js"
 
 /** The HTML report of one test: the verdict, the numbers, the plots, and why each invalid key is invalid. */
-
-const show = (value: Json) => JSON.stringify(value)
 
 /** How many of the linearized operations just before the failure are drawn; older ones matter less. */
 const prefixShown = 12

@@ -90,6 +90,17 @@ describe("timeline.html", () => {
     expect(page).toContain(`.unlinearizable { background: ${unlinearizableColor}`)
   })
 
+  it("cuts a long value short, saying its length, so that large values do not fill the page", () => {
+    const long = "7".repeat(65_536)
+    const written: ReadonlyArray<HistoryOp> = [
+      { process: 0, type: "invoke", f: "write", key: 0, value: long, node: "n0", index: 0, time: 0 },
+      { process: 0, type: "ok", f: "write", key: 0, value: long, node: "n0", index: 1, time: 1_000_000 }
+    ]
+    const longPage = timelinePage(written, resultsOf(written))
+    expect(boxesOf(longPage).map((box) => box.label)).toEqual([`k0 write &quot;${"7".repeat(23)}… (65538 characters)`])
+    expect(longPage.length).toBeLessThan(10_000)
+  })
+
   it("marks nothing in a linearizable history", () => {
     const valid = history.slice(0, 4).concat([{ ...history[4]!, value: 1 }])
     const validPage = timelinePage(valid, resultsOf(valid))
