@@ -11,14 +11,12 @@ const ednOf = (value: Json): string => {
 }
 
 /**
- * One history line as Jepsen writes it in history.edn: `:value` is the
- * `[key value]` tuple of Jepsen's independent keys, times in nanoseconds.
+ * One history line as Jepsen writes it in history.edn (one operation map a
+ * line): `:value` is the `[key value]` tuple of Jepsen's independent keys,
+ * times in nanoseconds.
  * A read that found the key absent is an ok read of nil, which Jepsen's
  * cas-register (and the checker reading EDN) takes as matching any value.
  */
 export const ednOperation = (op: HistoryOp): string =>
   `{:type :${op.type}, :f :${op.f}, :value [${ednOf(op.key)} ${ednOf(op.value)}], ` +
   `:process ${op.process}, :time ${op.time}, :index ${op.index}}`
-
-/** A whole history.edn: one operation map per line. */
-export const historyEdn = (history: ReadonlyArray<HistoryOp>): string => history.map((op) => `${ednOperation(op)}\n`).join("")

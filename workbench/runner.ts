@@ -7,7 +7,8 @@ import { maelstromLinKv, makeGenerator } from "../linkv/generator.js"
 import { makeHistoryRecorder } from "../linkv/historyRecorder.js"
 import { connectClient } from "./client.js"
 import { type Cluster, startCluster } from "./cluster.js"
-import { historyEdn } from "./historyEdn.js"
+import { ednOperation } from "./historyEdn.js"
+import { linePieces } from "./linePieces.js"
 import { makeMalformedReplyLog } from "./malformedReplies.js"
 import { membershipFault } from "./membershipFault.js"
 import { corruptFault } from "./corruptFault.js"
@@ -161,8 +162,13 @@ export const runTest = (test: TestOptions, stopRequested: Effect.Effect<string>)
     )
 
     const history = yield* recorder.lines
-    yield* fs.writeFileString(path.join(dir, "history.jsonl"), history.map((op) => `${encodeHistoryLine(op)}\n`).join(""))
-    yield* fs.writeFileString(path.join(dir, "history.edn"), historyEdn(history))
+    const writeLines = (file: string, line: (op: HistoryOp) => string) =>
+      Effect.gen(function*() {
+        yield* fs.writeFileString(file, "")
+        for (const piece of linePieces(history, line)) yield* fs.writeFileString(file, piece, { flag: "a" })
+      })
+    yield* writeLines(path.join(dir, "history.jsonl"), encodeHistoryLine)
+    yield* writeLines(path.join(dir, "history.edn"), ednOperation)
     yield* Effect.logInfo(`checking ${history.length} history lines`)
     const linearizability = yield* Effect.try({
       try: () => checkHistory(history, { timeLimitMs: checkBudgetPerKeyMs }),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest"
 import type { HistoryOp } from "../../checker/history.js"
 import { parseHistoryText } from "../../checker/formats/load.js"
-import { historyEdn } from "../../workbench/historyEdn.js"
+import { ednOperation } from "../../workbench/historyEdn.js"
+import { linePieces } from "../../workbench/linePieces.js"
 
 const history: ReadonlyArray<HistoryOp> = [
   { index: 0, time: 0, process: 0, type: "invoke", f: "read", key: 0, value: null, node: "n0" },
@@ -16,6 +17,9 @@ const history: ReadonlyArray<HistoryOp> = [
   { index: 9, time: 10_000_000, process: 4, type: "info", f: "write", key: 7, value: 4 }
 ]
 
+/** The whole history.edn, as the workbench writes it piece by piece. */
+const historyEdn = (ops: ReadonlyArray<HistoryOp>) => [...linePieces(ops, ednOperation)].join("")
+
 describe("history.edn", () => {
   it("writes Jepsen's op maps, one a line, with [key value] tuples", () => {
     const lines = historyEdn(history).split("\n")
@@ -29,5 +33,19 @@ describe("history.edn", () => {
     expect(loaded.format).toBe("edn")
     expect(loaded.layout).toBe("independent-keys")
     expect(loaded.ops).toEqual(history.map(({ error: _error, node: _node, ...op }) => op))
+  })
+})
+
+describe("the pieces a history file is written in", () => {
+  it("hold every line once, in order, each piece at least the size asked but for the last", () => {
+    const pieces = [...linePieces(history, ednOperation, 200)]
+    expect(pieces.join("")).toBe(history.map((op) => `${ednOperation(op)}\n`).join(""))
+    expect(pieces.length).toBeGreaterThan(2)
+    for (const piece of pieces.slice(0, -1)) expect(piece.length).toBeGreaterThanOrEqual(200)
+    for (const piece of pieces) expect(piece.endsWith("\n")).toBe(true)
+  })
+
+  it("are none for no lines", () => {
+    expect([...linePieces([], ednOperation)]).toEqual([])
   })
 })
