@@ -1,8 +1,25 @@
 import { Clock, Effect, Random, Ref, SynchronizedRef } from "effect"
-import type { Operation } from "./operation.js"
+import type { Operation, Value } from "./operation.js"
 
-/** Values written and compared are 0..4, so cas succeeds often enough to matter. */
+/** Five values are written and compared, so cas succeeds often enough to matter. */
 const valueCount = 5
+
+/** The longest value `writtenValues` makes: a bound that keeps a mistyped size from filling the memory. */
+export const maxValueBytes = 1024 * 1024
+
+/**
+ * The values written and compared: 0..4, as Jepsen's register test writes
+ * them, or, given `valueBytes`, five strings of that many characters (and
+ * as many bytes in UTF-8, 2 more as JSON), value i its digit repeated:
+ * what a store of larger values costs, with cas as likely to match.
+ */
+export const writtenValues = (valueBytes: number | undefined): ReadonlyArray<Value> => {
+  if (valueBytes === undefined) return Array.from({ length: valueCount }, (_, i) => i)
+  if (!Number.isInteger(valueBytes) || valueBytes < 1 || valueBytes > maxValueBytes) {
+    throw new RangeError(`a value of ${valueBytes} bytes: expected an integer from 1 to ${maxValueBytes}`)
+  }
+  return Array.from({ length: valueCount }, (_, i) => String(i).repeat(valueBytes))
+}
 
 /** The key a group of clients is working on, and how many operations it has left. */
 interface KeyState {
@@ -72,8 +89,12 @@ export const makeGenerator = (options: KeyGroups & {
   readonly concurrency: number
   readonly rate: number
   readonly mix: OperationMix
+  /** Write strings of this many bytes (`writtenValues`) rather than 0..4. */
+  readonly valueBytes?: number | undefined
 }): Effect.Effect<Generator> =>
   Effect.gen(function*() {
+    // Made once: every operation refers to the same five values.
+    const values = writtenValues(options.valueBytes)
     const groupCount = Math.ceil(options.concurrency / options.groupSize)
     const nextKey = yield* Ref.make(0)
     const freshKey = Effect.gen(function*() {
@@ -90,7 +111,7 @@ export const makeGenerator = (options: KeyGroups & {
           (next) => [next.key, { key: next.key, remaining: next.remaining - 1 }] as const
         ))
 
-    const value = Random.nextIntBetween(0, valueCount)
+    const value = Effect.map(Random.nextIntBetween(0, valueCount), (i) => values[i]!)
     const nextOperation = (thread: number) =>
       Effect.gen(function*() {
         const key = yield* takeKey(Math.floor(thread / options.groupSize))

@@ -1,16 +1,22 @@
 import type { Json } from "../foundation/json.js"
 
-/** One lin-kv operation a client performs. Keys are integers, values 0..4, as Jepsen's register test uses. */
+/**
+ * A value a client writes or compares: 0..4, as Jepsen's register test uses,
+ * or one of five strings of a chosen length (the generator's `valueBytes`).
+ */
+export type Value = number | string
+
+/** One lin-kv operation a client performs. Keys are integers. */
 export type Operation =
   | { readonly f: "read"; readonly key: number }
-  | { readonly f: "write"; readonly key: number; readonly value: number }
-  | { readonly f: "cas"; readonly key: number; readonly from: number; readonly to: number }
+  | { readonly f: "write"; readonly key: number; readonly value: Value }
+  | { readonly f: "cas"; readonly key: number; readonly from: Value; readonly to: Value }
 
 /** The request body a client sends for an operation (the caller adds its `msg_id`). */
 export type RequestBody =
   | { readonly type: "read"; readonly key: number }
-  | { readonly type: "write"; readonly key: number; readonly value: number }
-  | { readonly type: "cas"; readonly key: number; readonly from: number; readonly to: number }
+  | { readonly type: "write"; readonly key: number; readonly value: Value }
+  | { readonly type: "cas"; readonly key: number; readonly from: Value; readonly to: Value }
 
 export const requestBody = (op: Operation): RequestBody => {
   switch (op.f) {

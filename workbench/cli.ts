@@ -2,6 +2,7 @@ import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
 import { accessSync, constants, statSync } from "node:fs"
 import { resolve } from "node:path"
 import { Clock, Console, Data, Deferred, Effect, Fiber, Option } from "effect"
+import { maxValueBytes } from "../linkv/generator.js"
 import { type MaelstromLatencyName, maelstromLatencyNames } from "../linkv/latency.js"
 import { mostCorruptedAtOnce } from "./corruptFault.js"
 import { corruptibleDataDirectory } from "./dataDirectory.js"
@@ -80,6 +81,12 @@ const options = {
     defaults.killSignal,
     "how the kill nemesis stops a node: kill (SIGKILL) or term (SIGTERM, a graceful stop; SIGKILL after 2 s)"
   ),
+  valueBytes: Options.text("value-bytes").pipe(
+    Options.optional,
+    Options.withDescription(
+      `write strings of this many bytes (1 to ${maxValueBytes}), five of them, each its digit 0 to 4 repeated (default: the integers 0 to 4, as Maelstrom)`
+    )
+  ),
   testCount: withDefault("test-count", defaults.testCount, "how many tests to run, one after the other"),
   seed: Options.text("seed").pipe(Options.optional,
     Options.withDescription("seed of the generator, latencies and nemesis (default: from the clock)")),
@@ -107,6 +114,15 @@ const numberFlag = (flag: string, text: string, kind: keyof typeof numberKinds):
     ? Effect.succeed(value)
     : Effect.fail(new UsageError({ message: `${flag} ${JSON.stringify(text)}: expected ${kind}` }))
 }
+
+/** `--value-bytes N`: a positive integer no larger than the longest value the generator makes. */
+const valueBytesFlag = (text: string) =>
+  numberFlag("--value-bytes", text, "a positive integer").pipe(
+    Effect.filterOrFail(
+      (bytes) => bytes <= maxValueBytes,
+      () => new UsageError({ message: `--value-bytes ${JSON.stringify(text)}: expected at most ${maxValueBytes} (1 MiB)` })
+    )
+  )
 
 /** `--availability total` asks for every operation ok; otherwise a fraction from 0 to 1. */
 const availabilityFlag = (text: string) =>
@@ -190,6 +206,7 @@ export const toTestOptions = (parsed: ParsedOptions): Effect.Effect<TestOptions,
       nemesisIntervalSeconds: yield* numberFlag("--nemesis-interval", parsed.nemesisInterval, "a positive number"),
       killSignal,
       dataDirectory,
+      valueBytes: Option.isNone(parsed.valueBytes) ? undefined : yield* valueBytesFlag(parsed.valueBytes.value),
       testCount: yield* numberFlag("--test-count", parsed.testCount, "a positive integer"),
       seed: Option.isSome(parsed.seed) ? yield* numberFlag("--seed", parsed.seed.value, "an integer")
         : (yield* Clock.currentTimeMillis) % 2 ** 31,

@@ -9,14 +9,18 @@ export const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(
 /** The most characters of a value's JSON text a page shows; past it the text is cut, and its length said. */
 export const longestValueShown = 24
 
+/** The most characters of a node's error text a page shows. */
+export const longestErrorTextShown = 200
+
+/** The text's first `longest` characters and its length when it is longer. */
+export const cutShort = (text: string, longest: number): string =>
+  text.length <= longest ? text : `${text.slice(0, longest)}… (${text.length} characters)`
+
 /**
  * A value as JSON text, cut short when long: a run with `--value-bytes 65536`
  * would otherwise put 64 KiB on the page for every operation.
  */
-export const showValue = (value: Json): string => {
-  const text = JSON.stringify(value)
-  return text.length <= longestValueShown ? text : `${text.slice(0, longestValueShown)}… (${text.length} characters)`
-}
+export const showValue = (value: Json): string => cutShort(JSON.stringify(value), longestValueShown)
 
 /** "read 3", "write 1", "cas 2→4": what an operation did, in a few characters. */
 export const describeOp = (op: OperationSummary) =>

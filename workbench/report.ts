@@ -107,6 +107,7 @@ ${results.problems.length > 0 ? `<ul>${results.problems.map((p) => `<li>${escape
 ${row("nodes", test.nodes.join(", "))}
 ${row("clients", `${test.concurrency}, ${test.rate} ops/s target, client timeout ${test.clientTimeoutMs} ms`)}
 ${row("time limit", `${test.timeLimitSeconds} s`)}
+${row("values written", test.valueBytes === null ? "the integers 0 to 4" : `strings of ${test.valueBytes} bytes`)}
 ${row("latency", `${test.latencyMs} ms, ${test.latencyDistribution}`)}
 ${
     row("nemesis",

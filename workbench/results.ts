@@ -26,6 +26,8 @@ export interface Results {
     readonly nemesisIntervalSeconds: number
     /** `--availability`: the least fraction of ok operations, or null when not required. */
     readonly availability: number | null
+    /** `--value-bytes`: the size of the strings written, or null when the integers 0..4 were. */
+    readonly valueBytes: number | null
     readonly clientTimeoutMs: number
     readonly seed: number
     readonly startedAt: string

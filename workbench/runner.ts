@@ -103,7 +103,8 @@ export const runTest = (test: TestOptions, stopRequested: Effect.Effect<string>)
         const generator = yield* makeGenerator({
           ...maelstromLinKv(test.nodeIds.length),
           concurrency: test.concurrency,
-          rate: test.rate
+          rate: test.rate,
+          valueBytes: test.valueBytes
         })
         const progress = yield* Effect.forkScoped(
           reportProgress({
@@ -196,6 +197,7 @@ export const runTest = (test: TestOptions, stopRequested: Effect.Effect<string>)
         nemesis: test.nemesis,
         nemesisIntervalSeconds: test.nemesisIntervalSeconds,
         availability: test.availability ?? null,
+        valueBytes: test.valueBytes ?? null,
         clientTimeoutMs: timeoutMs,
         seed: test.seed,
         startedAt: new Date(startMillis).toISOString()

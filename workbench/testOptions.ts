@@ -24,6 +24,8 @@ export interface TestOptions {
   readonly killSignal: KillSignal
   /** The node's data directory, relative to its working directory, which `--nemesis corrupt` damages; only with it. */
   readonly dataDirectory: string | undefined
+  /** `--value-bytes`: values written are strings of this many bytes; undefined, the integers 0..4 as in Maelstrom. */
+  readonly valueBytes: number | undefined
   readonly testCount: number
   readonly seed: number
   readonly logStderr: boolean

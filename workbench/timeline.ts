@@ -1,6 +1,15 @@
 import type { HistoryOp } from "../checker/history.js"
 import { groupOperations, type Operation } from "../checker/operations.js"
-import { describeOp, escapeHtml, processLabel, processNodes, unlinearizableColor, unlinearizableIndices } from "./html.js"
+import {
+  cutShort,
+  describeOp,
+  escapeHtml,
+  longestErrorTextShown,
+  processLabel,
+  processNodes,
+  unlinearizableColor,
+  unlinearizableIndices
+} from "./html.js"
 import { outcomeColors } from "./plots.js"
 import type { Results } from "./results.js"
 
@@ -43,7 +52,7 @@ export const timelinePage = (history: ReadonlyArray<HistoryOp>, results: Results
     const classes = ["op", op.outcome, ...(op.completePosition === null ? ["unfinished"] : []),
       ...(unlinearizable.has(op.index) ? ["unlinearizable"] : [])]
     const title = `${processLabel(op.process, nodes)}: key ${JSON.stringify(op.key)}, ${describeOp(op)}, ${op.outcome}` +
-      (error === undefined ? "" : ` (error ${error.code}${error.text === "" ? "" : `: ${error.text}`})`) +
+      (error === undefined ? "" : ` (error ${error.code}${error.text === "" ? "" : `: ${cutShort(error.text, longestErrorTextShown)}`})`) +
       `; ${describeTiming(op)}; history index ${op.index}` +
       (unlinearizable.has(op.index) ? "; the checker could not linearize it" : "")
     const style = `left:${column.get(op.process)! * columnWidth}px;top:${op.invokePosition * rowHeight}px;` +

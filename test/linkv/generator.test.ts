@@ -1,6 +1,6 @@
 import { Effect, Random } from "effect"
 import { describe, expect, it } from "vitest"
-import { maelstromLinKv, makeGenerator, threadMix } from "../../linkv/generator.js"
+import { maelstromLinKv, makeGenerator, maxValueBytes, threadMix, writtenValues } from "../../linkv/generator.js"
 import type { Operation } from "../../linkv/operation.js"
 
 const reads = { read: 1, write: 0, cas: 0 }
@@ -45,5 +45,43 @@ describe("the lin-kv generator", () => {
     expect(Math.min(...finishedKeys)).toBeGreaterThanOrEqual(116)
     expect(Math.max(...finishedKeys)).toBeLessThanOrEqual(128)
     expect(new Set(finishedKeys).size).toBeGreaterThan(3)
+  })
+
+  describe("values of a chosen size", () => {
+    const draw = (valueBytes: number | undefined) =>
+      Effect.runSync(
+        Effect.gen(function*() {
+          const generator = yield* makeGenerator({ ...maelstromLinKv(3), concurrency: 6, rate: 100, valueBytes })
+          const drawn: Array<Operation> = []
+          for (let i = 0; i < 600; i++) drawn.push(yield* generator.nextOperation(i % 6))
+          return drawn
+        }).pipe(Effect.withRandom(Random.make(7)))
+      )
+
+    it("writes and compares five strings of that many bytes, each its digit repeated, in the draws of the integers", () => {
+      expect(writtenValues(undefined)).toEqual([0, 1, 2, 3, 4])
+      expect(writtenValues(3)).toEqual(["000", "111", "222", "333", "444"])
+      const integers = draw(undefined)
+      const strings = draw(1024)
+      const asInteger = (value: number | string) => typeof value === "string" ? Number(value[0]) : Number.NaN
+      expect(
+        strings.map((op) =>
+          op.f === "read" ? op
+            : op.f === "write" ? { ...op, value: asInteger(op.value) } : { ...op, from: asInteger(op.from), to: asInteger(op.to) }
+        )
+      ).toEqual(integers)
+      const values = strings.flatMap((op) => (op.f === "write" ? [op.value] : op.f === "cas" ? [op.from, op.to] : []))
+      expect(values.length).toBeGreaterThan(100)
+      for (const value of values) {
+        expect(typeof value === "string" && value.length === 1024 && Buffer.byteLength(value) === 1024).toBe(true)
+      }
+    })
+
+    it("refuses a size that is not an integer from 1 to 1 MiB", () => {
+      for (const bytes of [0, -1, 1.5, maxValueBytes + 1]) {
+        expect(() => writtenValues(bytes)).toThrow(`a value of ${bytes} bytes: expected an integer from 1 to ${maxValueBytes}`)
+      }
+      expect(writtenValues(maxValueBytes)[4]).toBe("4".repeat(maxValueBytes))
+    })
   })
 })

@@ -23,6 +23,7 @@ const test: TestOptions = {
   nemesisIntervalSeconds: 1,
   killSignal: "kill",
   dataDirectory: undefined,
+  valueBytes: undefined,
   testCount: 1,
   seed: 1,
   logStderr: false,

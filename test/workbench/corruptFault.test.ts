@@ -154,6 +154,7 @@ describe("--nemesis corrupt on the command line", () => {
       nemesis: Option.some(nemesis),
       nemesisInterval: "10",
       killSignal: "kill",
+      valueBytes: Option.none(),
       testCount: "1",
       seed: Option.some("1"),
       logStderr: false,

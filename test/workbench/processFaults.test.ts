@@ -107,6 +107,7 @@ describe("--kill-signal on the command line", () => {
       nemesis: Option.some(nemesis),
       nemesisInterval: "10",
       killSignal,
+      valueBytes: Option.none(),
       testCount: "1",
       seed: Option.some("1"),
       logStderr: false,

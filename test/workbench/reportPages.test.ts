@@ -46,6 +46,7 @@ const resultsOf = (ops: ReadonlyArray<HistoryOp>): Results => {
       nemesis: [],
       nemesisIntervalSeconds: 10,
       availability: null,
+      valueBytes: null,
       clientTimeoutMs: 1000,
       seed: 1,
       startedAt: "2026-01-01T00:00:00.000Z"
@@ -90,7 +91,7 @@ describe("timeline.html", () => {
     expect(page).toContain(`.unlinearizable { background: ${unlinearizableColor}`)
   })
 
-  it("cuts a long value short, saying its length, so that large values do not fill the page", () => {
+  it("cuts a long value or error text short, saying its length, so that large values do not fill the page", () => {
     const long = "7".repeat(65_536)
     const written: ReadonlyArray<HistoryOp> = [
       { process: 0, type: "invoke", f: "write", key: 0, value: long, node: "n0", index: 0, time: 0 },
@@ -99,6 +100,15 @@ describe("timeline.html", () => {
     const longPage = timelinePage(written, resultsOf(written))
     expect(boxesOf(longPage).map((box) => box.label)).toEqual([`k0 write &quot;${"7".repeat(23)}… (65538 characters)`])
     expect(longPage.length).toBeLessThan(10_000)
+    // A node's error text may quote the values too.
+    const refused: ReadonlyArray<HistoryOp> = [
+      { process: 0, type: "invoke", f: "cas", key: 0, value: [long, "1"], node: "n0", index: 0, time: 0 },
+      { process: 0, type: "fail", f: "cas", key: 0, value: [long, "1"], node: "n0", index: 1, time: 1_000_000,
+        error: { code: 22, text: `expected ${long}` } }
+    ]
+    const refusedBox = boxesOf(timelinePage(refused, resultsOf(refused)))[0]!
+    expect(refusedBox.title).toContain(`error 22: expected ${"7".repeat(191)}… (65545 characters)`)
+    expect(refusedBox.title.length).toBeLessThan(1000)
   })
 
   it("marks nothing in a linearizable history", () => {

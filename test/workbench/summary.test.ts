@@ -49,6 +49,7 @@ const results = (): Results => {
       nemesis: ["partition", "kill", "pause"],
       nemesisIntervalSeconds: 1,
       availability: null,
+      valueBytes: null,
       clientTimeoutMs: 1000,
       seed: 1,
       startedAt: "2026-01-01T00:00:00.000Z"

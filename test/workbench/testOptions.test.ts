@@ -1,5 +1,6 @@
-import { Either } from "effect"
+import { Effect, Either, Option } from "effect"
 import { describe, expect, it } from "vitest"
+import { toTestOptions } from "../../workbench/cli.js"
 import { parseNemesis } from "../../workbench/testOptions.js"
 
 describe("--nemesis", () => {
@@ -18,5 +19,46 @@ describe("--nemesis", () => {
     expect(Either.map(refused, (error) => error.message)).toEqual(Either.right(
       "--nemesis \"kill,clock,\": unknown fault \"clock\", \"\"; the faults are partition, kill, pause, corrupt, transfer, membership, in any combination separated by commas"
     ))
+  })
+})
+
+describe("--value-bytes", () => {
+  const options = (valueBytes: string | undefined) =>
+    Effect.runSync(Effect.either(toTestOptions({
+      workload: "lin-kv",
+      bin: "bin/raft",
+      nodeCount: "3",
+      nodes: Option.none(),
+      concurrency: "1n",
+      rate: "5",
+      timeLimit: "60",
+      latency: "0",
+      latencyDist: "constant",
+      availability: Option.none(),
+      nemesis: Option.none(),
+      nemesisInterval: "10",
+      killSignal: "kill",
+      valueBytes: Option.fromNullable(valueBytes),
+      testCount: "1",
+      seed: Option.some("1"),
+      logStderr: false,
+      store: "store",
+      binArgs: []
+    })))
+  const valueBytesOf = (text: string | undefined) => Either.map(options(text), (test) => test.valueBytes)
+  const refusalOf = (text: string) => Either.flip(options(text)).pipe(Either.map((error) => error.message))
+
+  it("is left out by default (the integers 0 to 4 are written), and takes a size from 1 byte to 1 MiB", () => {
+    expect(valueBytesOf(undefined)).toEqual(Either.right(undefined))
+    expect(valueBytesOf("1")).toEqual(Either.right(1))
+    expect(valueBytesOf("65536")).toEqual(Either.right(65536))
+    expect(valueBytesOf("1048576")).toEqual(Either.right(1048576))
+  })
+
+  it("refuses anything else, naming the flag and what it takes", () => {
+    for (const text of ["0", "-5", "1.5", "abc", ""]) {
+      expect(refusalOf(text)).toEqual(Either.right(`--value-bytes ${JSON.stringify(text)}: expected a positive integer`))
+    }
+    expect(refusalOf("1048577")).toEqual(Either.right("--value-bytes \"1048577\": expected at most 1048576 (1 MiB)"))
   })
 })
