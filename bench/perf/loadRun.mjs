@@ -1,21 +1,24 @@
 // One saturated lin-kv load against one build of the project: the workbench
-// (of that build) runs 3 `bin/raft` nodes, no faults, a fixed concurrency and
-// an unreachable rate, while the CPU time of every process the workbench
-// starts (the nodes) is read from /proc: the CPU they spent from the start of
-// the client phase (the workbench's first progress line) to its time limit
-// (its "time limit reached" line; the few operations still in flight then
-// are left out), start-up and shutdown left out.
+// (of that build) runs `bin/raft` nodes (3 unless --node-count says), no
+// faults, a fixed concurrency and an unreachable rate, while the CPU time of
+// every process the workbench starts (the nodes) is read from /proc: the CPU
+// they spent from the start of the client phase (the workbench's first
+// progress line) to its time limit (its "time limit reached" line; the few
+// operations still in flight then are left out), start-up and shutdown left
+// out.
 // Also sums each node's stats lines (its fsyncs and the operations it
 // applied, every 10 s: run 20 s or more to get one) into fsyncs per applied
 // operation, for the leader (the node that last logged "leader") and the
 // followers.
 // Prints one JSON line.
-// Usage: node bench/perf/loadRun.mjs REPO_DIR CONCURRENCY SECONDS [NODE_REPO_DIR] [--durable] [-- NODE_ARGS...]
+// Usage: node bench/perf/loadRun.mjs REPO_DIR CONCURRENCY SECONDS [NODE_REPO_DIR] [--durable] [--node-count N] [--value-bytes B] [-- NODE_ARGS...]
 // (NODE_REPO_DIR: run that build's bin/raft under REPO_DIR's workbench, to
 // tell a slower node from a slower workbench; by default REPO_DIR's own.
 // --durable: the nodes keep their logs in a fresh data directory, removed
-// afterwards (`--data-dir DIR`, before any NODE_ARGS). NODE_ARGS: passed to
-// every node.)
+// afterwards (`--data-dir DIR`, before any NODE_ARGS). --node-count: the
+// cluster's size, 3 by default. --value-bytes: the workbench writes strings
+// of B bytes rather than the integers 0 to 4 (its `--value-bytes`).
+// NODE_ARGS: passed to every node.)
 import { spawn } from "node:child_process"
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -24,11 +27,30 @@ import { join } from "node:path"
 const argv = process.argv.slice(2)
 const separator = argv.indexOf("--")
 const ownArgs = separator === -1 ? argv : argv.slice(0, separator)
-const durable = ownArgs.includes("--durable")
-const [repo, concurrency, seconds, nodeRepo = repo, ...extra] = ownArgs.filter((arg) => arg !== "--durable")
+const usage = "usage: node bench/perf/loadRun.mjs REPO_DIR CONCURRENCY SECONDS [NODE_REPO_DIR] [--durable] [--node-count N] " +
+  "[--value-bytes B] [-- NODE_ARGS...]"
+let durable = false
+let nodeCount = "3"
+let valueBytes
+const positional = []
+for (let i = 0; i < ownArgs.length; i++) {
+  const arg = ownArgs[i]
+  if (arg === "--durable") durable = true
+  else if (arg === "--node-count") nodeCount = ownArgs[++i] ?? ""
+  else if (arg === "--value-bytes") valueBytes = ownArgs[++i] ?? ""
+  else positional.push(arg)
+}
+const [repo, concurrency, seconds, nodeRepo = repo, ...extra] = positional
+const positiveInteger = (text) => /^[1-9]\d*$/.test(text)
 if (repo === undefined || !(Number(concurrency) > 0) || !(Number(seconds) > 0) || extra.length > 0) {
-  console.error("usage: node bench/perf/loadRun.mjs REPO_DIR CONCURRENCY SECONDS [NODE_REPO_DIR] [--durable] [-- NODE_ARGS...]")
+  console.error(usage)
   process.exit(2)
+}
+for (const [flag, text] of [["--node-count", nodeCount], ["--value-bytes", valueBytes ?? "1"]]) {
+  if (!positiveInteger(text)) {
+    console.error(`${flag} ${JSON.stringify(text)}: expected a positive integer\n${usage}`)
+    process.exit(2)
+  }
 }
 // /proc/<pid>/stat counts CPU time in clock ticks: 100 per second on Linux (getconf CLK_TCK).
 const ticksPerSecond = 100
@@ -64,7 +86,8 @@ const workbench = spawn("node", [
   "--bin",
   join(nodeRepo, "bin/raft"),
   "--node-count",
-  "3",
+  nodeCount,
+  ...(valueBytes === undefined ? [] : ["--value-bytes", valueBytes]),
   "--concurrency",
   String(concurrency),
   "--rate",
@@ -139,6 +162,7 @@ const nodeCpuMs = nodeTicks * 1000 / ticksPerSecond
 console.log(JSON.stringify({
   valid: results.valid,
   nodes: end.nodes.size,
+  valueBytes: valueBytes === undefined ? null : Number(valueBytes),
   ok: stats.ok,
   okPerSecond: stats.throughput.okPerSecond,
   p50: stats.latencyMs?.p50 ?? null,
