@@ -3,9 +3,11 @@ import type { CompletedOperation } from "./stats.js"
 
 /**
  * The run's plots as standalone SVG: latency of every operation and the rate
- * of completions over time, fault windows shaded. Hand-written on
- * purpose: two chart kinds with linear/log axes are smaller than any plot
- * library, and the SVG opens anywhere (browser, blog post) without scripts.
+ * of completions over time, fault windows shaded; and, for the benchmarks
+ * that run the workbench again and again (bench/perf/scaling), a measure
+ * against a swept setting. Hand-written on purpose: three chart kinds with
+ * linear/log axes are smaller than any plot library, and the SVG opens
+ * anywhere (browser, blog post) without scripts.
  */
 
 const width = 900
@@ -171,4 +173,67 @@ export const ratePlot = (
   ).join("\n")
   const legend = series.map((s) => [s.type, outcomeColors[s.type]] as const)
   return overTime("Throughput", "completed operations per second", x, y, windows, lines, legend)
+}
+
+/** One setting of a sweep and the measure in each round run there (none when every round failed). */
+export interface SweepPoint {
+  readonly setting: number
+  readonly values: ReadonlyArray<number>
+}
+
+const median = (values: ReadonlyArray<number>): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+/**
+ * The horizontal axis of a sweep: ticked at each setting swept, spaced
+ * linearly or by their logarithm (for settings spread over decades, as
+ * 10 B to 64 KiB), with a margin each side so no point sits on the frame.
+ */
+const settingAxis = (settings: ReadonlyArray<number>, scale: "linear" | "log", label: (setting: number) => string): Axis => {
+  const at = scale === "log" ? (v: number) => Math.log10(v) : (v: number) => v
+  const low = Math.min(...settings.map(at))
+  const high = Math.max(...settings.map(at))
+  const span = high - low || 1
+  const pad = 0.05 * plotWidth
+  const toPixel = (v: number) => settings.length === 1 ? plotWidth / 2 : pad + ((at(v) - low) / span) * (plotWidth - 2 * pad)
+  return { toPixel, ticks: settings.map((value) => ({ value, label: escape(label(value)) })) }
+}
+
+/**
+ * A measure against a swept setting: each round's value a faint dot, the
+ * median of the rounds at each setting a point on the line. The vertical
+ * axis starts at zero, so that the line's slope reads as the measure's.
+ */
+export const sweepPlot = (options: {
+  readonly title: string
+  readonly settingLabel: string
+  readonly measureLabel: string
+  readonly scale: "linear" | "log"
+  readonly points: ReadonlyArray<SweepPoint>
+  /** A setting as its tick shows it (default: the number). */
+  readonly label?: (setting: number) => string
+}): string => {
+  const { points } = options
+  if (points.length === 0) throw new Error(`sweepPlot "${options.title}": no settings to plot`)
+  if (options.scale === "log" && points.some((p) => !(p.setting > 0))) {
+    throw new Error(`sweepPlot "${options.title}": a log scale needs settings above 0`)
+  }
+  const x = settingAxis(points.map((p) => p.setting), options.scale, options.label ?? String)
+  const y = linearAxis(Math.max(0, ...points.flatMap((p) => p.values)), plotHeight, true, 6)
+  const color = outcomeColors.ok
+  const dots = points.flatMap((p) =>
+    p.values.map((v) =>
+      `<circle class="round" cx="${fixed(x.toPixel(p.setting))}" cy="${fixed(y.toPixel(v))}" r="3" fill="${color}" fill-opacity="0.3"/>`
+    )
+  ).join("\n")
+  const medians = points.filter((p) => p.values.length > 0).map((p) => [x.toPixel(p.setting), y.toPixel(median(p.values))] as const)
+  const line = `<polyline fill="none" stroke="${color}" stroke-width="2" points="${
+    medians.map(([px, py]) => `${fixed(px)},${fixed(py)}`).join(" ")
+  }"/>`
+  const marks = medians.map(([px, py]) => `<circle class="median" cx="${fixed(px)}" cy="${fixed(py)}" r="4.5" fill="${color}"/>`).join("\n")
+  return frame(options.title, options.settingLabel, options.measureLabel, x, y, `${dots}\n${line}\n${marks}`,
+    legendOf([["median", color], ["each round", color, 0.3]]))
 }
