@@ -205,7 +205,8 @@ const settingAxis = (settings: ReadonlyArray<number>, scale: "linear" | "log", l
 /**
  * A measure against a swept setting: each round's value a faint dot, the
  * median of the rounds at each setting a point on the line. The vertical
- * axis starts at zero, so that the line's slope reads as the measure's.
+ * axis starts at zero, so that the line's slope reads as the measure's, and
+ * leaves room above the highest value for the legend.
  */
 export const sweepPlot = (options: {
   readonly title: string
@@ -222,7 +223,8 @@ export const sweepPlot = (options: {
     throw new Error(`sweepPlot "${options.title}": a log scale needs settings above 0`)
   }
   const x = settingAxis(points.map((p) => p.setting), options.scale, options.label ?? String)
-  const y = linearAxis(Math.max(0, ...points.flatMap((p) => p.values)), plotHeight, true, 6)
+  // A fifth more than the highest value keeps the top of the plot, where the legend is, clear of the data.
+  const y = linearAxis(1.2 * Math.max(0, ...points.flatMap((p) => p.values)), plotHeight, true, 6)
   const color = outcomeColors.ok
   const dots = points.flatMap((p) =>
     p.values.map((v) =>
