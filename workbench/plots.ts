@@ -181,7 +181,9 @@ export interface SweepPoint {
   readonly values: ReadonlyArray<number>
 }
 
-const median = (values: ReadonlyArray<number>): number => {
+/** The median of a setting's rounds, as the sweep plot draws it (the mean of the middle two of an even count); NaN of none. */
+export const median = (values: ReadonlyArray<number>): number => {
+  if (values.length === 0) return Number.NaN
   const sorted = [...values].sort((a, b) => a - b)
   const middle = sorted.length >> 1
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2

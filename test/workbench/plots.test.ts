@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { sweepPlot } from "../../workbench/plots.js"
+import { median, sweepPlot } from "../../workbench/plots.js"
 
 /** The centres of a sweep plot's circles of one class, in drawing order. */
 const circles = (svg: string, kind: "round" | "median") =>
@@ -58,5 +58,11 @@ describe("the sweep plot", () => {
       .toThrow("sweepPlot \"t\": a log scale needs settings above 0")
     expect(() => sweepPlot({ title: "t", settingLabel: "s", measureLabel: "m", scale: "linear", points: [] }))
       .toThrow("sweepPlot \"t\": no settings to plot")
+  })
+
+  it("takes the median of a setting's rounds as the middle one, or the mean of the middle two", () => {
+    expect(median([3, 1, 2])).toBe(2)
+    expect(median([4, 1, 3, 2])).toBe(2.5)
+    expect(median([])).toBeNaN()
   })
 })
