@@ -164,6 +164,8 @@ console.log(JSON.stringify({
   nodes: end.nodes.size,
   valueBytes: valueBytes === undefined ? null : Number(valueBytes),
   ok: stats.ok,
+  fail: stats.fail,
+  info: stats.info,
   okPerSecond: stats.throughput.okPerSecond,
   p50: stats.latencyMs?.p50 ?? null,
   p99: stats.latencyMs?.p99 ?? null,

@@ -42,6 +42,9 @@ interface LoadResult {
   readonly valid: boolean
   readonly nodes: number
   readonly ok: number
+  /** Operations that failed for sure, and those whose outcome is unknown (most often a client timeout). */
+  readonly fail: number
+  readonly info: number
   readonly okPerSecond: number
   readonly p50: number | null
   readonly p99: number | null
@@ -309,8 +312,8 @@ const recordMarkdown = (record: ScalingRecord): string => {
   lines.push(
     "## Every run",
     "",
-    "| sweep | round | concurrency | nodes | value bytes | valid | ok | ok/s | p50 ms | p99 ms | node CPU µs/ok | workbench CPU µs/ok | load before | wall s |",
-    "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    "| sweep | round | concurrency | nodes | value bytes | valid | ok | fail | info | ok/s | p50 ms | p99 ms | node CPU µs/ok | workbench CPU µs/ok | load before | wall s |",
+    "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   )
   for (const run of record.runs) {
     const r = run.result
@@ -318,8 +321,10 @@ const recordMarkdown = (record: ScalingRecord): string => {
     const tail = `${number(run.loadBefore, 2)} | ${number(run.wallSeconds, 1)} |`
     lines.push(
       r === undefined
-        ? `${head} failed: ${(run.failure ?? "").replace(/\|/g, "\\|")} | | | | | | | ${tail}`
-        : `${head} ${r.valid} | ${r.ok} | ${number(r.okPerSecond, 1)} | ${number(r.p50, 2)} | ${number(r.p99, 2)} | ` +
+        ? `${head} failed: ${(run.failure ?? "").replace(/\|/g, "\\|")} | | | | | | | | | ${tail}`
+        : `${head} ${r.valid} | ${r.ok} | ${r.fail} | ${r.info} | ${number(r.okPerSecond, 1)} | ${number(r.p50, 2)} | ${
+          number(r.p99, 2)
+        } | ` +
           `${number(r.nodeCpuUsPerOk, 0)} | ${number(measures.workbenchCpuUsPerOk(r), 0)} | ${tail}`
     )
   }
@@ -371,7 +376,7 @@ const measureRecord = async (options: Options, command: string): Promise<Scaling
     runs: []
   }
   const total = record.sweeps.reduce((sum, sweep) => sum + sweep.settings.length, 0) * options.rounds
-  console.log(`${total} runs of ${options.seconds} s, one at a time, into ${shown(options.out)}`)
+  console.log(`${total} run${total === 1 ? "" : "s"} of ${options.seconds} s, one at a time, into ${shown(options.out)}`)
   const started = Date.now()
   for (const { name, settings } of record.sweeps) {
     for (let round = 1; round <= options.rounds; round++) {
@@ -394,7 +399,7 @@ const measureRecord = async (options: Options, command: string): Promise<Scaling
             (r === undefined
               ? `FAILED: ${run.failure}`
               : `${number(r.okPerSecond, 1)} ok/s, p50 ${number(r.p50, 2)} ms, p99 ${number(r.p99, 2)} ms, ` +
-                `node CPU ${number(r.nodeCpuUsPerOk, 0)} µs/ok${r.valid ? "" : ", NOT VALID"}`) +
+                `node CPU ${number(r.nodeCpuUsPerOk, 0)} µs/ok${r.info > 0 ? `, ${r.info} info` : ""}${r.valid ? "" : ", NOT VALID"}`) +
             ` (load ${loadBefore.toFixed(2)}; ${secondsText(elapsed)} so far, about ${secondsText((elapsed / done) * (total - done))} left)`
         )
       }
