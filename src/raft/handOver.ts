@@ -101,10 +101,14 @@ const handOver = <A>(
 /**
  * Hands leadership over and waits until this node has heard from the new
  * leader (the target's vote request deposed it, its first AppendEntries named
- * it): succeeds with that leader.
+ * it): succeeds with that leader. Asked to hand over to itself, a leader
+ * succeeds at once: leadership is already where the operator wants it.
  */
 export const handOverLeadership = (context: RaftContext, to?: NodeId): Effect.Effect<NodeId, HandOverFailed> =>
-  handOver(context, to, (state) => state.role !== "leader" && state.leaderId !== null ? state.leaderId : undefined)
+  Effect.flatMap(context.state.get, (state) =>
+    to === context.self && state.role === "leader"
+      ? Effect.succeed(context.self)
+      : handOver(context, to, (now) => now.role !== "leader" && now.leaderId !== null ? now.leaderId : undefined))
 
 /**
  * On a graceful stop, a leader with other members hands over first, and
