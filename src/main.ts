@@ -19,7 +19,7 @@ import { KvQuota } from "./kv/KvQuota.js"
 import { describeNodeSettings } from "./options/describeNodeSettings.js"
 import { readNodeCommand } from "./options/nodeCommand.js"
 import type { NodeSettings } from "./options/nodeSettings.js"
-import { nodeUsage, refusalReport } from "./options/nodeUsage.js"
+import { nodeUsage, refusalReport, serveUsage } from "./options/nodeUsage.js"
 import { NodeUsageError } from "./options/NodeUsageError.js"
 
 /** A durable log in the data directory when one is given, else a log in memory. */
@@ -57,7 +57,13 @@ const runNode = (settings: NodeSettings) => {
 /** Flags and environment are checked before stdin is read: a node that cannot run as asked does not start. */
 const program = readNodeCommand(process.argv.slice(2)).pipe(
   Effect.tapError((error) => Console.error(refusalReport(error))),
-  Effect.flatMap((command) => command._tag === "ShowHelp" ? Console.log(nodeUsage) : runNode(command.settings)),
+  Effect.flatMap((command) =>
+    command._tag === "ShowHelp"
+      ? Console.log(command.mode === "serve" ? serveUsage : nodeUsage)
+      : command._tag === "Serve"
+      ? Effect.dieMessage("serve: not yet")
+      : runNode(command.settings)
+  ),
   Effect.provide(StderrLogger(process.env["RAFT_LOG_LEVEL"]))
 )
 

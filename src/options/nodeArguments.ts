@@ -8,16 +8,11 @@ export interface NodeArguments {
   readonly problems: ReadonlyArray<string>
 }
 
-const byFlag = new Map(parameters.map((parameter) => [parameter.flag, parameter]))
-
-/** What an unknown flag is compared with for a suggestion (-h is too short to be anyone's near miss). */
-const knownFlags = [...parameters.map(({ flag }) => flag), "--help"]
-
 /** `a`, `a or b`, `a, b or c`. */
 const orList = (words: ReadonlyArray<string>): string =>
   words.length <= 1 ? words.join("") : `${words.slice(0, -1).join(", ")} or ${words.at(-1)}`
 
-const unknownFlag = (flag: string): string => {
+const unknownFlag = (flag: string, knownFlags: ReadonlyArray<string>): string => {
   const closest = closestFlags(flag, knownFlags)
   return closest.length === 0 ? `unknown flag ${flag}` : `unknown flag ${flag} (did you mean ${orList(closest)}?)`
 }
@@ -27,9 +22,17 @@ const unknownFlag = (flag: string): string => {
  * refusal names them all: an unknown flag (with the flag it probably meant),
  * a flag without its value or given twice, a word that is no flag. A flag is
  * never taken as another flag's value, so `--data-dir --heartbeat-ms 5`
- * says --data-dir lacks its value.
+ * says --data-dir lacks its value. `known` are the settings of the mode
+ * being read (the Maelstrom node's by default), `command` how --help names it.
  */
-export const parseNodeArguments = (args: ReadonlyArray<string>): NodeArguments => {
+export const parseNodeArguments = (
+  args: ReadonlyArray<string>,
+  known: ReadonlyArray<NodeParameter> = parameters,
+  command = "bin/raft"
+): NodeArguments => {
+  const byFlag = new Map(known.map((parameter) => [parameter.flag, parameter]))
+  // What an unknown flag is compared with for a suggestion (-h is too short to be anyone's near miss).
+  const knownFlags = [...known.map(({ flag }) => flag), "--help"]
   const given = new Map<NodeParameter, string>()
   const problems: Array<string> = []
   let help = false
@@ -50,9 +53,9 @@ export const parseNodeArguments = (args: ReadonlyArray<string>): NodeArguments =
       if (inline !== undefined) problems.push(`${flag} takes no value`)
       help = true
     } else if (!word.startsWith("-")) {
-      problems.push(`unexpected argument ${JSON.stringify(word)}: bin/raft takes only flags`)
+      problems.push(`unexpected argument ${JSON.stringify(word)}: ${command} takes only flags`)
     } else if (parameter === undefined) {
-      problems.push(unknownFlag(flag))
+      problems.push(unknownFlag(flag, knownFlags))
       // What follows an unknown flag is probably its value, not a problem of its own.
       takeValue()
     } else {

@@ -1,38 +1,60 @@
 import { Config, Data, Effect, Either, Option } from "effect"
 import { parseNodeArguments } from "./nodeArguments.js"
-import { parameters } from "./nodeParameters.js"
+import { type NodeParameter, parameters } from "./nodeParameters.js"
 import { type NodeSettings, resolveNodeSettings } from "./nodeSettings.js"
 import { NodeUsageError } from "./NodeUsageError.js"
+import { serveParameters } from "./serveParameters.js"
+import { resolveServeSettings, type ServeSettings } from "./serveSettings.js"
 
-/** What bin/raft was asked to do: print its usage, or run a node with these settings. */
+/**
+ * What bin/raft was asked to do: print the usage of a mode, run a Maelstrom
+ * node with these settings (the default), or serve a node over TCP and HTTP.
+ */
 export type NodeCommand = Data.TaggedEnum<{
-  ShowHelp: {}
+  ShowHelp: { readonly mode: "maelstrom" | "serve" }
   RunNode: { readonly settings: NodeSettings }
+  Serve: { readonly settings: NodeSettings; readonly serve: ServeSettings }
 }>
 export const NodeCommand = Data.taggedEnum<NodeCommand>()
 
-/** The settings' environment variables that are set, by name. */
-const environment = Config.all(
-  Object.fromEntries(parameters.map(({ variable }) => [variable, Config.option(Config.string(variable))]))
-).pipe(
-  Config.map((values) =>
-    new Map(Object.entries(values).flatMap(([name, value]) => Option.toArray(value).map((text) => [name, text] as const)))
+/** The word that picks the serve mode; without it, bin/raft is a Maelstrom node. */
+export const serveCommand = "serve"
+
+/** The environment variables of these settings that are set, by name. */
+const environmentOf = (known: ReadonlyArray<NodeParameter>) =>
+  Config.all(
+    Object.fromEntries(known.map(({ variable }) => [variable, Config.option(Config.string(variable))]))
+  ).pipe(
+    Config.map((values) =>
+      new Map(Object.entries(values).flatMap(([name, value]) => Option.toArray(value).map((text) => [name, text] as const)))
+    ),
+    Effect.mapError((error) => new NodeUsageError({ problems: [`the environment cannot be read: ${error.message}`] }))
   )
-)
 
 /**
  * Reads the command line and the environment (through the ConfigProvider) and
  * checks every value before anything else happens: a run with any problem is
- * refused whole, naming each one, even when --help is among its flags.
+ * refused whole, naming each one, even when --help is among its flags. Only
+ * the variables of the mode asked for are read: a Maelstrom node does not
+ * look at RAFT_PEERS.
  */
 export const readNodeCommand = (args: ReadonlyArray<string>): Effect.Effect<NodeCommand, NodeUsageError> =>
   Effect.gen(function*() {
-    const commandLine = parseNodeArguments(args)
-    const variables = yield* environment.pipe(
-      Effect.mapError((error) => new NodeUsageError({ problems: [`the environment cannot be read: ${error.message}`] }))
-    )
+    const serving = args[0] === serveCommand
+    const known = serving ? serveParameters : parameters
+    const commandLine = parseNodeArguments(serving ? args.slice(1) : args, known, serving ? "bin/raft serve" : "bin/raft")
+    const variables = yield* environmentOf(known)
     const settings = resolveNodeSettings(commandLine.given, variables)
-    const problems = [...commandLine.problems, ...(Either.isLeft(settings) ? settings.left : [])]
+    // Help asked for in serve mode needs none of its required settings.
+    const serve = serving && !commandLine.help ? resolveServeSettings(commandLine.given, variables) : undefined
+    const problems = [
+      ...commandLine.problems,
+      ...(Either.isLeft(settings) ? settings.left : []),
+      ...(serve !== undefined && Either.isLeft(serve) ? serve.left : [])
+    ]
     if (problems.length > 0 || Either.isLeft(settings)) return yield* new NodeUsageError({ problems })
-    return commandLine.help ? NodeCommand.ShowHelp() : NodeCommand.RunNode({ settings: settings.right })
+    if (commandLine.help) return NodeCommand.ShowHelp({ mode: serving ? "serve" : "maelstrom" })
+    if (serve === undefined) return NodeCommand.RunNode({ settings: settings.right })
+    if (Either.isLeft(serve)) return yield* new NodeUsageError({ problems })
+    return NodeCommand.Serve({ settings: settings.right, serve: serve.right })
   })

@@ -1,8 +1,7 @@
-import { parameters } from "./nodeParameters.js"
+import { type NodeParameter, parameters } from "./nodeParameters.js"
 import type { NodeUsageError } from "./NodeUsageError.js"
+import { serveParameters } from "./serveParameters.js"
 
-const flagColumn = Math.max(...parameters.map(({ flag, placeholder }) => `${flag} ${placeholder}`.length)) + 2
-const variableColumn = Math.max(...parameters.map(({ variable }) => variable.length)) + 2
 const meaningIndent = "      "
 const lineWidth = 80
 
@@ -15,19 +14,17 @@ const wrapped = (text: string): ReadonlyArray<string> =>
     return lines
   }, [])
 
-/** What `bin/raft --help` prints: every setting from the parameter table, then the variables that have no flag. */
-export const nodeUsage: string = [
-  "Usage: bin/raft [--flag VALUE | --flag=VALUE]...",
-  "",
-  "The Maelstrom lin-kv node: a key-value store replicated with Raft. It reads",
-  "JSON messages on stdin, writes them on stdout and logs on stderr; Maelstrom",
-  "starts it without flags. Each flag can also be set by its environment",
-  "variable; the flag wins.",
-  "",
-  ...parameters.flatMap(({ flag, meaning, placeholder, shownDefault, variable }) => [
+/** Each setting's flag, variable and default on one line, its meaning wrapped below. */
+const settingLines = (known: ReadonlyArray<NodeParameter>): ReadonlyArray<string> => {
+  const flagColumn = Math.max(...known.map(({ flag, placeholder }) => `${flag} ${placeholder}`.length)) + 2
+  const variableColumn = Math.max(...known.map(({ variable }) => variable.length)) + 2
+  return known.flatMap(({ flag, meaning, placeholder, shownDefault, variable }) => [
     `  ${`${flag} ${placeholder}`.padEnd(flagColumn)}${variable.padEnd(variableColumn)}default: ${shownDefault}`,
     ...wrapped(meaning)
-  ]),
+  ])
+}
+
+const environmentOnly = [
   "  --help, -h",
   "      print this help and exit",
   "",
@@ -36,6 +33,33 @@ export const nodeUsage: string = [
   "                      fatal or off (default: info)",
   "  RAFT_SOURCE_MAPS    when set, stack traces name the TypeScript files (an idle",
   "                      node then takes twice the memory)"
+]
+
+/** What `bin/raft --help` prints: every setting from the parameter table, then the variables that have no flag. */
+export const nodeUsage: string = [
+  "Usage: bin/raft [--flag VALUE | --flag=VALUE]...",
+  "       bin/raft serve --id ID --peers ID=HOST:PORT,... --client-port PORT [--flag VALUE]...",
+  "",
+  "The Maelstrom lin-kv node: a key-value store replicated with Raft. It reads",
+  "JSON messages on stdin, writes them on stdout and logs on stderr; Maelstrom",
+  "starts it without flags. Each flag can also be set by its environment",
+  "variable; the flag wins. `bin/raft serve --help` describes the serve mode.",
+  "",
+  ...settingLines(parameters),
+  ...environmentOnly
+].join("\n")
+
+/** What `bin/raft serve --help` prints. */
+export const serveUsage: string = [
+  "Usage: bin/raft serve --id ID --peers ID=HOST:PORT,... --client-port PORT [--flag VALUE]...",
+  "",
+  "The same node served for real: it talks to its peers over TCP (one JSON",
+  "message a line) and to clients over HTTP (see bin/kvctl), and logs on",
+  "stderr. SIGTERM or SIGINT stops it; a leader hands leadership over first.",
+  "Each flag can also be set by its environment variable; the flag wins.",
+  "",
+  ...settingLines(serveParameters),
+  ...environmentOnly
 ].join("\n")
 
 /** What a refused command line prints on stderr: each problem, then where the flags are listed. */

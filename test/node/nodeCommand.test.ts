@@ -104,8 +104,8 @@ describe("bin/raft's command line and environment", () => {
   })
 
   it("shows the usage for --help or -h when nothing else is wrong", () => {
-    expect(commandOf(["--help"])).toEqual(Either.right(NodeCommand.ShowHelp()))
-    expect(commandOf(["--heartbeat-ms", "75", "-h"])).toEqual(Either.right(NodeCommand.ShowHelp()))
+    expect(commandOf(["--help"])).toEqual(Either.right(NodeCommand.ShowHelp({ mode: "maelstrom" })))
+    expect(commandOf(["--heartbeat-ms", "75", "-h"])).toEqual(Either.right(NodeCommand.ShowHelp({ mode: "maelstrom" })))
     expect(problemsOf(["--help=yes"])).toEqual(["--help takes no value"])
   })
 
