@@ -4,12 +4,15 @@ import { Cause, Console, Effect, Exit, Layer, Option } from "effect"
 import { FileLog } from "../layers/FileLog.js"
 import { KvStateMachine } from "../layers/KvStateMachine.js"
 import { LoggingRaftObserver } from "../layers/LoggingRaftObserver.js"
+import { HttpClientApi } from "../layers/HttpClientApi.js"
 import { MaelstromNetwork } from "../layers/MaelstromNetwork.js"
+import { TcpNetwork } from "../layers/TcpNetwork.js"
 import { MemoryLog } from "../layers/MemoryLog.js"
 import { monotonicClock } from "../layers/MonotonicClock.js"
 import { NodeDisk } from "../layers/NodeDisk.js"
 import { NodeStatsLog } from "../layers/NodeStats.js"
 import { StderrLogger } from "../foundation/StderrLogger.js"
+import type { ClientGateway } from "../services/ClientGateway.js"
 import { Network } from "../services/Network.js"
 import { NodeStartup } from "../services/NodeStartup.js"
 import { RaftConfig } from "../services/RaftConfig.js"
@@ -21,29 +24,35 @@ import { readNodeCommand } from "./options/nodeCommand.js"
 import type { NodeSettings } from "./options/nodeSettings.js"
 import { nodeUsage, refusalReport, serveUsage } from "./options/nodeUsage.js"
 import { NodeUsageError } from "./options/NodeUsageError.js"
+import type { ServeSettings } from "./options/serveSettings.js"
 
 /** A durable log in the data directory when one is given, else a log in memory. */
 const chosenLog = (dataDir: Option.Option<string>) =>
   Option.match(dataDir, { onNone: () => MemoryLog, onSome: (directory) => FileLog(directory).pipe(Layer.provide(NodeDisk)) })
 
 /**
- * The Maelstrom lin-kv node: a Raft-replicated key-value store speaking JSON
- * lines on stdio. Init is answered once the log is read and every service is
- * built, so a node that cannot start says why in its answer to init.
+ * The lin-kv node: a Raft-replicated key-value store over the network (and
+ * beside the services) given. The network's NodeStartup hears once the log
+ * is read and every service is built, or why the node cannot start.
  */
-const runNode = (settings: NodeSettings) => {
+const runNodeOver = <Provided extends Network | NodeStartup | ClientGateway, E>(
+  settings: NodeSettings,
+  network: Layer.Layer<Provided | Network | NodeStartup, E>,
+  beside: Layer.Layer<never, unknown, Provided> = Layer.empty
+) => {
   const NodeServices = Layer.mergeAll(
     chosenLog(settings.dataDir),
     KvStateMachine,
     LoggingRaftObserver,
     NodeStatsLog,
     Layer.succeed(RaftConfig, settings.raft),
-    Layer.succeed(KvQuota, { quotaBytes: settings.quotaBytes })
+    Layer.succeed(KvQuota, { quotaBytes: settings.quotaBytes }),
+    beside
   ).pipe(
     Layer.tapErrorCause((cause) => Effect.flatMap(NodeStartup, (startup) => startup.cannotStart(describeFailure(cause)))),
     Layer.tap(() => Effect.flatMap(Network, ({ self }) => Effect.logInfo(describeNodeSettings(settings, self)))),
     Layer.tap(() => Effect.flatMap(NodeStartup, (startup) => startup.ready)),
-    Layer.provideMerge(MaelstromNetwork)
+    Layer.provideMerge(network)
   )
   // SIGTERM is a graceful stop: a leader hands over first.
   return runKvNodeWith({ handOverWhenInterrupted: true }).pipe(
@@ -54,6 +63,27 @@ const runNode = (settings: NodeSettings) => {
   )
 }
 
+/**
+ * The Maelstrom lin-kv node, speaking JSON lines on stdio. Init is answered
+ * once the node is ready, or with why it cannot start.
+ */
+const runNode = (settings: NodeSettings) => runNodeOver(settings, MaelstromNetwork)
+
+/**
+ * The same node served for real: peers over TCP, clients over HTTP on its
+ * host. SIGTERM or SIGINT interrupts it, and a leader hands over first.
+ */
+const serveNode = (settings: NodeSettings, serve: ServeSettings) => {
+  const own = serve.peers.find(({ id }) => id === serve.self)!
+  const clientApi = HttpClientApi({
+    host: own.host,
+    port: serve.clientPort,
+    // The node answers a request it could not settle with a timeout of its own after the request timeout.
+    answerTimeoutMs: settings.raft.requestTimeoutMs + 2_000
+  })
+  return runNodeOver(settings, TcpNetwork(serve), clientApi)
+}
+
 /** Flags and environment are checked before stdin is read: a node that cannot run as asked does not start. */
 const program = readNodeCommand(process.argv.slice(2)).pipe(
   Effect.tapError((error) => Console.error(refusalReport(error))),
@@ -61,7 +91,7 @@ const program = readNodeCommand(process.argv.slice(2)).pipe(
     command._tag === "ShowHelp"
       ? Console.log(command.mode === "serve" ? serveUsage : nodeUsage)
       : command._tag === "Serve"
-      ? Effect.dieMessage("serve: not yet")
+      ? serveNode(command.settings, command.serve)
       : runNode(command.settings)
   ),
   Effect.provide(StderrLogger(process.env["RAFT_LOG_LEVEL"]))

@@ -1,7 +1,7 @@
 import { Effect, Either, type Scope } from "effect"
 import type { Configuration } from "../../services/Log.js"
 import type { Body, Envelope, NetworkShape } from "../../services/Network.js"
-import type { AdminRequest, MembersOk, MembershipChangeOk, TransferLeadershipOk } from "../protocol/adminMessages.js"
+import type { AdminRequest, MembersOk, MembershipChangeOk, StatusOk, TransferLeadershipOk } from "../protocol/adminMessages.js"
 import { ErrorCode } from "../protocol/errorCodes.js"
 import { errorReply } from "../protocol/kvMessages.js"
 import type { MembershipRequest } from "../raft/configurationChanges.js"
@@ -25,14 +25,16 @@ const changeOk = (type: MembershipChangeOk["type"], config: Configuration): Memb
   learners: config.learners
 })
 
-const membershipRequest = (request: Exclude<AdminRequest, { readonly type: "transfer_leadership" | "members" }>): MembershipRequest =>
+const membershipRequest = (
+  request: Exclude<AdminRequest, { readonly type: "transfer_leadership" | "members" | "status" }>
+): MembershipRequest =>
   request.type === "add_member" ? { _tag: "Add", node: request.node }
     : request.type === "remove_member" ? { _tag: "Remove", node: request.node }
     : { _tag: "Reconfigure", voters: request.voters, learners: request.learners ?? [] }
 
 /**
- * Serves operators' requests on any node. `members` is answered by the node
- * asked, from what it knows. The others are the leader's: a leader carries
+ * Serves operators' requests on any node. `members` and `status` are
+ * answered by the node asked, from what it knows. The others are the leader's: a leader carries
  * them out (in `scope`, so no dispatcher waits on them) and answers once
  * done; another node passes a client's on to the leader it knows and relays
  * the answer (a peer's is not passed on again: leadership moved meanwhile).
@@ -68,10 +70,26 @@ export const makeAdminRequests = (raft: Raft, network: NetworkShape, scope: Scop
       term: status.term
     })))
 
+  const status: Effect.Effect<StatusOk> = Effect.flatMap(raft.status, (status) =>
+    Effect.map(raft.progress, (progress) => ({
+      type: "status_ok",
+      node: status.self,
+      role: status.role,
+      term: status.term,
+      leader: status.leaderId,
+      commit_index: progress.commitIndex,
+      applied_index: progress.appliedIndex,
+      log_entries: progress.lastLogIndex - progress.firstLogIndex + 1,
+      last_log_index: progress.lastLogIndex,
+      snapshot_index: progress.snapshotIndex
+    })))
+
   return (envelope: Envelope, request: AdminRequest, responder: Responder): Effect.Effect<void> => {
     switch (request.type) {
       case "members":
         return Effect.flatMap(members, responder.answer)
+      case "status":
+        return Effect.flatMap(status, responder.answer)
       case "transfer_leadership":
         return leaderOnly(envelope, request, responder, raft.handOver(request.to).pipe(
           Effect.match({

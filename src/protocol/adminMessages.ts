@@ -64,6 +64,30 @@ export const MembersOk = Schema.Struct({
 })
 export type MembersOk = typeof MembersOk.Type
 
+/** How this node is doing: its role, term, leader, and how far its log and state machine have come. */
+export const Status = Schema.Struct({
+  type: Schema.Literal("status"),
+  msg_id: Schema.optional(Schema.Int)
+})
+export type Status = typeof Status.Type
+
+/** The answer to `status`, from the node asked. */
+export const StatusOk = Schema.Struct({
+  type: Schema.Literal("status_ok"),
+  node: Schema.String,
+  role: Schema.String,
+  term: Schema.Int,
+  leader: Schema.NullOr(Schema.String),
+  commit_index: Schema.Int,
+  applied_index: Schema.Int,
+  /** Entries held in the log (after the snapshot). */
+  log_entries: Schema.Int,
+  last_log_index: Schema.Int,
+  /** The last entry the snapshot stands for (0: none). */
+  snapshot_index: Schema.Int
+})
+export type StatusOk = typeof StatusOk.Type
+
 /** A membership change done: the configuration it ended with (committed). */
 export const MembershipChangeOk = Schema.Struct({
   type: Schema.Literal("add_member_ok", "remove_member_ok", "reconfigure_ok"),
@@ -73,5 +97,5 @@ export const MembershipChangeOk = Schema.Struct({
 export type MembershipChangeOk = typeof MembershipChangeOk.Type
 
 /** Every operator's request. */
-export const adminRequestSchemas = [TransferLeadership, AddMember, RemoveMember, Reconfigure, Members] as const
+export const adminRequestSchemas = [TransferLeadership, AddMember, RemoveMember, Reconfigure, Members, Status] as const
 export type AdminRequest = Schema.Schema.Type<(typeof adminRequestSchemas)[number]>

@@ -1,4 +1,4 @@
-import { Clock, Deferred, Effect, Either, PubSub, type Queue, type Scope } from "effect"
+import { Clock, Deferred, Effect, Either, PubSub, type Queue, Ref, type Scope } from "effect"
 import type { Configuration } from "../../services/Log.js"
 import type { NodeId } from "../../services/Network.js"
 import type { Role, RoleChange } from "../../services/RaftObserver.js"
@@ -29,6 +29,18 @@ export interface RaftStatus {
   /** The leader this node heard from within an election timeout (itself when leading), or null. */
   readonly leaderId: NodeId | null
   readonly commitIndex: number
+}
+
+/** How far this node's log and state machine have come, for an operator to read. */
+export interface RaftProgress {
+  readonly commitIndex: number
+  /** The last entry applied to the state machine (or restored from a snapshot). */
+  readonly appliedIndex: number
+  /** The entries the log holds, from the first after its snapshot to the last. */
+  readonly firstLogIndex: number
+  readonly lastLogIndex: number
+  /** The last entry the snapshot stands for (0 when there is none). */
+  readonly snapshotIndex: number
 }
 
 /**
@@ -70,6 +82,8 @@ export interface Raft {
   /** `readBarrierThen`, waiting for it. A query made after it is linearizable only if nothing is applied meanwhile. */
   readonly readBarrier: (options?: ProposeOptions) => Effect.Effect<void, ReadBarrierError>
   readonly status: Effect.Effect<RaftStatus>
+  /** Read only: the indexes of commit, apply, log and snapshot now. */
+  readonly progress: Effect.Effect<RaftProgress>
   /**
    * Hands leadership over to `to` (or to the most up to date other member):
    * takes no commands meanwhile, and succeeds with the new leader once this
@@ -180,6 +194,14 @@ export const makeRaft = (context: RaftContext): Raft => {
         term: currentTerm(context),
         leaderId,
         commitIndex: state.commitIndex
+      }))),
+    progress: Effect.flatMap(context.state.get, (state) =>
+      Effect.map(Ref.get(context.applied), (appliedIndex) => ({
+        commitIndex: state.commitIndex,
+        appliedIndex,
+        firstLogIndex: context.log.firstIndex(),
+        lastLogIndex: context.log.lastIndex(),
+        snapshotIndex: context.log.snapshot()?.lastIndex ?? 0
       }))),
     roleChanges: PubSub.subscribe(context.roleWatchers),
     handOver: (to) => handOverLeadership(context, to),
