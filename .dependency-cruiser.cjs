@@ -85,6 +85,21 @@ module.exports = {
       to: { path: "^(workbench|sim)/" }
     },
     {
+      name: "kvctl-is-a-client",
+      comment: "kvctl/ talks to a served node over HTTP only, as any client could: it imports the foundation and nothing of "
+        + "the node, so the API it uses is the one on the wire; and nothing but the tests imports it.",
+      severity: "error",
+      from: { path: "^kvctl/" },
+      to: { dependencyTypes: ["local"], pathNot: ["^kvctl/", "^foundation/"] }
+    },
+    {
+      name: "nothing-imports-kvctl",
+      comment: "kvctl/ is a program of its own, not a library of the node or the judges.",
+      severity: "error",
+      from: { pathNot: "^(kvctl|test)/" },
+      to: { path: "^kvctl/" }
+    },
+    {
       name: "tests-and-benchmarks-are-leaves",
       comment: "test/ and bench/ may import any room, and no room imports them: what runs must not depend on its tests.",
       severity: "error",
@@ -104,7 +119,7 @@ module.exports = {
       comment: "What runs outside the tests (the node, the workbench, the simulator, the checker) imports dependencies only; "
         + "devDependencies are for building, formatting, linting and testing.",
       severity: "error",
-      from: { path: "^(foundation|services|layers|src|checker|linkv|workbench|sim)/" },
+      from: { path: "^(foundation|services|layers|src|checker|linkv|workbench|sim|kvctl)/" },
       to: { dependencyTypes: ["npm-dev"] }
     },
     {
