@@ -1,0 +1,81 @@
+import * as Net from "node:net"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { ServedCluster } from "./servedCluster.js"
+
+/** Writes `data` to host:port, then closes; resolves with whatever came back. */
+const sendRaw = (port: number, data: string | Buffer): Promise<string> =>
+  new Promise((resolveSent) => {
+    const received: Array<Buffer> = []
+    const socket = Net.createConnection({ host: "127.0.0.1", port }, () => socket.end(data))
+    socket.on("data", (chunk) => received.push(chunk))
+    socket.on("error", () => {})
+    socket.on("close", () => resolveSent(Buffer.concat(received).toString("utf8")))
+    socket.setTimeout(3000, () => socket.destroy())
+  })
+
+const httpTo = (port: number, method: string, path: string, body: string) =>
+  fetch(`http://127.0.0.1:${port}${path}`, { method, body, headers: { "content-type": "application/json" } })
+
+describe("bin/raft serve: three real processes over TCP and HTTP, driven by bin/kvctl", () => {
+  let cluster: ServedCluster
+  beforeAll(async () => {
+    cluster = await ServedCluster.start()
+  })
+  afterAll(() => cluster.stop())
+
+  it("writes, reads and compares-and-sets through any node, with kvctl's exit codes", async () => {
+    const put = await ServedCluster.until(8000, () => cluster.kvctl(["put", "greeting", "hello"]), (run) => run.code === 0)
+    expect(put, JSON.stringify(put)).toMatchObject({ code: 0, stdout: "OK\n" })
+    // Through each node in turn: the ones that do not lead pass the request on to the one that does.
+    for (const node of cluster.nodes) {
+      expect(await cluster.kvctl(["get", "greeting"], `127.0.0.1:${node.clientPort}`)).toMatchObject({ code: 0, stdout: "\"hello\"\n" })
+    }
+    expect(await cluster.kvctl(["cas", "greeting", "hello", "[1,2]"])).toMatchObject({ code: 0, stdout: "OK\n" })
+    const refused = await cluster.kvctl(["cas", "greeting", "hello", "3"])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain("answered 409: error 22 (definite: it did not happen)")
+    const missing = await cluster.kvctl(["get", "nobody", "--json"])
+    expect(missing.code).toBe(1)
+    expect(JSON.parse(missing.stdout)).toMatchObject({ type: "error", code: 20, definite: true })
+    expect((await cluster.kvctl(["get"])).code).toBe(2)
+  }, 20_000)
+
+  it("keeps serving after garbage on a peer port and a client port, a frame over the limits, a body too large or deep", async () => {
+    const [first, second] = cluster.nodes as [typeof cluster.nodes[0], typeof cluster.nodes[0]]
+    await sendRaw(first.peerPort, "garbage\n{\"src\":\"n1\"}\n" + "[".repeat(1000) + "\n\u0000\u00ff\n" + "x".repeat(2_000_000))
+    await sendRaw(first.peerPort, "{\"src\":\"intruder\",\"dest\":\"n0\",\"body\":{\"type\":\"forward\",\"msg_id\":1}}\n")
+    expect(await sendRaw(second.clientPort, "this is not HTTP\r\n\r\n")).toContain("400")
+    const tooLarge = await httpTo(second.clientPort, "PUT", "/kv/big", JSON.stringify({ value: "x".repeat(2 * 1024 * 1024) }))
+    expect(tooLarge.status).toBe(413)
+    const deep = await httpTo(second.clientPort, "PUT", "/kv/deep", `{"value":${"[".repeat(500)}${"]".repeat(500)}}`)
+    expect(deep.status).toBe(400)
+    expect(await deep.json()).toMatchObject({ code: 12, definite: true })
+    const notJson = await httpTo(second.clientPort, "POST", "/kv/x/cas", "{from: 1}")
+    expect(notJson.status).toBe(400)
+    expect(await cluster.kvctl(["put", "after-garbage", "1"])).toMatchObject({ code: 0 })
+    expect(first.stderr.join("")).toContain("malformed message from")
+    expect(first.stderr.join("")).toContain("it claims to come from intruder, not a member")
+  }, 20_000)
+
+  it("takes a write through another node within a few seconds of the leader's kill -9", async () => {
+    const leader = await cluster.leader()
+    expect(leader).toBeDefined()
+    leader!.process.kill("SIGKILL")
+    const killedAt = Date.now()
+    // The killed node first among the endpoints: kvctl moves on from it, and from 503s while a new leader is elected.
+    const endpoints = [leader!, ...cluster.nodes.filter((node) => node !== leader)].map((node) => `127.0.0.1:${node.clientPort}`)
+      .join(",")
+    const put = await ServedCluster.until(5000, () => cluster.kvctl(["put", "after-kill", "7"], endpoints), (run) => run.code === 0)
+    expect(put, JSON.stringify(put)).toMatchObject({ code: 0, stdout: "OK\n" })
+    expect(Date.now() - killedAt).toBeLessThan(5000)
+    expect(await cluster.kvctl(["get", "after-kill"], endpoints)).toMatchObject({ code: 0, stdout: "7\n" })
+    // Restarted, it catches up from the others and its data directory.
+    cluster.launch(leader!)
+    const caughtUp = await ServedCluster.until(
+      8000,
+      () => cluster.kvctl(["status", "--json"], `127.0.0.1:${leader!.clientPort}`),
+      (run) => run.code === 0 && JSON.parse(run.stdout)[0]?.applied_index >= 4
+    )
+    expect(JSON.parse(caughtUp.stdout)[0]).toMatchObject({ node: leader!.id })
+  }, 25_000)
+})
