@@ -108,23 +108,26 @@ export const makePeerLink = (
         )
       )
 
-    // One connection, from opening to breaking.
-    const session = (onOpen: Effect.Effect<void>) =>
-      Effect.scoped(Effect.gen(function*() {
-        const connection = yield* connect(peer, options.connectTimeoutMs)
-        yield* onOpen
-        return yield* Effect.raceFirst(connection.ended, pump(connection.write))
-      }))
+    let failures = 0
+    // Once a connection has lasted this long, the peer is taken to be back: the pause before the next attempt starts over.
+    const settledMs = Math.max(1000, options.maxBackoffMs)
+    const settled = Effect.suspend(() => {
+      const after = failures
+      failures = 0
+      return Effect.logInfo(after > 0 ? `connected to ${where} after ${after} failed attempts` : `connected to ${where}`)
+    })
+
+    // One connection, from opening to breaking. A peer that takes connections and drops them at once
+    // (a proxy in front of a dead node, a listener at its limit) counts as failing, and gets the growing pause too.
+    const session = Effect.scoped(Effect.gen(function*() {
+      const connection = yield* connect(peer, options.connectTimeoutMs)
+      yield* Effect.forkScoped(Effect.delay(settled, Duration.millis(settledMs)))
+      return yield* Effect.raceFirst(connection.ended, pump(connection.write))
+    }))
 
     const keepConnected = Effect.gen(function*() {
-      let failures = 0
       while (true) {
-        const broken = yield* Effect.flip(session(Effect.suspend(() => {
-          const after = failures
-          failures = 0
-          return after > 0 ? Effect.logInfo(`connected to ${where} after ${after} failed attempts`)
-            : Effect.logInfo(`connected to ${where}`)
-        })))
+        const broken = yield* Effect.flip(session)
         failures += 1
         // The first failure in a row is worth a warning; the rest, while the peer stays away, only clutter the log.
         const text = `connection to ${where}: ${broken.reason}; reconnecting`
