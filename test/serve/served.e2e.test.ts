@@ -24,11 +24,14 @@ describe("bin/raft serve: three real processes over TCP and HTTP, driven by bin/
   afterAll(() => cluster.stop())
 
   it("writes, reads and compares-and-sets through any node, with kvctl's exit codes", async () => {
-    const put = await ServedCluster.until(8000, () => cluster.kvctl(["put", "greeting", "hello"]), (run) => run.code === 0)
+    expect(await cluster.awaitLeader(8000)).toBeDefined()
+    const put = await ServedCluster.until(3000, () => cluster.kvctl(["put", "greeting", "hello"]), (run) => run.code === 0)
     expect(put, JSON.stringify(put)).toMatchObject({ code: 0, stdout: "OK\n" })
+    expect(await cluster.kvctl(["get", "greeting"])).toMatchObject({ code: 0, stdout: "\"hello\"\n" })
     // Through each node in turn: the ones that do not lead pass the request on to the one that does.
     for (const node of cluster.nodes) {
-      expect(await cluster.kvctl(["get", "greeting"], `127.0.0.1:${node.clientPort}`)).toMatchObject({ code: 0, stdout: "\"hello\"\n" })
+      const response = await fetch(`http://127.0.0.1:${node.clientPort}/kv/greeting`)
+      expect(await response.json()).toEqual({ type: "read_ok", value: "hello" })
     }
     expect(await cluster.kvctl(["cas", "greeting", "hello", "[1,2]"])).toMatchObject({ code: 0, stdout: "OK\n" })
     const refused = await cluster.kvctl(["cas", "greeting", "hello", "3"])
@@ -71,11 +74,12 @@ describe("bin/raft serve: three real processes over TCP and HTTP, driven by bin/
     expect(await cluster.kvctl(["get", "after-kill"], endpoints)).toMatchObject({ code: 0, stdout: "7\n" })
     // Restarted, it catches up from the others and its data directory.
     cluster.launch(leader!)
-    const caughtUp = await ServedCluster.until(
-      8000,
-      () => cluster.kvctl(["status", "--json"], `127.0.0.1:${leader!.clientPort}`),
-      (run) => run.code === 0 && JSON.parse(run.stdout)[0]?.applied_index >= 4
-    )
-    expect(JSON.parse(caughtUp.stdout)[0]).toMatchObject({ node: leader!.id })
+    const caughtUp = await ServedCluster.until(8000, () => cluster.statusOf(leader!), (status) => Number(status?.["applied_index"]) >= 4)
+    expect(caughtUp).toMatchObject({ node: leader!.id })
+    // kvctl status shows every node, the restarted one among them.
+    const status = await cluster.kvctl(["status"])
+    expect(status.code).toBe(0)
+    expect(status.stdout.split("\n")[0]).toMatch(/^endpoint +node +role +term +leader +commit +applied +log +snapshot$/)
+    expect(status.stdout.split("\n").filter((line) => /^\S+ +n\d+ +leader /.test(line)).length, status.stdout).toBe(1)
   }, 25_000)
 })

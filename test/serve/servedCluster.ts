@@ -39,7 +39,20 @@ export class ServedCluster {
   readonly nodes: Array<ServedNode> = []
   readonly dataDir = mkdtempSync(join(tmpdir(), "served-"))
 
+  /**
+   * Where a node reaches a peer, when not at the peer's own port: by
+   * `from->to` (a proxy on that link).
+   */
+  readonly linkPorts = new Map<string, number>()
+
   static async start(size = 3, extraArgs: ReadonlyArray<string> = []): Promise<ServedCluster> {
+    const cluster = await ServedCluster.create(size)
+    for (const node of cluster.nodes) cluster.launch(node, extraArgs)
+    return cluster
+  }
+
+  /** The nodes' ports, none of them started. */
+  static async create(size = 3): Promise<ServedCluster> {
     const cluster = new ServedCluster()
     for (let i = 0; i < size; i++) {
       cluster.nodes.push({
@@ -50,12 +63,12 @@ export class ServedCluster {
         stderr: []
       })
     }
-    for (const node of cluster.nodes) cluster.launch(node, extraArgs)
     return cluster
   }
 
-  get peers(): string {
-    return this.nodes.map((node) => `${node.id}=127.0.0.1:${node.peerPort}`).join(",")
+  /** The `--peers` a node is given: its own address, and for each other node the port it reaches that one on. */
+  peersFor(from: ServedNode): string {
+    return this.nodes.map((node) => `${node.id}=127.0.0.1:${this.linkPorts.get(`${from.id}->${node.id}`) ?? node.peerPort}`).join(",")
   }
 
   /** Every node's client address, in order: kvctl's --endpoints. */
@@ -64,8 +77,8 @@ export class ServedCluster {
   }
 
   launch(node: ServedNode, extraArgs: ReadonlyArray<string> = []): void {
-    const args = ["serve", "--id", node.id, "--peers", this.peers, "--client-port", String(node.clientPort), "--data-dir", this.dataDir,
-      ...extraArgs]
+    const args = ["serve", "--id", node.id, "--peers", this.peersFor(node), "--client-port", String(node.clientPort), "--data-dir",
+      this.dataDir, ...extraArgs]
     node.process = spawn(raftBin, args, { stdio: ["ignore", "ignore", "pipe"] })
     node.process.stderr!.setEncoding("utf8").on("data", (text: string) => node.stderr.push(text))
   }
@@ -89,12 +102,25 @@ export class ServedCluster {
     }
   }
 
-  /** The node that leads now, as the nodes' statuses say (all that answer agree). */
+  /** A node's own status over HTTP (quicker than starting kvctl), or undefined when it does not answer. */
+  async statusOf(node: ServedNode): Promise<Record<string, unknown> | undefined> {
+    try {
+      const response = await fetch(`http://127.0.0.1:${node.clientPort}/status`, { signal: AbortSignal.timeout(1000) })
+      return await response.json() as Record<string, unknown>
+    } catch {
+      return undefined
+    }
+  }
+
+  /** The node that says it leads now, if any. */
   async leader(): Promise<ServedNode | undefined> {
-    const run = await this.kvctl(["status", "--json"])
-    const rows = JSON.parse(run.stdout) as Array<{ role?: string; node?: string }>
-    const id = rows.find((row) => row.role === "leader")?.node
-    return this.nodes.find((node) => node.id === id)
+    const statuses = await Promise.all(this.nodes.map((node) => this.statusOf(node)))
+    return this.nodes.find((_, i) => statuses[i]?.["role"] === "leader")
+  }
+
+  /** Waits up to `withinMs` for a node to say it leads. */
+  awaitLeader(withinMs: number): Promise<ServedNode | undefined> {
+    return ServedCluster.until(withinMs, () => this.leader(), (leader) => leader !== undefined)
   }
 
   stop(): void {
