@@ -3,7 +3,8 @@ import { parseNodeArguments } from "./nodeArguments.js"
 import { type NodeParameter, parameters } from "./nodeParameters.js"
 import { type NodeSettings, resolveNodeSettings } from "./nodeSettings.js"
 import { NodeUsageError } from "./NodeUsageError.js"
-import { serveParameters } from "./serveParameters.js"
+import { readConfigFile } from "./configFile.js"
+import { configParameter, serveParameters } from "./serveParameters.js"
 import { resolveServeSettings, type ServeSettings } from "./serveSettings.js"
 
 /**
@@ -44,17 +45,25 @@ export const readNodeCommand = (args: ReadonlyArray<string>): Effect.Effect<Node
     const known = serving ? serveParameters : parameters
     const commandLine = parseNodeArguments(serving ? args.slice(1) : args, known, serving ? "bin/raft serve" : "bin/raft")
     const variables = yield* environmentOf(known)
-    const settings = resolveNodeSettings(commandLine.given, variables)
-    // Help asked for in serve mode needs none of its required settings.
-    const serve = serving && !commandLine.help ? resolveServeSettings(commandLine.given, variables) : undefined
+    const configPath = commandLine.given.get(configParameter) ?? variables.get(configParameter.variable)
+    const config = serving && configPath !== undefined
+      ? readConfigFile(configPath, serveParameters.filter((parameter) => parameter !== configParameter)) : undefined
+    const file = config !== undefined && Either.isRight(config) ? config.right : undefined
+    const settings = resolveNodeSettings(commandLine.given, variables, file)
+    // Help asked for in serve mode needs none of its required settings; with a config file refused, what it lacks is no news.
+    const serve = serving && !commandLine.help && !(config !== undefined && Either.isLeft(config))
+      ? resolveServeSettings(commandLine.given, variables, file)
+      : undefined
     const problems = [
       ...commandLine.problems,
+      ...(config !== undefined && Either.isLeft(config) ? config.left : []),
       ...(Either.isLeft(settings) ? settings.left : []),
       ...(serve !== undefined && Either.isLeft(serve) ? serve.left : [])
     ]
     if (problems.length > 0 || Either.isLeft(settings)) return yield* new NodeUsageError({ problems })
     if (commandLine.help) return NodeCommand.ShowHelp({ mode: serving ? "serve" : "maelstrom" })
-    if (serve === undefined) return NodeCommand.RunNode({ settings: settings.right })
+    if (!serving) return NodeCommand.RunNode({ settings: settings.right })
+    if (serve === undefined) return yield* new NodeUsageError({ problems: ["the serve settings could not be read"] })
     if (Either.isLeft(serve)) return yield* new NodeUsageError({ problems })
     return NodeCommand.Serve({ settings: settings.right, serve: serve.right })
   })

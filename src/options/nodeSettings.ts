@@ -1,4 +1,5 @@
 import { Either, Option } from "effect"
+import type { ConfigFile } from "./configFile.js"
 import { defaultRaftConfig, type RaftConfigShape, type ReadMode, readModes } from "../../services/RaftConfig.js"
 import { defaultQuotaBytes } from "../kv/KvQuota.js"
 import {
@@ -18,13 +19,15 @@ export interface NodeSettings {
 }
 
 /** Where a setting's value came from, so that a message names what the user wrote. */
-type Source = "flag" | "variable" | "default"
+type Source = "flag" | "variable" | "file" | "default"
 
-const named = (parameter: NodeParameter, source: Source, value: string): string =>
+const nameOf = (parameter: NodeParameter, source: Source, value: string, file?: ConfigFile): string =>
   source === "flag"
     ? `${parameter.flag} ${value}`
     : source === "variable"
     ? `${parameter.variable}=${value}`
+    : source === "file"
+    ? `"${parameter.flag.slice(2)}": ${value} in ${file?.path}`
     : `${parameter.flag} ${value} (its default)`
 
 const positiveInteger = (text: string): number | undefined => {
@@ -33,21 +36,26 @@ const positiveInteger = (text: string): number | undefined => {
 }
 
 /**
- * Each setting from its flag, else its environment variable, else its
- * default; every value that cannot be used is a problem naming its flag or
- * variable, the value and what is expected.
+ * Each setting from its flag, else its environment variable, else the
+ * config file (serve mode only), else its default; every value that cannot
+ * be used is a problem naming its flag, variable or file, the value and
+ * what is expected.
  */
 export const resolveNodeSettings = (
   given: ReadonlyMap<NodeParameter, string>,
-  environment: ReadonlyMap<string, string>
+  environment: ReadonlyMap<string, string>,
+  file?: ConfigFile
 ): Either.Either<NodeSettings, ReadonlyArray<string>> => {
   const problems: Array<string> = []
   const found = (parameter: NodeParameter): { readonly text: string; readonly source: Source } | undefined => {
     const flagValue = given.get(parameter)
     if (flagValue !== undefined) return { text: flagValue, source: "flag" }
     const variableValue = environment.get(parameter.variable)
-    return variableValue === undefined ? undefined : { text: variableValue, source: "variable" }
+    if (variableValue !== undefined) return { text: variableValue, source: "variable" }
+    const fileValue = file?.values.get(parameter)
+    return fileValue === undefined ? undefined : { text: fileValue, source: "file" }
   }
+  const named = (parameter: NodeParameter, source: Source, value: string) => nameOf(parameter, source, value, file)
 
   const raft: { -readonly [K in keyof RaftConfigShape]: RaftConfigShape[K] } = { ...defaultRaftConfig }
   // Each value as the user gave it (or as its default), for a message that compares two of them.

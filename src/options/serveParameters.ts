@@ -20,7 +20,7 @@ export const peersParameter: NodeParameter = {
   placeholder: "ID=HOST:PORT,...",
   shownDefault: "none (required)",
   meaning: "every member of the cluster, this node included, with the address it takes peer traffic on (TCP, one JSON " +
-    "message a line); this node listens on its own. Every node must be given the same list"
+    "message a line); this node listens on its own. Every node must be given the same members (the addresses may differ, as through a proxy)"
 }
 
 export const clientPortParameter: NodeParameter = {
@@ -32,5 +32,21 @@ export const clientPortParameter: NodeParameter = {
     "node's host in --peers"
 }
 
-/** The settings `bin/raft serve` reads: the node's own, then its addresses. */
-export const serveParameters: ReadonlyArray<NodeParameter> = [...parameters, idParameter, peersParameter, clientPortParameter]
+export const configParameter: NodeParameter = {
+  flag: "--config",
+  variable: "RAFT_CONFIG",
+  placeholder: "FILE",
+  shownDefault: "none",
+  meaning: "a JSON object of any of these settings by flag name without its dashes, a string or a number each " +
+    "({\"id\": \"n0\", \"peers\": \"n0=10.0.0.1:7101,...\", \"client-port\": 7001, \"heartbeat-ms\": 50}); a flag or a " +
+    "variable wins over it"
+}
+
+/** The settings `bin/raft serve` reads: the node's own, then its addresses, then the file that may hold them. */
+export const serveParameters: ReadonlyArray<NodeParameter> = [
+  ...parameters,
+  idParameter,
+  peersParameter,
+  clientPortParameter,
+  configParameter
+]

@@ -1,5 +1,6 @@
 import { Either } from "effect"
 import type { NodeId } from "../protocol/envelope.js"
+import type { ConfigFile } from "./configFile.js"
 import type { NodeParameter } from "./nodeParameters.js"
 import { type PeerAddress, parsePeerAddresses, tcpPort } from "./peerAddresses.js"
 import { clientPortParameter, idParameter, peersParameter } from "./serveParameters.js"
@@ -13,12 +14,13 @@ export interface ServeSettings {
 
 /**
  * The serve mode's own settings, each from its flag, else its environment
- * variable; all three are required. Every problem names the flag or the
+ * variable, else the config file; all three are required. Every problem names the flag or the
  * variable, the value and what is expected.
  */
 export const resolveServeSettings = (
   given: ReadonlyMap<NodeParameter, string>,
-  environment: ReadonlyMap<string, string>
+  environment: ReadonlyMap<string, string>,
+  file?: ConfigFile
 ): Either.Either<ServeSettings, ReadonlyArray<string>> => {
   const problems: Array<string> = []
   const found = (parameter: NodeParameter) => {
@@ -26,7 +28,10 @@ export const resolveServeSettings = (
     if (flagValue !== undefined) return { text: flagValue, name: `${parameter.flag} ${JSON.stringify(flagValue)}` }
     const variableValue = environment.get(parameter.variable)
     if (variableValue !== undefined) return { text: variableValue, name: `${parameter.variable}=${JSON.stringify(variableValue)}` }
-    problems.push(`${parameter.flag} ${parameter.placeholder} (or ${parameter.variable}) is required by bin/raft serve`)
+    const fileValue = file?.values.get(parameter)
+    if (fileValue !== undefined)
+      return { text: fileValue, name: `"${parameter.flag.slice(2)}": ${JSON.stringify(fileValue)} in ${file?.path}` }
+    problems.push(`${parameter.flag} ${parameter.placeholder} (or ${parameter.variable}, or --config) is required by bin/raft serve`)
     return undefined
   }
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Either } from "effect"
 import { NodeCommand, readNodeCommand } from "../../src/options/nodeCommand.js"
@@ -46,9 +49,9 @@ describe("bin/raft serve's command line and environment", () => {
 
   it("requires all three, naming each missing one", () => {
     expect(problemsOf(["serve"])).toEqual([
-      "--id ID (or RAFT_ID) is required by bin/raft serve",
-      "--peers ID=HOST:PORT,... (or RAFT_PEERS) is required by bin/raft serve",
-      "--client-port PORT (or RAFT_CLIENT_PORT) is required by bin/raft serve"
+      "--id ID (or RAFT_ID, or --config) is required by bin/raft serve",
+      "--peers ID=HOST:PORT,... (or RAFT_PEERS, or --config) is required by bin/raft serve",
+      "--client-port PORT (or RAFT_CLIENT_PORT, or --config) is required by bin/raft serve"
     ])
   })
 
@@ -82,6 +85,35 @@ describe("bin/raft serve's command line and environment", () => {
     expect(problemsOf(["serve", "now"])[0]).toBe("unexpected argument \"now\": bin/raft serve takes only flags")
     // The Maelstrom mode does not read the serve mode's variables.
     expect(Either.getOrThrow(commandOf([], { RAFT_PEERS: "garbage" }))._tag).toBe("RunNode")
+  })
+
+  it("reads a JSON config file, below flags and variables, and names the file in every problem with it", () => {
+    const directory = mkdtempSync(join(tmpdir(), "serve-config-"))
+    const file = (name: string, text: string) => {
+      const path = join(directory, name)
+      writeFileSync(path, text)
+      return path
+    }
+    const good = file("good.json", JSON.stringify({ id: "n2", peers, "client-port": 8002, "heartbeat-ms": 30, "data-dir": "d" }))
+    const command = Either.getOrThrow(commandOf(["serve", "--config", good, "--heartbeat-ms", "40"], { RAFT_ID: "n1" }))
+    expect(command).toMatchObject({ _tag: "Serve", serve: { self: "n1", clientPort: 8002 }, settings: { raft: { heartbeatMs: 40 } } })
+    expect(Either.getOrThrow(commandOf(["serve"], { RAFT_CONFIG: good }))).toMatchObject({ serve: { self: "n2" } })
+    const bad = file("bad.json",
+      JSON.stringify({ id: "n0", peers, "client-port": 8000, "heartbeat-ms": "fast", "peer": 1, "data-dir": [1] }))
+    expect(problemsOf(["serve", "--config", bad])).toEqual([
+      `config file ${bad}: unknown setting "peer" (did you mean "peers"?)`,
+      `config file ${bad}: "data-dir" is [1]; expected a string or a number`
+    ])
+    const badValue = file("value.json", JSON.stringify({ id: "n0", peers, "client-port": "http", "heartbeat-ms": "fast" }))
+    expect(problemsOf(["serve", "--config", badValue])).toEqual([
+      `"heartbeat-ms": "fast" in ${badValue}: expected a positive integer`,
+      `"client-port": "http" in ${badValue}: expected a port number from 1 to 65535`
+    ])
+    expect(problemsOf(["serve", "--config", file("list.json", "[1]")])[0]).toContain("expected a JSON object of settings")
+    expect(problemsOf(["serve", "--config", join(directory, "none.json")])[0]).toMatch(/^config file .*none\.json cannot be read: ENOENT/)
+    // The Maelstrom mode has no config file.
+    expect(problemsOf(["--config", good])).toEqual(["unknown flag --config"])
+    rmSync(directory, { recursive: true, force: true })
   })
 
   it("prints the serve usage for --help without needing the required settings, listing every setting", () => {
