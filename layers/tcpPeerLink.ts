@@ -37,21 +37,27 @@ const describeError = (error: unknown): string => error instanceof Error ? error
 /** An open connection, closed with the scope; `ended` completes with why, when it breaks. */
 const connect = (peer: PeerAddress, timeoutMs: number) =>
   Effect.gen(function*() {
-    const socket = yield* Effect.acquireRelease(
-      Effect.async<Net.Socket, LinkBroken>((resume) => {
-        const socket = Net.createConnection({ host: peer.host, port: peer.port, noDelay: true, keepAlive: true })
-        const failed = (error: Error) => resume(Effect.fail(new LinkBroken({ reason: error.message })))
-        socket.once("error", failed)
-        socket.once("connect", () => {
-          socket.off("error", failed)
-          resume(Effect.succeed(socket))
-        })
-        return Effect.sync(() => socket.destroy())
-      }).pipe(Effect.timeoutFail({
-        duration: Duration.millis(timeoutMs),
-        onTimeout: () => new LinkBroken({ reason: `no connection within ${timeoutMs} ms` })
-      })),
-      (socket) => Effect.sync(() => socket.destroy())
+    // Not an acquireRelease: its acquisition cannot be interrupted, and the timeout must cut short a connect
+    // to a host that never answers (the system would try for minutes).
+    const socket = yield* Effect.uninterruptibleMask((restore) =>
+      restore(
+        Effect.async<Net.Socket, LinkBroken>((resume) => {
+          const socket = Net.createConnection({ host: peer.host, port: peer.port, noDelay: true, keepAlive: true })
+          // Always heard, so that an error before the connection's own listeners are on cannot crash the process:
+          // the "close" that follows every error ends the connection then.
+          socket.on("error", () => {})
+          const failed = (error: Error) => resume(Effect.fail(new LinkBroken({ reason: error.message })))
+          socket.once("error", failed)
+          socket.once("connect", () => {
+            socket.off("error", failed)
+            resume(Effect.succeed(socket))
+          })
+          return Effect.sync(() => socket.destroy())
+        }).pipe(Effect.timeoutFail({
+          duration: Duration.millis(timeoutMs),
+          onTimeout: () => new LinkBroken({ reason: `no connection within ${timeoutMs} ms` })
+        }))
+      ).pipe(Effect.tap((socket) => Effect.addFinalizer(() => Effect.sync(() => socket.destroy()))))
     )
     const ended = yield* Deferred.make<never, LinkBroken>()
     const end = (reason: string) => Deferred.unsafeDone(ended, Exit.fail(new LinkBroken({ reason })))
