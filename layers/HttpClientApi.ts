@@ -19,6 +19,9 @@ export interface HttpClientApiOptions {
   readonly answerTimeoutMs: number
 }
 
+/** A client connection silent this long is closed. */
+const idleConnectionMs = 30_000
+
 /** A JSON response. */
 const json = (status: number, body: unknown) => HttpServerResponse.text(JSON.stringify(body), { status, contentType: "application/json" })
 
@@ -115,10 +118,12 @@ export const HttpClientApi = (options: HttpClientApiOptions) => {
 
   return HttpServer.serve(app).pipe(
     Layer.provide(NodeHttpServer.layer(() => {
-      const server = createServer()
-      // A client that sends its request slowly, or never, is cut off rather than held forever.
-      server.headersTimeout = 10_000
-      server.requestTimeout = 30_000
+      // A client that sends its request slowly, or never, is cut off rather than held forever: its headers
+      // must arrive within 10 s (checked every second), the whole request within 30 s, and a connection
+      // with nothing on it for 30 s (a half-open one) is closed.
+      const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 })
+      // (The server's own setTimeout does not cover a connection on which no request ever began.)
+      server.on("connection", (socket) => socket.setTimeout(idleConnectionMs, () => socket.destroy()))
       return server
     }, { host: options.host, port: options.port }))
   )
