@@ -1,0 +1,184 @@
+import { checkHistory } from "../../checker/check.js"
+import type { HistoryOp } from "../../checker/history.js"
+import { invokeValue, type Operation } from "../../linkv/operation.js"
+import { classifyResponse, type Outcome, responseOf } from "../../linkv/outcome.js"
+import { LineProxy } from "./lineProxy.js"
+import { ServedCluster, type ServedNode } from "./servedCluster.js"
+
+const sleep = (ms: number) => new Promise((wake) => setTimeout(wake, ms))
+
+const keys = 3
+const requestTimeoutMs = 2500
+
+/** A random register operation: keys 0..2, values 0..4, as Jepsen's register test. */
+const randomOperation = (): Operation => {
+  const key = Math.floor(Math.random() * keys)
+  const value = () => Math.floor(Math.random() * 5)
+  const kind = Math.random()
+  return kind < 0.4 ? { f: "read", key } : kind < 0.7 ? { f: "write", key, value: value() } : { f: "cas", key, from: value(), to: value() }
+}
+
+/** The system's error code in a chain of causes (fetch wraps it), if any. */
+const systemCode = (error: unknown): string | undefined => {
+  for (let cause = error, depth = 0; cause !== undefined && cause !== null && depth < 5; depth++) {
+    const code = (cause as { code?: unknown }).code
+    if (typeof code === "string") return code
+    cause = (cause as { cause?: unknown }).cause
+  }
+  return undefined
+}
+
+/** One operation over HTTP, judged as the workbench judges a Maelstrom reply. */
+const perform = async (op: Operation, node: ServedNode): Promise<Outcome> => {
+  const path = `http://127.0.0.1:${node.clientPort}/kv/${op.key}`
+  const [method, url, body] = op.f === "read"
+    ? ["GET", path, undefined]
+    : op.f === "write"
+    ? ["PUT", path, { value: op.value }]
+    : ["POST", `${path}/cas`, { from: op.from, to: op.to }]
+  try {
+    const response = await fetch(url, {
+      method,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(requestTimeoutMs)
+    })
+    const { definite: _definite, ...reply } = await response.json() as Record<string, unknown>
+    return classifyResponse(op, responseOf(reply))
+  } catch (error) {
+    // Never connected: the request cannot have arrived.
+    if (systemCode(error) === "ECONNREFUSED") {
+      return { type: "fail", value: invokeValue(op), error: { code: 11, text: `${node.id} refused the connection` } }
+    }
+    return classifyResponse(op, { _tag: "Timeout", afterMs: requestTimeoutMs })
+  }
+}
+
+/** What a run of the fault scenario gave: its history and how much of it succeeded. */
+export interface FaultRun {
+  readonly history: ReadonlyArray<HistoryOp>
+  /** Successful operations, by kind, for messages. */
+  readonly summary: string
+  readonly okReads: number
+  readonly okWrites: number
+  /** Successful operations in the last 1.5 s: the cluster recovered from the last fault. */
+  readonly okAtTheEnd: number
+  /** Lines the proxies swallowed on the links of the nodes cut off. */
+  readonly droppedAtTheCut: number
+}
+
+/**
+ * `size` served nodes with a line-aware proxy on every directed peer link,
+ * under `concurrency` HTTP clients, through `rounds` rounds of faults: a
+ * minority with the leader cut off from the rest, both ways; every link slow
+ * and lossy; the leader killed with -9 and restarted from its data
+ * directory a second later. Every process and proxy is gone when it returns.
+ */
+export const runFaultScenario = async (options: {
+  readonly size: number
+  readonly rounds: number
+  readonly concurrency: number
+}): Promise<FaultRun> => {
+  const cluster = await ServedCluster.create(options.size)
+  const proxies = new Map<string, LineProxy>()
+  try {
+    for (const from of cluster.nodes) {
+      for (const to of cluster.nodes) {
+        if (from === to) continue
+        const proxy = await LineProxy.open(to.peerPort)
+        proxies.set(`${from.id}->${to.id}`, proxy)
+        cluster.linkPorts.set(`${from.id}->${to.id}`, proxy.port)
+      }
+    }
+    for (const node of cluster.nodes) cluster.launch(node)
+    const firstLeader = await cluster.awaitLeader(8000)
+    if (firstLeader === undefined) throw new Error("no leader within 8 s of the start")
+
+    const history: Array<HistoryOp> = []
+    const started = process.hrtime.bigint()
+    const now = () => Number(process.hrtime.bigint() - started)
+    const record = (op: Omit<HistoryOp, "index" | "time">) => history.push({ ...op, index: history.length, time: now() })
+    let running = true
+    const client = async (thread: number) => {
+      let processId = thread
+      while (running) {
+        const op = randomOperation()
+        const node = cluster.nodes[Math.floor(Math.random() * cluster.nodes.length)]!
+        record({ process: processId, type: "invoke", f: op.f, key: op.key, value: invokeValue(op), node: node.id })
+        const outcome = await perform(op, node)
+        record({ process: processId, f: op.f, key: op.key, node: node.id, ...outcome })
+        // A process whose operation may still take effect is retired, as Jepsen's are.
+        if (outcome.type === "info") processId += options.concurrency
+        await sleep(10)
+      }
+    }
+    const clients = Array.from({ length: options.concurrency }, (_, thread) => client(thread))
+
+    const healAll = () => proxies.forEach((proxy) => proxy.heal())
+    let droppedAtTheCut = 0
+    for (let round = 0; round < options.rounds; round++) {
+      await sleep(700)
+      // A minority, the leader among it, cut off from the rest, both ways, for longer than an election timeout.
+      const leader = (await cluster.leader()) ?? firstLeader
+      const minority = new Set([leader.id, ...cluster.nodes.filter((node) => node !== leader).map((node) => node.id)
+        .slice(0, Math.floor((options.size - 1) / 2) - 1)])
+      const cut = [...proxies.entries()].filter(([link]) => {
+        const [from, to] = link.split("->") as [string, string]
+        return minority.has(from) !== minority.has(to)
+      }).map(([, proxy]) => proxy)
+      const droppedBefore = cut.reduce((sum, proxy) => sum + proxy.dropped, 0)
+      for (const proxy of cut) proxy.cut = true
+      await sleep(1500)
+      healAll()
+      droppedAtTheCut += cut.reduce((sum, proxy) => sum + proxy.dropped, 0) - droppedBefore
+      await sleep(300)
+      // Every link slow and lossy.
+      for (const proxy of proxies.values()) {
+        proxy.delayMs = 20
+        proxy.dropRate = 0.2
+      }
+      await sleep(1000)
+      healAll()
+      // The leader killed, and back a second later from its data directory.
+      const killed = await cluster.awaitLeader(3000)
+      if (killed !== undefined) {
+        killed.process.kill("SIGKILL")
+        await sleep(1000)
+        cluster.launch(killed)
+      }
+    }
+    await sleep(1500)
+    running = false
+    await Promise.all(clients)
+
+    const oks = history.filter((op) => op.type === "ok")
+    const completions = history.filter((op) => op.type !== "invoke").length
+    return {
+      history,
+      summary: `${oks.length} ok of ${completions}: ` +
+        ["read", "write", "cas"].map((f) => `${f} ${oks.filter((op) => op.f === f).length}`).join(", "),
+      okReads: oks.filter((op) => op.f === "read").length,
+      okWrites: oks.filter((op) => op.f !== "read").length,
+      okAtTheEnd: oks.filter((op) => op.time > now() - 1.5e9).length,
+      droppedAtTheCut
+    }
+  } finally {
+    cluster.stop()
+    for (const proxy of proxies.values()) proxy.close()
+  }
+}
+
+/** Checks a run: enough succeeded, also at the end; its history is linearizable; and the checker would see a wrong read in it. */
+export const expectValidRun = (run: FaultRun, expect: (value: unknown, message?: string) => any): void => {
+  // A run where too little succeeded proves nothing.
+  expect(run.okWrites, run.summary).toBeGreaterThan(10)
+  expect(run.okReads, run.summary).toBeGreaterThan(10)
+  expect(run.okAtTheEnd, run.summary).toBeGreaterThan(0)
+  const result = checkHistory(run.history, { timeLimitMs: 20_000 })
+  expect(result.verdict, JSON.stringify(result.keys.find((key) => key.verdict !== "valid"))).toBe("valid")
+  // The checker is not blind to this history: a read of a value never written makes it invalid.
+  const lastRead = run.history.filter((op) => op.type === "ok" && op.f === "read").at(-1)!
+  const doctored = run.history.map((op) => op === lastRead ? { ...op, value: 99 } : op)
+  expect(checkHistory(doctored, { timeLimitMs: 20_000 }).verdict).toBe("invalid")
+  // The faults did happen: the proxies swallowed lines at the cut.
+  expect(run.droppedAtTheCut).toBeGreaterThan(0)
+}
