@@ -2,7 +2,7 @@ import { createServer } from "node:http"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
-import { Effect, Either, Layer, Option, Schema } from "effect"
+import { Data, Effect, Either, Layer, Option, Schema } from "effect"
 import { ClientGateway } from "../services/ClientGateway.js"
 import type { Body } from "../services/Network.js"
 import { describeParseError } from "../foundation/describeParseError.js"
@@ -11,6 +11,17 @@ import { httpStatusOfError } from "../src/protocol/httpStatus.js"
 import { ErrorCode, isDefinite } from "../src/protocol/errorCodes.js"
 import { maxLineDepth, nestsDeeperThan } from "../src/protocol/wireLimits.js"
 import { maxRequestBytes } from "../src/kv/requestLimits.js"
+
+/** The node cannot take clients' connections: the port is in use, or the host is not this machine's. */
+export class ClientPortUnavailable extends Data.TaggedError("ClientPortUnavailable")<{
+  readonly host: string
+  readonly port: number
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `cannot listen for clients on ${this.host}:${this.port}: ${this.reason}`
+  }
+}
 
 export interface HttpClientApiOptions {
   readonly host: string
@@ -125,6 +136,14 @@ export const HttpClientApi = (options: HttpClientApiOptions) => {
       // (The server's own setTimeout does not cover a connection on which no request ever began.)
       server.on("connection", (socket) => socket.setTimeout(idleConnectionMs, () => socket.destroy()))
       return server
-    }, { host: options.host, port: options.port }))
+    }, { host: options.host, port: options.port })),
+    // The server's own error says only "An error has occurred": its cause is the system's.
+    Layer.mapError((error) =>
+      new ClientPortUnavailable({
+        host: options.host,
+        port: options.port,
+        reason: error.cause instanceof Error ? error.cause.message : String(error.cause)
+      })
+    )
   )
 }

@@ -1,6 +1,15 @@
 import * as Net from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { ServedCluster } from "./servedCluster.js"
+import { execFile } from "node:child_process"
+import { resolve } from "node:path"
+import { freePort, repoRoot, ServedCluster } from "./servedCluster.js"
+
+/** Runs bin/raft to its end: its exit code and what it logged. */
+const runRaft = (args: ReadonlyArray<string>): Promise<{ readonly code: number; readonly stderr: string }> =>
+  new Promise((resolveRun) =>
+    execFile(resolve(repoRoot, "bin/raft"), args, { timeout: 10_000 }, (error, _stdout, stderr) =>
+      resolveRun({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stderr }))
+  )
 
 /** Writes `data` to host:port, then closes; resolves with whatever came back. */
 const sendRaw = (port: number, data: string | Buffer): Promise<string> =>
@@ -58,6 +67,19 @@ describe("bin/raft serve: three real processes over TCP and HTTP, driven by bin/
     expect(await cluster.kvctl(["put", "after-garbage", "1"])).toMatchObject({ code: 0 })
     expect(first.stderr.join("")).toContain("malformed message from")
     expect(first.stderr.join("")).toContain("it claims to come from intruder, not a member")
+  }, 20_000)
+
+  it("refuses to start, saying which, when its client or peer port is taken", async () => {
+    const taken = cluster.nodes[1]!
+    const spare = await freePort()
+    const clientPortTaken = await runRaft(["serve", "--id", "n0", "--peers", `n0=127.0.0.1:${spare}`, "--client-port",
+      String(taken.clientPort)])
+    expect(clientPortTaken.code).toBe(1)
+    expect(clientPortTaken.stderr).toContain(`cannot listen for clients on 127.0.0.1:${taken.clientPort}: listen EADDRINUSE`)
+    const peerPortTaken = await runRaft(["serve", "--id", "n0", "--peers", `n0=127.0.0.1:${taken.peerPort}`, "--client-port",
+      String(spare)])
+    expect(peerPortTaken.code).toBe(1)
+    expect(peerPortTaken.stderr).toContain(`cannot listen for peers on 127.0.0.1:${taken.peerPort}: listen EADDRINUSE`)
   }, 20_000)
 
   it("takes a write through another node within a few seconds of the leader's kill -9", async () => {
