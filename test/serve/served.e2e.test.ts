@@ -90,9 +90,10 @@ describe("bin/raft serve: three real processes over TCP and HTTP, driven by bin/
     // The killed node first among the endpoints: kvctl moves on from it, and from 503s while a new leader is elected.
     const endpoints = [leader!, ...cluster.nodes.filter((node) => node !== leader)].map((node) => `127.0.0.1:${node.clientPort}`)
       .join(",")
-    const put = await ServedCluster.until(5000, () => cluster.kvctl(["put", "after-kill", "7"], endpoints), (run) => run.code === 0)
+    const put = await ServedCluster.until(8000, () => cluster.kvctl(["put", "after-kill", "7"], endpoints), (run) => run.code === 0)
     expect(put, JSON.stringify(put)).toMatchObject({ code: 0, stdout: "OK\n" })
-    expect(Date.now() - killedAt).toBeLessThan(5000)
+    expect(Date.now() - killedAt).toBeLessThan(8000)
+    // (About 3 s on an idle machine: an election, and a first attempt a follower passed on to the dead leader, answered 504.)
     expect(await cluster.kvctl(["get", "after-kill"], endpoints)).toMatchObject({ code: 0, stdout: "7\n" })
     // Restarted, it catches up from the others and its data directory.
     cluster.launch(leader!)
