@@ -1,5 +1,5 @@
 import { Args, Command, HelpDoc, Options, ValidationError } from "@effect/cli"
-import { Console, Data, Effect, Either, Option } from "effect"
+import { Config, Console, Data, Effect, Either, Option } from "effect"
 import { clusterEndpoints, parseEndpoints } from "./endpoints.js"
 import { describeAnswer, describeStatuses } from "./output.js"
 import { callStore, type StoreAnswer, type StoreCall } from "./storeCall.js"
@@ -29,15 +29,20 @@ const shared = {
 
 type Shared = { readonly endpoints: Option.Option<string>; readonly json: boolean; readonly timeoutMs: number }
 
-const endpointsOf = (given: Option.Option<string>) => {
-  const text = Option.getOrElse(Option.orElse(given, () => Option.fromNullable(process.env["KVCTL_ENDPOINTS"])),
-    () => clusterEndpoints.join(","))
-  const source = Option.isSome(given) ? "--endpoints" : process.env["KVCTL_ENDPOINTS"] !== undefined ? "KVCTL_ENDPOINTS" : "default"
-  return Either.match(parseEndpoints(text), {
-    onLeft: (problem) => Effect.fail(new KvctlUsageError({ message: `${source} ${JSON.stringify(text)}: ${problem}` })),
-    onRight: Effect.succeed
+/** The endpoints from --endpoints, else KVCTL_ENDPOINTS (read through the ConfigProvider), else the cluster's. */
+const endpointsOf = (given: Option.Option<string>) =>
+  Effect.gen(function*() {
+    const variable = yield* Config.option(Config.string("KVCTL_ENDPOINTS")).pipe(Effect.orElseSucceed(() => Option.none<string>()))
+    const [source, text] = Option.isSome(given)
+      ? ["--endpoints", given.value]
+      : Option.isSome(variable)
+      ? ["KVCTL_ENDPOINTS", variable.value]
+      : ["default", clusterEndpoints.join(",")]
+    return yield* Either.match(parseEndpoints(text), {
+      onLeft: (problem) => Effect.fail(new KvctlUsageError({ message: `${source} ${JSON.stringify(text)}: ${problem}` })),
+      onRight: (endpoints) => Effect.succeed(endpoints)
+    })
   })
-}
 
 /** A value as the user typed it: JSON when it reads as JSON (`5`, `[1,2]`, `"x"`), else the text itself. */
 const valueOf = (text: string): unknown => {

@@ -43,6 +43,16 @@ const systemCode = (error: unknown): string | undefined => {
   return undefined
 }
 
+/** The message of the innermost cause of an error (fetch's own says only "fetch failed"). */
+const innermostMessage = (error: unknown): string => {
+  let message = error instanceof Error ? error.message : String(error)
+  for (let cause = (error as { cause?: unknown }).cause, depth = 0; cause instanceof Error && depth < 5; depth++) {
+    message = cause.message
+    cause = (cause as { cause?: unknown }).cause
+  }
+  return message
+}
+
 /**
  * Sends one call to the endpoints in turn until one gives an answer to keep:
  * the first that is reachable and does not answer 503 (or, for a call that
@@ -60,7 +70,9 @@ export const callStore = (endpoints: ReadonlyArray<string>, call: StoreCall, tim
           Effect.map(response.json, (body) => ({ endpoint, status: response.status, body: body as Record<string, unknown> }))
         ),
         Effect.scoped,
-        Effect.mapError((error) => ({ reason: systemCode(error) ?? error.message, sent: !notConnectedCodes.has(systemCode(error) ?? "") })),
+        Effect.mapError((error) => ({ reason: systemCode(error) ?? innermostMessage(error),
+          sent: !notConnectedCodes.has(systemCode(error) ?? "") })
+        ),
         Effect.timeoutFail({
           duration: Duration.millis(timeoutMs),
           onTimeout: () => ({ reason: `no answer within ${timeoutMs} ms`, sent: true })
