@@ -1,9 +1,9 @@
 import { checkHistory } from "../../checker/check.js"
 import type { HistoryOp } from "../../checker/history.js"
-import { invokeValue, type Operation } from "../../linkv/operation.js"
-import { classifyResponse, type Outcome, responseOf } from "../../linkv/outcome.js"
+import { invokeValue, type Operation, requestBody } from "../../linkv/operation.js"
+import { classifyResponse, type Outcome } from "../../linkv/outcome.js"
+import { requestOverHttp, ServedCluster, type ServedNode } from "../support/servedCluster.js"
 import { LineProxy } from "./lineProxy.js"
-import { ServedCluster, type ServedNode } from "./servedCluster.js"
 
 const sleep = (ms: number) => new Promise((wake) => setTimeout(wake, ms))
 
@@ -18,40 +18,9 @@ const randomOperation = (): Operation => {
   return kind < 0.4 ? { f: "read", key } : kind < 0.7 ? { f: "write", key, value: value() } : { f: "cas", key, from: value(), to: value() }
 }
 
-/** The system's error code in a chain of causes (fetch wraps it), if any. */
-const systemCode = (error: unknown): string | undefined => {
-  for (let cause = error, depth = 0; cause !== undefined && cause !== null && depth < 5; depth++) {
-    const code = (cause as { code?: unknown }).code
-    if (typeof code === "string") return code
-    cause = (cause as { cause?: unknown }).cause
-  }
-  return undefined
-}
-
 /** One operation over HTTP, judged as the workbench judges a Maelstrom reply. */
-const perform = async (op: Operation, node: ServedNode): Promise<Outcome> => {
-  const path = `http://127.0.0.1:${node.clientPort}/kv/${op.key}`
-  const [method, url, body] = op.f === "read"
-    ? ["GET", path, undefined]
-    : op.f === "write"
-    ? ["PUT", path, { value: op.value }]
-    : ["POST", `${path}/cas`, { from: op.from, to: op.to }]
-  try {
-    const response = await fetch(url, {
-      method,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(requestTimeoutMs)
-    })
-    const { definite: _definite, ...reply } = await response.json() as Record<string, unknown>
-    return classifyResponse(op, responseOf(reply))
-  } catch (error) {
-    // Never connected: the request cannot have arrived.
-    if (systemCode(error) === "ECONNREFUSED") {
-      return { type: "fail", value: invokeValue(op), error: { code: 11, text: `${node.id} refused the connection` } }
-    }
-    return classifyResponse(op, { _tag: "Timeout", afterMs: requestTimeoutMs })
-  }
-}
+const perform = async (op: Operation, node: ServedNode): Promise<Outcome> =>
+  classifyResponse(op, (await requestOverHttp(node, requestBody(op), requestTimeoutMs)).response)
 
 /** What a run of the fault scenario gave: its history and how much of it succeeded. */
 export interface FaultRun {

@@ -2,7 +2,7 @@ import * as Net from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { execFile } from "node:child_process"
 import { resolve } from "node:path"
-import { freePort, repoRoot, ServedCluster } from "./servedCluster.js"
+import { freePort, repoRoot, ServedCluster } from "../support/servedCluster.js"
 
 /** Runs bin/raft to its end: its exit code and what it logged. */
 const runRaft = (args: ReadonlyArray<string>): Promise<{ readonly code: number; readonly stderr: string }> =>

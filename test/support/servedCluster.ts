@@ -1,10 +1,24 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import * as Net from "node:net"
 import { tmpdir } from "node:os"
-import { join, resolve } from "node:path"
+import { dirname, join, resolve } from "node:path"
+import { responseOf, type Response } from "../../linkv/outcome.js"
+import type { RequestBody } from "../../linkv/operation.js"
 
-export const repoRoot = resolve(import.meta.dirname, "../..")
+/**
+ * The repository's root: the nearest folder above this file that holds
+ * package.json (this file runs from test/support/ under vitest, and from
+ * dist/test/support/ when a compiled benchmark imports it).
+ */
+const findRepoRoot = (from: string): string => {
+  for (let dir = from;; dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json"))) return dir
+    if (dirname(dir) === dir) throw new Error(`no package.json in ${from} or any folder above it`)
+  }
+}
+
+export const repoRoot = findRepoRoot(import.meta.dirname)
 const raftBin = resolve(repoRoot, "bin/raft")
 const kvctlBin = resolve(repoRoot, "bin/kvctl")
 
@@ -45,15 +59,20 @@ export class ServedCluster {
    */
   readonly linkPorts = new Map<string, number>()
 
-  static async start(size = 3, extraArgs: ReadonlyArray<string> = []): Promise<ServedCluster> {
-    const cluster = await ServedCluster.create(size)
+  /** With `memoryLog`, the nodes are started without `--data-dir` and keep their logs in memory. */
+  private constructor(readonly memoryLog: boolean) {}
+
+  static async start(size = 3, extraArgs: ReadonlyArray<string> = [],
+    options: { readonly memoryLog?: boolean } = {}): Promise<ServedCluster>
+  {
+    const cluster = await ServedCluster.create(size, options)
     for (const node of cluster.nodes) cluster.launch(node, extraArgs)
     return cluster
   }
 
   /** The nodes' ports, none of them started. */
-  static async create(size = 3): Promise<ServedCluster> {
-    const cluster = new ServedCluster()
+  static async create(size = 3, options: { readonly memoryLog?: boolean } = {}): Promise<ServedCluster> {
+    const cluster = new ServedCluster(options.memoryLog ?? false)
     for (let i = 0; i < size; i++) {
       cluster.nodes.push({
         id: `n${i}`,
@@ -77,8 +96,8 @@ export class ServedCluster {
   }
 
   launch(node: ServedNode, extraArgs: ReadonlyArray<string> = []): void {
-    const args = ["serve", "--id", node.id, "--peers", this.peersFor(node), "--client-port", String(node.clientPort), "--data-dir",
-      this.dataDir, ...extraArgs]
+    const args = ["serve", "--id", node.id, "--peers", this.peersFor(node), "--client-port", String(node.clientPort),
+      ...(this.memoryLog ? [] : ["--data-dir", this.dataDir]), ...extraArgs]
     node.process = spawn(raftBin, args, { stdio: ["ignore", "ignore", "pipe"] })
     node.process.stderr!.setEncoding("utf8").on("data", (text: string) => node.stderr.push(text))
   }
@@ -127,4 +146,67 @@ export class ServedCluster {
     for (const node of this.nodes) node.process.kill("SIGKILL")
     rmSync(this.dataDir, { recursive: true, force: true })
   }
+}
+
+/** The system's error code in a chain of causes (fetch wraps it), if any. */
+const systemCode = (error: unknown): string | undefined => {
+  for (let cause = error, depth = 0; cause !== undefined && cause !== null && depth < 5; depth++) {
+    const code = (cause as { code?: unknown }).code
+    if (typeof code === "string") return code
+    cause = (cause as { cause?: unknown }).cause
+  }
+  return undefined
+}
+
+/**
+ * What a client saw of one request: the HTTP status, or "refused" (the
+ * connection was refused: the request cannot have arrived) or "no answer"
+ * (none within the time allowed, or the connection broke).
+ */
+export type HttpSeen = number | "refused" | "no answer"
+
+/**
+ * One lin-kv request to a served node over HTTP (GET, PUT or POST .../cas
+ * of the HTTP API), as the workbench's clients get a Maelstrom reply: the
+ * answer's body as a Response, with what the client saw. A refused
+ * connection is a definite error 11 (temporarily unavailable); no answer
+ * within `timeoutMs` a Timeout.
+ */
+export const requestOverHttp = async (
+  node: ServedNode,
+  body: RequestBody,
+  timeoutMs: number
+): Promise<{ readonly response: Response; readonly seen: HttpSeen }> => {
+  const path = `http://127.0.0.1:${node.clientPort}/kv/${encodeURIComponent(String(body.key))}`
+  const [method, url, payload] = body.type === "read"
+    ? ["GET", path, undefined]
+    : body.type === "write"
+    ? ["PUT", path, { value: body.value }]
+    : ["POST", `${path}/cas`, { from: body.from, to: body.to }]
+  let status: number
+  let text: string
+  try {
+    const answer = await fetch(url, {
+      method,
+      ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
+      signal: AbortSignal.timeout(timeoutMs)
+    })
+    status = answer.status
+    text = await answer.text()
+  } catch (error) {
+    if (systemCode(error) === "ECONNREFUSED") {
+      const refused = { type: "error", code: 11, text: `${node.id} refused the connection` } as const
+      return { response: { _tag: "Reply", reply: refused }, seen: "refused" }
+    }
+    return { response: { _tag: "Timeout", afterMs: timeoutMs }, seen: "no answer" }
+  }
+  let reply: unknown
+  try {
+    reply = JSON.parse(text)
+  } catch {
+    return { response: { _tag: "Malformed", problem: `a ${status} answer that is not JSON: ${text.slice(0, 200)}` }, seen: status }
+  }
+  // `definite` is the HTTP API's own field; the reply is otherwise the node's.
+  const { definite: _definite, ...fields } = reply as Record<string, unknown>
+  return { response: responseOf(fields), seen: status }
 }
