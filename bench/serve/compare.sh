@@ -6,10 +6,9 @@
 # (bench/perf/loadRun.mjs) and once over HTTP to `bin/raft serve` nodes
 # talking TCP (bench/serve/httpLoad.ts), alternating which goes first.
 # Prints each run and the medians' ratios (served / Maelstrom): ok ops/s,
-# p50 and p99 latency, the node processes' CPU per ok operation. Then one
-# run of the served cluster under 10 clients for 20 s whose leader is killed
-# with -9 5 s in: what the clients saw.
-# Appends the record to bench/serve/results.md.
+# p50 and p99 latency, the node processes' CPU per ok operation.
+# Appends the record to bench/serve/results.md (bench/serve/leaderKill.sh
+# adds a leader killed under load to it).
 # Usage: npm run build && bench/serve/compare.sh [ROUNDS] [SECONDS] [CONCURRENCIES]
 # (defaults: 2 rounds, 10 s, "20 100"). A heavy job: run it alone.
 set -eu
@@ -75,24 +74,4 @@ trap 'rm -f "$runs"' EXIT
   echo "served nodes' clients are HTTP clients (fetch, keep-alive) in a process of their own, and the served nodes forward"
   echo "to the leader over TCP. Latency and throughput include each harness's own cost on the same two cores (its CPU in"
   echo "the last column); the nodes' CPU per ok operation is the most comparable figure."
-  echo
-  echo "Leader killed with -9, 5 s into 20 s of the served cluster under 10 clients (\`node dist/bench/serve/httpLoad.js 10 20 --kill-leader-at 5\`; a client gives up on a request after 1 s, and moves to the next node when its node refuses the connection):"
-  echo
-  line=$(node dist/bench/serve/httpLoad.js 10 20 --kill-leader-at 5) || line='{"failed":true}'
-  node -e '
-    const r = JSON.parse(process.argv[1])
-    if (r.failed) { console.log("- failed to run"); process.exit(0) }
-    const k = r.kill
-    const statuses = Object.entries(k.answersInGapByStatus).map(([s, n]) => `${n} × ${s}`).join(", ") || "none"
-    console.log(`- killed ${k.killedNode} at ${(k.killedAtMs / 1000).toFixed(1)} s; the longest spell without an ok operation around it: ${k.longestGapWithoutOkMs} ms (${k.gapFromKillToFirstOkMs} ms of it after the kill)`)
-    console.log(`- answers during that spell: ${statuses}`)
-    console.log(`- first ok after the kill: read ${k.firstOkAfterKillMs.read} ms, write ${k.firstOkAfterKillMs.write} ms, cas ${k.firstOkAfterKillMs.cas} ms`)
-    console.log(`- the whole run: ${r.ok} ok, ${r.fail} fail, ${r.info} info, ${r.okPerSecond} ok/s, p50 ${r.p50} ms, p99 ${r.p99} ms; history valid: ${r.valid}`)
-  ' "$line"
-  echo
-  echo "<details><summary>the kill run's line</summary>"
-  echo
-  echo "    $line"
-  echo
-  echo "</details>"
 } | tee -a bench/serve/results.md

@@ -18,11 +18,11 @@
  *
  * With --kill-leader-at K: the leader is killed with -9 K seconds into the
  * client phase and stays down; the line then also says what the clients
- * saw around it: the longest spell without any ok operation (from the
- * last ok before the kill to the first after it), the answers during that
- * spell by HTTP status ("refused": the connection was refused, "no
- * answer": none within 1 s), and the time from the kill to the first ok
- * read, write and cas.
+ * saw: the longest spell of the client phase without any ok answer, and
+ * where it lies from the kill; the answers during that spell by HTTP
+ * status ("refused": the connection was refused, "no answer": none within
+ * 1 s); and, of the reads, writes and cas sent after the kill, how long
+ * after the kill the first ok one was answered.
  *
  * Usage: npm run build && node dist/bench/serve/httpLoad.js CONCURRENCY SECONDS [--kill-leader-at K]
  */
@@ -70,8 +70,13 @@ const cpuTicks = (pid: number | undefined): number => {
   }
 }
 
-/** An answer a client saw, when (nanoseconds since the client phase began), and whether its operation was ok. */
+/**
+ * An answer a client saw: when its request went out and when the answer
+ * came (nanoseconds since the client phase began), and whether its
+ * operation was ok.
+ */
 interface Seen {
+  readonly sent: number
   readonly time: number
   readonly seen: HttpSeen
   readonly f: HistoryOp["f"]
@@ -100,10 +105,11 @@ try {
           },
           call: (body, timeoutMs) =>
             Effect.gen(function*() {
+              const sent = yield* since
               const answer = yield* Effect.promise(() => requestOverHttp(node, body, timeoutMs))
               // A read of a missing key (404) is an ok read of nothing, as the workbench counts it.
               const ok = answer.seen === 200 || (answer.seen === 404 && body.type === "read")
-              seen.push({ time: yield* since, seen: answer.seen, f: body.type, ok })
+              seen.push({ sent, time: yield* since, seen: answer.seen, f: body.type, ok })
               if (answer.seen === "refused") node = cluster.nodes[(cluster.nodes.indexOf(node) + 1) % nodeCount]!
               return answer.response
             }),
@@ -146,25 +152,29 @@ try {
 
   /** What the clients saw around the kill. */
   const aroundKill = (at: number) => {
-    const oks = seen.filter((s) => s.ok)
-    const lastBefore = oks.filter((s) => s.time <= at).at(-1)?.time ?? 0
-    const firstAfter = oks.find((s) => s.time > at)?.time
-    const gapEnd = firstAfter ?? end.at
+    // The longest spell of the client phase with no ok answer, its ends the ok answers around it (or the phase's ends).
+    const okTimes = [0, ...seen.filter((s) => s.ok).map((s) => s.time).sort((a, b) => a - b), end.at]
+    let gap = { from: 0, to: 0 }
+    for (let i = 1; i < okTimes.length; i++) {
+      if (okTimes[i]! - okTimes[i - 1]! > gap.to - gap.from) gap = { from: okTimes[i - 1]!, to: okTimes[i]! }
+    }
     const byStatus: Record<string, number> = {}
     for (const s of seen) {
-      if (s.time > lastBefore && s.time < gapEnd) byStatus[String(s.seen)] = (byStatus[String(s.seen)] ?? 0) + 1
+      if (s.time > gap.from && s.time < gap.to) byStatus[String(s.seen)] = (byStatus[String(s.seen)] ?? 0) + 1
     }
+    // The first operation of each kind sent after the kill that was ok: how long after the kill its answer came.
     const firstOk = (f: HistoryOp["f"]) => {
-      const first = oks.find((s) => s.time > at && s.f === f)
+      const first = seen.filter((s) => s.ok && s.f === f && s.sent > at).sort((a, b) => a.time - b.time)[0]
       return first === undefined ? null : Math.round((first.time - at) / 1e6)
     }
+    const ms = (nanos: number) => Math.round(nanos / 1e6)
     return {
       killedNode: killed?.node ?? null,
-      killedAtMs: Math.round(at / 1e6),
-      longestGapWithoutOkMs: Math.round((gapEnd - lastBefore) / 1e6),
-      gapFromKillToFirstOkMs: firstAfter === undefined ? null : Math.round((firstAfter - at) / 1e6),
+      killedAtMs: ms(at),
+      longestGapWithoutOkMs: ms(gap.to - gap.from),
+      longestGapFromKillMs: { from: ms(gap.from - at), to: ms(gap.to - at) },
       answersInGapByStatus: byStatus,
-      firstOkAfterKillMs: { read: firstOk("read"), write: firstOk("write"), cas: firstOk("cas") }
+      firstOkSentAfterKillMs: { read: firstOk("read"), write: firstOk("write"), cas: firstOk("cas") }
     }
   }
   console.log(JSON.stringify({
