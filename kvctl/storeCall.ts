@@ -34,7 +34,7 @@ export interface StoreCall {
 const notConnectedCodes: ReadonlySet<string> = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"])
 
 /** The system's error code somewhere in a chain of causes (fetch wraps it twice), if any. */
-const systemCode = (error: unknown): string | undefined => {
+export const systemCode = (error: unknown): string | undefined => {
   for (let cause = error, depth = 0; cause !== undefined && cause !== null && depth < 5; depth++) {
     const code = (cause as { code?: unknown }).code
     if (typeof code === "string") return code

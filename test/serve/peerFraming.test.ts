@@ -3,16 +3,10 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Queue } from "effect"
 import { listenForPeers } from "../../layers/tcpPeerListener.js"
 import type { IncomingLine } from "../../src/protocol/incomingLine.js"
+import { freePort as freePortNow } from "../support/servedCluster.js"
 
-/** A port nobody listens on now. */
-const freePort = () =>
-  Effect.async<number>((resume) => {
-    const server = Net.createServer()
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as Net.AddressInfo
-      server.close(() => resume(Effect.succeed(port)))
-    })
-  })
+/** A loopback port nobody listens on now. */
+const freePort = () => Effect.promise(freePortNow)
 
 /** A client connection to the listener, closed with the scope. */
 const connectTo = (port: number) =>

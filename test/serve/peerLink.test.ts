@@ -1,18 +1,12 @@
-import * as Net from "node:net"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Queue, Scope } from "effect"
 import { defaultPeerLinkOptions, makePeerLink } from "../../layers/tcpPeerLink.js"
 import { listenForPeers } from "../../layers/tcpPeerListener.js"
 import type { IncomingLine } from "../../src/protocol/incomingLine.js"
+import { freePort as freePortNow } from "../support/servedCluster.js"
 
-const freePort = () =>
-  Effect.async<number>((resume) => {
-    const server = Net.createServer()
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as Net.AddressInfo
-      server.close(() => resume(Effect.succeed(port)))
-    })
-  })
+/** A loopback port nobody listens on now. */
+const freePort = () => Effect.promise(freePortNow)
 
 const line = (n: number) => `${JSON.stringify({ src: "n0", dest: "n1", body: { type: "ping", msg_id: n } })}\n`
 

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { responseOf, type Response } from "../../linkv/outcome.js"
 import type { RequestBody } from "../../linkv/operation.js"
+import { systemCode } from "../../kvctl/storeCall.js"
 
 /**
  * The repository's root: the nearest folder above this file that holds
@@ -146,16 +147,6 @@ export class ServedCluster {
     for (const node of this.nodes) node.process.kill("SIGKILL")
     rmSync(this.dataDir, { recursive: true, force: true })
   }
-}
-
-/** The system's error code in a chain of causes (fetch wraps it), if any. */
-const systemCode = (error: unknown): string | undefined => {
-  for (let cause = error, depth = 0; cause !== undefined && cause !== null && depth < 5; depth++) {
-    const code = (cause as { code?: unknown }).code
-    if (typeof code === "string") return code
-    cause = (cause as { cause?: unknown }).cause
-  }
-  return undefined
 }
 
 /**
