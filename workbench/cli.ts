@@ -97,7 +97,7 @@ const options = {
 /** The options that take no value (ours and @effect/cli's built-in ones), for telling option values from node arguments. */
 const optionsWithoutValue = new Set(["--log-stderr", "--help", "-h"])
 
-type ParsedOptions = Command.Command.ParseConfig<typeof options> & { readonly binArgs: ReadonlyArray<string> }
+export type ParsedOptions = Command.Command.ParseConfig<typeof options> & { readonly binArgs: ReadonlyArray<string> }
 
 /** What a numeric flag accepts, in words for the error message. */
 const numberKinds = {

@@ -8,6 +8,7 @@ import { toTestOptions } from "../../workbench/cli.js"
 import { NodeInitError } from "../../workbench/cluster.js"
 import { corruptFault, mostCorruptedAtOnce } from "../../workbench/corruptFault.js"
 import { corruptibleDataDirectory } from "../../workbench/dataDirectory.js"
+import { parsedOptions } from "./parsedOptions.js"
 
 /**
  * A cluster whose node control only records what it is asked, each node with a
@@ -140,27 +141,7 @@ describe("the data directory the corrupt nemesis damages", () => {
 
 describe("--nemesis corrupt on the command line", () => {
   const options = (nodeCount: string, binArgs: ReadonlyArray<string>, nemesis = "partition,corrupt") =>
-    toTestOptions({
-      workload: "lin-kv",
-      bin: "bin/raft",
-      nodeCount,
-      nodes: Option.none(),
-      concurrency: "1n",
-      rate: "5",
-      timeLimit: "60",
-      latency: "0",
-      latencyDist: "constant",
-      availability: Option.none(),
-      nemesis: Option.some(nemesis),
-      nemesisInterval: "10",
-      killSignal: "kill",
-      valueBytes: Option.none(),
-      testCount: "1",
-      seed: Option.some("1"),
-      logStderr: false,
-      store: "store",
-      binArgs
-    })
+    toTestOptions(parsedOptions({ nodeCount, nemesis: Option.some(nemesis), binArgs }))
   const refusal = (nodeCount: string, binArgs: ReadonlyArray<string>) =>
     Effect.map(Effect.flip(options(nodeCount, binArgs)), (error) => error.message)
 

@@ -4,6 +4,7 @@ import { toTestOptions } from "../../workbench/cli.js"
 import { exitIsCrash, NodeInitError, receivesMessages } from "../../workbench/cluster.js"
 import { NodeSpawnError } from "../../workbench/nodeProcess.js"
 import { killFault, pauseFault } from "../../workbench/processFaults.js"
+import { parsedOptions } from "./parsedOptions.js"
 
 /** A cluster of three whose node control only records what it is asked; `restartError` makes every restart fail so. */
 const fakeCluster = (restartError?: NodeInitError | NodeSpawnError) =>
@@ -92,28 +93,7 @@ describe("node life in the cluster", () => {
 })
 
 describe("--kill-signal on the command line", () => {
-  const options = (killSignal: string, nemesis: string) =>
-    toTestOptions({
-      workload: "lin-kv",
-      bin: "bin/raft",
-      nodeCount: "3",
-      nodes: Option.none(),
-      concurrency: "1n",
-      rate: "5",
-      timeLimit: "60",
-      latency: "0",
-      latencyDist: "constant",
-      availability: Option.none(),
-      nemesis: Option.some(nemesis),
-      nemesisInterval: "10",
-      killSignal,
-      valueBytes: Option.none(),
-      testCount: "1",
-      seed: Option.some("1"),
-      logStderr: false,
-      store: "store",
-      binArgs: []
-    })
+  const options = (killSignal: string, nemesis: string) => toTestOptions(parsedOptions({ nemesis: Option.some(nemesis), killSignal }))
 
   it.effect("takes kill or term with the kill nemesis, and refuses anything else, or term without the kill nemesis", () =>
     Effect.gen(function*() {

@@ -2,6 +2,7 @@ import { Effect, Either, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { toTestOptions } from "../../workbench/cli.js"
 import { parseNemesis } from "../../workbench/testOptions.js"
+import { parsedOptions } from "./parsedOptions.js"
 
 describe("--nemesis", () => {
   it("takes partition, kill, pause, corrupt, transfer and membership in any combination, comma-separated, each once", () => {
@@ -24,27 +25,7 @@ describe("--nemesis", () => {
 
 describe("--value-bytes", () => {
   const options = (valueBytes: string | undefined) =>
-    Effect.runSync(Effect.either(toTestOptions({
-      workload: "lin-kv",
-      bin: "bin/raft",
-      nodeCount: "3",
-      nodes: Option.none(),
-      concurrency: "1n",
-      rate: "5",
-      timeLimit: "60",
-      latency: "0",
-      latencyDist: "constant",
-      availability: Option.none(),
-      nemesis: Option.none(),
-      nemesisInterval: "10",
-      killSignal: "kill",
-      valueBytes: Option.fromNullable(valueBytes),
-      testCount: "1",
-      seed: Option.some("1"),
-      logStderr: false,
-      store: "store",
-      binArgs: []
-    })))
+    Effect.runSync(Effect.either(toTestOptions(parsedOptions({ valueBytes: Option.fromNullable(valueBytes) }))))
   const valueBytesOf = (text: string | undefined) => Either.map(options(text), (test) => test.valueBytes)
   const refusalOf = (text: string) => Either.flip(options(text)).pipe(Either.map((error) => error.message))
 
