@@ -33,13 +33,19 @@ export const handOverAt = (state: RaftState, nowMs: number): HandOver | null =>
 const otherVoters = (context: RaftContext, state: RaftState): ReadonlyArray<NodeId> =>
   configurationInForce(context, state).config.voters.filter((voter) => voter !== context.self)
 
-/** The other voter whose log is furthest along, the one that can win soonest. */
-const mostUpToDate = (context: RaftContext, state: RaftState): NodeId | null => {
+/**
+ * The other voter that can win soonest: among those heard from within an
+ * election timeout, the one whose log is furthest along; a voter not heard
+ * from may be down, so it is chosen only when no other is in touch.
+ */
+const mostUpToDate = (context: RaftContext, state: RaftState, nowMs: number): NodeId | null => {
+  const inTouch = (voter: NodeId) =>
+    nowMs - (state.progress.get(voter)?.lastContactMs ?? Number.NEGATIVE_INFINITY) <= context.config.electionTimeoutMaxMs
   let best: NodeId | null = null
-  let bestMatch = -1
+  let bestRank: readonly [boolean, number] = [false, -1]
   for (const voter of otherVoters(context, state)) {
-    const matchIndex = state.progress.get(voter)?.matchIndex ?? 0
-    if (matchIndex > bestMatch) [best, bestMatch] = [voter, matchIndex]
+    const rank = [inTouch(voter), state.progress.get(voter)?.matchIndex ?? 0] as const
+    if (rank[0] > bestRank[0] || (rank[0] === bestRank[0] && rank[1] > bestRank[1])) [best, bestRank] = [voter, rank]
   }
   return best
 }
@@ -79,7 +85,7 @@ const handOver = <A>(
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
         if (state.role !== "leader") return [`${context.self} does not lead`, state] as const
-        const target = to ?? mostUpToDate(context, state)
+        const target = to ?? mostUpToDate(context, state, now)
         const voters = otherVoters(context, state)
         if (target === null || !voters.includes(target)) {
           return [`${target ?? "no one"} is not another voter of the cluster (${voters.join(", ") || "none"})`, state] as const

@@ -251,6 +251,28 @@ describe("a simulated cluster handing leadership over", () => {
       "hand-over"
     ))
 
+  it("a hand-over with no target named goes to a member in touch, not to an up-to-date one that is cut off", () =>
+    simulated(
+      Effect.gen(function*() {
+        const cluster = yield* clusterOf(3)
+        yield* runFor(3000)
+        const leader = currentLeader(cluster)!
+        // Both followers hold the whole log; the first in the voters' order is then cut off.
+        expect(yield* request(cluster, leader, { type: "write", key: 1, value: 5 })).toMatchObject({ type: "write_ok" })
+        yield* runFor(500)
+        const [cutOff, inTouch] = cluster.nodeIds.filter((n) => n !== leader) as [NodeId, NodeId]
+        yield* cluster.network.partition([[cutOff], [leader, inTouch]])
+        yield* runFor(defaultRaftConfig.electionTimeoutMaxMs + 100)
+        const client = yield* cluster.client("operator")
+        const reply = yield* client.rpc(leader, { type: "transfer_leadership" }, 5000)
+        expect(reply).toMatchObject({ type: "transfer_leadership_ok", leader: inTouch })
+        expect(currentLeader(cluster)).toBe(inTouch)
+        expect(cluster.violations).toEqual([])
+        expect(cluster.failures).toEqual([])
+      }).pipe(Effect.scoped),
+      "hand-over-in-touch"
+    ))
+
   it("a hand-over to a node that is no member is refused, definitely, one to the leader itself is done at once, and the leader leads on", () =>
     simulated(
       Effect.gen(function*() {
