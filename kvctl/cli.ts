@@ -1,6 +1,7 @@
 import { Args, Command, HelpDoc, Options, ValidationError } from "@effect/cli"
 import { Config, Console, Data, Effect, Either, Option } from "effect"
 import { clusterEndpoints, parseEndpoints } from "./endpoints.js"
+import { parseNodeId, reconfigureTarget } from "./membership.js"
 import { describeAnswer, describeStatuses } from "./output.js"
 import { callStore, type StoreAnswer, type StoreCall } from "./storeCall.js"
 
@@ -29,6 +30,13 @@ const shared = {
 
 type Shared = { readonly endpoints: Option.Option<string>; readonly json: boolean; readonly timeoutMs: number }
 
+/** What `parsed` holds, or a usage error with what is wrong. */
+const usable = <A>(parsed: Either.Either<A, string>) =>
+  Either.match(parsed, {
+    onLeft: (problem) => Effect.fail(new KvctlUsageError({ message: problem })),
+    onRight: (value) => Effect.succeed(value)
+  })
+
 /** The endpoints from --endpoints, else KVCTL_ENDPOINTS (read through the ConfigProvider), else the cluster's. */
 const endpointsOf = (given: Option.Option<string>) =>
   Effect.gen(function*() {
@@ -38,10 +46,7 @@ const endpointsOf = (given: Option.Option<string>) =>
       : Option.isSome(variable)
       ? ["KVCTL_ENDPOINTS", variable.value]
       : ["default", clusterEndpoints.join(",")]
-    return yield* Either.match(parseEndpoints(text), {
-      onLeft: (problem) => Effect.fail(new KvctlUsageError({ message: `${source} ${JSON.stringify(text)}: ${problem}` })),
-      onRight: (endpoints) => Effect.succeed(endpoints)
-    })
+    return yield* usable(Either.mapLeft(parseEndpoints(text), (problem) => `${source} ${JSON.stringify(text)}: ${problem}`))
   })
 
 /** A value as the user typed it: JSON when it reads as JSON (`5`, `[1,2]`, `"x"`), else the text itself. */
@@ -93,6 +98,40 @@ const cas = Command.make("cas", { ...shared, key, from: Args.text({ name: "FROM"
 const members = Command.make("members", shared, (options) => run(options, { method: "GET", path: "/members", idempotent: true }))
   .pipe(Command.withDescription("the voters, learners, leader and term, as the first reachable node sees them"))
 
+// A membership change that may have happened (an indefinite answer) is not sent elsewhere, as a write is not: a second copy
+// could land after another operator's change, or be refused while the first is still in flight.
+const node = Args.text({ name: "NODE" })
+
+const memberAdd = Command.make("member-add", { ...shared, node },
+  (options) =>
+    Effect.flatMap(usable(parseNodeId(options.node)), (id) =>
+      run(options, { method: "POST", path: "/members/add", body: { node: id }, idempotent: false }))).pipe(
+    Command.withDescription("make NODE a voter (a learner until it has caught up); prints the configuration it ended with")
+  )
+
+const memberRemove = Command.make("member-remove", { ...shared, node },
+  (options) =>
+    Effect.flatMap(usable(parseNodeId(options.node)), (id) =>
+      run(options, { method: "POST", path: "/members/remove", body: { node: id }, idempotent: false }))).pipe(
+    Command.withDescription("take NODE (a voter or a learner) out of the cluster; prints the configuration it ended with")
+  )
+
+const reconfigure = Command.make("reconfigure", {
+  ...shared,
+  voters: Options.text("voters").pipe(Options.withDescription("the voters after the change, comma-separated: n0,n1,n2")),
+  learners: Options.text("learners").pipe(
+    Options.optional,
+    Options.withDescription("the learners after the change, comma-separated (none when absent: a learner not named is removed)")
+  )
+},
+  (options) =>
+    Effect.flatMap(usable(reconfigureTarget(options.voters, options.learners)), (target) =>
+      run(options, { method: "POST", path: "/reconfigure", body: target, idempotent: false }))).pipe(
+    Command.withDescription(
+      "set the voters and the learners (any change at once, through a joint configuration); prints the configuration it ended with"
+    )
+  )
+
 const transfer = Command.make(
   "transfer",
   { ...shared, to: Options.text("to").pipe(Options.optional, Options.withDescription("the member to hand leadership to")) },
@@ -127,7 +166,7 @@ const status = Command.make("status", shared, (options) =>
 
 const kvctl = Command.make("kvctl").pipe(
   Command.withDescription("a command-line client of bin/raft serve's HTTP API"),
-  Command.withSubcommands([get, put, cas, members, status, transfer])
+  Command.withSubcommands([get, put, cas, members, memberAdd, memberRemove, reconfigure, status, transfer])
 )
 
 /** Runs kvctl on a whole argv (node, script, then the words). */

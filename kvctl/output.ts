@@ -4,7 +4,14 @@ import type { NoEndpointAnswered, StoreAnswer } from "./storeCall.js"
 const definiteness = (body: Record<string, unknown>) =>
   body["definite"] === true ? "definite: it did not happen" : "indefinite: it may or may not have happened"
 
-/** A store's answer for a person: the value read, OK, the members, or the error with its code and whether it is definite. */
+/** Node ids as `n0, n1, n2`, or `-` for none. */
+const list = (value: unknown) => Array.isArray(value) && value.length > 0 ? value.join(", ") : "-"
+
+/**
+ * A store's answer for a person: the value read, OK, the members, the
+ * configuration a membership change ended with, or the error with its code
+ * and whether it is definite.
+ */
 export const describeAnswer = ({ body, endpoint, status }: StoreAnswer): string => {
   switch (body["type"]) {
     case "read_ok":
@@ -13,11 +20,14 @@ export const describeAnswer = ({ body, endpoint, status }: StoreAnswer): string 
     case "cas_ok":
       return "OK"
     case "members_ok": {
-      const list = (value: unknown) => Array.isArray(value) && value.length > 0 ? value.join(", ") : "-"
       const outgoing = Array.isArray(body["outgoing"]) ? `\noutgoing voters: ${list(body["outgoing"])}` : ""
       return `voters: ${list(body["voters"])}\nlearners: ${list(body["learners"])}${outgoing}\n` +
         `leader: ${body["leader"] ?? "none known"} (term ${body["term"]})`
     }
+    case "add_member_ok":
+    case "remove_member_ok":
+    case "reconfigure_ok":
+      return `voters: ${list(body["voters"])}\nlearners: ${list(body["learners"])}`
     case "transfer_leadership_ok":
       return `leader: ${body["leader"]}`
     case "error":
