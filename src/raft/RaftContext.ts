@@ -1,10 +1,11 @@
-import { type Cause, Clock, Effect, type PubSub, type Queue, Random, type Ref, SynchronizedRef } from "effect"
+import { type Cause, Clock, Effect, type PubSub, type Queue, Random, type Ref } from "effect"
 import type { LogShape } from "../../services/Log.js"
 import type { NetworkShape, NodeId } from "../../services/Network.js"
 import type { RaftConfigShape } from "../../services/RaftConfig.js"
 import type { RaftObserverShape, RoleChange } from "../../services/RaftObserver.js"
 import type { AnyStateMachine } from "../../services/StateMachine.js"
 import type { Backlog } from "../../foundation/Backlog.js"
+import type { SerialCell } from "../../foundation/SerialCell.js"
 import type { Signal } from "../../foundation/Signal.js"
 import type { Timeouts } from "../../foundation/Timeouts.js"
 import type { PendingProposals } from "./PendingProposals.js"
@@ -32,7 +33,8 @@ export interface RaftContext {
   readonly network: NetworkShape
   readonly stateMachine: AnyStateMachine
   readonly observer: RaftObserverShape
-  readonly state: SynchronizedRef.SynchronizedRef<RaftState>
+  /** Changed only by `transition`. */
+  readonly state: SerialCell<RaftState>
   /** Rung when a follower may have something to receive (see `transition`), or an answer from it came back. */
   readonly replicateSignals: ReadonlyMap<NodeId, Signal>
   /** Rung when the commit index moved or read barriers were confirmed (see `transition`). */
@@ -79,13 +81,13 @@ export const transition = <A>(
   context: RaftContext,
   step: (state: RaftState) => Effect.Effect<readonly [A, RaftState]>
 ): Effect.Effect<A> =>
-  Effect.uninterruptible(SynchronizedRef.modifyEffect(context.state, (before) => {
+  context.state.modify((before) => {
     const lastIndexBefore = context.log.lastIndex()
     return Effect.flatMap(step(before), (result) => {
       const rings = wake(context, before, result[1], lastIndexBefore)
       return rings === Effect.void ? Effect.succeed(result) : Effect.as(rings, result)
     })
-  }))
+  })
 
 /** The last entry the applier may apply: committed, and durable here. */
 export const applicableIndex = (state: RaftState): number => Math.min(state.commitIndex, state.durableIndex)

@@ -1,10 +1,11 @@
-import { Cause, Clock, Deferred, Effect, Exit, PubSub, Queue, Ref, Scope, SynchronizedRef } from "effect"
+import { Cause, Clock, Deferred, Effect, Exit, PubSub, Queue, Ref, Scope } from "effect"
 import { Log } from "../../services/Log.js"
 import { Network } from "../../services/Network.js"
 import { RaftConfig } from "../../services/RaftConfig.js"
 import { RaftObserver, type RoleChange } from "../../services/RaftObserver.js"
 import { StateMachine } from "../../services/StateMachine.js"
 import { makeBacklog } from "../../foundation/Backlog.js"
+import { makeSerialCell } from "../../foundation/SerialCell.js"
 import { makeSignal } from "../../foundation/Signal.js"
 import { makeTimeouts } from "../../foundation/Timeouts.js"
 import { applier } from "./applier.js"
@@ -102,7 +103,7 @@ export const runRaftNode = <R>(
       membershipLock: yield* Effect.makeSemaphore(1),
       proposerSignal: yield* makeSignal,
       // Entries a snapshot stands for were committed: the commit index starts there.
-      state: yield* SynchronizedRef.make({
+      state: yield* makeSerialCell({
         // What the log holds on start was read back from its disk: durable.
         ...initialRaftState(yield* nextElectionDeadline(config), log.lastIndex(),
           startingRecovery(log, network.self, configurations.latest().voters)),
