@@ -296,17 +296,17 @@ describe("a node with a long backlog to apply", () => {
   const slowKvStateMachine = Layer.scopedContext(
     Effect.map(Layer.build(KvStateMachine), (built) => {
       const machine = Context.get(built, LinKvState)
-      const slow = { ...machine, apply: (command: KvCommand) => Effect.zipRight(Effect.sleep(1), machine.apply(command)) }
+      const slow = { ...machine, apply: (command: KvCommand) => Effect.zipRight(Effect.sleep(10), machine.apply(command)) }
       return Context.make(LinKvState, slow).pipe(Context.add(StateMachine, slow))
     })
   )
 
   it.scoped("a read that times out behind the applier says so, not that a majority never confirmed it", () =>
     Effect.gen(function*() {
-      // A lone node restarting with 3000 entries it committed before; reapplying them takes 3 s here.
+      // A lone node restarting with 300 entries it committed before; reapplying them takes 3 s here.
       const storage = {
         snapshot: null,
-        entries: Array.from({ length: 3000 }, (_, i): Entry => ({ term: 1, command: { type: "write", key: i % 7, value: i } })),
+        entries: Array.from({ length: 300 }, (_, i): Entry => ({ term: 1, command: { type: "write", key: i % 7, value: i } })),
         hardState: { term: 1, votedFor: "n1", caughtUp: true }
       }
       const node = yield* startScriptedNode(storage, undefined, { nodeIds: ["n1"], stateMachine: slowKvStateMachine })
