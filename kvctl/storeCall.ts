@@ -56,12 +56,15 @@ const innermostMessage = (error: unknown): string => {
 /**
  * Sends one call to the endpoints in turn until one gives an answer to keep:
  * the first that is reachable and does not answer 503 (or, for a call that
- * may be repeated, 5xx). Each attempt waits up to `timeoutMs`.
+ * may be repeated, 5xx). When every endpoint was passed over, the last
+ * answer any of them gave is the result: the store did answer, with an
+ * error. Each attempt waits up to `timeoutMs`.
  */
 export const callStore = (endpoints: ReadonlyArray<string>, call: StoreCall, timeoutMs: number) =>
   Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
     const attempts: Array<string> = []
+    let lastPassedOver: StoreAnswer | undefined
     for (const endpoint of endpoints) {
       let request = HttpClientRequest.make(call.method)(`http://${endpoint}${call.path}`)
       if (call.body !== undefined) request = HttpClientRequest.bodyText(request, JSON.stringify(call.body), "application/json")
@@ -91,6 +94,7 @@ export const callStore = (endpoints: ReadonlyArray<string>, call: StoreCall, tim
       const passOver = status === 503 || (call.idempotent && status >= 500)
       if (!passOver) return answer.right
       attempts.push(`${endpoint}: ${status} ${String(answer.right.body["text"] ?? "")}`)
+      lastPassedOver = answer.right
     }
-    return yield* new NoEndpointAnswered({ attempts })
+    return lastPassedOver ?? (yield* new NoEndpointAnswered({ attempts }))
   })

@@ -183,6 +183,16 @@ describe("bin/kvctl's membership changes against fake nodes", () => {
     expect(first.received.slice(2)).toEqual([{ method: "POST", url: "/reconfigure", body: { voters: ["n0", "n1"], learners: ["n2"] } }])
     expect(second.received).toEqual([added])
   }, 30_000)
+
+  it("shows the store's error with exit 1 when every endpoint answered 503, not that none answered", async () => {
+    const endpoints = ["--endpoints", `${first.endpoint},${second.endpoint}`]
+    first.answer = () => ({ status: 503, body: { type: "error", code: 11, text: "no leader known", definite: true } })
+    second.answer = () => ({ status: 503, body: { type: "error", code: 11, text: "a change is under way", definite: true } })
+    const refused = await kvctl(["member-add", "n3", "--json", ...endpoints])
+    expect(refused.code).toBe(1)
+    expect(JSON.parse(refused.stdout)).toEqual({ type: "error", code: 11, text: "a change is under way", definite: true })
+    expect(first.received.length + second.received.length).toBe(2)
+  }, 30_000)
 })
 
 describe("bin/kvctl's membership changes on three real bin/raft serve processes", () => {
