@@ -2,7 +2,7 @@ import { checkHistory } from "../../checker/check.js"
 import type { HistoryOp } from "../../checker/history.js"
 import { invokeValue, type Operation, requestBody } from "../../linkv/operation.js"
 import { classifyResponse, type Outcome } from "../../linkv/outcome.js"
-import { requestOverHttp, ServedCluster, type ServedNode } from "../support/servedCluster.js"
+import { requestOverHttp, ServedCluster, type ServedNode } from "./servedCluster.js"
 import { LineProxy } from "./lineProxy.js"
 
 const sleep = (ms: number) => new Promise((wake) => setTimeout(wake, ms))
